@@ -1,0 +1,360 @@
+package bindings
+
+import (
+	"errors"
+
+	"github.com/dop251/goja"
+
+	"github.com/isobox/isobox/engine"
+)
+
+// isolateObj is the JS handle of an isolate.
+type isolateObj struct {
+	hostObject
+	iso    *engine.Isolate
+	exited *goja.Object
+}
+
+// capabilityObj is the JS Capability.
+type capabilityObj struct {
+	hostObject
+	c *engine.Capability
+}
+
+func (e *env) wrapIsolate(iso *engine.Isolate) *goja.Object {
+	return e.wrap(&isolateObj{iso: iso}, "Isolate")
+}
+
+func (e *env) capabilityClass() goja.Value {
+	var proto *goja.Object
+	c, proto := e.class("Capability", func(goja.ConstructorCall) *goja.Object {
+		o := e.vm.NewDynamicObject(&capabilityObj{c: engine.NewCapability()})
+		_ = o.SetPrototype(proto)
+		return o
+	})
+	return c
+}
+
+func (e *env) wrapCapability(c *engine.Capability) *goja.Object {
+	return e.wrap(&capabilityObj{c: c}, "Capability")
+}
+
+// priority reads {priority} from an options object. Accepted values are
+// Isolate.immediate / Isolate.beforeNextEvent ("immediate",
+// "beforeNextEvent"); anything else is a TypeError.
+func (e *env) priority(opts goja.Value) engine.Priority {
+	v := e.get(opts, "priority")
+	if v == nil {
+		return engine.BeforeNextEvent
+	}
+	switch v.String() {
+	case "immediate":
+		return engine.Immediate
+	case "beforeNextEvent":
+		return engine.BeforeNextEvent
+	}
+	e.typeError("priority must be Isolate.immediate or Isolate.beforeNextEvent")
+	return 0
+}
+
+// responseMessage clones opts.response (undefined → null).
+func (e *env) responseMessage(opts goja.Value) *engine.Message {
+	v := e.get(opts, "response")
+	if v == nil {
+		return nil
+	}
+	m, err := e.iso.Clone(v, nil)
+	if err != nil {
+		e.throw(err)
+	}
+	return m
+}
+
+func (e *env) isolateClass() goja.Value {
+	vm := e.vm
+	c, proto := e.class("Isolate", nil)
+	_ = c.DefineDataProperty("immediate", vm.ToValue("immediate"), goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_TRUE)
+	_ = c.DefineDataProperty("beforeNextEvent", vm.ToValue("beforeNextEvent"), goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_TRUE)
+	var current *goja.Object
+	e.getter(c, "current", func(goja.FunctionCall) goja.Value {
+		if current == nil {
+			current = e.wrapIsolate(e.iso)
+		}
+		return current
+	})
+	e.method(c, "spawn", e.spawn)
+	e.method(c, "spawnFile", e.spawnFile)
+	e.method(c, "run", e.run)
+	e.method(c, "exit", func(call goja.FunctionCall) goja.Value {
+		if p := call.Argument(0); !isNullish(p) {
+			sp := e.sendPortArg(p, "Isolate.exit: port")
+			if err := e.iso.Send(sp, call.Argument(1), nil); err != nil {
+				e.throw(err)
+			}
+		}
+		e.iso.Exit()
+		return goja.Undefined()
+	})
+
+	this := func(c goja.FunctionCall, m string) *isolateObj {
+		return thisAs[*isolateObj](e, c, "Isolate", m)
+	}
+	e.getter(proto, "id", func(c goja.FunctionCall) goja.Value {
+		return vm.ToValue(this(c, "id").iso.ID())
+	})
+	e.getter(proto, "name", func(c goja.FunctionCall) goja.Value {
+		return vm.ToValue(this(c, "name").iso.Name())
+	})
+	e.getter(proto, "pauseCapability", func(c goja.FunctionCall) goja.Value {
+		return e.wrapCapability(this(c, "pauseCapability").iso.PauseCapability())
+	})
+	e.method(proto, "kill", func(c goja.FunctionCall) goja.Value {
+		h := this(c, "kill")
+		h.iso.Kill(e.priority(c.Argument(0)))
+		return goja.Undefined()
+	})
+	e.method(proto, "pause", func(c goja.FunctionCall) goja.Value {
+		h := this(c, "pause")
+		var cp *engine.Capability
+		if a := c.Argument(0); !isNullish(a) {
+			cp = e.capabilityArg(a)
+		}
+		return e.wrapCapability(h.iso.Pause(cp))
+	})
+	e.method(proto, "resume", func(c goja.FunctionCall) goja.Value {
+		h := this(c, "resume")
+		h.iso.Resume(e.capabilityArg(c.Argument(0)))
+		return goja.Undefined()
+	})
+	e.method(proto, "ping", func(c goja.FunctionCall) goja.Value {
+		h := this(c, "ping")
+		sp := e.sendPortArg(c.Argument(0), "Isolate.ping: port")
+		opts := c.Argument(1)
+		h.iso.Ping(sp, e.responseMessage(opts), e.priority(opts))
+		return goja.Undefined()
+	})
+	e.method(proto, "addOnExitListener", func(c goja.FunctionCall) goja.Value {
+		h := this(c, "addOnExitListener")
+		sp := e.sendPortArg(c.Argument(0), "addOnExitListener: port")
+		h.iso.AddOnExitListener(sp, e.responseMessage(c.Argument(1)))
+		return goja.Undefined()
+	})
+	e.method(proto, "removeOnExitListener", func(c goja.FunctionCall) goja.Value {
+		h := this(c, "removeOnExitListener")
+		h.iso.RemoveOnExitListener(e.sendPortArg(c.Argument(0), "removeOnExitListener: port"))
+		return goja.Undefined()
+	})
+	e.method(proto, "addErrorListener", func(c goja.FunctionCall) goja.Value {
+		h := this(c, "addErrorListener")
+		h.iso.AddErrorListener(e.sendPortArg(c.Argument(0), "addErrorListener: port"))
+		return goja.Undefined()
+	})
+	e.method(proto, "removeErrorListener", func(c goja.FunctionCall) goja.Value {
+		h := this(c, "removeErrorListener")
+		h.iso.RemoveErrorListener(e.sendPortArg(c.Argument(0), "removeErrorListener: port"))
+		return goja.Undefined()
+	})
+	e.method(proto, "setErrorsFatal", func(c goja.FunctionCall) goja.Value {
+		h := this(c, "setErrorsFatal")
+		h.iso.SetErrorsFatal(c.Argument(0).ToBoolean())
+		return goja.Undefined()
+	})
+	e.getter(proto, "exited", func(c goja.FunctionCall) goja.Value {
+		h := this(c, "exited")
+		if h.exited == nil {
+			p, resolve, _ := e.promise()
+			h.exited = p
+			release := e.iso.Hold() // a pending exited promise keeps us alive
+			h.iso.OnDone(func(error) {
+				e.iso.Post(func() error {
+					resolve(goja.Undefined())
+					return nil
+				})
+				release()
+			})
+		}
+		return h.exited
+	})
+	return c
+}
+
+func (e *env) capabilityArg(v goja.Value) *engine.Capability {
+	if o, ok := v.(*goja.Object); ok {
+		if c, ok := o.Export().(*capabilityObj); ok {
+			return c.c
+		}
+	}
+	e.typeError("expected a Capability")
+	return nil
+}
+
+// spawnOptions converts the JS options object into engine options.
+func (e *env) spawnOptions(opts goja.Value, msg goja.Value) []engine.SpawnOption {
+	out := []engine.SpawnOption{engine.WithParent(e.iso)}
+	caps := e.iso.Capabilities()
+	// A child may read what its parent reads and call what its parent
+	// calls, never more; stdin, exit and args stay with the main isolate.
+	out = append(out, engine.WithCapabilities(engine.Capabilities{ReadRoots: caps.ReadRoots, Funcs: caps.Funcs}))
+	if !isNullish(msg) {
+		m, err := e.iso.Clone(msg, nil)
+		if err != nil {
+			e.throw(err)
+		}
+		out = append(out, engine.WithMessage(m))
+	}
+	if v := e.get(opts, "name"); v != nil {
+		out = append(out, engine.WithName(v.String()))
+	}
+	if v := e.get(opts, "paused"); v != nil {
+		out = append(out, engine.WithPaused(v.ToBoolean()))
+	}
+	if v := e.get(opts, "errorsAreFatal"); v != nil {
+		out = append(out, engine.WithErrorsAreFatal(v.ToBoolean()))
+	}
+	if v := e.get(opts, "onExit"); v != nil {
+		out = append(out, engine.WithOnExit(e.sendPortArg(v, "options.onExit"), nil))
+	}
+	if v := e.get(opts, "onError"); v != nil {
+		out = append(out, engine.WithOnError(e.sendPortArg(v, "options.onError")))
+	}
+	if v := e.get(opts, "entry"); v != nil {
+		out = append(out, engine.WithEntry(v.String()))
+	}
+	if v := e.get(opts, "limits"); v != nil {
+		out = append(out, engine.WithLimits(e.limits(v)))
+	}
+	return out
+}
+
+// limits reads a limits object; unknown keys are a TypeError, so a typo
+// does not silently leave an isolate unbounded.
+func (e *env) limits(v goja.Value) engine.Limits {
+	obj, ok := v.(*goja.Object)
+	if !ok {
+		e.typeError("options.limits must be an object")
+	}
+	var l engine.Limits
+	for _, k := range obj.Keys() {
+		val := obj.Get(k)
+		if isNullish(val) {
+			continue
+		}
+		n := e.toInt64(val, "limits."+k)
+		switch k {
+		case "maxStackDepth":
+			l.MaxStackDepth = int(min(n, 1<<20))
+		case "maxTaskMs":
+			l.MaxTaskMs = n
+		case "cpuMs":
+			l.CPUMs = n
+		case "memoryMb":
+			l.MemoryMb = n
+		case "maxQueue":
+			l.MaxQueue = int(min(n, 1<<40))
+		case "maxMessageBytes":
+			l.MaxMessageBytes = n
+		case "maxTimers":
+			l.MaxTimers = int(min(n, 1<<40))
+		default:
+			e.typeError("unknown limit %q", k)
+		}
+	}
+	return l
+}
+
+// spawnPromise runs spawn and settles a promise with the isolate handle.
+func (e *env) spawnPromise(spawn func() (*engine.Isolate, error)) goja.Value {
+	p, resolve, reject := e.promise()
+	iso, err := e.try(spawn)
+	if err != nil {
+		reject(e.jsError(err))
+	} else {
+		resolve(e.wrapIsolate(iso))
+	}
+	return p
+}
+
+// try runs fn, turning a JS exception thrown inside it (bad options, an
+// unclonable message) into an error.
+func (e *env) try(fn func() (*engine.Isolate, error)) (iso *engine.Isolate, err error) {
+	ex := e.vm.Try(func() { iso, err = fn() })
+	if ex != nil {
+		return nil, ex
+	}
+	return iso, err
+}
+
+// functionSource returns the source text of a script function.
+func (e *env) functionSource(v goja.Value, api string) engine.Source {
+	if _, ok := goja.AssertFunction(v); !ok {
+		e.typeError("%s: entry must be a function", api)
+	}
+	src := v.String()
+	if len(src) > 20 && src[len(src)-15:] == "[native code] }" {
+		e.typeError("%s: entry must be a script function, not a native or bound one", api)
+	}
+	return engine.Source{Kind: engine.SourceFunction, Code: src, Filename: e.iso.Filename()}
+}
+
+func (e *env) spawn(c goja.FunctionCall) goja.Value {
+	return e.spawnPromise(func() (*engine.Isolate, error) {
+		src := e.functionSource(c.Argument(0), "Isolate.spawn")
+		return e.iso.Host().Spawn(src, e.spawnOptions(c.Argument(2), c.Argument(1))...)
+	})
+}
+
+func (e *env) spawnFile(c goja.FunctionCall) goja.Value {
+	return e.spawnPromise(func() (*engine.Isolate, error) {
+		if isNullish(c.Argument(0)) {
+			e.typeError("Isolate.spawnFile: path must be a string")
+		}
+		src, err := e.iso.ReadFile(c.Argument(0).String())
+		if err != nil {
+			return nil, err
+		}
+		opts := append([]engine.SpawnOption{engine.WithEntry("main")}, e.spawnOptions(c.Argument(2), c.Argument(1))...)
+		return e.iso.Host().Spawn(src, opts...)
+	})
+}
+
+// run implements Isolate.run(fn, arg, options): the result (or error) comes
+// back from the child's goroutine and is posted to this isolate's loop.
+func (e *env) run(c goja.FunctionCall) goja.Value {
+	p, resolve, reject := e.promise()
+	release := e.iso.Hold()
+	settle := func(m *engine.Message, err error) {
+		posted := e.iso.Post(func() error {
+			defer release()
+			if err != nil {
+				if errors.Is(err, engine.ErrNoResult) {
+					reject(e.newError("Error", "Isolate.run: the isolate exited without producing a result"))
+				} else if errors.Is(err, engine.ErrKilled) {
+					reject(e.newError("Error", "Isolate.run: the isolate was killed before producing a result"))
+				} else {
+					reject(e.jsError(err))
+				}
+				return nil
+			}
+			v, err := e.iso.Value(m)
+			if err != nil {
+				reject(e.jsError(err))
+				return nil
+			}
+			resolve(v)
+			return nil
+		})
+		if !posted {
+			release()
+		}
+	}
+	_, err := e.try(func() (*engine.Isolate, error) {
+		src := e.functionSource(c.Argument(0), "Isolate.run")
+		opts := append(e.spawnOptions(c.Argument(2), c.Argument(1)), engine.WithResult(settle), engine.WithErrorsAreFatal(true))
+		return e.iso.Host().Spawn(src, opts...)
+	})
+	if err != nil {
+		release()
+		reject(e.jsError(err))
+	}
+	return p
+}

@@ -1,0 +1,96 @@
+package bindings
+
+import (
+	"github.com/dop251/goja"
+
+	"github.com/isobox/isobox/engine"
+)
+
+// receivePortObj is the JS ReceivePort.
+type receivePortObj struct {
+	hostObject
+	e     *env
+	rp    *engine.ReceivePort
+	sp    goja.Value   // the cached JS SendPort
+	first *goja.Object // the cached .first promise
+}
+
+// Set lets `port.keepAlive = false` reach the prototype's setter.
+func (r *receivePortObj) Set(key string, v goja.Value) bool {
+	if key == "keepAlive" {
+		r.rp.SetKeepAlive(v.ToBoolean())
+		return true
+	}
+	return false
+}
+
+func (e *env) receivePortClass() goja.Value {
+	var proto *goja.Object
+	c, proto := e.class("ReceivePort", func(call goja.ConstructorCall) *goja.Object {
+		name := ""
+		if a := call.Argument(0); !isNullish(a) {
+			name = a.String()
+		}
+		r := &receivePortObj{e: e, rp: e.iso.NewReceivePort(name)}
+		o := e.vm.NewDynamicObject(r)
+		_ = o.SetPrototype(proto)
+		return o
+	})
+	this := func(c goja.FunctionCall, m string) *receivePortObj {
+		return thisAs[*receivePortObj](e, c, "ReceivePort", m)
+	}
+	e.getter(proto, "sendPort", func(c goja.FunctionCall) goja.Value {
+		r := this(c, "sendPort")
+		if r.sp == nil {
+			r.sp = e.wrapSendPort(r.rp.SendPort())
+		}
+		return r.sp
+	})
+	e.getter(proto, "keepAlive", func(c goja.FunctionCall) goja.Value {
+		return e.vm.ToValue(this(c, "keepAlive").rp.KeepAlive())
+	})
+	e.getter(proto, "closed", func(c goja.FunctionCall) goja.Value {
+		return e.vm.ToValue(this(c, "closed").rp.Closed())
+	})
+	e.method(proto, "listen", func(c goja.FunctionCall) goja.Value {
+		r := this(c, "listen")
+		fn, ok := goja.AssertFunction(c.Argument(0))
+		if !ok {
+			e.typeError("ReceivePort.listen: handler must be a function")
+		}
+		self := c.This
+		r.rp.SetHandler(func(m *engine.Message) error {
+			v, err := e.iso.Value(m)
+			if err != nil {
+				return err
+			}
+			_, err = fn(self, v)
+			return err
+		})
+		return c.This
+	})
+	e.getter(proto, "first", func(c goja.FunctionCall) goja.Value {
+		r := this(c, "first")
+		if r.first != nil {
+			return r.first
+		}
+		p, resolve, reject := e.promise()
+		r.first = p
+		r.rp.SetHandler(func(m *engine.Message) error {
+			r.rp.Close()
+			v, err := e.iso.Value(m)
+			if err != nil {
+				reject(e.jsError(err))
+				return nil
+			}
+			resolve(v)
+			return nil
+		})
+		return p
+	})
+	e.method(proto, "close", func(c goja.FunctionCall) goja.Value {
+		this(c, "close").rp.Close()
+		return goja.Undefined()
+	})
+	return c
+}

@@ -1,0 +1,1130 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"runtime/debug"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/dop251/goja"
+)
+
+// State is an isolate's life-cycle state.
+type State int32
+
+const (
+	StateStarting State = iota // created; the entry has not run yet
+	StateRunning               // running or idle in its event loop
+	StatePaused                // paused by at least one capability
+	StateDead                  // exited, killed or failed
+)
+
+func (s State) String() string {
+	switch s {
+	case StateStarting:
+		return "starting"
+	case StateRunning:
+		return "running"
+	case StatePaused:
+		return "paused"
+	default:
+		return "dead"
+	}
+}
+
+// Capability is an unforgeable token, used to pause and resume an isolate
+// (as in Dart). Compare by pointer.
+type Capability struct{ id uint64 }
+
+var capIDs atomic.Uint64
+
+// NewCapability returns a fresh capability. Any goroutine.
+func NewCapability() *Capability { return &Capability{id: capIDs.Add(1)} }
+
+// Stats is a snapshot of one isolate.
+type Stats struct {
+	ID       uint64
+	Name     string
+	State    State
+	Uptime   time.Duration
+	Queued   int   // messages waiting in its mailboxes
+	MsgsIn   int64 // messages delivered to its handlers
+	MsgsOut  int64 // messages it sent
+	Timers   int   // live timers
+	CPUTime  time.Duration
+	Parent   uint64
+	Ports    int // open receive ports
+	ExitCode int
+}
+
+// interrupt reasons passed to goja's Interrupt.
+type killSignal struct{}
+type exitSignal struct{}
+
+type ctrlKind int
+
+const (
+	ctrlKill ctrlKind = iota
+	ctrlPause
+	ctrlResume
+	ctrlPing
+	ctrlAddExit
+	ctrlRemoveExit
+	ctrlAddError
+	ctrlRemoveError
+	ctrlErrorsFatal
+)
+
+// ctrl is a control message. The control queue is drained before any data
+// task, so a kill gets through a flooded mailbox (protoactor's system
+// mailbox).
+type ctrl struct {
+	kind ctrlKind
+	cap  *Capability
+	port *SendPort
+	msg  *Message
+	flag bool
+}
+
+type exitListener struct {
+	port *SendPort
+	resp *Message
+}
+
+// Isolate is one JavaScript VM running on its own goroutine with its own
+// event loop. Handles to it are safe to share: the methods documented as
+// "any goroutine" may be called from anywhere, including other isolates.
+// Methods documented as "loop only" must be called on the isolate's own
+// goroutine, i.e. from its bindings while it runs JS.
+type Isolate struct {
+	id      uint64
+	name    string
+	host    *Host
+	src     Source
+	prog    *goja.Program
+	cfg     spawnConfig
+	started time.Time
+	stdout  io.Writer
+	stderr  io.Writer
+
+	pauseCap *Capability
+	done     chan struct{}
+	wake     chan struct{}
+
+	// Loop-only state.
+	vm         *goja.Runtime
+	intr       intrinsics
+	tm         timers
+	timer      *time.Timer
+	errorLs    []*SendPort
+	exitLs     []exitListener
+	rejections []*goja.Promise
+	local      any
+	portWrap   func(*SendPort) goja.Value
+	ports      map[*ReceivePort]struct{}
+	ctx        context.Context
+	cancel     context.CancelFunc
+
+	// Guarded by mu.
+	mu          sync.Mutex
+	tasks       deque
+	ctrls       []ctrl
+	pauses      map[*Capability]int
+	holds       int
+	alivePorts  int
+	queued      int
+	running     bool
+	killed      bool  // no task may start any more
+	exitErr     error // why it ended; nil for a normal exit
+	dead        bool
+	doneHooks   []func(error)
+	errorsFatal bool
+	watchdog    *time.Timer
+	taskSeq     uint64
+	cpu         time.Duration
+	timersLive  int
+
+	state   atomic.Int32
+	msgsIn  atomic.Int64
+	msgsOut atomic.Int64
+	result  atomic.Pointer[func(*Message, error)]
+}
+
+func newIsolate(h *Host, id uint64, src Source, prog *goja.Program, cfg spawnConfig) *Isolate {
+	iso := &Isolate{
+		id:          id,
+		name:        cfg.name,
+		host:        h,
+		src:         src,
+		prog:        prog,
+		cfg:         cfg,
+		started:     time.Now(),
+		stdout:      h.stdout,
+		stderr:      h.stderr,
+		pauseCap:    NewCapability(),
+		done:        make(chan struct{}),
+		wake:        make(chan struct{}, 1),
+		errorsFatal: cfg.errorsFatal,
+	}
+	if cfg.stdout != nil {
+		iso.stdout = newLineWriter(cfg.stdout)
+	}
+	if cfg.stderr != nil {
+		iso.stderr = newLineWriter(cfg.stderr)
+	}
+	if iso.name == "" {
+		iso.name = fmt.Sprintf("isolate-%d", id)
+	}
+	if cfg.onError != nil {
+		iso.errorLs = append(iso.errorLs, cfg.onError)
+	}
+	if cfg.onExit != nil {
+		iso.exitLs = append(iso.exitLs, exitListener{cfg.onExit, cfg.onExitResp})
+	}
+	if cfg.paused {
+		iso.pauses = map[*Capability]int{iso.pauseCap: 1}
+	}
+	if cfg.result != nil {
+		fn := cfg.result
+		iso.result.Store(&fn)
+	}
+	// The entry is the first task.
+	iso.tasks.pushBack(task{fn: iso.runEntry})
+	return iso
+}
+
+// ID returns the isolate's host-unique id. Any goroutine.
+func (iso *Isolate) ID() uint64 { return iso.id }
+
+// Name returns the isolate's name. Any goroutine.
+func (iso *Isolate) Name() string { return iso.name }
+
+// Host returns the host that owns the isolate. Any goroutine.
+func (iso *Isolate) Host() *Host { return iso.host }
+
+// Filename returns the file the isolate's source came from, or "".
+// Any goroutine.
+func (iso *Isolate) Filename() string { return iso.src.Filename }
+
+// Parent returns the isolate that spawned this one, or nil. Any goroutine.
+func (iso *Isolate) Parent() *Isolate { return iso.cfg.parent }
+
+// Limits returns the isolate's effective limits. Any goroutine.
+func (iso *Isolate) Limits() Limits { return iso.cfg.limits }
+
+// Capabilities returns what the isolate was granted. Any goroutine; the
+// result must not be modified.
+func (iso *Isolate) Capabilities() *Capabilities { return &iso.cfg.caps }
+
+// PauseCapability is the capability an isolate spawned paused was paused
+// with. Any goroutine.
+func (iso *Isolate) PauseCapability() *Capability { return iso.pauseCap }
+
+// Stdout returns the writer for this isolate's standard output. Each Write
+// is atomic with respect to other isolates. Any goroutine.
+func (iso *Isolate) Stdout() io.Writer { return iso.stdout }
+
+// Stderr returns the writer for this isolate's standard error. Any goroutine.
+func (iso *Isolate) Stderr() io.Writer { return iso.stderr }
+
+// Runtime returns the isolate's VM. Loop only: a goja.Runtime must never
+// be touched from another goroutine.
+func (iso *Isolate) Runtime() *goja.Runtime { return iso.vm }
+
+// SetLocal stores the bindings' per-isolate state. Loop only.
+func (iso *Isolate) SetLocal(v any) { iso.local = v }
+
+// Local returns what SetLocal stored. Loop only.
+func (iso *Isolate) Local() any { return iso.local }
+
+// Context returns a context that is cancelled when the isolate dies. Loop
+// only (it is created when the loop starts).
+func (iso *Isolate) Context() context.Context { return iso.ctx }
+
+// Done returns a channel closed when the isolate is dead and its exit
+// listeners have been notified. Any goroutine.
+func (iso *Isolate) Done() <-chan struct{} { return iso.done }
+
+// Err returns why the isolate ended: nil for a normal exit, ErrKilled after
+// a kill, a *ScriptError (possibly wrapping a *LimitError) after a fatal
+// error. It is only meaningful once Done is closed. Any goroutine.
+func (iso *Isolate) Err() error {
+	iso.mu.Lock()
+	defer iso.mu.Unlock()
+	return iso.exitErr
+}
+
+// Wait blocks until the isolate is dead or ctx is done, and returns Err()
+// or ctx.Err(). Any goroutine.
+func (iso *Isolate) Wait(ctx context.Context) error {
+	select {
+	case <-iso.done:
+		return iso.Err()
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// State returns the current state. Any goroutine.
+func (iso *Isolate) State() State { return State(iso.state.Load()) }
+
+// OnDone registers fn to be called once with the isolate's error when it
+// dies, after its exit listeners were notified; if it is already dead, fn
+// runs at once on the caller's goroutine. fn runs on the dying isolate's
+// goroutine and must not block. Any goroutine.
+func (iso *Isolate) OnDone(fn func(err error)) {
+	iso.mu.Lock()
+	if iso.dead {
+		err := iso.exitErr
+		iso.mu.Unlock()
+		fn(err)
+		return
+	}
+	iso.doneHooks = append(iso.doneHooks, fn)
+	iso.mu.Unlock()
+}
+
+// Stats returns a snapshot of the isolate. Any goroutine.
+func (iso *Isolate) Stats() Stats {
+	iso.mu.Lock()
+	defer iso.mu.Unlock()
+	s := Stats{
+		ID:      iso.id,
+		Name:    iso.name,
+		State:   iso.State(),
+		Uptime:  time.Since(iso.started),
+		Queued:  iso.queued,
+		MsgsIn:  iso.msgsIn.Load(),
+		MsgsOut: iso.msgsOut.Load(),
+		Timers:  iso.timersLive,
+		CPUTime: iso.cpu,
+		Ports:   iso.alivePorts,
+	}
+	if p := iso.cfg.parent; p != nil {
+		s.Parent = p.id
+	}
+	return s
+}
+
+// wakeUp nudges the loop. Several wake-ups before the loop runs collapse
+// into one.
+func (iso *Isolate) wakeUp() {
+	select {
+	case iso.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Post runs fn on the isolate's loop as a macrotask (RunOnLoop). It returns
+// false if the isolate is dead, in which case fn never runs. An error
+// returned by fn is an uncaught isolate error. Any goroutine.
+func (iso *Isolate) Post(fn func() error) bool {
+	iso.mu.Lock()
+	if iso.killed {
+		iso.mu.Unlock()
+		return false
+	}
+	iso.tasks.pushBack(task{fn: fn})
+	iso.mu.Unlock()
+	iso.wakeUp()
+	return true
+}
+
+// Hold registers a pending host operation (a stdin read, a spawn in flight,
+// an awaited exit): the isolate stays alive until release is called. release
+// is idempotent and may be called from any goroutine. Any goroutine.
+func (iso *Isolate) Hold() (release func()) {
+	iso.mu.Lock()
+	iso.holds++
+	iso.mu.Unlock()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			iso.mu.Lock()
+			iso.holds--
+			iso.mu.Unlock()
+			iso.wakeUp()
+		})
+	}
+}
+
+// Kill stops the isolate. With Immediate, running JS is interrupted at once
+// (even a busy loop) and, when called from the isolate's own JS, no code
+// after the call runs. With BeforeNextEvent the current event finishes and
+// nothing runs after it. Queued messages are discarded, timers cancelled,
+// ports closed and exit listeners notified. Idempotent; any goroutine.
+func (iso *Isolate) Kill(p Priority) {
+	if p == Immediate {
+		iso.terminate(ErrKilled, killSignal{})
+		return
+	}
+	iso.control(ctrl{kind: ctrlKill})
+}
+
+// Exit ends the isolate now with a normal exit (Isolate.exit). Loop only:
+// it interrupts the running JS, so code after the call never runs.
+func (iso *Isolate) Exit() { iso.terminate(nil, exitSignal{}) }
+
+// terminate marks the isolate as ending with err and interrupts running JS
+// with reason. The first termination wins.
+func (iso *Isolate) terminate(err error, reason any) {
+	iso.mu.Lock()
+	if iso.killed {
+		iso.mu.Unlock()
+		return
+	}
+	iso.killed = true
+	iso.exitErr = err
+	if iso.running && iso.vm != nil {
+		iso.vm.Interrupt(reason)
+	}
+	iso.mu.Unlock()
+	iso.wakeUp()
+}
+
+func (iso *Isolate) control(c ctrl) {
+	iso.mu.Lock()
+	if iso.dead {
+		iso.mu.Unlock()
+		return
+	}
+	iso.ctrls = append(iso.ctrls, c)
+	iso.mu.Unlock()
+	iso.wakeUp()
+}
+
+// Pause pauses the isolate with capability c (a fresh one if nil) and
+// returns it. Pauses nest per capability: resuming takes as many Resume
+// calls with c as Pause calls. While paused, messages and timers wait in
+// order; control requests (kill, ping, resume) still act. Any goroutine.
+func (iso *Isolate) Pause(c *Capability) *Capability {
+	if c == nil {
+		c = NewCapability()
+	}
+	iso.control(ctrl{kind: ctrlPause, cap: c})
+	return c
+}
+
+// Resume undoes one Pause with capability c. An unknown capability is
+// ignored. Any goroutine.
+func (iso *Isolate) Resume(c *Capability) {
+	if c != nil {
+		iso.control(ctrl{kind: ctrlResume, cap: c})
+	}
+}
+
+// Ping sends response to port when the isolate handles the ping: at once
+// (Immediate), or before its next event (BeforeNextEvent). A dead isolate
+// never answers. Any goroutine.
+func (iso *Isolate) Ping(port *SendPort, response *Message, p Priority) {
+	if port == nil {
+		return
+	}
+	if response == nil {
+		response = nullMessage()
+	}
+	if p == Immediate {
+		iso.mu.Lock()
+		dead := iso.killed
+		iso.mu.Unlock()
+		if !dead {
+			_ = port.Send(response)
+		}
+		return
+	}
+	iso.control(ctrl{kind: ctrlPing, port: port, msg: response})
+}
+
+// AddOnExitListener asks for response (nil: null) to be sent to port when
+// the isolate dies. Any goroutine.
+func (iso *Isolate) AddOnExitListener(port *SendPort, response *Message) {
+	if port != nil {
+		iso.control(ctrl{kind: ctrlAddExit, port: port, msg: response})
+	}
+}
+
+// RemoveOnExitListener removes the first exit listener on port.
+// Any goroutine.
+func (iso *Isolate) RemoveOnExitListener(port *SendPort) {
+	if port != nil {
+		iso.control(ctrl{kind: ctrlRemoveExit, port: port})
+	}
+}
+
+// AddErrorListener sends every uncaught error, as {name, message, stack},
+// to port. Any goroutine.
+func (iso *Isolate) AddErrorListener(port *SendPort) {
+	if port != nil {
+		iso.control(ctrl{kind: ctrlAddError, port: port})
+	}
+}
+
+// RemoveErrorListener removes the error listener on port. Any goroutine.
+func (iso *Isolate) RemoveErrorListener(port *SendPort) {
+	if port != nil {
+		iso.control(ctrl{kind: ctrlRemoveError, port: port})
+	}
+}
+
+// SetErrorsFatal sets whether uncaught errors kill the isolate.
+// Any goroutine.
+func (iso *Isolate) SetErrorsFatal(fatal bool) {
+	iso.control(ctrl{kind: ctrlErrorsFatal, flag: fatal})
+}
+
+// handleCtrl runs one control message on the loop.
+func (iso *Isolate) handleCtrl(c ctrl) {
+	switch c.kind {
+	case ctrlKill:
+		iso.terminate(ErrKilled, killSignal{})
+	case ctrlPause:
+		iso.mu.Lock()
+		if iso.pauses == nil {
+			iso.pauses = make(map[*Capability]int)
+		}
+		iso.pauses[c.cap]++
+		iso.mu.Unlock()
+	case ctrlResume:
+		iso.mu.Lock()
+		if n, ok := iso.pauses[c.cap]; ok {
+			if n <= 1 {
+				delete(iso.pauses, c.cap)
+			} else {
+				iso.pauses[c.cap] = n - 1
+			}
+		}
+		iso.mu.Unlock()
+	case ctrlPing:
+		_ = c.port.Send(c.msg)
+	case ctrlAddExit:
+		iso.exitLs = append(iso.exitLs, exitListener{c.port, c.msg})
+	case ctrlRemoveExit:
+		for i, l := range iso.exitLs {
+			if l.port == c.port {
+				iso.exitLs = append(iso.exitLs[:i], iso.exitLs[i+1:]...)
+				break
+			}
+		}
+	case ctrlAddError:
+		for _, p := range iso.errorLs {
+			if p == c.port {
+				return
+			}
+		}
+		iso.errorLs = append(iso.errorLs, c.port)
+	case ctrlRemoveError:
+		for i, p := range iso.errorLs {
+			if p == c.port {
+				iso.errorLs = append(iso.errorLs[:i], iso.errorLs[i+1:]...)
+				break
+			}
+		}
+	case ctrlErrorsFatal:
+		iso.mu.Lock()
+		iso.errorsFatal = c.flag
+		iso.mu.Unlock()
+	}
+}
+
+// loop is the isolate's goroutine.
+func (iso *Isolate) loop() {
+	defer iso.host.wg.Done()
+	iso.ctx, iso.cancel = context.WithCancel(context.Background())
+	if err := iso.boot(); err != nil {
+		iso.mu.Lock()
+		if !iso.killed {
+			iso.killed = true
+			iso.exitErr = err
+		}
+		iso.mu.Unlock()
+	} else {
+		for {
+			t, ok := iso.next()
+			if !ok {
+				break
+			}
+			iso.runTask(t)
+		}
+	}
+	iso.finish()
+}
+
+// boot creates the VM and installs the bindings.
+func (iso *Isolate) boot() (err error) {
+	defer func() {
+		if x := recover(); x != nil {
+			err = &ScriptError{Name: "InternalError", Message: fmt.Sprint(x), Cause: &PanicError{Value: x, Stack: string(debug.Stack())}}
+		}
+	}()
+	vm := goja.New()
+	vm.SetMaxCallStackSize(iso.cfg.limits.MaxStackDepth)
+	vm.SetPromiseRejectionTracker(iso.trackRejection)
+	iso.mu.Lock()
+	iso.vm = vm
+	iso.mu.Unlock()
+	if iso.state.Load() == int32(StateStarting) {
+		iso.state.Store(int32(StateRunning))
+	}
+	if iso.host.setup != nil {
+		if err := iso.host.setup(iso); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (iso *Isolate) trackRejection(p *goja.Promise, op goja.PromiseRejectionOperation) {
+	switch op {
+	case goja.PromiseRejectionReject:
+		iso.rejections = append(iso.rejections, p)
+	case goja.PromiseRejectionHandle:
+		for i, q := range iso.rejections {
+			if q == p {
+				iso.rejections = append(iso.rejections[:i], iso.rejections[i+1:]...)
+				break
+			}
+		}
+	}
+}
+
+// next returns the next task to run, handling control messages first. It
+// returns false when the isolate must end: it was killed, or nothing keeps
+// it alive any more.
+func (iso *Isolate) next() (task, bool) {
+	for {
+		iso.mu.Lock()
+		if len(iso.ctrls) > 0 && !iso.killed {
+			c := iso.ctrls[0]
+			iso.ctrls = iso.ctrls[1:]
+			iso.mu.Unlock()
+			iso.handleCtrl(c)
+			continue
+		}
+		if iso.killed {
+			iso.mu.Unlock()
+			return task{}, false
+		}
+		paused := len(iso.pauses) > 0
+		if paused {
+			iso.state.Store(int32(StatePaused))
+		} else {
+			iso.state.Store(int32(StateRunning))
+			if e := iso.tm.popDue(time.Now()); e != nil {
+				if e.period == 0 {
+					iso.timersLive--
+				}
+				iso.mu.Unlock()
+				return task{fn: e.cb}, true
+			}
+			if t, ok := iso.tasks.popFront(); ok {
+				iso.mu.Unlock()
+				return t, true
+			}
+			if iso.holds == 0 && iso.alivePorts == 0 && iso.tm.live() == 0 {
+				iso.mu.Unlock()
+				return task{}, false // nothing keeps it alive: a normal exit
+			}
+		}
+		var timerC <-chan time.Time
+		if when, ok := iso.tm.next(); ok && !paused {
+			d := time.Until(when)
+			if iso.timer == nil {
+				iso.timer = time.NewTimer(d)
+			} else {
+				iso.timer.Reset(d)
+			}
+			timerC = iso.timer.C
+		}
+		iso.mu.Unlock()
+		select {
+		case <-iso.wake:
+		case <-timerC:
+		}
+	}
+}
+
+// runTask runs one macrotask and the promise jobs it queued, recovering any
+// Go panic, and then reports uncaught errors and unhandled rejections.
+func (iso *Isolate) runTask(t task) {
+	seq := iso.beginTask()
+	start := time.Now()
+	err := iso.safe(func() error {
+		if t.port != nil {
+			return t.port.dispatch(t.msg)
+		}
+		return t.fn()
+	})
+	if err == nil && len(iso.rejections) > 0 {
+		err = iso.rejectionError()
+	}
+	var se *ScriptError
+	if err != nil {
+		se = iso.classify(err)
+	}
+	iso.endTask(seq, start)
+	if se != nil {
+		iso.reportError(se)
+	}
+}
+
+// beginTask marks the VM as running and arms the watchdog for maxTaskMs and
+// cpuMs.
+func (iso *Isolate) beginTask() uint64 {
+	iso.mu.Lock()
+	defer iso.mu.Unlock()
+	iso.running = true
+	iso.taskSeq++
+	seq := iso.taskSeq
+	lim := iso.cfg.limits
+	var budget time.Duration
+	var which *LimitError
+	if lim.MaxTaskMs > 0 {
+		budget = time.Duration(lim.MaxTaskMs) * time.Millisecond
+		which = &LimitError{Limit: "maxTaskMs", Max: lim.MaxTaskMs, Unit: "ms"}
+	}
+	if lim.CPUMs > 0 {
+		left := time.Duration(lim.CPUMs)*time.Millisecond - iso.cpu
+		if left < 0 {
+			left = 0
+		}
+		if which == nil || left < budget {
+			budget = left
+			which = &LimitError{Limit: "cpuMs", Max: lim.CPUMs, Unit: "ms"}
+		}
+	}
+	if which != nil {
+		limit := which
+		fire := func() {
+			iso.mu.Lock()
+			defer iso.mu.Unlock()
+			if iso.running && iso.taskSeq == seq && !iso.killed {
+				if limit.Limit == "cpuMs" {
+					limit.Seen = int64((iso.cpu + time.Duration(lim.CPUMs)*time.Millisecond - iso.cpu) / time.Millisecond)
+				} else {
+					limit.Seen = limit.Max
+				}
+				iso.vm.Interrupt(limit)
+			}
+		}
+		if iso.watchdog == nil {
+			iso.watchdog = time.AfterFunc(budget, fire)
+		} else {
+			iso.watchdog.Stop()
+			iso.watchdog = time.AfterFunc(budget, fire)
+		}
+	}
+	return seq
+}
+
+func (iso *Isolate) endTask(seq uint64, start time.Time) {
+	iso.mu.Lock()
+	iso.running = false
+	iso.cpu += time.Since(start)
+	if iso.watchdog != nil {
+		iso.watchdog.Stop()
+	}
+	if iso.vm != nil {
+		iso.vm.ClearInterrupt()
+	}
+	iso.mu.Unlock()
+}
+
+// safe runs fn and turns a Go panic into an error: no script can crash the
+// process through a VM entry.
+func (iso *Isolate) safe(fn func() error) (err error) {
+	defer func() {
+		if x := recover(); x != nil {
+			if e, ok := x.(error); ok {
+				var ie *goja.InterruptedError
+				var so *goja.StackOverflowError
+				if errors.As(e, &ie) || errors.As(e, &so) {
+					err = e
+					return
+				}
+			}
+			err = &PanicError{Value: x, Stack: string(debug.Stack())}
+		}
+	}()
+	return fn()
+}
+
+// rejectionError turns the first still-unhandled rejection into an error
+// and forgets the rest (each is reported once).
+func (iso *Isolate) rejectionError() error {
+	p := iso.rejections[0]
+	iso.rejections = iso.rejections[:0]
+	if p.State() != goja.PromiseStateRejected {
+		return nil
+	}
+	se := iso.errorFromValue(p.Result())
+	if se.Name == "" {
+		se.Name = "Error"
+		se.Message = "Unhandled promise rejection: " + se.Message
+	}
+	return se
+}
+
+// classify turns whatever a task returned into the ScriptError reported to
+// listeners, or nil when the isolate was killed or exited (not an error).
+func (iso *Isolate) classify(err error) *ScriptError {
+	var ie *goja.InterruptedError
+	if errors.As(err, &ie) {
+		switch v := ie.Value().(type) {
+		case killSignal, exitSignal:
+			return nil
+		case *LimitError:
+			return &ScriptError{Name: "ResourceLimitError", Message: v.Message(), Cause: v}
+		case error:
+			return &ScriptError{Name: "Error", Message: v.Error(), Cause: v}
+		default:
+			return &ScriptError{Name: "Error", Message: fmt.Sprint(v)}
+		}
+	}
+	var so *goja.StackOverflowError
+	if errors.As(err, &so) {
+		lim := &LimitError{Limit: "maxStackDepth", Max: int64(iso.cfg.limits.MaxStackDepth), Seen: int64(iso.cfg.limits.MaxStackDepth) + 1, Unit: "frames"}
+		return &ScriptError{Name: "RangeError", Message: "Maximum call stack size exceeded (maxStackDepth " + fmt.Sprint(lim.Max) + ")", Stack: so.String(), Cause: lim}
+	}
+	var se *ScriptError
+	if errors.As(err, &se) {
+		return se
+	}
+	var ex *goja.Exception
+	if errors.As(err, &ex) {
+		se := iso.errorFromValue(ex.Value())
+		if se.Stack == "" {
+			se.Stack = ex.String()
+		}
+		return se
+	}
+	var le *LimitError
+	if errors.As(err, &le) {
+		return &ScriptError{Name: "ResourceLimitError", Message: le.Message(), Cause: le}
+	}
+	var pe *PanicError
+	if errors.As(err, &pe) {
+		return &ScriptError{Name: "InternalError", Message: fmt.Sprint(pe.Value), Stack: pe.Stack, Cause: pe}
+	}
+	return &ScriptError{Name: "Error", Message: err.Error(), Cause: err}
+}
+
+// errorFromValue reads name, message and stack from a thrown value. It runs
+// while the task's watchdog is still armed, since getters may run.
+func (iso *Isolate) errorFromValue(v goja.Value) (se *ScriptError) {
+	se = &ScriptError{}
+	defer func() {
+		if x := recover(); x != nil {
+			se = &ScriptError{Name: "Error", Message: "uncaught error (unreadable)"}
+		}
+	}()
+	if v == nil {
+		se.Message = "undefined"
+		return se
+	}
+	obj, ok := v.(*goja.Object)
+	if !ok {
+		se.Message = v.String()
+		return se
+	}
+	if le, ok := obj.Export().(*LimitError); ok {
+		return &ScriptError{Name: "ResourceLimitError", Message: le.Message(), Cause: le}
+	}
+	str := func(name string) string {
+		var s string
+		if ex := iso.vm.Try(func() {
+			if p := obj.Get(name); p != nil && !goja.IsUndefined(p) && !goja.IsNull(p) {
+				s = p.String()
+			}
+		}); ex != nil {
+			return ""
+		}
+		return s
+	}
+	se.Name = str("name")
+	se.Message = str("message")
+	se.Stack = str("stack")
+	if se.Name == "" && se.Message == "" {
+		se.Message = v.String()
+	}
+	if le, ok := obj.Get("limit").(goja.Value); ok && se.Name == "ResourceLimitError" && le != nil {
+		se.Cause = &LimitError{Limit: le.String()}
+	}
+	return se
+}
+
+// ReportError reports err as an uncaught error of the isolate: error
+// listeners are told, and if errors are fatal the isolate dies. Loop only.
+func (iso *Isolate) ReportError(err error) {
+	if se := iso.classify(err); se != nil {
+		iso.reportError(se)
+	}
+}
+
+func (iso *Isolate) reportError(se *ScriptError) {
+	if len(iso.errorLs) > 0 {
+		payload := errorPayload(se)
+		for _, p := range iso.errorLs {
+			_ = p.Send(payload)
+		}
+	}
+	iso.mu.Lock()
+	fatal := iso.errorsFatal
+	iso.mu.Unlock()
+	var le *LimitError
+	if fatal || errors.As(se, &le) {
+		iso.terminate(se, killSignal{})
+	} else if len(iso.errorLs) == 0 {
+		// Not fatal and nobody listens: say it on stderr rather than lose it.
+		fmt.Fprintf(iso.stderr, "Uncaught %s\n", se.Error())
+	}
+}
+
+func errorPayload(se *ScriptError) *Message {
+	m, err := MessageFromGo(map[string]any{"name": se.Name, "message": se.Message, "stack": se.Stack})
+	if err != nil {
+		return nullMessage()
+	}
+	return m
+}
+
+func nullMessage() *Message {
+	m, _ := MessageFromGo(nil)
+	return m
+}
+
+// finish runs on the loop after the last task: it discards what is queued,
+// cancels timers, closes ports and notifies the exit listeners.
+func (iso *Isolate) finish() {
+	iso.mu.Lock()
+	iso.killed = true
+	iso.dead = true
+	iso.tasks.clear()
+	iso.ctrls = nil
+	iso.queued = 0
+	iso.timersLive = 0
+	iso.pauses = nil
+	if iso.watchdog != nil {
+		iso.watchdog.Stop()
+	}
+	err := iso.exitErr
+	hooks := iso.doneHooks
+	iso.doneHooks = nil
+	iso.mu.Unlock()
+	iso.state.Store(int32(StateDead))
+
+	iso.tm.clear()
+	if iso.timer != nil {
+		iso.timer.Stop()
+	}
+	for rp := range iso.ports {
+		rp.closeLocked()
+	}
+	iso.ports = nil
+	if iso.cancel != nil {
+		iso.cancel()
+	}
+	if fn := iso.result.Swap(nil); fn != nil {
+		if err == nil {
+			err2 := ErrNoResult
+			(*fn)(nil, err2)
+		} else {
+			(*fn)(nil, err)
+		}
+	}
+	for _, l := range iso.exitLs {
+		resp := l.resp
+		if resp == nil {
+			resp = nullMessage()
+		}
+		_ = l.port.Send(resp)
+	}
+	iso.exitLs, iso.errorLs = nil, nil
+	iso.vm = nil
+	iso.local = nil
+	iso.rejections = nil
+	iso.host.remove(iso)
+	for _, h := range hooks {
+		h(err)
+	}
+	close(iso.done)
+}
+
+// runEntry is the first task: it runs the compiled source and calls the
+// entry function with the spawn message.
+func (iso *Isolate) runEntry() error {
+	v, err := iso.vm.RunProgram(iso.prog)
+	if err != nil {
+		return err
+	}
+	var fn goja.Callable
+	switch {
+	case iso.src.Kind == SourceFunction:
+		f, ok := goja.AssertFunction(v)
+		if !ok {
+			return &ScriptError{Name: "TypeError", Message: "spawn entry is not a function"}
+		}
+		fn = f
+	case iso.cfg.entry != "":
+		if f, ok := goja.AssertFunction(iso.vm.Get(iso.cfg.entry)); ok {
+			fn = f
+		}
+	}
+	if fn == nil {
+		iso.deliverResult(goja.Undefined())
+		return nil
+	}
+	arg := goja.Undefined()
+	if iso.cfg.arg != nil {
+		a, err := iso.cfg.arg.toJS(iso.vm, &iso.intr, iso)
+		if err != nil {
+			return err
+		}
+		arg = a
+	}
+	res, err := fn(goja.Undefined(), arg)
+	if err != nil {
+		return err
+	}
+	iso.deliverResult(res)
+	return nil
+}
+
+// deliverResult reports the entry's result to a WithResult callback,
+// awaiting a promise first.
+func (iso *Isolate) deliverResult(v goja.Value) {
+	if iso.result.Load() == nil {
+		return
+	}
+	if obj, ok := v.(*goja.Object); ok {
+		if p, ok := obj.Export().(*goja.Promise); ok {
+			switch p.State() {
+			case goja.PromiseStatePending:
+				iso.awaitResult(obj)
+				return
+			case goja.PromiseStateRejected:
+				iso.resultError(p.Result())
+				return
+			default:
+				v = p.Result()
+			}
+		}
+	}
+	m, err := cloneJS(iso.vm, &iso.intr, iso, v, nil, cloneOptions{maxBytes: iso.cfg.limits.MaxMessageBytes})
+	if fn := iso.result.Swap(nil); fn != nil {
+		(*fn)(m, err)
+	}
+	// Isolate.run: the isolate exits once its result is out.
+	iso.terminate(nil, exitSignal{})
+}
+
+func (iso *Isolate) resultError(reason goja.Value) {
+	se := iso.errorFromValue(reason)
+	if fn := iso.result.Swap(nil); fn != nil {
+		(*fn)(nil, se)
+	}
+	// The rejection is handled by the result; don't report it again.
+	iso.rejections = iso.rejections[:0]
+	iso.terminate(nil, exitSignal{})
+}
+
+// awaitProg awaits a promise with the VM's own await, which does not look
+// up the script's (replaceable) Promise.prototype.then.
+var awaitProg = goja.MustCompile("<await>", `(function(p, ok, fail){ (async function(){ var v; try { v = await p } catch (e) { fail(e); return } ok(v) })() })`, false)
+
+// awaitResult delivers the result once the pending promise settles. A
+// pending promise whose isolate ends first yields ErrNoResult.
+func (iso *Isolate) awaitResult(promise *goja.Object) {
+	f, err := iso.vm.RunProgram(awaitProg)
+	if err != nil {
+		iso.resultError(iso.vm.ToValue(err.Error()))
+		return
+	}
+	call, _ := goja.AssertFunction(f)
+	ok := iso.vm.ToValue(func(c goja.FunctionCall) goja.Value {
+		iso.deliverResult(c.Argument(0))
+		return goja.Undefined()
+	})
+	fail := iso.vm.ToValue(func(c goja.FunctionCall) goja.Value {
+		iso.resultError(c.Argument(0))
+		return goja.Undefined()
+	})
+	if _, err := call(goja.Undefined(), promise, ok, fail); err != nil {
+		iso.resultError(iso.vm.ToValue(err.Error()))
+	}
+}
+
+// AddTimer schedules cb on the loop after d, repeating every d when
+// periodic. A pending timer keeps the isolate alive. It fails with a
+// *LimitError (maxTimers) when the isolate has too many live timers.
+// Loop only.
+func (iso *Isolate) AddTimer(d time.Duration, periodic bool, cb func() error) (int64, error) {
+	if max := iso.cfg.limits.MaxTimers; max > 0 && iso.tm.live() >= max {
+		return 0, &LimitError{Limit: "maxTimers", Max: int64(max), Seen: int64(iso.tm.live() + 1), Unit: "timers"}
+	}
+	iso.mu.Lock()
+	e := iso.tm.add(d, periodic, cb)
+	iso.timersLive = iso.tm.live()
+	iso.mu.Unlock()
+	return e.id, nil
+}
+
+// CancelTimer cancels a timer; it reports whether the timer was live.
+// Loop only.
+func (iso *Isolate) CancelTimer(id int64) bool {
+	iso.mu.Lock()
+	ok := iso.tm.cancel(id)
+	iso.timersLive = iso.tm.live()
+	iso.mu.Unlock()
+	return ok
+}
+
+// TimerActive reports whether a timer is still pending. Loop only.
+func (iso *Isolate) TimerActive(id int64) bool {
+	_, ok := iso.tm.byID[id]
+	return ok
+}
+
+// CallHost calls the host function name if the isolate was granted it.
+// Loop only.
+func (iso *Isolate) CallHost(name string, args []any) (any, error) {
+	fn, ok := iso.host.Func(name)
+	if !ok || !iso.cfg.caps.hasFunc(name) {
+		return nil, fmt.Errorf("%w: host function %q", ErrPermission, name)
+	}
+	return fn(iso.ctx, args)
+}
+
+// ReadFile reads a file the isolate is allowed to read (inside its read
+// roots). Relative paths resolve against the isolate's own file. Any
+// goroutine.
+func (iso *Isolate) ReadFile(path string) (Source, error) {
+	path = iso.Resolve(path)
+	if !iso.cfg.caps.canRead(path) {
+		return Source{}, fmt.Errorf("%w: cannot read %s", ErrPermission, path)
+	}
+	return FileSource(path)
+}
+
+// Resolve makes path absolute against the directory of the isolate's file
+// (or the working directory). Any goroutine.
+func (iso *Isolate) Resolve(path string) string {
+	if filepath.IsAbs(path) {
+		return filepath.Clean(path)
+	}
+	base := "."
+	if iso.src.Filename != "" && iso.src.Kind == SourceScript {
+		base = filepath.Dir(iso.src.Filename)
+	} else if p := iso.cfg.parent; p != nil {
+		return p.Resolve(path)
+	}
+	abs, err := filepath.Abs(filepath.Join(base, path))
+	if err != nil {
+		return filepath.Join(base, path)
+	}
+	return abs
+}
