@@ -1,63 +1,248 @@
-// Command isobox runs JavaScript isolates: a script file, or an
-// interactive REPL.
+// Command isobox runs JavaScript isolates: a script file, code given with
+// -e or on stdin, or an interactive REPL.
+//
+//	isobox FILE [ARGS...]       run FILE in the main isolate (also: isobox run FILE)
+//	isobox -e CODE [ARGS...]    run CODE
+//	isobox - [ARGS...]          run the script read from stdin
+//	isobox [repl]               start the REPL (no arguments: only on a terminal)
+//
+// main only parses the command line and wires the engine, the bindings and
+// the REPL together; the behaviour lives in those packages.
 package main
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"os"
+	"os/signal"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/isobox/isobox/bindings"
 	"github.com/isobox/isobox/engine"
+	"github.com/isobox/isobox/repl"
+)
+
+// version is the isobox version; release builds set it with
+// -ldflags "-X main.version=...".
+var version = "0.1.0-dev"
+
+const usage = `isobox runs JavaScript in isolates: each one a VM on its own goroutine,
+talking to the others only through ports.
+
+Usage:
+  isobox FILE [ARGS...]       run a script in the main isolate; ARGS become the global args
+  isobox run FILE [ARGS...]   the same
+  isobox -e CODE [ARGS...]    run CODE
+  isobox - [ARGS...]          run the script read from stdin
+  isobox repl                 start the interactive REPL
+  isobox                      start the REPL on a terminal, or run stdin as a script
+
+Options:
+  -e, --eval CODE   evaluate CODE
+  -h, --help        show this help
+  -v, --version     print the version
+
+Exit status: 0 when the main isolate ends, 1 on an uncaught error, n after
+exit(n), 2 on a usage error, 130 after Ctrl-C.
+In the REPL, type .help for its commands.
+`
+
+// Exit codes.
+const (
+	exitOK        = 0
+	exitError     = 1
+	exitUsage     = 2
+	exitInterrupt = 130
 )
 
 func main() {
 	os.Exit(run(os.Args[1:]))
 }
 
+// run parses the command line and returns the exit code.
 func run(args []string) int {
-	if len(args) < 1 {
-		fmt.Fprintln(os.Stderr, "usage: isobox FILE [ARGS...]")
-		return 2
+	if len(args) == 0 {
+		if isTerminal(os.Stdin) && isTerminal(os.Stdout) {
+			return startREPL(nil)
+		}
+		return runStdin(nil)
 	}
-	file := args[0]
-	src, err := engine.FileSource(file)
+	switch a := args[0]; {
+	case a == "-h" || a == "--help" || a == "help":
+		fmt.Print(usage)
+		return exitOK
+	case a == "-v" || a == "--version" || a == "version":
+		fmt.Println("isobox", version)
+		return exitOK
+	case a == "repl":
+		if len(args) > 1 {
+			return usageError("repl takes no arguments")
+		}
+		return startREPL(nil)
+	case a == "run":
+		if len(args) < 2 {
+			return usageError("run needs a FILE")
+		}
+		return runFile(args[1], args[2:])
+	case a == "-e" || a == "--eval":
+		if len(args) < 2 {
+			return usageError(a + " needs CODE")
+		}
+		return runSource(engine.ScriptSource("<eval>", args[1]), args[2:], mustGetwd())
+	case strings.HasPrefix(a, "--eval="):
+		return runSource(engine.ScriptSource("<eval>", strings.TrimPrefix(a, "--eval=")), args[1:], mustGetwd())
+	case a == "-":
+		return runStdin(args[1:])
+	case a == "--":
+		if len(args) < 2 {
+			return usageError("-- needs a FILE")
+		}
+		return runFile(args[1], args[2:])
+	case strings.HasPrefix(a, "-"):
+		return usageError("unknown option " + a)
+	default:
+		return runFile(a, args[1:])
+	}
+}
+
+// usageError prints a one-line hint and returns the usage exit code.
+func usageError(msg string) int {
+	fmt.Fprintf(os.Stderr, "isobox: %s (see 'isobox --help')\n", msg)
+	return exitUsage
+}
+
+func runFile(path string, args []string) int {
+	b, err := os.ReadFile(path)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "isobox:", err)
-		return 1
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		if errors.Is(err, fs.ErrNotExist) {
+			fmt.Fprintf(os.Stderr, "isobox: cannot find file %s\n", path)
+		} else {
+			fmt.Fprintf(os.Stderr, "isobox: cannot read %s: %v\n", path, err)
+		}
+		return exitError
 	}
+	return runSource(engine.ScriptSource(path, string(b)), args, filepath.Dir(path))
+}
+
+func runStdin(args []string) int {
+	b, err := io.ReadAll(os.Stdin)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "isobox: cannot read stdin: %v\n", err)
+		return exitError
+	}
+	return runSource(engine.ScriptSource("<stdin>", string(b)), args, mustGetwd())
+}
+
+// runSource runs src in the main isolate and returns the exit code. When
+// the main isolate ends, every other isolate is killed. SIGINT kills them
+// all at once, even in a busy loop.
+func runSource(src engine.Source, args []string, dir string) int {
+	if strings.HasPrefix(src.Code, "#!") { // keep line numbers
+		src.Code = "//" + src.Code[2:]
+	}
+	if args == nil {
+		args = []string{}
+	}
+	interrupts := make(chan os.Signal, 1)
+	signal.Notify(interrupts, os.Interrupt)
+	defer signal.Stop(interrupts)
+
 	var code atomic.Int32
 	var exited atomic.Bool
 	host := engine.NewHost(engine.WithSetup(bindings.Setup(bindings.Config{
-		Stdin: os.Stdin,
-		Exit:  func(c int) { code.Store(int32(c)); exited.Store(true) },
+		Stdin:  os.Stdin,
+		Exit:   func(c int) { code.Store(int32(c)); exited.Store(true) },
+		Colors: colors(os.Stdout),
 	})))
-	dir, _ := filepath.Abs(filepath.Dir(file))
-	abs, _ := filepath.Abs(file)
-	src.Filename = abs
-	iso, err := host.Spawn(src, engine.WithName("main"), engine.WithCapabilities(engine.Capabilities{
-		Stdin: true, Exit: true, Args: args[1:], ReadRoots: []string{dir},
+	defer shutdown(host)
+	main, err := host.Spawn(src, engine.WithName("main"), engine.WithCapabilities(engine.Capabilities{
+		Stdin: true, Exit: true, Args: args, ReadRoots: []string{dir},
 	}))
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "isobox:", err)
-		return 1
-	}
-	err = iso.Wait(context.Background())
-	_ = host.Shutdown(context.Background())
-	if exited.Load() {
-		return int(code.Load())
-	}
 	if err != nil {
 		var se *engine.ScriptError
 		if errors.As(err, &se) {
-			fmt.Fprintf(os.Stderr, "Uncaught %s\n", se.Stack)
+			fmt.Fprintln(os.Stderr, bindings.FormatSyntaxError(se))
 		} else {
-			fmt.Fprintln(os.Stderr, "isobox:", err)
+			fmt.Fprintln(os.Stderr, "isobox:", strings.TrimPrefix(err.Error(), "engine: "))
 		}
-		return 1
+		return exitError
 	}
-	return 0
+	select {
+	case <-main.Done():
+	case <-interrupts:
+		main.Kill(engine.Immediate)
+		host.KillAll(engine.Immediate)
+		return exitInterrupt
+	}
+	if exited.Load() {
+		return int(code.Load())
+	}
+	err = main.Err()
+	var se *engine.ScriptError
+	switch {
+	case err == nil || errors.Is(err, engine.ErrKilled):
+		return exitOK
+	case errors.As(err, &se):
+		fmt.Fprint(os.Stderr, bindings.FormatError(se))
+	default:
+		fmt.Fprintln(os.Stderr, "isobox:", err)
+	}
+	return exitError
+}
+
+func startREPL(args []string) int {
+	hist := os.Getenv("ISOBOX_HISTORY")
+	if hist == "" {
+		if home, err := os.UserHomeDir(); err == nil {
+			hist = filepath.Join(home, ".isobox_history")
+		}
+	}
+	interactive := isTerminal(os.Stdin) && isTerminal(os.Stdout)
+	return repl.Run(repl.Options{
+		Stdin:       os.Stdin,
+		Stdout:      os.Stdout,
+		Stderr:      os.Stderr,
+		Interactive: interactive,
+		Colors:      interactive && colors(os.Stdout),
+		HistoryFile: hist,
+		Args:        args,
+		Dir:         mustGetwd(),
+		Version:     version,
+	})
+}
+
+// shutdown kills every isolate and waits a little for their goroutines.
+func shutdown(host *engine.Host) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = host.Shutdown(ctx)
+}
+
+func mustGetwd() string {
+	wd, err := os.Getwd()
+	if err != nil {
+		return "."
+	}
+	return wd
+}
+
+// isTerminal reports whether f is a character device (a terminal).
+func isTerminal(f *os.File) bool {
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// colors reports whether output to f should use ANSI colors.
+func colors(f *os.File) bool {
+	return isTerminal(f) && os.Getenv("NO_COLOR") == "" && os.Getenv("TERM") != "dumb"
 }

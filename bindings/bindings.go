@@ -60,6 +60,7 @@ type env struct {
 	stdin *lineReader
 
 	protoCache map[string]*goja.Object
+	ctorCache  map[string]*goja.Object
 	errorProto *goja.Object
 }
 
@@ -68,6 +69,7 @@ type env struct {
 func (e *env) install() {
 	g := e.vm.GlobalObject()
 	caps := e.iso.Capabilities()
+	primeInspect(e.vm)
 	e.lazy(g, "Isolate", e.isolateClass)
 	e.lazy(g, "ReceivePort", e.receivePortClass)
 	e.lazy(g, "SendPort", e.sendPortClass)
@@ -154,11 +156,20 @@ func (e *env) class(name string, ctor func(goja.ConstructorCall) *goja.Object) (
 	_ = c.DefineDataProperty("name", vm.ToValue(name), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 	if e.protoCache == nil {
 		e.protoCache = make(map[string]*goja.Object)
+		e.ctorCache = make(map[string]*goja.Object)
 	}
 	e.protoCache[name] = proto
+	e.ctorCache[name] = c
 	// Symbol.toStringTag makes inspect print "SendPort {}" and friends.
 	_ = proto.DefineDataPropertySymbol(goja.SymToStringTag, vm.ToValue(name), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 	return c, proto
+}
+
+// built returns the constructor of a class built before, so that the lazy
+// global and the prototypes used for wrapping are the same objects.
+func (e *env) built(name string) (goja.Value, bool) {
+	c, ok := e.ctorCache[name]
+	return c, ok
 }
 
 // proto returns the prototype of a bindings class, building it on demand.
@@ -188,7 +199,7 @@ func (e *env) proto(name string) *goja.Object {
 // ever reachable from JS; behaviour lives on the class prototype.
 type hostObject struct{}
 
-func (hostObject) Get(string) goja.Value      { return nil }
+func (hostObject) Get(string) goja.Value       { return nil }
 func (hostObject) Set(string, goja.Value) bool { return false }
 func (hostObject) Has(string) bool             { return false }
 func (hostObject) Delete(string) bool          { return true }
@@ -381,6 +392,9 @@ func (e *env) wrapSendPort(p *engine.SendPort) goja.Value {
 }
 
 func (e *env) sendPortClass() goja.Value {
+	if c, ok := e.built("SendPort"); ok {
+		return c
+	}
 	c, proto := e.class("SendPort", nil)
 	send := func(c goja.FunctionCall) goja.Value {
 		sp := thisAs[*sendPortObj](e, c, "SendPort", "send")

@@ -26,6 +26,9 @@ func (e *env) wrapIsolate(iso *engine.Isolate) *goja.Object {
 }
 
 func (e *env) capabilityClass() goja.Value {
+	if c, ok := e.built("Capability"); ok {
+		return c
+	}
 	var proto *goja.Object
 	c, proto := e.class("Capability", func(goja.ConstructorCall) *goja.Object {
 		o := e.vm.NewDynamicObject(&capabilityObj{c: engine.NewCapability()})
@@ -71,6 +74,9 @@ func (e *env) responseMessage(opts goja.Value) *engine.Message {
 }
 
 func (e *env) isolateClass() goja.Value {
+	if c, ok := e.built("Isolate"); ok {
+		return c
+	}
 	vm := e.vm
 	c, proto := e.class("Isolate", nil)
 	_ = c.DefineDataProperty("immediate", vm.ToValue("immediate"), goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_TRUE)
@@ -85,6 +91,17 @@ func (e *env) isolateClass() goja.Value {
 	e.method(c, "spawn", e.spawn)
 	e.method(c, "spawnFile", e.spawnFile)
 	e.method(c, "run", e.run)
+	e.method(c, "publish", func(call goja.FunctionCall) goja.Value {
+		a := call.Argument(0)
+		if o, ok := a.(*goja.Object); ok {
+			if r, ok := o.Export().(*receivePortObj); ok {
+				e.iso.SetDefaultPort(r.rp.SendPort())
+				return goja.Undefined()
+			}
+		}
+		e.iso.SetDefaultPort(e.sendPortArg(a, "Isolate.publish: port"))
+		return goja.Undefined()
+	})
 	e.method(c, "exit", func(call goja.FunctionCall) goja.Value {
 		if p := call.Argument(0); !isNullish(p) {
 			sp := e.sendPortArg(p, "Isolate.exit: port")

@@ -15,7 +15,15 @@ type receivePortObj struct {
 	first *goja.Object // the cached .first promise
 }
 
-// Set lets `port.keepAlive = false` reach the prototype's setter.
+// keepAlive is the one own property of a ReceivePort: a boolean the
+// script may set.
+func (r *receivePortObj) Get(key string) goja.Value {
+	if key == "keepAlive" {
+		return r.e.vm.ToValue(r.rp.KeepAlive())
+	}
+	return nil
+}
+
 func (r *receivePortObj) Set(key string, v goja.Value) bool {
 	if key == "keepAlive" {
 		r.rp.SetKeepAlive(v.ToBoolean())
@@ -24,7 +32,14 @@ func (r *receivePortObj) Set(key string, v goja.Value) bool {
 	return false
 }
 
+func (r *receivePortObj) Has(key string) bool { return key == "keepAlive" }
+
+func (r *receivePortObj) Keys() []string { return []string{"keepAlive"} }
+
 func (e *env) receivePortClass() goja.Value {
+	if c, ok := e.built("ReceivePort"); ok {
+		return c
+	}
 	var proto *goja.Object
 	c, proto := e.class("ReceivePort", func(call goja.ConstructorCall) *goja.Object {
 		name := ""
@@ -45,9 +60,6 @@ func (e *env) receivePortClass() goja.Value {
 			r.sp = e.wrapSendPort(r.rp.SendPort())
 		}
 		return r.sp
-	})
-	e.getter(proto, "keepAlive", func(c goja.FunctionCall) goja.Value {
-		return e.vm.ToValue(this(c, "keepAlive").rp.KeepAlive())
 	})
 	e.getter(proto, "closed", func(c goja.FunctionCall) goja.Value {
 		return e.vm.ToValue(this(c, "closed").rp.Closed())

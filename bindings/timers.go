@@ -94,6 +94,9 @@ type timerObj struct {
 }
 
 func (e *env) timerClass() goja.Value {
+	if c, ok := e.built("Timer"); ok {
+		return c
+	}
 	var proto *goja.Object
 	start := func(d goja.Value, cbv goja.Value, periodic bool, api string) *goja.Object {
 		fn, ok := goja.AssertFunction(cbv)

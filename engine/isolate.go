@@ -66,6 +66,9 @@ type Stats struct {
 type killSignal struct{}
 type exitSignal struct{}
 
+// ErrInterrupted is the error of a task stopped by InterruptTask.
+var ErrInterrupted = errors.New("engine: interrupted")
+
 type ctrlKind int
 
 const (
@@ -148,6 +151,8 @@ type Isolate struct {
 	taskSeq     uint64
 	cpu         time.Duration
 	timersLive  int
+
+	defaultPort atomic.Pointer[SendPort]
 
 	state   atomic.Int32
 	msgsIn  atomic.Int64
@@ -365,6 +370,30 @@ func (iso *Isolate) Kill(p Priority) {
 	}
 	iso.control(ctrl{kind: ctrlKill})
 }
+
+// InterruptTask stops the JS task running now, if any, without killing the
+// isolate: the task fails with ErrInterrupted (reported like any uncaught
+// error, so it is fatal when errors are fatal) and the loop goes on. It is
+// how a REPL's Ctrl-C stops `while(true){}`. It reports whether a task was
+// running. Any goroutine.
+func (iso *Isolate) InterruptTask() bool {
+	iso.mu.Lock()
+	defer iso.mu.Unlock()
+	if !iso.running || iso.killed || iso.vm == nil {
+		return false
+	}
+	iso.vm.Interrupt(ErrInterrupted)
+	return true
+}
+
+// DefaultPort returns the isolate's default port: the one it published with
+// SetDefaultPort, or else the first ReceivePort it opened. It is where a
+// host (the REPL's .send) delivers messages addressed to the isolate
+// itself. Nil if it has none. Any goroutine.
+func (iso *Isolate) DefaultPort() *SendPort { return iso.defaultPort.Load() }
+
+// SetDefaultPort publishes p as the isolate's default port. Any goroutine.
+func (iso *Isolate) SetDefaultPort(p *SendPort) { iso.defaultPort.Store(p) }
 
 // Exit ends the isolate now with a normal exit (Isolate.exit). Loop only:
 // it interrupts the running JS, so code after the call never runs.
@@ -780,6 +809,9 @@ func (iso *Isolate) classify(err error) *ScriptError {
 		case *LimitError:
 			return &ScriptError{Name: "ResourceLimitError", Message: v.Message(), Cause: v}
 		case error:
+			if errors.Is(v, ErrInterrupted) {
+				return &ScriptError{Name: "Error", Message: "Script execution interrupted", Cause: ErrInterrupted}
+			}
 			return &ScriptError{Name: "Error", Message: v.Error(), Cause: v}
 		default:
 			return &ScriptError{Name: "Error", Message: fmt.Sprint(v)}
@@ -875,10 +907,15 @@ func (iso *Isolate) reportError(se *ScriptError) {
 	iso.mu.Lock()
 	fatal := iso.errorsFatal
 	iso.mu.Unlock()
+	// A child nobody watches would otherwise fail silently (Dart prints
+	// "Unhandled exception" here). Root isolates are reported by their host.
+	if len(iso.errorLs) == 0 && iso.result.Load() == nil && iso.cfg.parent != nil {
+		fmt.Fprintf(iso.stderr, "Uncaught %s\n", se.Error())
+	}
 	var le *LimitError
 	if fatal || errors.As(se, &le) {
 		iso.terminate(se, killSignal{})
-	} else if len(iso.errorLs) == 0 {
+	} else if len(iso.errorLs) == 0 && iso.cfg.parent == nil {
 		// Not fatal and nobody listens: say it on stderr rather than lose it.
 		fmt.Fprintf(iso.stderr, "Uncaught %s\n", se.Error())
 	}
@@ -904,7 +941,6 @@ func (iso *Isolate) finish() {
 	iso.killed = true
 	iso.dead = true
 	iso.tasks.clear()
-	iso.ctrls = nil
 	iso.queued = 0
 	iso.timersLive = 0
 	iso.pauses = nil
@@ -914,7 +950,18 @@ func (iso *Isolate) finish() {
 	err := iso.exitErr
 	hooks := iso.doneHooks
 	iso.doneHooks = nil
+	pending := iso.ctrls
+	iso.ctrls = nil
 	iso.mu.Unlock()
+	// Listener changes requested before the end still count (an isolate
+	// may add an exit listener and kill itself in the same event); pings
+	// and pauses die with it.
+	for _, c := range pending {
+		switch c.kind {
+		case ctrlAddExit, ctrlRemoveExit, ctrlAddError, ctrlRemoveError:
+			iso.handleCtrl(c)
+		}
+	}
 	iso.state.Store(int32(StateDead))
 
 	iso.tm.clear()

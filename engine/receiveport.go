@@ -31,6 +31,7 @@ func (iso *Isolate) NewReceivePort(name string) *ReceivePort {
 		iso.ports = make(map[*ReceivePort]struct{})
 	}
 	iso.ports[rp] = struct{}{}
+	iso.defaultPort.CompareAndSwap(nil, rp.sp)
 	iso.mu.Lock()
 	iso.alivePorts++
 	if iso.killed {

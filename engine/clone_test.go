@@ -1,0 +1,1034 @@
+package engine
+
+import (
+	"errors"
+	"math"
+	"math/big"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/dop251/goja"
+)
+
+// portHandle is the test double of a JS SendPort handle: a DynamicObject
+// whose only property is the port id.
+type portHandle struct{ p *SendPort }
+
+func (h *portHandle) Get(key string) goja.Value {
+	if key == "id" {
+		return noRuntime.ToValue(int64(h.p.ID()))
+	}
+	return nil
+}
+func (h *portHandle) Set(string, goja.Value) bool { return false }
+func (h *portHandle) Has(key string) bool         { return key == "id" }
+func (h *portHandle) Delete(string) bool          { return false }
+func (h *portHandle) Keys() []string              { return []string{"id"} }
+
+// testPorts is the test portCodec of one runtime.
+type testPorts struct{ r *goja.Runtime }
+
+var portHandleType = reflect.TypeOf(&portHandle{})
+
+func (tp testPorts) sendPortOf(o *goja.Object) (*SendPort, bool) {
+	// Cheap: Export would copy a whole plain object graph.
+	if o.ExportType() != portHandleType {
+		return nil, false
+	}
+	if h, ok := o.Export().(*portHandle); ok {
+		return h.p, true
+	}
+	return nil, false
+}
+
+func (tp testPorts) sendPortValue(p *SendPort) goja.Value {
+	return tp.r.NewDynamicObject(&portHandle{p: p})
+}
+
+// side is one runtime with its intrinsics and port codec.
+type side struct {
+	t  testing.TB
+	r  *goja.Runtime
+	in *intrinsics
+	pc testPorts
+}
+
+func newSide(t testing.TB) *side {
+	r := goja.New()
+	return &side{t: t, r: r, in: &intrinsics{}, pc: testPorts{r: r}}
+}
+
+func (s *side) run(src string) goja.Value {
+	s.t.Helper()
+	v, err := s.r.RunString(src)
+	if err != nil {
+		s.t.Fatalf("run %q: %v", src, err)
+	}
+	return v
+}
+
+func (s *side) clone(v goja.Value, transfer []goja.Value, opt cloneOptions) (*Message, error) {
+	return cloneJS(s.r, s.in, s.pc, v, transfer, opt)
+}
+
+func (s *side) receive(m *Message) goja.Value {
+	s.t.Helper()
+	v, err := m.toJS(s.r, s.in, s.pc)
+	if err != nil {
+		s.t.Fatalf("toJS: %v", err)
+	}
+	return v
+}
+
+// check runs a boolean JS expression with m bound to v in the receiver.
+func (s *side) check(v goja.Value, expr string) {
+	s.t.Helper()
+	if err := s.r.Set("m", v); err != nil {
+		s.t.Fatal(err)
+	}
+	res, err := s.r.RunString("(function(){ return (" + expr + "); })()")
+	if err != nil {
+		s.t.Fatalf("check %q: %v", expr, err)
+	}
+	if !res.ToBoolean() {
+		s.t.Errorf("check failed: %s", expr)
+	}
+}
+
+// roundTrip clones src in a fresh sender and materializes it in a fresh
+// receiver.
+func roundTrip(t *testing.T, src string) (*side, *side, goja.Value) {
+	t.Helper()
+	a, b := newSide(t), newSide(t)
+	m, err := a.clone(a.run(src), nil, cloneOptions{})
+	if err != nil {
+		t.Fatalf("clone %s: %v", src, err)
+	}
+	return a, b, b.receive(m)
+}
+
+func TestCloneGojaLayout(t *testing.T) {
+	l := getLayout()
+	if l.err != nil {
+		t.Fatal(l.err)
+	}
+	if !l.arrayDense {
+		t.Error("dense array fast path unavailable")
+	}
+	if len(l.taTypes) != int(numTypedArrays) {
+		t.Errorf("typed array types: %d", len(l.taTypes))
+	}
+	for _, k := range []objKind{okPlain, okArray, okMap, okSet, okDate, okRegExp, okArrayBuffer, okTypedArray, okDataView, okError, okPrimitiveWrapper, okStringWrapper} {
+		found := false
+		for _, v := range l.kinds {
+			found = found || v == k
+		}
+		if !found {
+			t.Errorf("kind %d not mapped", k)
+		}
+	}
+}
+
+func TestCloneSupported(t *testing.T) {
+	tests := []struct {
+		name, src, check string
+	}{
+		{"undefined", "undefined", "m === undefined"},
+		{"null", "null", "m === null"},
+		{"true", "true", "m === true"},
+		{"false", "false", "m === false"},
+		{"int", "42", "m === 42"},
+		{"float", "1.5", "m === 1.5"},
+		{"negzero", "-0", "Object.is(m, -0)"},
+		{"NaN", "NaN", "Number.isNaN(m)"},
+		{"Infinity", "-Infinity", "m === -Infinity"},
+		{"string", "'hello'", "m === 'hello'"},
+		{"unicode", "'h\\u00e9llo \\ud83d\\ude00'", "m === 'h\\u00e9llo \\ud83d\\ude00' && m.length === 8"},
+		{"lone surrogate", "'a\\ud800b'", "m.length === 3 && m.charCodeAt(1) === 0xd800"},
+		{"long string", "'x'.repeat(100000)", "m.length === 100000"},
+		{"bigint", "10n", "m === 10n"},
+		{"big bigint", "-(2n ** 130n)", "m === -(2n ** 130n)"},
+		{"Number object", "new Number(-0)", "typeof m === 'object' && m instanceof Number && Object.is(m.valueOf(), -0)"},
+		{"Boolean object", "new Boolean(false)", "typeof m === 'object' && m instanceof Boolean && m.valueOf() === false"},
+		{"String object", "new String('ab\\ud800')", "typeof m === 'object' && m instanceof String && m.valueOf() === 'ab\\ud800' && m.length === 3"},
+		{"BigInt object", "Object(5n)", "typeof m === 'object' && m.valueOf() === 5n"},
+		{"plain object", "({a: 1, b: {c: 'x'}, d: [1, 2]})", "m.a === 1 && m.b.c === 'x' && m.d[1] === 2 && Object.getPrototypeOf(m) === Object.prototype"},
+		{"key order", "({b: 1, a: 2, 2: 'x', 1: 'y', z: 3})", "Object.keys(m).join() === '1,2,b,a,z'"},
+		{"class instance", "new (class A { constructor() { this.x = 1 } get y() { return 2 } })", "Object.getPrototypeOf(m) === Object.prototype && m.x === 1 && !('y' in m)"},
+		{"null prototype", "Object.assign(Object.create(null), {q: 1})", "Object.getPrototypeOf(m) === Object.prototype && m.q === 1"},
+		{"__proto__ key", "JSON.parse('{\"__proto__\": 1, \"a\": 2}')", "Object.getOwnPropertyDescriptor(m, '__proto__').value === 1 && Object.getPrototypeOf(m) === Object.prototype && m.a === 2"},
+		{"non-enumerable skipped", "Object.defineProperty({a: 1}, 'h', {value: 1, enumerable: false})", "m.a === 1 && !('h' in m)"},
+		{"symbol keys skipped", "({[Symbol('s')]: 1, a: 2})", "Object.getOwnPropertySymbols(m).length === 0 && m.a === 2"},
+		{"getter runs", "(function(){ let n = 0; return {get x() { return ++n }, y: 1} })()", "Object.getOwnPropertyDescriptor(m, 'x').value === 1 && m.x === 1"},
+		{"arguments", "(function(){ return arguments })(1, 'a')", "m[0] === 1 && m[1] === 'a' && !Array.isArray(m)"},
+		{"array", "[1, 'a', null, undefined, true]", "Array.isArray(m) && m.length === 5 && m[0] === 1 && m[1] === 'a' && m[2] === null && (3 in m) && m[3] === undefined && m[4] === true"},
+		{"empty array", "[]", "Array.isArray(m) && m.length === 0"},
+		{"sparse array", "[1, , 3]", "m.length === 3 && !(1 in m) && m[2] === 3 && Object.keys(m).join() === '0,2'"},
+		{"trailing hole", "(function(){ const a = [1]; a.length = 5; return a })()", "m.length === 5 && Object.keys(m).join() === '0'"},
+		{"very sparse array", "(function(){ const a = []; a[1e6] = 'x'; a[3] = 1; return a })()", "m.length === 1e6 + 1 && m[1e6] === 'x' && m[3] === 1 && Object.keys(m).length === 2"},
+		{"array extra props", "(function(){ const a = [1, 2]; a.foo = 'bar'; a[-1] = 'neg'; return a })()", "m.length === 2 && m[1] === 2 && m.foo === 'bar' && m['-1'] === 'neg'"},
+		{"array accessor element", "(function(){ const a = [1, 2]; Object.defineProperty(a, 0, {get() { return 'g' }, enumerable: true}); return a })()", "m[0] === 'g' && m[1] === 2 && m.length === 2 && Object.getOwnPropertyDescriptor(m, 0).value === 'g'"},
+		{"nested arrays", "[[1, [2, [3]]], []]", "m[0][1][1][0] === 3 && m[1].length === 0"},
+		{"Date", "new Date(12345)", "m instanceof Date && m.getTime() === 12345"},
+		{"Date negative", "new Date(-8.64e15)", "m.getTime() === -8.64e15"},
+		{"invalid Date", "new Date(NaN)", "m instanceof Date && Number.isNaN(m.getTime())"},
+		{"RegExp", "/a+b/gimsuy", "m instanceof RegExp && m.source === 'a+b' && m.flags === 'gimsuy'"},
+		{"RegExp escaped", "new RegExp('a/b\\\\d', 'g')", "m.source === new RegExp('a/b\\\\d').source && m.test('xa/b1') && !m.test('xa/bc')"},
+		{"RegExp lastIndex", "(function(){ const r = /x/g; r.lastIndex = 3; r.extra = 1; return r })()", "m.lastIndex === 0 && !('extra' in m) && m.global"},
+		{"Map", "new Map([[1, 'a'], ['b', {c: 1}], [NaN, -0]])", "m instanceof Map && m.size === 3 && [...m.keys()].slice(0, 2).join() === '1,b' && m.get(1) === 'a' && m.get('b').c === 1 && Object.is(m.get(NaN), -0)"},
+		{"Map object keys", "(function(){ const k = {k: 1}; return new Map([[k, k], [{}, 2]]) })()", "(function(){ const e = [...m]; return e[0][0] === e[0][1] && e[0][0].k === 1 && e[1][1] === 2 })()"},
+		{"Set", "new Set([3, 'x', 1, {a: 1}])", "m instanceof Set && m.size === 4 && [...m].slice(0, 3).join() === '3,x,1' && [...m][3].a === 1"},
+		{"ArrayBuffer", "new Uint8Array([1, 2, 250]).buffer", "m instanceof ArrayBuffer && m.byteLength === 3 && new Uint8Array(m)[2] === 250"},
+		{"empty ArrayBuffer", "new ArrayBuffer(0)", "m instanceof ArrayBuffer && m.byteLength === 0"},
+		{"DataView", "(function(){ const b = new ArrayBuffer(8); new Uint8Array(b).set([1,2,3,4,5,6,7,8]); return new DataView(b, 1, 4) })()", "m instanceof DataView && m.byteOffset === 1 && m.byteLength === 4 && m.getUint8(0) === 2 && m.buffer.byteLength === 8"},
+		{"views share buffer", "(function(){ const b = new ArrayBuffer(16); const u = new Uint8Array(b, 4, 4); u[0] = 9; return {u, i: new Int32Array(b), d: new DataView(b), b} })()",
+			"m.u.buffer === m.i.buffer && m.i.buffer === m.d.buffer && m.b === m.u.buffer && m.u.byteOffset === 4 && m.u.length === 4 && m.i[1] === 9 && (m.u[1] = 7, new Uint8Array(m.b)[5] === 7)"},
+		{"Error", "new Error('msg')", "m instanceof Error && Object.getPrototypeOf(m) === Error.prototype && m.name === 'Error' && m.message === 'msg' && typeof m.stack === 'string'"},
+		{"EvalError", "new EvalError('e')", "m instanceof EvalError && m.name === 'EvalError' && m.message === 'e'"},
+		{"RangeError", "new RangeError('r')", "m instanceof RangeError && m.name === 'RangeError'"},
+		{"ReferenceError", "new ReferenceError('r')", "m instanceof ReferenceError && m.name === 'ReferenceError'"},
+		{"SyntaxError", "new SyntaxError('s')", "m instanceof SyntaxError && m.name === 'SyntaxError'"},
+		{"TypeError", "new TypeError('t')", "m instanceof TypeError && m.name === 'TypeError' && m.message === 't'"},
+		{"URIError", "new URIError('u')", "m instanceof URIError && m.name === 'URIError'"},
+		{"thrown error", "(function(){ try { null.x } catch (e) { return e } })()", "m instanceof TypeError && m.message.length > 0"},
+		{"Error stack", "(function(){ const e = new Error('x'); e.stack = 'custom\\n  at here'; return e })()", "m.stack === 'custom\\n  at here' && !Object.getOwnPropertyDescriptor(m, 'stack').enumerable"},
+		{"Error no message", "new Error()", "!Object.prototype.hasOwnProperty.call(m, 'message') && m.message === ''"},
+		{"Error message coerced", "new Error(12)", "m.message === '12'"},
+		{"Error cause", "new Error('x', {cause: {a: 1}})", "m.cause.a === 1 && !Object.getOwnPropertyDescriptor(m, 'cause').enumerable"},
+		{"Error cause undefined", "new Error('x', {cause: undefined})", "Object.prototype.hasOwnProperty.call(m, 'cause') && m.cause === undefined"},
+		{"Error cyclic cause", "(function(){ const e = new Error('x'); e.cause = e; return e })()", "m.cause === m"},
+		{"Error custom name", "(function(){ const e = new Error('x'); e.name = 'Custom'; return e })()", "m instanceof Error && m.name === 'Error' && m.message === 'x'"},
+		{"Error subclass", "new (class MyErr extends RangeError {})('sub')", "Object.getPrototypeOf(m) === RangeError.prototype && m.message === 'sub'"},
+		{"Error name from prototype", "(function(){ const e = new Error('x'); Object.setPrototypeOf(e, TypeError.prototype); return e })()", "m instanceof TypeError"},
+		{"AggregateError", "new AggregateError([new TypeError('t'), 1], 'agg', {cause: 'c'})",
+			"m instanceof AggregateError && m.name === 'AggregateError' && m.message === 'agg' && m.errors.length === 2 && m.errors[0] instanceof TypeError && m.errors[0].message === 't' && m.errors[1] === 1 && m.cause === 'c'"},
+		{"shared refs", "(function(){ const o = {x: 1}; return {a: o, b: o, c: [o]} })()", "m.a === m.b && m.c[0] === m.a && m.a.x === 1"},
+		{"object cycle", "(function(){ const o = {n: 1}; o.self = o; return o })()", "m.self === m && m.n === 1"},
+		{"array cycle", "(function(){ const a = [1]; a.push(a); return a })()", "m[1] === m && m[0] === 1 && m.length === 2"},
+		{"shared dense array", "(function(){ const x = [1, 2]; return {a: x, b: x} })()", "m.a === m.b && m.a.length === 2 && m.a[1] === 2 && Array.isArray(m.a)"},
+		{"cycle through array", "(function(){ const a = [1]; a.push({parent: a}); return {a} })()", "m.a[1].parent === m.a && m.a[0] === 1"},
+		{"deep cross refs", "(function(){ const a = {}, b = {}, c = []; a.b = b; b.c = c; c.push(a, b, c); return [a, c] })()", "m[0].b.c === m[1] && m[1][0] === m[0] && m[1][1] === m[0].b && m[1][2] === m[1]"},
+		{"Map cycle", "(function(){ const mp = new Map(); mp.set('self', mp); mp.set(mp, 1); return mp })()", "m.get('self') === m && m.get(m) === 1"},
+		{"Set cycle", "(function(){ const s = new Set(); s.add(s); return s })()", "m.has(m) && m.size === 1"},
+		{"shared Date", "(function(){ const d = new Date(5); return [d, d] })()", "m[0] === m[1] && m[0].getTime() === 5"},
+		{"shared wrapper", "(function(){ const n = new Number(3); return [n, n] })()", "m[0] === m[1]"},
+		{"lone surrogate keys", "({['a\\ud800']: 1, ['\\udc00']: 2, b: 3, '\\u00e9': 4})", "Object.keys(m).length === 4 && m['a\\ud800'] === 1 && m['\\udc00'] === 2 && m.b === 3 && m['\\u00e9'] === 4 && !('a\\ufffd' in m)"},
+		{"lone surrogate key, general path", "(function(){ const o = {get g() { return 1 }}; o['\\ud800'] = 2; return o })()", "m['\\ud800'] === 2 && m.g === 1 && Object.keys(m).length === 2"},
+		{"lone surrogate key on array", "Object.assign([1, , 2], {['\\udfff']: 'x'})", "m['\\udfff'] === 'x' && m.length === 3 && !(1 in m)"},
+		{"lone surrogate key getter", "({get ['\\ud801']() { return 'g' }})", "Object.getOwnPropertyDescriptor(m, '\\ud801').value === 'g'"},
+		{"deleted property", "(function(){ const o = {a: 1, b: 2, c: 3}; delete o.b; return o })()", "Object.keys(m).join() === 'a,c'"},
+		{"unicode keys", "({'\\u00e9t\\u00e9': 1, '\\u65e5\\u672c': 2, '\\ud83d\\ude00': 3})", "Object.keys(m).join() === '\\u00e9t\\u00e9,\\u65e5\\u672c,\\ud83d\\ude00' && m['\\ud83d\\ude00'] === 3"},
+		{"array shrinks while cloned", "(function(){ const a = [1, {get x() { a.length = 1; return 2 }}, 3]; return a })()", "m.length === 3 && m[1].x === 2 && m[0] === 1"},
+		{"array goes sparse while cloned", "(function(){ const a = [1, {get x() { a[1e7] = 5; return 2 }}, 3]; return a })()", "m.length === 3 && m[1].x === 2 && m[2] === 3"},
+		{"getter sees graph", "(function(){ const o = {a: 1, get b() { o.c = 5; return 2 }, c: 0}; return o })()", "m.b === 2 && m.c === 5"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, b, v := roundTrip(t, tc.src)
+			b.check(v, tc.check)
+		})
+	}
+}
+
+func TestCloneTypedArrays(t *testing.T) {
+	for i, name := range typedArrayNames {
+		t.Run(name, func(t *testing.T) {
+			size := typedArrayElemSize[i]
+			zero := "0"
+			if strings.HasPrefix(name, "Big") {
+				zero = "0n"
+			}
+			src := `(function(){
+				const buf = new ArrayBuffer(64);
+				const u8 = new Uint8Array(buf);
+				for (let i = 0; i < 64; i++) u8[i] = i * 7 + 1;
+				const t = new ` + name + `(buf, ` + itoa(size*2) + `, 3);
+				return {t, whole: new ` + name + `([` + zero + `, ` + zero + `]), expect: Array.from(t, String).join()};
+			})()`
+			_, b, v := roundTrip(t, src)
+			b.check(v, `m.t instanceof `+name+` && m.t.byteOffset === `+itoa(size*2)+` && m.t.length === 3 && m.t.buffer.byteLength === 64 &&
+				Array.from(m.t, String).join() === m.expect && m.whole instanceof `+name+` && m.whole.length === 2 && m.whole.byteOffset === 0`)
+		})
+	}
+}
+
+func itoa(i int64) string { return big.NewInt(i).String() }
+
+func TestCloneSendPort(t *testing.T) {
+	a, b := newSide(t), newSide(t)
+	p := newSendPort("p", nil)
+	h := a.pc.sendPortValue(p)
+	a.r.Set("port", h)
+	m, err := a.clone(a.run("({p: port, q: port, list: [port]})"), nil, cloneOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := b.receive(m)
+	b.check(v, "m.p === m.q && m.list[0] === m.p && m.p.id === "+itoa(int64(p.ID())))
+	got, err := m.ToGo()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.(map[string]any)["p"] != p {
+		t.Errorf("ToGo port: %#v", got)
+	}
+	// Without a codec the receiver cannot make a port.
+	if _, err := m.toJS(goja.New(), &intrinsics{}, nil); err == nil {
+		t.Error("toJS without port codec succeeded")
+	}
+}
+
+func TestCloneUnclonable(t *testing.T) {
+	tests := []struct {
+		name, src, msg string
+	}{
+		{"function", "(function f() {})", "function could not be cloned"},
+		{"arrow", "(() => 1)", "function could not be cloned"},
+		{"class", "(class A {})", "function could not be cloned"},
+		{"async function", "(async function() {})", "function could not be cloned"},
+		{"generator function", "(function*() {})", "function could not be cloned"},
+		{"bound function", "(function() {}).bind(null)", "function could not be cloned"},
+		{"native function", "Math.max", "function could not be cloned"},
+		{"nested function", "({a: [1, {f() {}}]})", "function could not be cloned"},
+		{"symbol", "Symbol('foo')", "Symbol(foo) could not be cloned"},
+		{"nested symbol", "[1, Symbol('bar')]", "Symbol(bar) could not be cloned"},
+		{"symbol object", "Object(Symbol('x'))", "Symbol object could not be cloned"},
+		{"WeakMap", "new WeakMap()", "WeakMap object could not be cloned"},
+		{"WeakSet", "new WeakSet()", "WeakSet object could not be cloned"},
+		{"Promise", "Promise.resolve(1)", "Promise object could not be cloned"},
+		{"Proxy", "new Proxy({}, {})", "Proxy object could not be cloned"},
+		{"function Proxy", "new Proxy(function() {}, {})", "Proxy object could not be cloned"},
+		{"global object", "globalThis", "could not be cloned"},
+		{"iterator", "[1][Symbol.iterator]()", "Array Iterator object could not be cloned"},
+		{"generator", "(function*() {})()", "Generator object could not be cloned"},
+		{"Map with function", "new Map([[1, function() {}]])", "function could not be cloned"},
+		{"Set with symbol", "new Set([Symbol()])", "Symbol() could not be cloned"},
+		{"error cause function", "new Error('x', {cause: () => 1})", "function could not be cloned"},
+		{"Go map", "goMap", "host object"},
+		{"Go slice", "goSlice", "host object"},
+		{"Go struct", "goStruct", "host object"},
+		{"Go func", "goFunc", "function could not be cloned"},
+		{"unknown dynamic object", "dyn", "host object"},
+		{"detached buffer", "detached", "detached ArrayBuffer could not be cloned"},
+		{"view of detached buffer", "detachedView", "detached"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			a := newSide(t)
+			a.r.Set("goMap", map[string]any{"a": 1})
+			a.r.Set("goSlice", []any{1})
+			a.r.Set("goStruct", struct{ A int }{1})
+			a.r.Set("goFunc", func() {})
+			a.r.Set("dyn", a.r.NewDynamicObject(otherDynamic{}))
+			buf := a.run("var detached = new ArrayBuffer(4); var detachedView = new Uint8Array(detached); detached").(*goja.Object)
+			buf.Export().(goja.ArrayBuffer).Detach()
+			m, err := a.clone(a.run(tc.src), nil, cloneOptions{})
+			var ce *CloneError
+			if !errors.As(err, &ce) {
+				t.Fatalf("got %v, %v; want *CloneError", m, err)
+			}
+			if !strings.Contains(ce.Error(), tc.msg) || !strings.HasPrefix(ce.Error(), "DataCloneError: ") {
+				t.Errorf("error %q does not contain %q", ce.Error(), tc.msg)
+			}
+		})
+	}
+}
+
+type otherDynamic struct{}
+
+func (otherDynamic) Get(string) goja.Value       { return nil }
+func (otherDynamic) Set(string, goja.Value) bool { return false }
+func (otherDynamic) Has(string) bool             { return false }
+func (otherDynamic) Delete(string) bool          { return false }
+func (otherDynamic) Keys() []string              { return nil }
+
+// panicPorts is a port codec that panics.
+type panicPorts struct{}
+
+func (panicPorts) sendPortOf(*goja.Object) (*SendPort, bool) { panic("codec bug") }
+func (panicPorts) sendPortValue(*SendPort) goja.Value        { panic("codec bug") }
+
+func TestClonePanicsBecomeErrors(t *testing.T) {
+	a, b := newSide(t), newSide(t)
+	a.r.Set("port", a.pc.sendPortValue(newSendPort("p", nil)))
+	v := a.run("({x: [1, port]})")
+	_, err := cloneJS(a.r, a.in, panicPorts{}, v, nil, cloneOptions{})
+	var pe *PanicError
+	if !errors.As(err, &pe) {
+		t.Fatalf("got %v, want *PanicError", err)
+	}
+	m, err := a.clone(v, nil, cloneOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.toJS(b.r, b.in, panicPorts{}); !errors.As(err, &pe) {
+		t.Fatalf("toJS: got %v, want *PanicError", err)
+	}
+	// Both runtimes still work, and so do their codecs.
+	b.check(b.receive(m), "m.x[0] === 1")
+	a.check(a.run("1 + 1"), "m === 2")
+}
+
+func TestCloneInterruptedGetter(t *testing.T) {
+	a := newSide(t)
+	v := a.run("var buf = new ArrayBuffer(4); ({buf, get x() { for (;;) {} }})")
+	timer := time.AfterFunc(50*time.Millisecond, func() { a.r.Interrupt("stop") })
+	defer timer.Stop()
+	_, err := a.clone(v, []goja.Value{a.run("buf")}, cloneOptions{})
+	var ie *goja.InterruptedError
+	if !errors.As(err, &ie) {
+		t.Fatalf("got %v, want *goja.InterruptedError", err)
+	}
+	a.r.ClearInterrupt()
+	a.check(a.run("buf"), "m.byteLength === 4")
+}
+
+func TestCloneGetterThrows(t *testing.T) {
+	a := newSide(t)
+	v := a.run(`var buf = new ArrayBuffer(8); ({buf, get x() { throw new RangeError('boom') }})`)
+	buf := a.run("buf")
+	m, err := a.clone(v, []goja.Value{buf}, cloneOptions{})
+	var ex *goja.Exception
+	if !errors.As(err, &ex) || m != nil {
+		t.Fatalf("got %v, %v; want *goja.Exception", m, err)
+	}
+	if msg := ex.Value().(*goja.Object).Get("message").String(); msg != "boom" {
+		t.Errorf("exception message %q", msg)
+	}
+	a.check(buf, "m.byteLength === 8")
+	// The runtime is still usable, and can clone again.
+	if _, err := a.clone(a.run("({a: 1})"), nil, cloneOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	// A thrown primitive.
+	_, err = a.clone(a.run("({get x() { throw 42 }})"), nil, cloneOptions{})
+	if !errors.As(err, &ex) || ex.Value().ToInteger() != 42 {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestCloneGetterThrowsInsideJS(t *testing.T) {
+	// The usual caller: a Go function called from JS rethrows the exception.
+	a := newSide(t)
+	a.r.Set("post", func(call goja.FunctionCall) goja.Value {
+		_, err := a.clone(call.Argument(0), nil, cloneOptions{})
+		if err != nil {
+			var ex *goja.Exception
+			if errors.As(err, &ex) {
+				panic(ex)
+			}
+			panic(a.r.NewTypeError(err.Error()))
+		}
+		return goja.Undefined()
+	})
+	a.check(a.run(`(function(){
+		try { post({get x() { throw new Error('inner') }}); return false } catch (e) { return e.message === 'inner' }
+	})()`), "m === true")
+	a.check(a.run(`(function(){
+		try { post({f() {}}); return false } catch (e) { return e instanceof TypeError && e.message.indexOf('DataCloneError') === 0 }
+	})()`), "m === true")
+}
+
+func TestCloneTransfer(t *testing.T) {
+	a, b := newSide(t), newSide(t)
+	v := a.run(`var buf = new ArrayBuffer(8); var u = new Uint8Array(buf, 2, 4); u[0] = 42;
+		var other = new ArrayBuffer(4); ({u, buf})`)
+	bufObj := a.run("buf").(*goja.Object)
+	ptr := &bufObj.Export().(goja.ArrayBuffer).Bytes()[0]
+	m, err := a.clone(v, []goja.Value{bufObj, a.run("other")}, cloneOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.check(nil, "buf.byteLength === 0 && other.byteLength === 0 && u.length === 0")
+	got := b.receive(m)
+	b.check(got, "m.buf.byteLength === 8 && m.u.buffer === m.buf && m.u.byteOffset === 2 && m.u[0] === 42")
+	rb := got.(*goja.Object).Get("buf").(*goja.Object).Export().(goja.ArrayBuffer)
+	if &rb.Bytes()[0] != ptr {
+		t.Error("transferred buffer was copied")
+	}
+	if _, err := m.toJS(b.r, b.in, b.pc); err == nil {
+		t.Error("second toJS of a transferring message succeeded")
+	}
+	if _, err := m.ToGo(); err == nil {
+		t.Error("ToGo after toJS of a transferring message succeeded")
+	}
+}
+
+func TestCloneTransferToGo(t *testing.T) {
+	a := newSide(t)
+	v := a.run(`var buf = new Uint8Array([1, 2, 3]).buffer; buf`)
+	m, err := a.clone(v, []goja.Value{v}, cloneOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := m.ToGo()
+	if err != nil || !reflect.DeepEqual(got, []byte{1, 2, 3}) {
+		t.Fatalf("ToGo: %v %v", got, err)
+	}
+	b := newSide(t)
+	b.check(b.receive(m), "m.byteLength === 3")
+}
+
+func TestCloneTransferErrors(t *testing.T) {
+	tests := []struct {
+		name, value, transfer, msg string
+	}{
+		{"twice", "({buf})", "[buf, buf]", "listed twice"},
+		{"detached", "({})", "[buf, gone]", "already detached"},
+		{"plain object", "({buf})", "[buf, {}]", "not an ArrayBuffer"},
+		{"typed array", "({buf})", "[buf, new Uint8Array(2)]", "not an ArrayBuffer"},
+		{"number", "({buf})", "[buf, 1]", "not an ArrayBuffer"},
+		{"unclonable value", "({buf, f() {}})", "[buf]", "function could not be cloned"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			a := newSide(t)
+			a.run("var buf = new ArrayBuffer(8); var gone = new ArrayBuffer(2);")
+			a.run("gone").(*goja.Object).Export().(goja.ArrayBuffer).Detach()
+			tl := a.run(tc.transfer).(*goja.Object)
+			var transfer []goja.Value
+			for _, k := range tl.Keys() {
+				transfer = append(transfer, tl.Get(k))
+			}
+			_, err := a.clone(a.run(tc.value), transfer, cloneOptions{})
+			var ce *CloneError
+			if !errors.As(err, &ce) || !strings.Contains(err.Error(), tc.msg) {
+				t.Fatalf("got %v, want CloneError with %q", err, tc.msg)
+			}
+			a.check(nil, "buf.byteLength === 8")
+		})
+	}
+}
+
+func TestCloneDeep(t *testing.T) {
+	const depth = 100000
+	for _, tc := range []struct{ name, build, walk string }{
+		{"array", "let v = []; for (let i = 0; i < " + itoa(depth) + "; i++) v = [v]; v",
+			"(function(){ let n = 0; let v = m; while (v.length === 1) { v = v[0]; n++ } return n === " + itoa(depth) + " && v.length === 0 })()"},
+		{"object", "let v = {end: true}; for (let i = 0; i < " + itoa(depth) + "; i++) v = {v}; v",
+			"(function(){ let n = 0; let v = m; while (v.v) { v = v.v; n++ } return n === " + itoa(depth) + " && v.end === true })()"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a, b := newSide(t), newSide(t)
+			m, err := a.clone(a.run(tc.build), nil, cloneOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			b.check(b.receive(m), tc.walk)
+			g, err := m.ToGo()
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			for {
+				if s, ok := g.([]any); ok && len(s) == 1 {
+					g = s[0]
+				} else if mp, ok := g.(map[string]any); ok && mp["v"] != nil {
+					g = mp["v"]
+				} else {
+					break
+				}
+				n++
+			}
+			if n != depth {
+				t.Errorf("ToGo depth %d", n)
+			}
+		})
+	}
+	t.Run("go", func(t *testing.T) {
+		var v any = []any{}
+		for i := 0; i < depth; i++ {
+			v = []any{v}
+		}
+		m, err := MessageFromGo(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := newSide(t)
+		b.check(b.receive(m), "(function(){ let n = 0; let v = m; while (v.length === 1) { v = v[0]; n++ } return n === "+itoa(depth)+" })()")
+	})
+}
+
+func TestCloneMaxBytes(t *testing.T) {
+	a := newSide(t)
+	for _, tc := range []struct {
+		name, src string
+		max       int64
+		early     bool // many containers: must stop well before the end
+	}{
+		{"string", "'x'.repeat(5000)", 1000, false},
+		{"nested string", "({a: ['x'.repeat(5000)]})", 1000, false},
+		{"many elements", "Array.from({length: 1e6}, (_, i) => i)", 10000, false},
+		{"many objects", "Array.from({length: 1e5}, (_, i) => ({i}))", 10000, true},
+		{"many strings", "Array.from({length: 100}, () => Array.from({length: 1000}, (_, i) => 'str' + i))", 10000, true},
+		{"nested arrays", "Array.from({length: 1e5}, (_, i) => [i])", 10000, true},
+		{"buffer", "new ArrayBuffer(1 << 20)", 1000, false},
+		{"keys", "Object.fromEntries(Array.from({length: 1e5}, (_, i) => ['key' + i, i]))", 10000, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			v := a.run(tc.src)
+			_, err := a.clone(v, nil, cloneOptions{maxBytes: tc.max})
+			var le *LimitError
+			if !errors.As(err, &le) || le.Limit != "maxMessageBytes" || le.Max != tc.max || le.Unit != "bytes" {
+				t.Fatalf("got %v", err)
+			}
+			m, err := a.clone(v, nil, cloneOptions{})
+			if err != nil || m.Size() <= tc.max || le.Seen > m.Size() {
+				t.Fatalf("unlimited clone: %v, size %d, limited clone saw %d", err, m.Size(), le.Seen)
+			}
+			// Stopped early: the limit is checked before each string, buffer
+			// or container is copied, so the whole value is never built.
+			if tc.early && le.Seen > m.Size()/4 {
+				t.Errorf("saw %d of %d bytes before failing", le.Seen, m.Size())
+			}
+		})
+	}
+	m, err := a.clone(a.run("({a: 'hello'})"), nil, cloneOptions{maxBytes: 1000})
+	if err != nil || m.Size() <= 5 || m.Size() > 1000 {
+		t.Errorf("small message: %v size %d", err, m.Size())
+	}
+}
+
+func TestCloneReceiverTampering(t *testing.T) {
+	all := `(function(){
+		const b = new ArrayBuffer(8);
+		const shared = [1, 2];
+		return {a: 1, arr: [1, , 3], dense: [1, 2], s1: shared, s2: shared, map: new Map([[1, {a: 2}]]), set: new Set([1]),
+			date: new Date(3), re: /x/g, buf: b, u8: new Uint8Array(b), i16: new Int16Array(b, 2, 1), dv: new DataView(b),
+			err: new TypeError('t', {cause: 1}), agg: new AggregateError([1], 'a'), num: new Number(1), str: new String('s')};
+	})()`
+	check := `m.a === 1 && m.arr.length === 3 && !OrigHasOwn.call(m.arr, 1) && m.dense[1] === 2 && m.s1 === m.s2 && m.s1[0] === 1 &&
+		m.map instanceof OrigMap && OrigMapGet.call(m.map, 1).a === 2 && OrigSetHas.call(m.set, 1) && m.date instanceof OrigDate &&
+		m.re instanceof OrigRegExp && m.u8.buffer === m.buf && m.i16.buffer === m.buf && m.dv.buffer === m.buf &&
+		m.err instanceof OrigTypeError && m.err.cause === 1 && m.agg instanceof OrigAggregateError && m.agg.errors[0] === 1 &&
+		OrigGetOwnPropertyDescriptor(m, 'a').value === 1 && OrigGetOwnPropertyDescriptor(m.dense, '0').value === 1`
+	tamper := `
+		var OrigMap = Map, OrigMapGet = Map.prototype.get, OrigSetHas = Set.prototype.has, OrigDate = Date, OrigRegExp = RegExp,
+			OrigTypeError = TypeError, OrigAggregateError = AggregateError, OrigGetOwnPropertyDescriptor = Object.getOwnPropertyDescriptor,
+			OrigHasOwn = Object.prototype.hasOwnProperty;
+		Map.prototype.set = function() { throw new Error('Map.prototype.set called') };
+		Set.prototype.add = function() { throw new Error('Set.prototype.add called') };
+		Object.defineProperty(Object.prototype, 'a', {set() { throw new Error('setter a called') }, get() { return 'proto' }, configurable: true});
+		Object.defineProperty(Object.prototype, 'err', {set() { throw new Error('setter err called') }, configurable: true});
+		Object.defineProperty(Array.prototype, '0', {set() { throw new Error('setter 0 called') }, get() { return 'proto0' }, configurable: true});
+		Object.defineProperty(Array.prototype, '1', {set() { throw new Error('setter 1 called') }, configurable: true});
+		Array.prototype.push = function() { throw new Error('push called') };
+		Array.prototype[Symbol.iterator] = function() { throw new Error('iterator called') };
+		Object.defineProperty = function() { throw new Error('defineProperty called') };
+		Map = null; Set = null; Date = null; RegExp = null; Error = null; TypeError = null; AggregateError = null;
+		Uint8Array = null; Int16Array = null; DataView = null; ArrayBuffer = null; Array = null; Object = null; Number = null; String = null;
+	`
+	a, b := newSide(t), newSide(t)
+	m, err := a.clone(a.run(all), nil, cloneOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.receive(m) // first use captures the intrinsics
+	b.run(tamper)
+	m, err = a.clone(a.run(all), nil, cloneOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.check(b.receive(m), check)
+
+	// Plain objects and arrays need no intrinsics at all: tampering before
+	// the first message does not matter.
+	c := newSide(t)
+	c.run(tamper)
+	m, err = a.clone(a.run("(function(){ const s = [1, 2]; return {a: 1, x: [1, , 3], y: s, z: s, n: {a: [s]}} })()"), nil, cloneOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.check(c.receive(m), "OrigGetOwnPropertyDescriptor(m, 'a').value === 1 && m.y === m.z && m.n.a[0] === m.y && m.y[1] === 2 && OrigGetOwnPropertyDescriptor(m.x, '2').value === 3 && !OrigGetOwnPropertyDescriptor(m.x, '1')")
+}
+
+func TestCloneSenderTampering(t *testing.T) {
+	// A sender that breaks its own built-ins cannot make the receiver see
+	// inconsistent views.
+	a, b := newSide(t), newSide(t)
+	a.run(`var other = new ArrayBuffer(64);
+		Object.defineProperty(Object.getPrototypeOf(Uint8Array.prototype), 'buffer', {get() { return other }});`)
+	_, err := a.clone(a.run("new Uint8Array(4)"), nil, cloneOptions{})
+	var ce *CloneError
+	if !errors.As(err, &ce) {
+		t.Fatalf("got %v", err)
+	}
+	// Keys and values are read with [[Get]], which does not consult
+	// Object.prototype for own properties.
+	a.run(`Object.defineProperty(Object.prototype, 'x', {get() { return 'proto' }})`)
+	m, err := a.clone(a.run("({x: 1})"), nil, cloneOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.check(b.receive(m), "m.x === 1")
+}
+
+func TestCloneReentrant(t *testing.T) {
+	// A getter that clones (posts a message) while a clone is running.
+	a, b := newSide(t), newSide(t)
+	var inner *Message
+	a.r.Set("post", func(call goja.FunctionCall) goja.Value {
+		m, err := a.clone(call.Argument(0), nil, cloneOptions{})
+		if err != nil {
+			panic(err)
+		}
+		inner = m
+		return goja.Undefined()
+	})
+	m, err := a.clone(a.run("({a: [1, {get b() { post({c: [2, 3]}); return 4 }}], d: new Map([[1, 2]])})"), nil, cloneOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.check(b.receive(m), "m.a[1].b === 4 && m.d.get(1) === 2")
+	b.check(b.receive(inner), "m.c[1] === 3")
+}
+
+func TestCloneAcrossGoroutines(t *testing.T) {
+	// Sender and receiver on their own goroutines, as isolates are; the
+	// sender keeps using the values it sent. Run with -race.
+	const n = 200
+	ch := make(chan *Message, 8)
+	var wg sync.WaitGroup
+	wg.Add(2)
+	var sendErr, recvErr error
+	go func() {
+		defer wg.Done()
+		defer close(ch)
+		a := newSide(t)
+		a.r.Set("long", strings.Repeat("é", 40))
+		a.r.Set("longASCII", strings.Repeat("a", 40))
+		v := a.run("var v = {s: long, t: longASCII, k: {[longASCII]: long}, n: 2n ** 80n, a: [1.5, -0, 'x'.repeat(20)]}; v")
+		for i := 0; i < n; i++ {
+			m, err := a.clone(v, nil, cloneOptions{})
+			if err != nil {
+				sendErr = err
+				return
+			}
+			ch <- m
+			if _, err := a.r.RunString("v.s.length + v.t.toUpperCase().length + v.s.indexOf('x') + Number(v.n % 7n)"); err != nil {
+				sendErr = err
+				return
+			}
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		b := newSide(t)
+		for m := range ch {
+			v, err := m.toJS(b.r, b.in, b.pc)
+			if err == nil {
+				b.r.Set("m", v)
+				_, err = b.r.RunString("m.s.length + m.t.toLowerCase().length + m.s.indexOf('e') + Number(m.n % 3n) + Object.keys(m.k)[0].length")
+			}
+			if err == nil {
+				_, err = m.ToGo()
+			}
+			if err != nil {
+				recvErr = err
+				return
+			}
+		}
+	}()
+	wg.Wait()
+	if sendErr != nil || recvErr != nil {
+		t.Fatal(sendErr, recvErr)
+	}
+}
+
+func TestCloneMessageReuse(t *testing.T) {
+	// A message without transfers can be materialized many times, each
+	// time as fresh objects (buffers are copied on receive).
+	a, b := newSide(t), newSide(t)
+	m, err := a.clone(a.run("({u: new Uint8Array([1, 2]), o: {x: 1}})"), nil, cloneOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v1 := b.receive(m)
+	b.check(v1, "(m.u[0] = 9, m.o.x = 2, true)")
+	v2 := b.receive(m)
+	b.check(v2, "m.u[0] === 1 && m.o.x === 1")
+	c := newSide(t)
+	c.check(c.receive(m), "m.u[0] === 1")
+}
+
+func TestMessageFromGo(t *testing.T) {
+	port := newSendPort("gp", nil)
+	cyclic := map[string]any{"name": "c"}
+	cyclic["self"] = cyclic
+	shared := []any{1, 2}
+	type myString string
+	type myInt int16
+	sub, err := MessageFromGo(map[string]any{"inner": []any{"x"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name  string
+		in    any
+		check string
+	}{
+		{"nil", nil, "m === null"},
+		{"bool", true, "m === true"},
+		{"string", "héllo", "m === 'h\\u00e9llo'"},
+		{"int", 42, "m === 42"},
+		{"int8", int8(-5), "m === -5"},
+		{"uint64 small", uint64(7), "m === 7"},
+		{"float32", float32(1.5), "m === 1.5"},
+		{"float64 -0", math.Copysign(0, -1), "Object.is(m, -0)"},
+		{"NaN", math.NaN(), "Number.isNaN(m)"},
+		{"max safe int", int64(1<<53 - 1), "m === 9007199254740991"},
+		{"int64 big", int64(1 << 60), "m === 1152921504606846976n"},
+		{"int64 big negative", int64(-1 << 60), "m === -1152921504606846976n"},
+		{"uint64 big", uint64(math.MaxUint64), "m === 18446744073709551615n"},
+		{"big.Int", new(big.Int).Lsh(big.NewInt(1), 100), "m === 2n ** 100n"},
+		{"bytes", []byte{1, 2, 255}, "m instanceof Uint8Array && m.length === 3 && m[2] === 255 && m.buffer.byteLength === 3"},
+		{"time", time.UnixMilli(1700000000123), "m instanceof Date && m.getTime() === 1700000000123"},
+		{"map", map[string]any{"b": 1, "a": []any{true, nil, "x"}, "c": map[string]int{"z": 1, "y": 2}}, "Object.keys(m).join() === 'a,b,c' && m.a[2] === 'x' && m.a[1] === null && Object.keys(m.c).join() === 'y,z'"},
+		{"typed slice", []string{"a", "b"}, "Array.isArray(m) && m.join() === 'a,b'"},
+		{"array", [2]int{3, 4}, "m[1] === 4 && m.length === 2"},
+		{"named types", map[myString]myInt{"k": 3}, "m.k === 3"},
+		{"nil map", map[string]any(nil), "m === null"},
+		{"nil slice", []any(nil), "m === null"},
+		{"empty slice", []any{}, "Array.isArray(m) && m.length === 0"},
+		{"port", map[string]any{"p": port, "q": port}, "m.p === m.q && m.p.id === " + itoa(int64(port.ID()))},
+		{"cyclic map", cyclic, "m.self === m && m.name === 'c'"},
+		{"shared slice", map[string]any{"a": shared, "b": shared}, "m.a === m.b && m.a[1] === 2"},
+		{"message", map[string]any{"sub": sub, "sub2": sub}, "m.sub.inner[0] === 'x' && m.sub === m.sub2"},
+		{"goja primitive", []any{goja.Undefined(), noRuntime.ToValue("s")}, "m[0] === undefined && m[1] === 's' && m.length === 2"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			m, err := MessageFromGo(tc.in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m.Size() <= 0 {
+				t.Errorf("size %d", m.Size())
+			}
+			b := newSide(t)
+			b.check(b.receive(m), tc.check)
+			if _, err := m.ToGo(); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	x := 1
+	for _, bad := range []any{func() {}, make(chan int), struct{}{}, &x, complex(1, 2), map[int]string{1: "a"}, []any{1, func() {}}, goja.New().NewObject()} {
+		if _, err := MessageFromGo(bad); !errors.As(err, new(*CloneError)) {
+			t.Errorf("MessageFromGo(%T): %v, want *CloneError", bad, err)
+		}
+	}
+}
+
+func TestToGo(t *testing.T) {
+	nan := math.NaN()
+	tests := []struct {
+		name string
+		src  string
+		want any
+	}{
+		{"undefined", "undefined", nil},
+		{"null", "null", nil},
+		{"bool", "true", true},
+		{"number", "42", float64(42)},
+		{"float", "1.25", 1.25},
+		{"string", "'héllo'", "héllo"},
+		{"bigint", "2n ** 70n", new(big.Int).Lsh(big.NewInt(1), 70)},
+		{"object", "({a: 1, b: 'x', c: null})", map[string]any{"a": float64(1), "b": "x", "c": nil}},
+		{"array", "[1, , 'x']", []any{float64(1), nil, "x"}},
+		{"array extra", "Object.assign([1], {p: 2})", []any{float64(1)}},
+		{"date", "new Date(1700000000123)", time.UnixMilli(1700000000123).UTC()},
+		{"invalid date", "new Date(NaN)", time.Time{}},
+		{"map", "new Map([[1, 'a'], ['b', 2]])", [][2]any{{float64(1), "a"}, {"b", float64(2)}}},
+		{"set", "new Set([1, 'x'])", []any{float64(1), "x"}},
+		{"arraybuffer", "new Uint8Array([1, 2, 3]).buffer", []byte{1, 2, 3}},
+		{"typed array view", "new Uint16Array(new Uint8Array([1, 2, 3, 4, 5, 6]).buffer, 2, 2)", []byte{3, 4, 5, 6}},
+		{"dataview", "new DataView(new Uint8Array([1, 2, 3]).buffer, 1)", []byte{2, 3}},
+		{"regexp", "/a\\/b/gi", "/a\\/b/gi"},
+		{"wrappers", "[new Number(2), new String('s'), new Boolean(true), Object(3n)]", []any{float64(2), "s", true, big.NewInt(3)}},
+		{"error", "(function(){ const e = new RangeError('r', {cause: 1}); e.stack = 'st'; return e })()", map[string]any{"name": "RangeError", "message": "r", "stack": "st", "cause": float64(1)}},
+		{"aggregate", "(function(){ const e = new AggregateError([1], 'a'); e.stack = 's'; return e })()", map[string]any{"name": "AggregateError", "message": "a", "stack": "s", "errors": []any{float64(1)}}},
+		{"nan", "NaN", nan},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			a := newSide(t)
+			m, err := a.clone(a.run(tc.src), nil, cloneOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := m.ToGo()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if f, ok := tc.want.(float64); ok && math.IsNaN(f) {
+				if g, ok := got.(float64); !ok || !math.IsNaN(g) {
+					t.Errorf("got %#v, want NaN", got)
+				}
+				return
+			}
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("got %#v, want %#v", got, tc.want)
+			}
+		})
+	}
+	// Cycles survive.
+	a := newSide(t)
+	m, err := a.clone(a.run("(function(){ const o = {}; o.o = o; const l = [o]; l.push(l); return l })()"), nil, cloneOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := m.ToGo()
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := g.([]any)
+	o := l[0].(map[string]any)
+	if reflect.ValueOf(o["o"]).Pointer() != reflect.ValueOf(o).Pointer() || &l[1].([]any)[0] != &l[0] {
+		t.Error("ToGo lost a cycle")
+	}
+}
+
+func TestGoRoundTrip(t *testing.T) {
+	// MessageFromGo then ToGo, table driven.
+	for _, tc := range []struct {
+		name    string
+		in, out any
+	}{
+		{"nil", nil, nil},
+		{"bool", false, false},
+		{"int", 3, float64(3)},
+		{"uint32", uint32(9), float64(9)},
+		{"big int64", int64(1 << 62), big.NewInt(1 << 62)},
+		{"string", "s", "s"},
+		{"bytes", []byte("ab"), []byte("ab")},
+		{"time", time.UnixMilli(5).UTC(), time.UnixMilli(5).UTC()},
+		{"map", map[string]any{"a": []any{1, "x"}}, map[string]any{"a": []any{float64(1), "x"}}},
+		{"slice of maps", []map[string]bool{{"t": true}}, []any{map[string]any{"t": true}}},
+		{"message", mustMessage(t, []any{1}), []any{float64(1)}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m, err := MessageFromGo(tc.in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := m.ToGo()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, tc.out) {
+				t.Errorf("got %#v, want %#v", got, tc.out)
+			}
+		})
+	}
+}
+
+func mustMessage(t *testing.T, v any) *Message {
+	m, err := MessageFromGo(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func TestClonePrimitiveAllocs(t *testing.T) {
+	if testing.Short() {
+		t.Skip()
+	}
+	a, b := newSide(t), newSide(t)
+	v := a.run("1.5")
+	allocs := testing.AllocsPerRun(100, func() {
+		m, _ := a.clone(v, nil, cloneOptions{})
+		m.toJS(b.r, b.in, b.pc)
+	})
+	if allocs > 1 {
+		t.Errorf("primitive round trip: %v allocs", allocs)
+	}
+}
+
+const smallObjectSrc = `({a: 1, b: "hello", c: [1, 2, 3], d: {e: true}})`
+
+func benchRoundTrip(b *testing.B, src string) {
+	a, r := newSide(b), newSide(b)
+	v := a.run(src)
+	m, err := a.clone(v, nil, cloneOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(m.Size())
+	b.ReportAllocs()
+	for b.Loop() {
+		m, err := a.clone(v, nil, cloneOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := m.toJS(r.r, r.in, r.pc); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkCloneNumber(b *testing.B)      { benchRoundTrip(b, "42.5") }
+func BenchmarkCloneSmallObject(b *testing.B) { benchRoundTrip(b, smallObjectSrc) }
+
+// oneMBSrc is about 1 MB of JSON: 5000 records.
+const oneMBSrc = `(function(){ const a = []; for (let i = 0; i < 5000; i++) a.push({id: i, name: "user-" + i + "-abcdefghij",
+	email: "user" + i + "@example.com", tags: ["alpha", "beta", "gamma"], score: i * 1.5, active: i % 2 === 0,
+	nested: {x: i, y: "value-" + i, z: [i, i + 1, i + 2]}}); return a })()`
+
+func BenchmarkClone1MB(b *testing.B) { benchRoundTrip(b, oneMBSrc) }
+
+func BenchmarkClone1MBCloneOnly(b *testing.B) {
+	a := newSide(b)
+	v := a.run(oneMBSrc)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := a.clone(v, nil, cloneOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkClone1MBMaterializeOnly(b *testing.B) {
+	a, r := newSide(b), newSide(b)
+	m, err := a.clone(a.run(oneMBSrc), nil, cloneOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := m.toJS(r.r, r.in, r.pc); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkJSONRoundTrip1MB(b *testing.B) {
+	a, r := newSide(b), newSide(b)
+	v := a.run(oneMBSrc)
+	stringify, _ := goja.AssertFunction(a.run("JSON.stringify"))
+	parse, _ := goja.AssertFunction(r.run("JSON.parse"))
+	b.ReportAllocs()
+	for b.Loop() {
+		s, err := stringify(nil, v)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := parse(nil, s); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkMessageFromGoSmall(b *testing.B) {
+	v := map[string]any{"a": 1, "b": "hello", "c": []any{1, 2, 3}, "d": map[string]any{"e": true}}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := MessageFromGo(v); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
