@@ -1,0 +1,64 @@
+/*
+Package engine is the isobox runtime: isolates, ports, message cloning,
+timers, kill/exit/error/pause, limits, and the Go embedding API. It knows
+nothing of the REPL or the CLI, and nothing of the JS classes scripts see:
+those come from package bindings through the WithSetup hook.
+
+# Isolates
+
+An Isolate is one goja.Runtime owned by one goroutine with its own event
+loop. Isolates share nothing. A Host creates them:
+
+	host := engine.NewHost(
+		engine.WithStdout(os.Stdout),
+		engine.WithSetup(bindings.Setup(bindings.Config{})),
+	)
+	defer host.Shutdown(ctx)
+	iso, err := host.Spawn(engine.ScriptSource("main.js", code), engine.WithName("main"))
+	err = iso.Wait(ctx) // nil, ErrKilled, or a *ScriptError
+
+# The event loop
+
+Each loop has a macrotask queue (messages, timers, host callbacks posted with
+Isolate.Post) and a control queue that overtakes it (kill, pause, resume,
+ping, listener changes), as protoactor's system mailbox does. Promise jobs
+run after every task. An uncaught error or an unhandled rejection is an
+isolate error: error listeners get {name, message, stack}, and the isolate
+dies if errors are fatal (the default).
+
+An isolate stays alive while it has an open keep-alive ReceivePort, a
+pending timer, or a pending host operation (Isolate.Hold). When none is
+left it exits by itself, as in Dart. Children never keep a parent alive.
+
+# Goroutine rules
+
+A goja.Runtime is touched only by its own goroutine. Methods documented as
+"loop only" (Runtime, NewReceivePort, AddTimer, Send, Clone, Value, ...)
+are for the bindings while the isolate runs JS. Methods documented as "any
+goroutine" (Kill, Pause, Resume, Ping, Post, Hold, Stats, Wait, ...) may be
+called from anywhere. The one exception inside goja is Runtime.Interrupt,
+which Kill(Immediate) and the limit watchdog use.
+
+# Messages
+
+A message is copied out of the sender at send time by the structured clone
+algorithm into a VM-neutral *Message, then materialized in the receiver.
+ArrayBuffers in a transfer list move without copying. Go code builds
+messages with MessageFromGo and reads them with Message.ToGo; a Go-side
+Port (Host.NewPort) receives messages from isolates.
+
+# Kill and exit
+
+Kill(BeforeNextEvent) lets the current event finish; Kill(Immediate)
+interrupts running JS, even a busy loop. Either way queued messages are
+dropped, timers cancelled, ports closed and exit listeners notified. Kill
+is idempotent and safe from any goroutine.
+
+# Errors
+
+Errors are values: ErrKilled, ErrHostClosed, ErrPermission, ErrNoResult
+and friends work with errors.Is; *ScriptError, *LimitError, *CloneError and
+*PanicError with errors.As. No public function panics, and a Go panic under
+a VM entry becomes an isolate error, never a process crash.
+*/
+package engine
