@@ -87,3 +87,5 @@ func runJSWith(t *testing.T, src, stdin string, opts ...engine.HostOption) resul
 	res.stdout, res.stderr, res.err = out.String(), errb.String(), werr
 	return res
 }
+
+func setupForTest() engine.SetupFunc { return bindings.Setup(bindings.Config{}) }
