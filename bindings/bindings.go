@@ -277,6 +277,13 @@ func (e *env) jsError(err error) goja.Value {
 // throw panics with the JS form of err; goja turns the panic into a JS
 // exception in the calling script.
 func (e *env) throw(err error) {
+	// An interrupt (kill, exit, a limit) or a stack overflow raised inside
+	// (a getter run by a clone, say) stays uncatchable: re-panic it as is.
+	var ie *goja.InterruptedError
+	var so *goja.StackOverflowError
+	if errors.As(err, &ie) || errors.As(err, &so) {
+		panic(err)
+	}
 	panic(e.jsError(err))
 }
 

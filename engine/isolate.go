@@ -593,6 +593,9 @@ func (iso *Isolate) boot() (err error) {
 	vm := goja.New()
 	vm.SetMaxCallStackSize(iso.cfg.limits.MaxStackDepth)
 	vm.SetPromiseRejectionTracker(iso.trackRejection)
+	if err := iso.harden(vm); err != nil {
+		return err
+	}
 	iso.mu.Lock()
 	iso.vm = vm
 	iso.mu.Unlock()
@@ -922,7 +925,12 @@ func (iso *Isolate) reportError(se *ScriptError) {
 }
 
 func errorPayload(se *ScriptError) *Message {
-	m, err := MessageFromGo(map[string]any{"name": se.Name, "message": se.Message, "stack": se.Stack})
+	fields := map[string]any{"name": se.Name, "message": se.Message, "stack": se.Stack}
+	var le *LimitError
+	if errors.As(se.Cause, &le) && le.Limit != "" {
+		fields["limit"] = le.Limit
+	}
+	m, err := MessageFromGo(fields)
 	if err != nil {
 		return nullMessage()
 	}
