@@ -148,6 +148,9 @@ type Isolate struct {
 	doneHooks   []func(error)
 	errorsFatal bool
 	watchdog    *time.Timer
+	wdSeq       uint64     // the task the watchdog is armed for
+	wdLimit     LimitError // the limit it enforces
+	taskStart   time.Time
 	taskSeq     uint64
 	cpu         time.Duration
 	timersLive  int
@@ -730,27 +733,32 @@ func (iso *Isolate) beginTask() uint64 {
 		}
 	}
 	if which != nil {
-		limit := which
-		fire := func() {
-			iso.mu.Lock()
-			defer iso.mu.Unlock()
-			if iso.running && iso.taskSeq == seq && !iso.killed {
-				if limit.Limit == "cpuMs" {
-					limit.Seen = int64((iso.cpu + time.Duration(lim.CPUMs)*time.Millisecond - iso.cpu) / time.Millisecond)
-				} else {
-					limit.Seen = limit.Max
-				}
-				iso.vm.Interrupt(limit)
-			}
-		}
+		iso.wdSeq, iso.wdLimit, iso.taskStart = seq, *which, time.Now()
 		if iso.watchdog == nil {
-			iso.watchdog = time.AfterFunc(budget, fire)
+			iso.watchdog = time.AfterFunc(budget, iso.watchdogFire)
 		} else {
-			iso.watchdog.Stop()
-			iso.watchdog = time.AfterFunc(budget, fire)
+			iso.watchdog.Reset(budget)
 		}
 	}
 	return seq
+}
+
+// watchdogFire interrupts the task that armed the watchdog, if it is still
+// running. One timer per isolate is re-armed with Reset, so a task pays no
+// allocation for its limits.
+func (iso *Isolate) watchdogFire() {
+	iso.mu.Lock()
+	defer iso.mu.Unlock()
+	if !iso.running || iso.taskSeq != iso.wdSeq || iso.killed {
+		return
+	}
+	limit := iso.wdLimit
+	if limit.Limit == "cpuMs" {
+		limit.Seen = int64((iso.cpu + time.Since(iso.taskStart)) / time.Millisecond)
+	} else {
+		limit.Seen = int64(time.Since(iso.taskStart) / time.Millisecond)
+	}
+	iso.vm.Interrupt(&limit)
 }
 
 func (iso *Isolate) endTask(seq uint64, start time.Time) {
