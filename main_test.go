@@ -549,6 +549,21 @@ func TestREPLDotCommands(t *testing.T) {
 	}
 }
 
+// TestREPLSendAfterSlowSpawn: .spawn returns once the entry has run, so a
+// .send straight after it finds the port the script opens at the end of a
+// slow top level.
+func TestREPLSendAfterSlowSpawn(t *testing.T) {
+	t.Parallel()
+	s := newREPLSession(t)
+	s.send(".spawn testdata/repl/slow.js slow")
+	s.send(".send slow 1")
+	s.expect("spawned 2 slow\n")
+	s.expect("slow got 1\n")
+	if code := s.exit(); code != 0 {
+		t.Errorf("exit code %d", code)
+	}
+}
+
 // TestREPLInterrupt: SIGINT while code runs interrupts it and the REPL
 // goes on; the event loop keeps running between inputs.
 func TestREPLInterrupt(t *testing.T) {

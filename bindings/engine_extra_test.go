@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/isobox/isobox/engine"
 )
@@ -93,4 +94,74 @@ func TestMaxIsolates(t *testing.T) {
 	if !errors.As(err, &le) || le.Limit != "maxIsolates" {
 		t.Fatalf("err = %v", err)
 	}
+}
+
+// TestReady: Ready closes once the entry task (top level, entry function,
+// their promise jobs) has run, or when the isolate dies first; a paused
+// isolate is not ready until resumed.
+func TestReady(t *testing.T) {
+	cases := []struct {
+		name        string
+		src         string
+		opts        []engine.SpawnOption
+		wantPort    bool
+		resume      bool
+		wantErrKind string // "", "script", "killed"
+	}{
+		{name: "top-level port", src: `new ReceivePort().listen(() => {});`, wantPort: true},
+		{name: "port from entry function", src: `function main() { new ReceivePort().listen(() => {}); }`, opts: []engine.SpawnOption{engine.WithEntry("main")}, wantPort: true},
+		{name: "port from a promise job", src: `Promise.resolve().then(() => Isolate.publish(new ReceivePort()));`, wantPort: true},
+		{name: "no port", src: `setTimeout(() => {}, 50);`},
+		{name: "entry throws", src: `throw new Error("no")`, wantErrKind: "script"},
+		{name: "paused then resumed", src: `new ReceivePort().listen(() => {});`, opts: []engine.SpawnOption{engine.WithPaused(true)}, resume: true, wantPort: true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			host := engine.NewHost(engine.WithSetup(setupForTest()))
+			defer func() { _ = host.Shutdown(context.Background()) }()
+			iso, err := host.Spawn(engine.ScriptSource("r.js", c.src), c.opts...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.resume {
+				// A paused isolate must not run its entry.
+				select {
+				case <-iso.Ready():
+					t.Fatal("a paused isolate is ready before it is resumed")
+				case <-time.After(20 * time.Millisecond):
+				}
+				iso.Resume(iso.PauseCapability())
+			}
+			select {
+			case <-iso.Ready():
+			case <-time.After(10 * time.Second):
+				t.Fatal("Ready never closed")
+			}
+			if got := iso.DefaultPort() != nil; got != c.wantPort {
+				t.Errorf("default port present = %v, want %v", got, c.wantPort)
+			}
+			if c.wantErrKind == "script" {
+				var se *engine.ScriptError
+				if err := iso.Wait(context.Background()); !errors.As(err, &se) {
+					t.Errorf("Wait = %v, want a ScriptError", err)
+				}
+			}
+			iso.Kill(engine.Immediate)
+			<-iso.Done()
+		})
+	}
+	t.Run("killed while paused", func(t *testing.T) {
+		host := engine.NewHost(engine.WithSetup(setupForTest()))
+		defer func() { _ = host.Shutdown(context.Background()) }()
+		iso, err := host.Spawn(engine.ScriptSource("r.js", `1`), engine.WithPaused(true))
+		if err != nil {
+			t.Fatal(err)
+		}
+		iso.Kill(engine.Immediate)
+		select {
+		case <-iso.Ready():
+		case <-time.After(10 * time.Second):
+			t.Fatal("Ready never closed after a kill")
+		}
+	})
 }

@@ -117,6 +117,8 @@ type Isolate struct {
 
 	pauseCap *Capability
 	done     chan struct{}
+	ready    chan struct{}
+	readyOne sync.Once
 	wake     chan struct{}
 
 	// Loop-only state.
@@ -176,6 +178,7 @@ func newIsolate(h *Host, id uint64, src Source, prog *goja.Program, cfg spawnCon
 		stderr:      h.stderr,
 		pauseCap:    NewCapability(),
 		done:        make(chan struct{}),
+		ready:       make(chan struct{}),
 		wake:        make(chan struct{}, 1),
 		errorsFatal: cfg.errorsFatal,
 	}
@@ -202,7 +205,7 @@ func newIsolate(h *Host, id uint64, src Source, prog *goja.Program, cfg spawnCon
 		iso.result.Store(&fn)
 	}
 	// The entry is the first task.
-	iso.tasks.pushBack(task{fn: iso.runEntry})
+	iso.tasks.pushBack(task{fn: iso.runEntry, entry: true})
 	return iso
 }
 
@@ -257,6 +260,16 @@ func (iso *Isolate) Context() context.Context { return iso.ctx }
 // Done returns a channel closed when the isolate is dead and its exit
 // listeners have been notified. Any goroutine.
 func (iso *Isolate) Done() <-chan struct{} { return iso.done }
+
+// Ready returns a channel closed once the isolate's entry task has run:
+// the script's top level, its entry function, if any, and the promise jobs
+// they queued. By then the ports the script opened synchronously exist, so
+// a default port set at the top level is visible. It is also closed when
+// the isolate dies before or during its entry. An isolate spawned paused
+// is not ready until it is resumed and has run its entry. Any goroutine.
+func (iso *Isolate) Ready() <-chan struct{} { return iso.ready }
+
+func (iso *Isolate) markReady() { iso.readyOne.Do(func() { close(iso.ready) }) }
 
 // Err returns why the isolate ended: nil for a normal exit, ErrKilled after
 // a kill, a *ScriptError (possibly wrapping a *LimitError) after a fatal
@@ -705,6 +718,9 @@ func (iso *Isolate) runTask(t task) {
 	if se != nil {
 		iso.reportError(se)
 	}
+	if t.entry {
+		iso.markReady()
+	}
 }
 
 // beginTask marks the VM as running and arms the watchdog for maxTaskMs and
@@ -1014,6 +1030,7 @@ func (iso *Isolate) finish() {
 	for _, h := range hooks {
 		h(err)
 	}
+	iso.markReady()
 	close(iso.done)
 }
 

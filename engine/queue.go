@@ -5,6 +5,8 @@ type task struct {
 	port *ReceivePort // message task when non-nil
 	msg  *Message
 	fn   func() error // host callback when port is nil
+	// entry marks the isolate's first task; Ready closes after it.
+	entry bool
 }
 
 // deque is a growable ring buffer of tasks. It is not synchronized; the

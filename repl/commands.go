@@ -116,9 +116,24 @@ func (r *repl) cmdSpawn(args []string, _ string) (int, bool) {
 			fmt.Fprintf(r.errw, "[%d %s] %s", iso.ID(), iso.Name(), bindings.FormatError(se))
 		}
 	})
-	fmt.Fprintf(r.out, "spawned %d %s\n", iso.ID(), iso.Name())
+	// Wait for the entry to run, so that a .send right after .spawn finds
+	// the port the script opens at its top level. A script whose entry
+	// runs long is reported as starting; Ctrl-C stops the wait.
+	timer := time.NewTimer(readyWait)
+	defer timer.Stop()
+	select {
+	case <-iso.Ready():
+		fmt.Fprintf(r.out, "spawned %d %s\n", iso.ID(), iso.Name())
+	case <-timer.C:
+		fmt.Fprintf(r.out, "spawned %d %s (its entry is still running)\n", iso.ID(), iso.Name())
+	case <-r.sigs:
+		fmt.Fprintf(r.out, "spawned %d %s (its entry is still running)\n", iso.ID(), iso.Name())
+	}
 	return 0, false
 }
+
+// readyWait is how long .spawn and .send wait for an isolate's entry to run.
+const readyWait = 2 * time.Second
 
 func (r *repl) printSpawnError(path string, err error) {
 	var se *engine.ScriptError
@@ -209,6 +224,17 @@ func (r *repl) cmdSend(args []string, rest string) (int, bool) {
 		return 0, false
 	}
 	port := iso.DefaultPort()
+	if port == nil {
+		// It may still be running its entry (spawned from JS a moment ago).
+		timer := time.NewTimer(readyWait)
+		select {
+		case <-iso.Ready():
+		case <-timer.C:
+		case <-r.sigs:
+		}
+		timer.Stop()
+		port = iso.DefaultPort()
+	}
 	if port == nil {
 		fmt.Fprintf(r.out, "isolate %d %s has no default port: it must open a ReceivePort or call Isolate.publish(port)\n", iso.ID(), iso.Name())
 		return 0, false
