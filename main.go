@@ -62,6 +62,7 @@ const (
 )
 
 func main() {
+	engine.EnsureProcs()
 	os.Exit(run(os.Args[1:]))
 }
 
