@@ -31,6 +31,8 @@ type guards struct {
 	vm             *goja.Runtime
 	maxStr, maxBuf int64 // string length (UTF-16 units), bytes
 	maxLen         int64 // loop length of natives without callbacks
+	maxDepth       int   // MaxStackDepth: native recursion levels
+	nativeDepth    int   // join/toString nesting in progress
 	gopd           goja.Callable
 	rangeError     *goja.Object
 	factory        goja.Callable
@@ -42,7 +44,10 @@ func installGuards(vm *goja.Runtime, lim Limits) (err error) {
 	if lim.MemoryMb > 0 && lim.MemoryMb<<20 < maxBuf {
 		maxBuf = lim.MemoryMb << 20
 	}
-	g := &guards{vm: vm, maxBuf: maxBuf, maxStr: maxBuf / 2, maxLen: maxBuf / 8}
+	g := &guards{vm: vm, maxBuf: maxBuf, maxStr: maxBuf / 2, maxLen: maxBuf / 8, maxDepth: lim.MaxStackDepth}
+	if g.maxDepth <= 0 {
+		g.maxDepth = DefaultMaxStackDepth
+	}
 	defer func() {
 		if x := recover(); x != nil {
 			err = fmt.Errorf("engine: installing guards: %v", x)
@@ -89,12 +94,19 @@ func installGuards(vm *goja.Runtime, lim Limits) (err error) {
 	ap := array.Get("prototype").(*goja.Object)
 	for _, m := range arrayLoopers {
 		name := m.name
-		g.wrap(ap, name, m.length, func(c goja.FunctionCall) {
+		wrap := g.wrap
+		if name == "join" || name == "toString" || name == "toLocaleString" {
+			// Nested arrays recurse in Go through these, one level per
+			// nesting: count the levels.
+			wrap = g.wrapCounted
+		}
+		wrap(ap, name, m.length, func(c goja.FunctionCall) {
 			if l := g.lengthOf(c.This); l > float64(g.maxLen) {
 				g.fail(fmt.Sprintf("Array.prototype.%s on length %v", name, l))
 			}
 		})
 	}
+
 	g.wrap(array, "from", 1, func(c goja.FunctionCall) {
 		src, ok := c.Argument(0).(*goja.Object)
 		if !ok || src.ClassName() == "Array" {
@@ -144,6 +156,7 @@ func installGuards(vm *goja.Runtime, lim Limits) (err error) {
 			}
 		})
 	}
+	g.installDepthGuards(lim)
 	return nil
 }
 
@@ -252,6 +265,29 @@ func (g *guards) wrap(obj *goja.Object, key string, length int, check func(goja.
 	_ = w.DefineDataProperty("name", g.vm.ToValue(key), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 	_ = w.DefineDataProperty("length", g.vm.ToValue(length), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 	_ = obj.DefineDataProperty(key, w, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+}
+
+// wrapCounted is wrap for a built-in that recurses natively: it counts the
+// calls in progress and throws a RangeError past maxDepth.
+func (g *guards) wrapCounted(obj *goja.Object, key string, length int, check func(goja.FunctionCall)) {
+	g.wrap(obj, key, length, check)
+	w := obj.Get(key).(*goja.Object)
+	inner, _ := goja.AssertFunction(w)
+	counted := g.vm.ToValue(func(c goja.FunctionCall) goja.Value {
+		if g.nativeDepth >= g.maxDepth {
+			g.failDepth(fmt.Sprintf("Array.prototype.%s: arrays nested deeper than %d levels", key, g.maxDepth))
+		}
+		g.nativeDepth++
+		defer func() { g.nativeDepth-- }()
+		r, err := inner(c.This, c.Arguments...)
+		if err != nil {
+			rethrow(err)
+		}
+		return r
+	}).(*goja.Object)
+	_ = counted.DefineDataProperty("name", g.vm.ToValue(key), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	_ = counted.DefineDataProperty("length", g.vm.ToValue(length), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	_ = obj.DefineDataProperty(key, counted, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 }
 
 // ctorFactory makes a constructor wrapper in JS, since only a JS function

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -330,6 +331,9 @@ func (c *progCache) compile(src Source) (*goja.Program, error) {
 func compileSource(src Source) (*goja.Program, error) {
 	name := src.Filename
 	code := src.Code
+	if err := CheckNesting(code, DefaultMaxNesting); err != nil {
+		return nil, &ScriptError{Name: "SyntaxError", Message: strings.TrimPrefix(err.Error(), "engine: "), Cause: err}
+	}
 	if src.Kind == SourceFunction {
 		if name == "" {
 			name = "<isolate>"

@@ -1,0 +1,127 @@
+package engine
+
+import (
+	"testing"
+	"time"
+
+	"github.com/dop251/goja"
+)
+
+// Each hostile expression recurses natively (in Go, with no JS step per
+// level) and would end the process with Go's fatal stack overflow, or run
+// uninterruptibly for minutes. The guards must turn each into a catchable
+// error of the given name.
+func TestDepthGuardsThrow(t *testing.T) {
+	cases := []struct{ src, want string }{
+		{`let a = []; for (let i = 0; i < 2e5; i++) a = [a]; String(a)`, "RangeError"},
+		{`let a = []; for (let i = 0; i < 2e5; i++) a = [a]; a.join()`, "RangeError"},
+		{`let a = []; for (let i = 0; i < 2e5; i++) a = [a]; a.toLocaleString()`, "RangeError"},
+		{`let a = []; for (let i = 0; i < 2e5; i++) a = [a]; JSON.stringify(a)`, "RangeError"},
+		{`let o = {}; for (let i = 0; i < 2e5; i++) o = {o}; JSON.stringify(o, null, 2)`, "RangeError"},
+		{`function mk() { return {get x() { return mk() }} }; JSON.stringify(mk())`, "RangeError"},
+		{`function mk() { return {toJSON() { return [mk()] }} }; JSON.stringify(mk())`, "RangeError"},
+		{`let a = []; for (let i = 0; i < 2e5; i++) a = [a]; JSON.stringify(a, (k, v) => v)`, "RangeError"},
+		{`let a = []; for (let i = 0; i < 2e5; i++) a = {a}; JSON.stringify(a, ['a'])`, "RangeError"},
+		{`JSON.parse('['.repeat(2e6) + ']'.repeat(2e6))`, "RangeError"},
+		{`JSON.parse('{"a":'.repeat(2e5) + '1' + '}'.repeat(2e5))`, "RangeError"},
+		{`let p = {}; for (let i = 0; i < 2e5; i++) p = new Proxy(p, {}); p.x`, "RangeError"},
+		{`let p = {}; for (let i = 0; i < 2e5; i++) p = Proxy.revocable(p, {}).proxy; p.x`, "RangeError"},
+		{`let h = {}; for (let i = 0; i < 2e5; i++) h = new Proxy({}, h); h.x`, "RangeError"},
+		{`let f = () => 1; for (let i = 0; i < 2e5; i++) f = f.bind(null); f()`, "RangeError"},
+		{`let f = () => 1; for (let i = 0; i < 2e5; i++) f = i % 2 ? f.bind(null) : new Proxy(f, {}); f()`, "RangeError"},
+		{`eval('('.repeat(1e6) + '1' + ')'.repeat(1e6))`, "SyntaxError"},
+		{`(0, eval)('!'.repeat(1e6) + '1')`, "SyntaxError"},
+		{`new Function('return ' + '['.repeat(1e6) + ']'.repeat(1e6))`, "SyntaxError"},
+		{`Function('a', 'return ' + 'a=>'.repeat(1e5) + '1')`, "SyntaxError"},
+		{`new Function({toString() { return 'return ' + '-'.repeat(1e6) + '1' }})`, "SyntaxError"},
+		{`(async function(){}).constructor('return ' + '('.repeat(1e6) + ')'.repeat(1e6))`, "SyntaxError"},
+		{`(function*(){}).constructor('yield ' + '('.repeat(1e6) + ')'.repeat(1e6))`, "SyntaxError"},
+		{`new RegExp('('.repeat(1e6) + ')'.repeat(1e6) + '\\1')`, "SyntaxError"},
+		{`RegExp({toString() { return '('.repeat(1e6) + ')'.repeat(1e6) }})`, "SyntaxError"},
+		{`'x'.match('('.repeat(1e6) + ')'.repeat(1e6) + '\\1')`, "SyntaxError"},
+		{`'x'.search('(?:'.repeat(1e6) + ')'.repeat(1e6) + '(?=x)')`, "SyntaxError"},
+		{`eval('x = /' + '('.repeat(1e5) + ')'.repeat(1e5) + '\\1/')`, "SyntaxError"},
+	}
+	vm := guardedVM(t, Limits{})
+	for _, c := range cases {
+		start := time.Now()
+		v, err := vm.RunString(`(function(){ try { ` + c.src + `; return "no error" } catch (e) { return e.name } })()`)
+		if err != nil {
+			t.Errorf("%s: %v", c.src, err)
+			continue
+		}
+		if v.String() != c.want {
+			t.Errorf("%s: got %s, want %s", c.src, v, c.want)
+		}
+		if d := time.Since(start); d > 20*time.Second {
+			t.Errorf("%s: took %v", c.src, d)
+		}
+	}
+}
+
+// The guarded built-ins behave as the originals on ordinary input.
+func TestDepthGuardsKeepSemantics(t *testing.T) {
+	exprs := []string{
+		`JSON.stringify({a: [1, {b: 2}], c: 'x', d: undefined, e: () => 1})`,
+		`JSON.stringify({a: [1, {b: 2}], c: 'x'}, null, 2)`,
+		`JSON.stringify({a: 1, b: 2, c: {a: 3, d: 4}}, ['a', 'c'])`,
+		`JSON.stringify({b: 1, a: 2, 1: 3}, ['a', 1, 'b', 'a', new String('b')])`,
+		`JSON.stringify([{a: 1, b: 2}], ['b'])`,
+		`JSON.stringify({a: 1, b: [1, 2]}, function (k, v) { return typeof v === 'number' ? v * 2 : v })`,
+		`JSON.stringify({a: {toJSON(k) { return 'key:' + k }}})`,
+		`JSON.stringify({d: new Date(0), n: new Number(3), s: new String('s'), b: new Boolean(false)})`,
+		`JSON.stringify('x') + JSON.stringify(1) + JSON.stringify(null) + JSON.stringify(undefined)`,
+		`(function(){ const seen = []; JSON.stringify({a: {b: 1}}, function (k, v) { seen.push(k + ':' + (this === undefined)); return v }); return seen.join() })()`,
+		`(function(){ try { const a = []; a.push(a); JSON.stringify(a) } catch (e) { return e.name } })()`,
+		`(function(){ try { JSON.stringify({x: 1n}) } catch (e) { return e.name } })()`,
+		`JSON.stringify.name + JSON.stringify.length + JSON.parse.name + JSON.parse.length`,
+		`JSON.parse('[1, {"a": [2, "[[["]}]', function (k, v) { return typeof v === 'number' ? v + 1 : v })[1].a.join()`,
+		`[1, [2, [3, [4]]]].toString() + [1, [2]].join(';') + [1.5, [2]].toLocaleString()`,
+		`eval('1 + 2') + eval('var q = 5; q') + typeof eval(3)`,
+		`new Function('a', 'b', 'return a + b')(2, 3) + Function('return this')().Math.PI`,
+		`Function.name + Function.length + (Function.prototype.constructor === Function) + (new Function() instanceof Function)`,
+		`(async function(){}).constructor.name + (function*(){}).constructor.name`,
+		`RegExp('a+', 'g').test('aa') + new RegExp(/b/i).source + RegExp.name + (/x/.constructor === RegExp) + ('' + RegExp.prototype.constructor.name)`,
+		`'xaay'.match('a+')[0] + 'abc'.search('c') + [...'a1b2'.matchAll('[0-9]')].length`,
+		`new Proxy({x: 1}, {}).x + Proxy.name + Proxy.length + typeof Proxy.revocable + Proxy.revocable({y: 2}, {}).proxy.y`,
+		`(function(){ try { Proxy({}, {}) } catch (e) { return e.name } })()`,
+		`((a, b) => a + b).bind(null, 1)(2) + Function.prototype.bind.name + function f(){}.bind().name`,
+		`class A { constructor(x) { this.x = x } }; new (A.bind(null, 7))().x`,
+	}
+	plain := goja.New()
+	vm := guardedVM(t, Limits{})
+	for _, e := range exprs {
+		want, werr := plain.RunString(e)
+		got, gerr := vm.RunString(e)
+		if (werr == nil) != (gerr == nil) {
+			t.Errorf("%s: error %v, want %v", e, gerr, werr)
+			continue
+		}
+		if werr == nil && got.String() != want.String() {
+			t.Errorf("%s:\n got %s\nwant %s", e, got, want)
+		}
+	}
+}
+
+// JSON.stringify runs JS per property, so Interrupt stops it.
+func TestStringifyIsInterruptible(t *testing.T) {
+	vm := guardedVM(t, Limits{})
+	if _, err := vm.RunString(`var big = []; for (let i = 0; i < 3e5; i++) big.push({i, s: 'x'})`); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := vm.RunString(`for (;;) JSON.stringify(big)`)
+		done <- err
+	}()
+	time.Sleep(50 * time.Millisecond)
+	vm.Interrupt("stop")
+	select {
+	case err := <-done:
+		if _, ok := err.(*goja.InterruptedError); !ok {
+			t.Fatalf("err = %v, want an InterruptedError", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("JSON.stringify was not interrupted")
+	}
+}
