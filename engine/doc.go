@@ -54,6 +54,21 @@ interrupts running JS, even a busy loop. Either way queued messages are
 dropped, timers cancelled, ports closed and exit listeners notified. Kill
 is idempotent and safe from any goroutine.
 
+# Limits and memory
+
+Limits (WithLimits, WithDefaultLimits) bound each isolate: stack depth,
+task and CPU time, attributed heap (MemoryMb), queue, message size and
+timers. A breach stops the isolate with a *LimitError naming the limit.
+
+Independently of MemoryMb, every host has a memory ceiling
+(WithMemoryLimit; by default a quarter of the memory available to the
+process, from the cgroup v2 limit or the physical RAM). When the Go heap
+goes over it, the isolate of that host holding the largest share of the
+heap is stopped with a *LimitError whose Limit is "hostMemoryMb", one at a
+time, so an isolate with no MemoryMb cannot end the process with Go's
+unrecoverable "out of memory". The heap is the process's: the embedder's
+memory and other hosts count too. A negative WithMemoryLimit disables it.
+
 # Errors
 
 Errors are values: ErrKilled, ErrHostClosed, ErrPermission, ErrNoResult

@@ -35,6 +35,7 @@ type Host struct {
 	setup          SetupFunc
 	defaults       Limits
 	maxIsolates    int
+	memLimitMb     int64 // WithMemoryLimit: 0 = the default, < 0 = none
 	funcs          map[string]HostFunc
 
 	mu       sync.Mutex
@@ -67,6 +68,19 @@ func WithDefaultLimits(l Limits) HostOption { return func(h *Host) { h.defaults 
 // DefaultMaxIsolates). A spawn over the cap fails with a *LimitError
 // whose Limit is "maxIsolates".
 func WithMaxIsolates(n int) HostOption { return func(h *Host) { h.maxIsolates = n } }
+
+// WithMemoryLimit sets the host's memory ceiling in MB. When the process's
+// Go heap grows over it, the isolate of this host holding the largest share
+// of the heap is stopped with a *LimitError whose Limit is "hostMemoryMb"
+// (Max is the ceiling, Seen the heap), whatever its own Limits.MemoryMb,
+// so that no script can end the process with Go's "out of memory"; see the
+// package documentation. Zero, like not giving the option, means the
+// default: a quarter of the memory available to the process (the smaller
+// of the cgroup v2 limit and the physical memory, or 4096 MB when neither
+// can be read). A negative value disables the ceiling. The ceiling bounds
+// the whole process heap, shared by every host and the embedder. Any
+// goroutine may call it; the ceiling is fixed when NewHost applies it.
+func WithMemoryLimit(mb int64) HostOption { return func(h *Host) { h.memLimitMb = mb } }
 
 // WithFunc registers a Go function under name. Isolates may call it only if
 // their Capabilities.Funcs grants the name.

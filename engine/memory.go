@@ -1,31 +1,56 @@
 package engine
 
 import (
+	"bufio"
+	"io"
+	"os"
 	"runtime"
 	"runtime/metrics"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/dop251/goja"
 )
 
-// Memory accounting (Limits.MemoryMb).
+// Memory accounting (Limits.MemoryMb and the host ceiling, WithMemoryLimit).
 //
 // goja has no per-VM heap, so memory is attributed, not measured: while at
-// least one isolate with a MemoryMb limit is alive, a host-wide monitor
-// samples the Go heap (runtime/metrics, live + unswept object bytes) every
-// memSampleEvery. Heap growth over a window is charged, in equal shares, to
-// the limited isolates that ran JS during that window (a task was running
-// at the sample or started since the previous one). When the heap shrinks
-// (a GC), every charge shrinks by the same ratio. A charge over the limit is
-// first confirmed with a forced GC (at most one per memConfirmEvery), which
-// turns unswept garbage back into free memory and rescales the charges
-// (a charge over twice the limit is not confirmed); if it is still over, the isolate is stopped with a ResourceLimitError whose
+// least one watched isolate is alive, a process-wide monitor samples the Go
+// heap (runtime/metrics, live + unswept object bytes) every memSampleEvery.
+// An isolate is watched when it has a MemoryMb limit or its host has a
+// memory ceiling (the default: see WithMemoryLimit), so normally every
+// isolate is.
+//
+// Per-isolate limit (memoryMb). Heap growth over a window is charged, in
+// equal shares, to the limited isolates that ran JS during that window (a
+// task was running at the sample or started since the previous one). When
+// the heap shrinks (a GC), every charge shrinks by the same ratio. A charge
+// over the limit is first confirmed with a forced GC (at most one per
+// memConfirmEvery), which turns unswept garbage back into free memory and
+// rescales the charges (a charge over twice the limit is not confirmed); if
+// it is still over, the isolate is stopped with a ResourceLimitError whose
 // limit is "memoryMb": running JS is interrupted, an idle isolate fails
 // before its next event.
 //
-// Precision: growth made by unlimited isolates or the host while a limited
-// isolate runs is charged to it, and a limited isolate running next to
+// Host ceiling (hostMemoryMb). A second ledger charges the same growth to
+// every watched isolate that ran, limited or not, and rescales the same way.
+// When the sampled heap is over the ceiling of a host, the ceiling is
+// confirmed with a forced GC like a charge (not when the heap is over twice
+// the ceiling), and then the isolate of that host with the largest share is
+// stopped with a ResourceLimitError whose limit is "hostMemoryMb" (Max is
+// the ceiling, Seen the heap, in MB); a paused one is stopped at once, an
+// isolate with no share is never chosen. At most one isolate per host is
+// stopped per round, and no other victim is chosen, for any host, while an
+// isolate the monitor stopped is still alive, nor until a forced GC started
+// after its death has completed: its memory is not counted against the
+// next one. The ceiling bounds the whole process heap, so memory held by
+// the embedder or by another host counts too; it is what keeps a script
+// from ending the process with Go's unrecoverable "out of memory".
+//
+// Precision (memoryMb): growth made by unlimited isolates or the host while
+// a limited isolate runs is charged to it, and a limited isolate running next to
 // another one only pays its share. The overshoot is what one isolate can
 // allocate between two samples plus the confirmation GC, and one built-in
 // step (capped by the allocation guards to min(MemoryMb, 256 MB)).
@@ -33,22 +58,57 @@ const (
 	memSampleEvery    = 10 * time.Millisecond
 	memConfirmEvery   = 50 * time.Millisecond
 	heapObjectsMetric = "/memory/classes/heap/objects:bytes"
+
+	// defaultHostMemoryFallbackMb is the default ceiling when neither the
+	// cgroup limit nor the physical memory can be read.
+	defaultHostMemoryFallbackMb = 4096
 )
 
 type memWatch struct {
-	charge  float64 // bytes attributed
-	lastSeq uint64  // task sequence at the previous sample
+	limited bool     // has a MemoryMb limit
+	hm      *hostMem // its host's ceiling; nil when the host has none
+	charge  float64  // bytes attributed among limited isolates (memoryMb)
+	share   float64  // bytes attributed among all watched isolates (ceiling)
+	stopped bool     // stopped by the monitor, not dead yet
+	lastSeq uint64   // task sequence at the previous sample
+}
+
+// hostMem is the ceiling state of one host with watched isolates.
+type hostMem struct {
+	ceiling  float64 // bytes
+	isolates int     // watched isolates of the host
+
+	// Scratch of one sample.
+	over      bool
+	best      *Isolate
+	bestShare float64
 }
 
 type memMonitor struct {
 	mu       sync.Mutex
 	watched  map[*Isolate]*memWatch
+	hosts    map[*Host]*hostMem
 	stop     chan struct{}
 	stopped  chan struct{}
 	prevHeap float64
+
+	// Confirmation GCs are numbered from 1. gcStarted is the number of the
+	// last one started, gcDone of the last one completed; no ceiling victim
+	// is chosen while gcDone < gcGate (set past gcStarted when a victim
+	// dies).
+	gcStarted, gcDone, gcGate uint64
+
+	ranAll, ranLimited []*memWatch // scratch of one sample
 }
 
 var memMon memMonitor
+
+// memStop is an isolate the monitor stops, and why.
+type memStop struct {
+	iso        *Isolate
+	le         *LimitError
+	evenPaused bool // see memoryExceeded
+}
 
 func heapBytes() float64 {
 	s := []metrics.Sample{{Name: heapObjectsMetric}}
@@ -59,18 +119,102 @@ func heapBytes() float64 {
 	return float64(s[0].Value.Uint64())
 }
 
+var (
+	defaultCeilingOnce sync.Once
+	defaultCeilingMb   int64
+)
+
+// defaultHostMemoryLimitMb returns the ceiling of a host without
+// WithMemoryLimit, computed once per process from /proc/meminfo and
+// /sys/fs/cgroup/memory.max. Any goroutine.
+func defaultHostMemoryLimitMb() int64 {
+	defaultCeilingOnce.Do(func() {
+		var meminfo, cgroupMax io.Reader
+		if f, err := os.Open("/proc/meminfo"); err == nil {
+			defer f.Close()
+			meminfo = f
+		}
+		if f, err := os.Open("/sys/fs/cgroup/memory.max"); err == nil {
+			defer f.Close()
+			cgroupMax = f
+		}
+		defaultCeilingMb = hostMemoryDefaultMb(meminfo, cgroupMax)
+	})
+	return defaultCeilingMb
+}
+
+// hostMemoryDefaultMb computes the default host ceiling in MB: a quarter of
+// the memory available to the process, the smaller of the cgroup v2 limit
+// (the contents of memory.max, unless "max") and the physical memory
+// (MemTotal in the contents of /proc/meminfo); 4096 MB when neither can be
+// read. A nil reader is a file that could not be opened.
+func hostMemoryDefaultMb(meminfo, cgroupMax io.Reader) int64 {
+	var avail int64 // bytes; 0 = unknown
+	if meminfo != nil {
+		sc := bufio.NewScanner(io.LimitReader(meminfo, 1<<20))
+		for sc.Scan() {
+			f := strings.Fields(sc.Text())
+			if len(f) < 2 || f[0] != "MemTotal:" {
+				continue
+			}
+			kb, err := strconv.ParseInt(f[1], 10, 64)
+			if err == nil && kb > 0 && kb < 1<<53 && (len(f) < 3 || strings.EqualFold(f[2], "kB")) {
+				avail = kb << 10
+			}
+			break
+		}
+	}
+	if cgroupMax != nil {
+		b, _ := io.ReadAll(io.LimitReader(cgroupMax, 64))
+		s := strings.TrimSpace(string(b))
+		if n, err := strconv.ParseInt(s, 10, 64); s != "max" && err == nil && n > 0 && (avail == 0 || n < avail) {
+			avail = n
+		}
+	}
+	if avail <= 0 {
+		return defaultHostMemoryFallbackMb
+	}
+	return max(avail>>20/4, 1)
+}
+
+// memoryCeiling returns the host's memory ceiling in bytes, 0 for none.
+// Any goroutine.
+func (h *Host) memoryCeiling() float64 {
+	mb := h.memLimitMb
+	switch {
+	case mb < 0:
+		return 0
+	case mb == 0:
+		mb = defaultHostMemoryLimitMb()
+	}
+	return float64(mb) * (1 << 20)
+}
+
 // watchMemory registers iso with the monitor (starting it if needed) until
 // iso dies. Loop only, from boot.
 func (iso *Isolate) watchMemory() {
-	if iso.cfg.limits.MemoryMb <= 0 {
+	limited := iso.cfg.limits.MemoryMb > 0
+	ceiling := iso.host.memoryCeiling()
+	if !limited && ceiling <= 0 {
 		return
 	}
 	m := &memMon
 	m.mu.Lock()
 	if m.watched == nil {
 		m.watched = make(map[*Isolate]*memWatch)
+		m.hosts = make(map[*Host]*hostMem)
 	}
-	m.watched[iso] = &memWatch{}
+	w := &memWatch{limited: limited}
+	if ceiling > 0 {
+		hm := m.hosts[iso.host]
+		if hm == nil {
+			hm = &hostMem{ceiling: ceiling}
+			m.hosts[iso.host] = hm
+		}
+		hm.isolates++
+		w.hm = hm
+	}
+	m.watched[iso] = w
 	if m.stop == nil {
 		m.stop = make(chan struct{})
 		m.stopped = make(chan struct{})
@@ -83,7 +227,19 @@ func (iso *Isolate) watchMemory() {
 
 func (m *memMonitor) unwatch(iso *Isolate) {
 	m.mu.Lock()
-	delete(m.watched, iso)
+	if w, ok := m.watched[iso]; ok {
+		delete(m.watched, iso)
+		if w.stopped {
+			// Its memory is garbage now: the next ceiling victim waits
+			// for a GC that starts after this.
+			m.gcGate = m.gcStarted + 1
+		}
+		if w.hm != nil {
+			if w.hm.isolates--; w.hm.isolates == 0 {
+				delete(m.hosts, iso.host)
+			}
+		}
+	}
 	var stopped chan struct{}
 	if len(m.watched) == 0 && m.stop != nil {
 		close(m.stop)
@@ -105,6 +261,7 @@ func (m *memMonitor) run(stop, stopped chan struct{}) {
 	// on meanwhile: a GC of a large heap can take long, and a fast grower
 	// must still be caught by the twice-the-limit rule.
 	var confirming chan struct{}
+	var confirmingNum uint64
 	defer func() {
 		if confirming != nil {
 			<-confirming
@@ -118,23 +275,30 @@ func (m *memMonitor) run(stop, stopped chan struct{}) {
 		case <-t.C:
 		case <-confirmed:
 			confirming = nil
-			over, clear := m.sample()
-			for _, iso := range append(over, clear...) {
-				iso.memoryExceeded()
+			m.mu.Lock()
+			m.gcDone = confirmingNum
+			m.mu.Unlock()
+			over, now, _ := m.sample(true)
+			for _, s := range append(over, now...) {
+				s.iso.memoryExceeded(s.le, s.evenPaused)
 			}
 			continue
 		}
-		over, clear := m.sample()
+		over, now, confirm := m.sample(false)
 		// Twice the limit needs no confirmation.
-		for _, iso := range clear {
-			iso.memoryExceeded()
+		for _, s := range now {
+			s.iso.memoryExceeded(s.le, s.evenPaused)
 		}
-		if len(over) == 0 || confirming != nil || time.Since(lastConfirm) < memConfirmEvery {
+		if (len(over) == 0 && !confirm) || confirming != nil || time.Since(lastConfirm) < memConfirmEvery {
 			continue
 		}
 		lastConfirm = time.Now()
 		done := make(chan struct{})
 		confirming = done
+		m.mu.Lock()
+		m.gcStarted++
+		confirmingNum = m.gcStarted
+		m.mu.Unlock()
 		go func() {
 			runtime.GC()
 			close(done)
@@ -143,50 +307,115 @@ func (m *memMonitor) run(stop, stopped chan struct{}) {
 }
 
 // sample charges the heap change since the previous sample and returns the
-// isolates now over their limit: over (to confirm), clear (over twice).
-func (m *memMonitor) sample() (over, clear []*Isolate) {
+// isolates to stop: over (over their memoryMb, to confirm), now (to stop
+// now: over twice their memoryMb, or ceiling victims). confirmed says a
+// confirmation GC just completed: then over is to be stopped too, and
+// ceiling victims may be chosen below twice the ceiling. confirm says a
+// host is over its ceiling and a confirmation GC is needed first.
+func (m *memMonitor) sample(confirmed bool) (over, now []memStop, confirm bool) {
 	h := heapBytes()
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	d := h - m.prevHeap
 	prev := m.prevHeap
 	m.prevHeap = h
-	var ran []*memWatch
+	m.ranAll, m.ranLimited = m.ranAll[:0], m.ranLimited[:0]
 	for iso, w := range m.watched {
 		iso.mu.Lock()
 		seq, running := iso.taskSeq, iso.running
 		iso.mu.Unlock()
 		if running || seq != w.lastSeq {
-			ran = append(ran, w)
+			m.ranAll = append(m.ranAll, w)
+			if w.limited {
+				m.ranLimited = append(m.ranLimited, w)
+			}
 		}
 		w.lastSeq = seq
 	}
 	switch {
-	case d > 0 && len(ran) > 0:
-		share := d / float64(len(ran))
-		for _, w := range ran {
-			w.charge += share
+	case d > 0:
+		if n := len(m.ranLimited); n > 0 {
+			share := d / float64(n)
+			for _, w := range m.ranLimited {
+				w.charge += share
+			}
+		}
+		if n := len(m.ranAll); n > 0 {
+			share := d / float64(n)
+			for _, w := range m.ranAll {
+				w.share += share
+			}
 		}
 	case d < 0 && prev > 0:
 		ratio := h / prev
 		for _, w := range m.watched {
 			w.charge *= ratio
+			w.share *= ratio
 		}
 	}
+	clear(m.ranAll) // keep no dead watch alive
+	clear(m.ranLimited)
+
+	// Per-isolate limits.
 	for iso, w := range m.watched {
+		if !w.limited {
+			continue
+		}
 		max := float64(iso.cfg.limits.MemoryMb << 20)
+		if w.charge <= max {
+			continue
+		}
+		s := memStop{iso: iso, le: &LimitError{Limit: "memoryMb", Max: iso.cfg.limits.MemoryMb, Seen: int64(w.charge) >> 20, Unit: "MB"}}
 		switch {
 		case w.charge > 2*max:
-			clear = append(clear, iso)
-		case w.charge > max:
-			over = append(over, iso)
+			now = append(now, s)
+			w.stopped = true
+		case confirmed:
+			over = append(over, s)
+			w.stopped = true
+		default:
+			over = append(over, s)
 		}
 	}
-	return over, clear
+
+	// Host ceilings. The heap is the process's, so while any isolate the
+	// monitor stopped is still alive (its memory is about to come back),
+	// no victim is chosen, for any host.
+	anyOver := false
+	for _, hm := range m.hosts {
+		hm.over = h > hm.ceiling
+		hm.best, hm.bestShare = nil, 0
+		anyOver = anyOver || hm.over
+	}
+	if !anyOver {
+		return over, now, false
+	}
+	for iso, w := range m.watched {
+		if w.stopped {
+			return over, now, false
+		}
+		if hm := w.hm; hm != nil && hm.over && w.share > hm.bestShare {
+			hm.best, hm.bestShare = iso, w.share
+		}
+	}
+	gateOpen := m.gcDone >= m.gcGate
+	for _, hm := range m.hosts {
+		if !hm.over || hm.best == nil {
+			continue
+		}
+		if !gateOpen || !(confirmed || h > 2*hm.ceiling) {
+			confirm = true
+			continue
+		}
+		iso := hm.best
+		m.watched[iso].stopped = true
+		now = append(now, memStop{iso: iso, evenPaused: true, le: &LimitError{Limit: "hostMemoryMb", Max: int64(hm.ceiling) >> 20, Seen: (int64(h) + 1<<20 - 1) >> 20, Unit: "MB"}})
+	}
+	return over, now, confirm
 }
 
-// memoryCharge reports the bytes currently attributed to iso (0 when not
-// watched). Any goroutine.
+// memoryCharge reports the bytes currently attributed to iso for its
+// memoryMb limit (0 when not watched). Any goroutine.
 func (iso *Isolate) memoryCharge() int64 {
 	m := &memMon
 	m.mu.Lock()
@@ -197,10 +426,11 @@ func (iso *Isolate) memoryCharge() int64 {
 	return 0
 }
 
-// memoryExceeded stops iso with a memoryMb LimitError: running JS is
-// interrupted, an idle isolate fails before its next event.
-func (iso *Isolate) memoryExceeded() {
-	le := &LimitError{Limit: "memoryMb", Max: iso.cfg.limits.MemoryMb, Seen: iso.memoryCharge() >> 20, Unit: "MB"}
+// memoryExceeded stops iso with le (a memoryMb or hostMemoryMb
+// LimitError): running JS is interrupted, an idle isolate fails before its
+// next event. With evenPaused, a paused isolate is stopped at once instead
+// of when it is resumed (its error listeners are not told). Any goroutine.
+func (iso *Isolate) memoryExceeded(le *LimitError, evenPaused bool) {
 	iso.mu.Lock()
 	if iso.killed {
 		iso.mu.Unlock()
@@ -211,7 +441,12 @@ func (iso *Isolate) memoryExceeded() {
 		iso.mu.Unlock()
 		return
 	}
+	paused := len(iso.pauses) > 0
 	iso.mu.Unlock()
+	if evenPaused && paused {
+		iso.terminate(&ScriptError{Name: "ResourceLimitError", Message: le.Message(), Cause: le}, killSignal{})
+		return
+	}
 	iso.Post(func() error { return le })
 }
 

@@ -1,0 +1,213 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+	"time"
+)
+
+// spawnResult spawns a function source on h and returns a channel that
+// gets its result (converted with ToGo) or its error.
+func spawnResult(t *testing.T, h *Host, name, fn string, opts ...SpawnOption) (*Isolate, <-chan ceilingResult) {
+	t.Helper()
+	ch := make(chan ceilingResult, 1)
+	opts = append(opts, WithName(name), WithResult(func(m *Message, err error) {
+		var v any
+		if err == nil {
+			v, err = m.ToGo()
+		}
+		ch <- ceilingResult{v, err}
+	}))
+	iso, err := h.Spawn(FunctionSource(fn), opts...)
+	if err != nil {
+		t.Fatalf("spawn %s: %v", name, err)
+	}
+	return iso, ch
+}
+
+type ceilingResult struct {
+	v   any
+	err error
+}
+
+// The host ceiling stops an isolate with no limits of its own that grows
+// without bound, and only that one; with the ceiling disabled an isolate
+// that allocates and finishes is left alone.
+func TestMemoryCeiling(t *testing.T) {
+	cases := []struct {
+		name    string
+		limitMb int64
+		fn      string
+		want    any // the result, when the isolate must finish
+		// wantLimit is the LimitError the isolate must end with; "" means
+		// it must finish normally with want.
+		wantLimit string
+		// alone: no short isolate runs next to it (with a tiny ceiling both
+		// could be charged the same share).
+		alone bool
+	}{
+		{
+			name:      "push-loop-over-256MB",
+			limitMb:   256,
+			fn:        `() => { let a = []; for (;;) a.push({i: a.length, s: 'x' + a.length}) }`,
+			wantLimit: "hostMemoryMb",
+		},
+		{
+			// The same script as below, stopped when there is a ceiling.
+			name:      "ceiling-16MB-50MB",
+			limitMb:   16,
+			alone:     true,
+			fn:        `() => { let a = []; for (let i = 0; i < 100000; i++) a.push({i, s: 'x' + i}); return a.length }`,
+			wantLimit: "hostMemoryMb",
+		},
+		{
+			name:    "disabled-50MB",
+			limitMb: -1,
+			fn:      `() => { let a = []; for (let i = 0; i < 100000; i++) a.push({i, s: 'x' + i}); return a.length }`,
+			want:    int64(100000),
+		},
+		{
+			name:    "under-ceiling-50MB",
+			limitMb: 2048,
+			fn:      `() => { let a = []; for (let i = 0; i < 100000; i++) a.push({i, s: 'x' + i}); return a.length }`,
+			want:    int64(100000),
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			h := NewHost(WithStdout(io.Discard), WithStderr(io.Discard), WithMemoryLimit(tc.limitMb))
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			defer cancel()
+			defer func() {
+				if err := h.Shutdown(ctx); err != nil {
+					t.Error(err)
+				}
+			}()
+
+			big, bigRes := spawnResult(t, h, "big", tc.fn)
+			if !tc.alone {
+				// A short computation next to it completes normally.
+				_, smallRes := spawnResult(t, h, "small", `() => { let s = 0; for (let i = 0; i < 10000; i++) s += i; return s }`)
+				var small ceilingResult
+				select {
+				case small = <-smallRes:
+				case <-ctx.Done():
+					t.Fatal("small isolate did not finish")
+				}
+				if small.err != nil || !equalNumber(small.v, 49995000) {
+					t.Errorf("small isolate: got %v, %v; want 49995000", small.v, small.err)
+				}
+			}
+
+			var res ceilingResult
+			select {
+			case res = <-bigRes:
+			case <-ctx.Done():
+				big.Kill(Immediate)
+				t.Fatal("big isolate did not end")
+			}
+			if err := big.Wait(ctx); !errors.Is(err, res.err) && err != res.err {
+				t.Errorf("Wait: %v, result error: %v", err, res.err)
+			}
+			if tc.wantLimit == "" {
+				if res.err != nil || !equalNumber(res.v, tc.want) {
+					t.Fatalf("got %v, %v; want %v", res.v, res.err, tc.want)
+				}
+				return
+			}
+			var le *LimitError
+			if !errors.As(res.err, &le) || le.Limit != tc.wantLimit {
+				t.Fatalf("got %v, %v; want a %s LimitError", res.v, res.err, tc.wantLimit)
+			}
+			if le.Max != tc.limitMb || le.Unit != "MB" || le.Seen <= le.Max {
+				t.Errorf("LimitError %+v: want Max %d MB and Seen over it", *le, tc.limitMb)
+			}
+			if !strings.Contains(res.err.Error(), "hostMemoryMb exceeded") {
+				t.Errorf("message %q", res.err.Error())
+			}
+			t.Logf("stopped: %v", res.err)
+
+			// The host survives: it still runs isolates.
+			_, after := spawnResult(t, h, "after", `() => 6 * 7`)
+			select {
+			case r := <-after:
+				if r.err != nil || !equalNumber(r.v, 42) {
+					t.Errorf("isolate after the stop: got %v, %v", r.v, r.err)
+				}
+			case <-ctx.Done():
+				t.Fatal("isolate after the stop did not finish")
+			}
+		})
+	}
+	memMon.mu.Lock()
+	running := memMon.stop != nil
+	memMon.mu.Unlock()
+	if running {
+		t.Error("memory monitor still running with no isolate")
+	}
+}
+
+func equalNumber(v, want any) bool {
+	f := func(x any) (float64, bool) {
+		switch n := x.(type) {
+		case int64:
+			return float64(n), true
+		case int:
+			return float64(n), true
+		case float64:
+			return n, true
+		}
+		return 0, false
+	}
+	a, ok1 := f(v)
+	b, ok2 := f(want)
+	return ok1 && ok2 && a == b
+}
+
+// hostMemoryDefaultMb takes a quarter of the smaller of the cgroup limit
+// and the physical memory.
+func TestMemoryCeilingDefault(t *testing.T) {
+	const meminfo16G = "MemTotal:       16777216 kB\nMemFree:         1000000 kB\nMemAvailable:    8000000 kB\n"
+	cases := []struct {
+		name           string
+		meminfo, cgMax *string // nil: the file could not be read
+		want           int64
+	}{
+		{name: "neither", want: 4096},
+		{name: "ram-only", meminfo: ptr(meminfo16G), want: 4096},
+		{name: "ram-24G", meminfo: ptr("MemTotal:       24684092 kB\n"), want: 24684092 / 1024 / 4},
+		{name: "cgroup-max", meminfo: ptr(meminfo16G), cgMax: ptr("max\n"), want: 4096},
+		{name: "cgroup-smaller", meminfo: ptr(meminfo16G), cgMax: ptr("2147483648\n"), want: 512},
+		{name: "cgroup-larger", meminfo: ptr(meminfo16G), cgMax: ptr("68719476736\n"), want: 4096},
+		{name: "cgroup-only", cgMax: ptr("1073741824"), want: 256},
+		{name: "cgroup-only-max", cgMax: ptr("max"), want: 4096},
+		{name: "cgroup-garbage", meminfo: ptr(meminfo16G), cgMax: ptr("lots\n"), want: 4096},
+		{name: "meminfo-garbage", meminfo: ptr("MemTotal: many kB\n"), want: 4096},
+		{name: "meminfo-no-total", meminfo: ptr("MemFree: 1000 kB\n"), cgMax: ptr("4294967296\n"), want: 1024},
+		{name: "meminfo-empty", meminfo: ptr(""), want: 4096},
+		{name: "tiny-cgroup", cgMax: ptr("1048576\n"), want: 1},
+		{name: "ram-2G-cgroup-max", meminfo: ptr("MemTotal: 2097152 kB\n"), cgMax: ptr("max\n"), want: 512},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var mi, cg io.Reader
+			if tc.meminfo != nil {
+				mi = strings.NewReader(*tc.meminfo)
+			}
+			if tc.cgMax != nil {
+				cg = strings.NewReader(*tc.cgMax)
+			}
+			if got := hostMemoryDefaultMb(mi, cg); got != tc.want {
+				t.Errorf("got %d MB, want %d", got, tc.want)
+			}
+		})
+	}
+	if mb := defaultHostMemoryLimitMb(); mb <= 0 {
+		t.Errorf("default on this machine: %d MB", mb)
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
