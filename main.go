@@ -19,6 +19,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -48,6 +49,16 @@ Options:
   -h, --help        show this help
   -v, --version     print the version
 
+Limits (before the command; NAME is maxStackDepth, maxTaskMs, cpuMs,
+memoryMb, maxQueue, maxMessageBytes or maxTimers):
+  --limit NAME=N         a limit of the main isolate; the isolates it spawns
+                         never get more
+  --child-limit NAME=N   the default for every isolate that does not set NAME
+                         itself (the main isolate too, unless --limit sets it)
+  --max-isolates N       live isolates at most (default 10000)
+  --host-memory-mb N     stop the isolate holding the most memory when the
+                         heap passes N MB (default: a quarter of RAM; -1: off)
+
 Exit status: 0 when the main isolate ends, 1 on an uncaught error, n after
 exit(n), 2 on a usage error, 130 after Ctrl-C.
 In the REPL, type .help for its commands.
@@ -66,8 +77,103 @@ func main() {
 	os.Exit(run(os.Args[1:]))
 }
 
+// cliLimits are the limit options given before the command.
+var cliLimits struct {
+	main, child Limits
+	host        []engine.HostOption
+}
+
+// Limits is engine.Limits, named here for the flag parser.
+type Limits = engine.Limits
+
+// limitField returns the field of l that a JS limit name denotes.
+func limitField(l *Limits, name string) (set func(int64), ok bool) {
+	switch name {
+	case "maxStackDepth":
+		return func(v int64) { l.MaxStackDepth = int(v) }, true
+	case "maxTaskMs":
+		return func(v int64) { l.MaxTaskMs = v }, true
+	case "cpuMs":
+		return func(v int64) { l.CPUMs = v }, true
+	case "memoryMb":
+		return func(v int64) { l.MemoryMb = v }, true
+	case "maxQueue":
+		return func(v int64) { l.MaxQueue = int(v) }, true
+	case "maxMessageBytes":
+		return func(v int64) { l.MaxMessageBytes = v }, true
+	case "maxTimers":
+		return func(v int64) { l.MaxTimers = int(v) }, true
+	}
+	return nil, false
+}
+
+// parseLimitFlags consumes the limit options at the front of args and
+// returns the rest, or an error message.
+func parseLimitFlags(args []string) ([]string, string) {
+	for len(args) > 0 {
+		name, val, hasVal := strings.Cut(args[0], "=")
+		switch name {
+		case "--limit", "--child-limit", "--max-isolates", "--host-memory-mb":
+		default:
+			return args, ""
+		}
+		if !hasVal || name == "--limit" || name == "--child-limit" {
+			if name == "--limit" || name == "--child-limit" {
+				if hasVal { // --limit=NAME=N
+					val = strings.SplitN(args[0], "=", 2)[1]
+				} else {
+					if len(args) < 2 {
+						return nil, name + " needs NAME=N"
+					}
+					val = args[1]
+					args = args[1:]
+				}
+			} else {
+				if len(args) < 2 {
+					return nil, name + " needs N"
+				}
+				val = args[1]
+				args = args[1:]
+			}
+		}
+		args = args[1:]
+		switch name {
+		case "--limit", "--child-limit":
+			k, v, ok := strings.Cut(val, "=")
+			n, err := strconv.ParseInt(v, 10, 64)
+			l := &cliLimits.main
+			if name == "--child-limit" {
+				l = &cliLimits.child
+			}
+			set, known := limitField(l, k)
+			if !ok || err != nil || n < 0 || !known {
+				return nil, fmt.Sprintf("%s %s: want NAME=N with N >= 0 and NAME one of maxStackDepth, maxTaskMs, cpuMs, memoryMb, maxQueue, maxMessageBytes, maxTimers", name, val)
+			}
+			set(n)
+		case "--max-isolates":
+			n, err := strconv.Atoi(val)
+			if err != nil || n <= 0 {
+				return nil, "--max-isolates needs a positive N"
+			}
+			cliLimits.host = append(cliLimits.host, engine.WithMaxIsolates(n))
+		case "--host-memory-mb":
+			n, err := strconv.ParseInt(val, 10, 64)
+			if err != nil || n == 0 {
+				return nil, "--host-memory-mb needs N > 0, or -1 for no ceiling"
+			}
+			cliLimits.host = append(cliLimits.host, engine.WithMemoryLimit(n))
+		}
+	}
+	return args, ""
+}
+
 // run parses the command line and returns the exit code.
 func run(args []string) int {
+	args, msg := parseLimitFlags(args)
+	if msg != "" {
+		return usageError(msg)
+	}
+	cliLimits.host = append(cliLimits.host, engine.WithDefaultLimits(cliLimits.child))
 	if len(args) == 0 {
 		if isTerminal(os.Stdin) && isTerminal(os.Stdout) {
 			return startREPL(nil)
@@ -160,13 +266,13 @@ func runSource(src engine.Source, args []string, dir string) int {
 
 	var code atomic.Int32
 	var exited atomic.Bool
-	host := engine.NewHost(engine.WithSetup(bindings.Setup(bindings.Config{
+	host := engine.NewHost(append([]engine.HostOption{engine.WithSetup(bindings.Setup(bindings.Config{
 		Stdin:  os.Stdin,
 		Exit:   func(c int) { code.Store(int32(c)); exited.Store(true) },
 		Colors: colors(os.Stdout),
-	})))
+	}))}, cliLimits.host...)...)
 	defer shutdown(host)
-	main, err := host.Spawn(src, engine.WithName("main"), engine.WithCapabilities(engine.Capabilities{
+	main, err := host.Spawn(src, engine.WithName("main"), engine.WithLimits(cliLimits.main), engine.WithCapabilities(engine.Capabilities{
 		Stdin: true, Exit: true, Args: args, ReadRoots: []string{dir},
 	}))
 	if err != nil {
@@ -219,6 +325,8 @@ func startREPL(args []string) int {
 		Args:        args,
 		Dir:         mustGetwd(),
 		Version:     version,
+		Host:        cliLimits.host,
+		Limits:      cliLimits.main,
 	})
 }
 

@@ -189,6 +189,48 @@ func TestRunExitCodesAndOutput(t *testing.T) {
 	}
 }
 
+// TestLimitFlags: --limit, --child-limit, --max-isolates and
+// --host-memory-mb reach the engine; bad values are usage errors.
+func TestLimitFlags(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name   string
+		args   []string
+		code   int
+		stdout string
+		stderr *regexp.Regexp
+	}{
+		{name: "main maxTaskMs", args: []string{"--limit", "maxTaskMs=100", "-e", "while (true) {}"}, code: 1,
+			stderr: regexp.MustCompile(`^Uncaught ResourceLimitError: maxTaskMs exceeded: limit 100 ms`)},
+		{name: "main memoryMb, = form", args: []string{"--limit=memoryMb=64", "-e", "let a = []; for (;;) a.push({i: a.length})"}, code: 1,
+			stderr: regexp.MustCompile(`^Uncaught ResourceLimitError: memoryMb exceeded: limit 64 MB`)},
+		{name: "child default", args: []string{"--limit", "maxTaskMs=5000", "--child-limit", "maxTaskMs=50", "-e",
+			"Isolate.spawn(() => { while (true) {} }).then(i => i.exited).then(() => console.log('child ended'))"},
+			stdout: "child ended\n", stderr: regexp.MustCompile(`maxTaskMs exceeded: limit 50 ms`)},
+		{name: "child never gets more", args: []string{"--limit", "maxTimers=1", "-e",
+			"Isolate.run(() => { setTimeout(() => {}, 1); try { setTimeout(() => {}, 1) } catch (e) { return e.limit } }, null, {limits: {maxTimers: 100}}).then(console.log)"},
+			stdout: "maxTimers\n", stderr: regexp.MustCompile(`^$`)},
+		{name: "max isolates", args: []string{"--max-isolates", "2", "-e",
+			"Isolate.spawn(() => { new ReceivePort() }).then(() => Isolate.spawn(() => {})).catch(e => { console.log(e.name, e.limit); exit(0) })"},
+			stdout: "ResourceLimitError maxIsolates\n", stderr: regexp.MustCompile(`^$`)},
+		{name: "host memory", args: []string{"--host-memory-mb", "128", "-e", "let a = []; for (;;) a.push({i: a.length, s: 'x' + a.length})"}, code: 1,
+			stderr: regexp.MustCompile(`^Uncaught ResourceLimitError: hostMemoryMb exceeded: limit 128 MB`)},
+		{name: "unknown limit", args: []string{"--limit", "foo=1", "-e", "1"}, code: 2, stderr: regexp.MustCompile(`--limit foo=1: want NAME=N`)},
+		{name: "negative limit", args: []string{"--limit", "cpuMs=-1", "-e", "1"}, code: 2, stderr: regexp.MustCompile(`want NAME=N with N >= 0`)},
+		{name: "missing value", args: []string{"--max-isolates"}, code: 2, stderr: regexp.MustCompile(`--max-isolates needs N`)},
+		{name: "zero host memory", args: []string{"--host-memory-mb", "0", "-e", "1"}, code: 2, stderr: regexp.MustCompile(`--host-memory-mb needs N > 0`)},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			res := isobox(t, "", c.args...)
+			if res.code != c.code || res.stdout != c.stdout || !c.stderr.MatchString(res.stderr) {
+				t.Errorf("isobox %q: code %d stdout %q stderr %q; want code %d stdout %q stderr like %s", c.args, res.code, res.stdout, res.stderr, c.code, c.stdout, c.stderr)
+			}
+		})
+	}
+}
+
 func TestHelpAndVersion(t *testing.T) {
 	t.Parallel()
 	for _, a := range []string{"--help", "-h"} {

@@ -66,6 +66,10 @@ type Options struct {
 	Dir string
 	// Version is shown in the interactive banner.
 	Version string
+	// Host are extra options for the REPL's host (limits, caps); Limits
+	// are the main isolate's own (every isolate it spawns is held to them).
+	Host   []engine.HostOption
+	Limits engine.Limits
 }
 
 // Exit codes Run returns besides exit(n)'s.
@@ -141,7 +145,7 @@ func start(opts Options) (*repl, error) {
 	if dir == "" {
 		dir = "."
 	}
-	r.host = engine.NewHost(
+	r.host = engine.NewHost(append([]engine.HostOption{
 		engine.WithStdout(r.out),
 		engine.WithStderr(r.errw),
 		engine.WithSetup(bindings.Setup(bindings.Config{
@@ -153,13 +157,14 @@ func start(opts Options) (*repl, error) {
 			},
 			Colors: opts.Colors,
 		})),
-	)
+	}, opts.Host...)...)
 	// Spawned paused, so that the hold below is in place before its (empty)
 	// entry runs: an idle isolate with nothing pending would end at once.
 	main, err := r.host.Spawn(engine.ScriptSource("<repl>", ""),
 		engine.WithName("main"),
 		engine.WithPaused(true),
 		engine.WithErrorsAreFatal(false), // an error in a timer must not end the REPL
+		engine.WithLimits(opts.Limits),
 		engine.WithCapabilities(engine.Capabilities{Exit: true, Args: args, ReadRoots: []string{dir}}))
 	if err != nil {
 		return nil, err
