@@ -125,3 +125,26 @@ func TestStringifyIsInterruptible(t *testing.T) {
 		t.Fatal("JSON.stringify was not interrupted")
 	}
 }
+
+// goja's own replaceAll('') never ends on a non-ASCII string; the guard
+// routes it through a global empty regexp, with the same results as V8.
+func TestReplaceAllEmptySearch(t *testing.T) {
+	cases := []struct{ src, want string }{
+		{`'\ud7bex'.replaceAll('', '0')`, "0\ud7be0x0"},
+		{`'ab'.replaceAll('', '-')`, "-a-b-"},
+		{"'ab'.replaceAll('', '[$`|$&|$\\']')", "[||ab]a[a||b]b[ab||]"},
+		{`'\ud7be'.replaceAll('', (m, i, s) => '<' + i + s.length + '>')`, "<01>\ud7be<11>"},
+		{`''.replaceAll('', 'z')`, "z"},
+	}
+	vm := guardedVM(t, Limits{})
+	for _, c := range cases {
+		done := make(chan struct{})
+		timer := time.AfterFunc(10*time.Second, func() { vm.Interrupt("hung") })
+		v, err := vm.RunString(c.src)
+		timer.Stop()
+		close(done)
+		if err != nil || v.String() != c.want {
+			t.Errorf("%s = %v (%v), want %q", c.src, v, err, c.want)
+		}
+	}
+}
