@@ -126,7 +126,7 @@ func TestStringifyIsInterruptible(t *testing.T) {
 	}
 }
 
-// goja's own replaceAll('') never ends on a non-ASCII string; the guard
+// goja's own replaceAll(”) never ends on a non-ASCII string; the guard
 // routes it through a global empty regexp, with the same results as V8.
 func TestReplaceAllEmptySearch(t *testing.T) {
 	cases := []struct{ src, want string }{
