@@ -436,6 +436,15 @@ func (iso *Isolate) control(c ctrl) {
 	iso.mu.Lock()
 	if iso.dead {
 		iso.mu.Unlock()
+		// An exit listener added after the end still hears of it, as an
+		// Erlang monitor on a dead process gets its DOWN at once.
+		if c.kind == ctrlAddExit && c.port != nil {
+			resp := c.msg
+			if resp == nil {
+				resp = nullMessage()
+			}
+			_ = c.port.Send(resp)
+		}
 		return
 	}
 	iso.ctrls = append(iso.ctrls, c)
