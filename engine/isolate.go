@@ -158,6 +158,7 @@ type Isolate struct {
 	timersLive  int
 
 	defaultPort atomic.Pointer[SendPort]
+	memW        *memWatch // memory accounting; set at boot, loop only
 
 	state   atomic.Int32
 	msgsIn  atomic.Int64
@@ -738,6 +739,7 @@ func (iso *Isolate) beginTask() uint64 {
 	iso.mu.Lock()
 	defer iso.mu.Unlock()
 	iso.running = true
+	iso.noteTask()
 	iso.taskSeq++
 	seq := iso.taskSeq
 	lim := iso.cfg.limits

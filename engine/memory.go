@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dop251/goja"
@@ -21,7 +22,10 @@ import (
 // heap (runtime/metrics, live + unswept object bytes) every memSampleEvery.
 // An isolate is watched when it has a MemoryMb limit or its host has a
 // memory ceiling (the default: see WithMemoryLimit), so normally every
-// isolate is.
+// isolate is. A sample costs O(isolates that ran JS in its window): a task
+// start puts its isolate on the window's list (one atomic load when it is
+// already there), and a GC rescales every charge through one shared scale
+// factor, so idle isolates cost nothing.
 //
 // Per-isolate limit (memoryMb). Heap growth over a window is charged, in
 // equal shares, to the limited isolates that ran JS during that window (a
@@ -65,12 +69,17 @@ const (
 )
 
 type memWatch struct {
+	iso     *Isolate
 	limited bool     // has a MemoryMb limit
+	max     float64  // MemoryMb in bytes
 	hm      *hostMem // its host's ceiling; nil when the host has none
-	charge  float64  // bytes attributed among limited isolates (memoryMb)
-	share   float64  // bytes attributed among all watched isolates (ceiling)
-	stopped bool     // stopped by the monitor, not dead yet
-	lastSeq uint64   // task sequence at the previous sample
+	// charge (memoryMb ledger, limited isolates) and share (ceiling
+	// ledger, all watched isolates) are raw: times memMon.scale they are
+	// bytes, so that a GC rescales every charge in O(1).
+	charge, share float64
+	stopped       bool        // stopped by the monitor, not dead yet
+	gone          bool        // unwatched (may still sit on the ran list)
+	marked        atomic.Bool // on memMon.ran for the current window
 }
 
 // hostMem is the ceiling state of one host with watched isolates.
@@ -91,12 +100,28 @@ type memMonitor struct {
 	stop     chan struct{}
 	stopped  chan struct{}
 	prevHeap float64
+	scale    float64 // bytes per raw charge unit
+
+	// suspects are limited watches over their limit, awaiting the
+	// confirmation GC; stoppedAlive counts watches the monitor stopped
+	// that have not died yet.
+	suspects     map[*memWatch]struct{}
+	stoppedAlive int
 
 	// Confirmation GCs are numbered from 1. gcStarted is the number of the
 	// last one started, gcDone of the last one completed; no ceiling victim
 	// is chosen while gcDone < gcGate (set past gcStarted when a victim
 	// dies).
 	gcStarted, gcDone, gcGate uint64
+
+	// ran lists the watches that ran JS in the current window: a task
+	// started (noteTask) or was still running at the previous sample. So
+	// a sample costs O(isolates that ran), not O(isolates): idle ones cost
+	// nothing. Guarded by ranMu, taken after an isolate's mu, never with
+	// m.mu held.
+	ranMu sync.Mutex
+	ran   []*memWatch
+	spare []*memWatch
 
 	ranAll, ranLimited []*memWatch // scratch of one sample
 }
@@ -203,8 +228,11 @@ func (iso *Isolate) watchMemory() {
 	if m.watched == nil {
 		m.watched = make(map[*Isolate]*memWatch)
 		m.hosts = make(map[*Host]*hostMem)
+		m.suspects = make(map[*memWatch]struct{})
+		m.scale = 1
 	}
-	w := &memWatch{limited: limited}
+	w := &memWatch{iso: iso, limited: limited, max: float64(iso.cfg.limits.MemoryMb << 20)}
+	iso.memW = w
 	if ceiling > 0 {
 		hm := m.hosts[iso.host]
 		if hm == nil {
@@ -225,11 +253,28 @@ func (iso *Isolate) watchMemory() {
 	iso.OnDone(func(error) { m.unwatch(iso) })
 }
 
+// noteTask puts iso on the current window's ran list when a task starts.
+// Loop only, from beginTask (iso.mu held): one atomic load when it is
+// already listed.
+func (iso *Isolate) noteTask() {
+	w := iso.memW
+	if w == nil || w.marked.Load() || !w.marked.CompareAndSwap(false, true) {
+		return
+	}
+	m := &memMon
+	m.ranMu.Lock()
+	m.ran = append(m.ran, w)
+	m.ranMu.Unlock()
+}
+
 func (m *memMonitor) unwatch(iso *Isolate) {
 	m.mu.Lock()
 	if w, ok := m.watched[iso]; ok {
 		delete(m.watched, iso)
+		delete(m.suspects, w)
+		w.gone = true
 		if w.stopped {
+			m.stoppedAlive--
 			// Its memory is garbage now: the next ceiling victim waits
 			// for a GC that starts after this.
 			m.gcGate = m.gcStarted + 1
@@ -314,69 +359,108 @@ func (m *memMonitor) run(stop, stopped chan struct{}) {
 // host is over its ceiling and a confirmation GC is needed first.
 func (m *memMonitor) sample(confirmed bool) (over, now []memStop, confirm bool) {
 	h := heapBytes()
+	m.ranMu.Lock()
+	ran := m.ran
+	m.ran, m.spare = m.spare[:0], nil
+	m.ranMu.Unlock()
+	// A watch whose task is still running stays listed for the next
+	// window. Unmark first, then look: a task starting in between lists
+	// it again itself.
+	var carry []*memWatch
+	for _, w := range ran {
+		w.marked.Store(false)
+		w.iso.mu.Lock()
+		running := w.iso.running
+		w.iso.mu.Unlock()
+		if running && w.marked.CompareAndSwap(false, true) {
+			carry = append(carry, w)
+		}
+	}
+	if len(carry) > 0 {
+		m.ranMu.Lock()
+		m.ran = append(m.ran, carry...)
+		m.ranMu.Unlock()
+	}
+
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	d := h - m.prevHeap
 	prev := m.prevHeap
 	m.prevHeap = h
 	m.ranAll, m.ranLimited = m.ranAll[:0], m.ranLimited[:0]
-	for iso, w := range m.watched {
-		iso.mu.Lock()
-		seq, running := iso.taskSeq, iso.running
-		iso.mu.Unlock()
-		if running || seq != w.lastSeq {
-			m.ranAll = append(m.ranAll, w)
-			if w.limited {
-				m.ranLimited = append(m.ranLimited, w)
-			}
+	for _, w := range ran {
+		if w.gone {
+			continue
 		}
-		w.lastSeq = seq
+		m.ranAll = append(m.ranAll, w)
+		if w.limited {
+			m.ranLimited = append(m.ranLimited, w)
+		}
 	}
+	clear(ran) // keep no dead watch alive
+	m.ranMu.Lock()
+	m.spare = ran[:0]
+	m.ranMu.Unlock()
 	switch {
 	case d > 0:
 		if n := len(m.ranLimited); n > 0 {
-			share := d / float64(n)
+			add := d / float64(n) / m.scale
 			for _, w := range m.ranLimited {
-				w.charge += share
+				w.charge += add
 			}
 		}
 		if n := len(m.ranAll); n > 0 {
-			share := d / float64(n)
+			add := d / float64(n) / m.scale
 			for _, w := range m.ranAll {
-				w.share += share
+				w.share += add
 			}
 		}
-	case d < 0 && prev > 0:
-		ratio := h / prev
-		for _, w := range m.watched {
-			w.charge *= ratio
-			w.share *= ratio
+	case d < 0 && prev > 0 && h > 0:
+		m.scale *= h / prev
+		if m.scale < 1e-200 { // renormalize, once in a very long while
+			for _, w := range m.watched {
+				w.charge *= m.scale
+				w.share *= m.scale
+			}
+			m.scale = 1
 		}
 	}
-	clear(m.ranAll) // keep no dead watch alive
-	clear(m.ranLimited)
 
-	// Per-isolate limits.
-	for iso, w := range m.watched {
-		if !w.limited {
-			continue
+	// Per-isolate limits: only a watch that was charged (it ran) or was
+	// already over can be over now.
+	check := func(w *memWatch) {
+		if w.stopped || w.gone {
+			delete(m.suspects, w)
+			return
 		}
-		max := float64(iso.cfg.limits.MemoryMb << 20)
-		if w.charge <= max {
-			continue
+		charge := w.charge * m.scale
+		if charge <= w.max {
+			delete(m.suspects, w)
+			return
 		}
-		s := memStop{iso: iso, le: &LimitError{Limit: "memoryMb", Max: iso.cfg.limits.MemoryMb, Seen: int64(w.charge) >> 20, Unit: "MB"}}
+		s := memStop{iso: w.iso, le: &LimitError{Limit: "memoryMb", Max: w.iso.cfg.limits.MemoryMb, Seen: int64(charge) >> 20, Unit: "MB"}}
 		switch {
-		case w.charge > 2*max:
+		case charge > 2*w.max:
 			now = append(now, s)
-			w.stopped = true
 		case confirmed:
 			over = append(over, s)
-			w.stopped = true
 		default:
 			over = append(over, s)
+			m.suspects[w] = struct{}{}
+			return
 		}
+		w.stopped = true
+		m.stoppedAlive++
+		delete(m.suspects, w)
 	}
+	for _, w := range m.ranLimited {
+		check(w)
+	}
+	for w := range m.suspects {
+		check(w)
+	}
+	clear(m.ranAll)
+	clear(m.ranLimited)
 
 	// Host ceilings. The heap is the process's, so while any isolate the
 	// monitor stopped is still alive (its memory is about to come back),
@@ -387,13 +471,11 @@ func (m *memMonitor) sample(confirmed bool) (over, now []memStop, confirm bool) 
 		hm.best, hm.bestShare = nil, 0
 		anyOver = anyOver || hm.over
 	}
-	if !anyOver {
+	if !anyOver || m.stoppedAlive > 0 {
 		return over, now, false
 	}
+	// Over a ceiling (rare): find each host's largest share.
 	for iso, w := range m.watched {
-		if w.stopped {
-			return over, now, false
-		}
 		if hm := w.hm; hm != nil && hm.over && w.share > hm.bestShare {
 			hm.best, hm.bestShare = iso, w.share
 		}
@@ -407,23 +489,12 @@ func (m *memMonitor) sample(confirmed bool) (over, now []memStop, confirm bool) 
 			confirm = true
 			continue
 		}
-		iso := hm.best
-		m.watched[iso].stopped = true
-		now = append(now, memStop{iso: iso, evenPaused: true, le: &LimitError{Limit: "hostMemoryMb", Max: int64(hm.ceiling) >> 20, Seen: (int64(h) + 1<<20 - 1) >> 20, Unit: "MB"}})
+		w := m.watched[hm.best]
+		w.stopped = true
+		m.stoppedAlive++
+		now = append(now, memStop{iso: hm.best, evenPaused: true, le: &LimitError{Limit: "hostMemoryMb", Max: int64(hm.ceiling) >> 20, Seen: (int64(h) + 1<<20 - 1) >> 20, Unit: "MB"}})
 	}
 	return over, now, confirm
-}
-
-// memoryCharge reports the bytes currently attributed to iso for its
-// memoryMb limit (0 when not watched). Any goroutine.
-func (iso *Isolate) memoryCharge() int64 {
-	m := &memMon
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if w, ok := m.watched[iso]; ok {
-		return int64(w.charge)
-	}
-	return 0
 }
 
 // memoryExceeded stops iso with le (a memoryMb or hostMemoryMb

@@ -211,3 +211,65 @@ func TestMemoryCeilingDefault(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestMemorySampleSkipsIdleIsolates: a sample looks only at isolates that
+// ran JS in its window. Idle ones leave the ran list and stay off it (with
+// 20,000 idle isolates the old full scan cost ~30% of a core); a busy one
+// stays on it from window to window.
+func TestMemorySampleSkipsIdleIsolates(t *testing.T) {
+	h := NewHost(WithMemoryLimit(1 << 20))
+	defer func() { _ = h.Shutdown(context.Background()) }()
+	var idle []*Isolate
+	for i := 0; i < 20; i++ {
+		iso, err := h.Spawn(ScriptSource("idle.js", "1"), WithPaused(true))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer iso.Hold()()
+		iso.Resume(iso.PauseCapability())
+		<-iso.Ready()
+		idle = append(idle, iso)
+	}
+	busy, err := h.Spawn(ScriptSource("busy.js", "for (;;) {}"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Kill(Immediate)
+	listed := func(iso *Isolate) bool {
+		memMon.ranMu.Lock()
+		defer memMon.ranMu.Unlock()
+		for _, w := range memMon.ran {
+			if w.iso == iso {
+				return true
+			}
+		}
+		return false
+	}
+	eventually := func(what string, cond func() bool) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for !cond() {
+			if time.Now().After(deadline) {
+				t.Fatalf("never: %s", what)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	eventually("idle isolates off the ran list", func() bool {
+		for _, iso := range idle {
+			if listed(iso) || iso.memW.marked.Load() {
+				return false
+			}
+		}
+		return true
+	})
+	for i := 0; i < 3; i++ {
+		memMon.sample(false)
+	}
+	for _, iso := range idle {
+		if listed(iso) {
+			t.Fatalf("idle isolate %d listed again", iso.ID())
+		}
+	}
+	eventually("the busy isolate carried on the ran list", func() bool { return busy.memW.marked.Load() && listed(busy) })
+}
