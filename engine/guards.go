@@ -91,41 +91,6 @@ func installGuards(vm *goja.Runtime, lim Limits) (err error) {
 	})
 
 	g.guardReplace(sp)
-	// goja's replaceAll with an empty search loops forever on a non-ASCII
-	// string (e.g. '\ud7be'.replaceAll('', '0')), allocating without end.
-	// An empty search is every position: the same as replace with a
-	// global empty regexp, whose arguments and $ patterns match.
-	if ra, ok := goja.AssertFunction(sp.Get("replaceAll")); ok {
-		rep, _ := goja.AssertFunction(sp.Get("replace"))
-		emptyRx, err := vm.RunString(`/(?:)/g`)
-		if err != nil {
-			return err
-		}
-		rxCtor := vm.Get("RegExp").(*goja.Object)
-		w := vm.ToValue(func(c goja.FunctionCall) goja.Value {
-			if s, ok := c.Argument(0).(goja.String); ok && s.Length() == 0 {
-				if _, str := c.This.(goja.String); str {
-					rx, err := vm.New(rxCtor, emptyRx)
-					if err != nil {
-						rethrow(err)
-					}
-					r, err := rep(c.This, rx, c.Argument(1))
-					if err != nil {
-						rethrow(err)
-					}
-					return r
-				}
-			}
-			r, err := ra(c.This, c.Arguments...)
-			if err != nil {
-				rethrow(err)
-			}
-			return r
-		}).(*goja.Object)
-		_ = w.DefineDataProperty("name", vm.ToValue("replaceAll"), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
-		_ = w.DefineDataProperty("length", vm.ToValue(2), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
-		_ = sp.DefineDataProperty("replaceAll", w, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
-	}
 
 	array := vm.Get("Array").(*goja.Object)
 	ap := array.Get("prototype").(*goja.Object)

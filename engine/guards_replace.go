@@ -229,6 +229,9 @@ func nilSafe(v goja.Value) goja.Value {
 // stringCore handles a string this and a string search.
 func (rg *replaceGuard) stringCore(orig goja.Callable, s, q goja.String, rv goja.Value, all bool) goja.Value {
 	g := rg.g
+	if all && q.Length() == 0 {
+		return rg.emptyAll(orig, s, q, rv)
+	}
 	if f, ok := goja.AssertFunction(rv); ok {
 		return call(orig, s, q, rg.counting(s, f))
 	}
@@ -248,6 +251,35 @@ func (rg *replaceGuard) stringCore(orig goja.Callable, s, q goja.String, rv goja
 		return call(orig, s, q, r)
 	}
 	return call(orig, s, q, rg.substituting(s, r))
+}
+
+// emptyAll is replaceAll with an empty search, done here: goja's own never
+// ends on a non-ASCII string ('\ud7be'.replaceAll(”, '0') allocates
+// until the process dies). An empty search matches at every position
+// 0..len(s); each replacement comes from the same guarded replacer
+// functions as above, called with ("", position, s) as the original would.
+func (rg *replaceGuard) emptyAll(orig goja.Callable, s, q goja.String, rv goja.Value) goja.Value {
+	vm := rg.g.vm
+	var fv goja.Value
+	if f, ok := goja.AssertFunction(rv); ok {
+		fv = rg.counting(s, f)
+	} else {
+		r, p, ok := rg.toStr(rv)
+		if !ok {
+			return call(orig, s, q, p) // the original's ToString throws first
+		}
+		fv = rg.substituting(s, r)
+	}
+	fn, _ := goja.AssertFunction(fv)
+	n := s.Length()
+	var b goja.StringBuilder
+	for i := 0; i <= n; i++ {
+		b.WriteString(rg.stringOfValue(call(fn, goja.Undefined(), q, vm.ToValue(i), s)))
+		if i < n {
+			b.WriteString(s.Substring(i, i+1))
+		}
+	}
+	return b.String()
 }
 
 func (rg *replaceGuard) regexpReplace(orig goja.Callable, c goja.FunctionCall) goja.Value {
