@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"math"
+	"strconv"
 
 	"github.com/dop251/goja"
 )
@@ -123,43 +124,50 @@ func installGuards(vm *goja.Runtime, lim Limits) (err error) {
 	})
 
 	global := vm.GlobalObject()
-	g.wrapCtor(global, "ArrayBuffer", 1, func(args []goja.Value) {
+	g.wrapCtor(global, "ArrayBuffer", false, func(args []goja.Value) []goja.Value {
 		if len(args) > 0 {
 			if n := g.num(args[0]); n > float64(g.maxBuf) {
 				g.fail(fmt.Sprintf("ArrayBuffer size %v", n))
 			}
 		}
+		return nil
 	})
 	for _, ta := range typedArrays {
 		name, size := ta.name, float64(ta.size)
-		g.wrapCtor(global, name, 3, func(args []goja.Value) {
-			if len(args) == 0 {
-				return
-			}
-			if n := g.num(args[0]); !math.IsNaN(n) {
-				if n*size > float64(g.maxBuf) {
-					g.fail(fmt.Sprintf("%s length %v", name, n))
-				}
-				return
-			}
-			o, ok := args[0].(*goja.Object)
-			if !ok {
-				return
-			}
-			switch o.ClassName() {
-			case "ArrayBuffer", "SharedArrayBuffer":
-				return // a view: nothing is allocated
-			}
-			if it := o.GetSymbol(goja.SymIterator); it != nil && !goja.IsUndefined(it) && o.ClassName() != "Array" {
-				return // iterated in JS steps: interruptible and watched
-			}
-			if l := g.lengthOf(o); l*size > float64(g.maxBuf) {
-				g.fail(fmt.Sprintf("%s length %v", name, l))
-			}
+		g.wrapCtor(global, name, false, func(args []goja.Value) []goja.Value {
+			g.checkTypedArray(name, size, args)
+			return nil
 		})
 	}
-	g.installDepthGuards(lim)
+	g.installDepthGuards()
 	return nil
+}
+
+// checkTypedArray refuses a typed array whose length is over the cap.
+func (g *guards) checkTypedArray(name string, size float64, args []goja.Value) {
+	if len(args) == 0 {
+		return
+	}
+	if n := g.num(args[0]); !math.IsNaN(n) {
+		if n*size > float64(g.maxBuf) {
+			g.fail(fmt.Sprintf("%s length %v", name, n))
+		}
+		return
+	}
+	o, ok := args[0].(*goja.Object)
+	if !ok {
+		return
+	}
+	switch o.ClassName() {
+	case "ArrayBuffer", "SharedArrayBuffer":
+		return // a view: nothing is allocated
+	}
+	if it := o.GetSymbol(goja.SymIterator); it != nil && !goja.IsUndefined(it) && o.ClassName() != "Array" {
+		return // iterated in JS steps: interruptible and watched
+	}
+	if l := g.lengthOf(o); l*size > float64(g.maxBuf) {
+		g.fail(fmt.Sprintf("%s length %v", name, l))
+	}
 }
 
 type guardedMethod struct {
@@ -251,61 +259,97 @@ func rethrow(err error) {
 }
 
 func (g *guards) wrap(obj *goja.Object, key string, length int, check func(goja.FunctionCall)) {
-	ov := obj.Get(key)
-	orig, ok := goja.AssertFunction(ov)
-	if !ok {
-		return
-	}
-	w := g.vm.ToValue(func(c goja.FunctionCall) goja.Value {
+	g.wrapWith(obj, key, length, func(orig goja.Callable, c goja.FunctionCall) goja.Value {
 		check(c)
-		r, err := orig(c.This, c.Arguments...)
-		if err != nil {
-			rethrow(err)
-		}
-		return r
-	}).(*goja.Object)
-	_ = w.DefineDataProperty("name", g.vm.ToValue(key), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
-	_ = w.DefineDataProperty("length", g.vm.ToValue(length), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
-	_ = obj.DefineDataProperty(key, w, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+		return call(orig, c.This, c.Arguments...)
+	})
 }
 
 // wrapCounted is wrap for a built-in that recurses natively: it counts the
 // calls in progress and throws a RangeError past maxDepth.
 func (g *guards) wrapCounted(obj *goja.Object, key string, length int, check func(goja.FunctionCall)) {
-	g.wrap(obj, key, length, check)
-	w := obj.Get(key).(*goja.Object)
-	inner, _ := goja.AssertFunction(w)
-	counted := g.vm.ToValue(func(c goja.FunctionCall) goja.Value {
+	g.wrapWith(obj, key, length, func(orig goja.Callable, c goja.FunctionCall) goja.Value {
+		check(c)
 		if g.nativeDepth >= g.maxDepth {
 			g.failDepth(fmt.Sprintf("Array.prototype.%s: arrays nested deeper than %d levels", key, g.maxDepth))
 		}
 		g.nativeDepth++
 		defer func() { g.nativeDepth-- }()
-		r, err := inner(c.This, c.Arguments...)
-		if err != nil {
-			rethrow(err)
-		}
-		return r
-	}).(*goja.Object)
-	_ = counted.DefineDataProperty("name", g.vm.ToValue(key), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
-	_ = counted.DefineDataProperty("length", g.vm.ToValue(length), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
-	_ = obj.DefineDataProperty(key, counted, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+		return call(orig, c.This, c.Arguments...)
+	})
 }
 
-// ctorFactory makes a constructor wrapper in JS, since only a JS function
+// wrapWith replaces obj[key] (a string or a *goja.Symbol) by a native
+// function calling fn with the original; name, length and attributes are
+// those of the built-in. It is what every guard wrapper is built on.
+func (g *guards) wrapWith(obj *goja.Object, key any, length int, fn func(goja.Callable, goja.FunctionCall) goja.Value) {
+	var ov goja.Value
+	var name string
+	switch k := key.(type) {
+	case string:
+		ov, name = obj.Get(k), k
+	case *goja.Symbol:
+		ov, name = obj.GetSymbol(k), "["+k.String()+"]"
+	default:
+		return
+	}
+	orig, ok := goja.AssertFunction(ov)
+	if !ok {
+		return
+	}
+	w := g.vm.ToValue(func(c goja.FunctionCall) goja.Value {
+		return fn(orig, c)
+	}).(*goja.Object)
+	g.setNameLength(w, g.vm.ToValue(name), g.vm.ToValue(length))
+	switch k := key.(type) {
+	case string:
+		_ = obj.DefineDataProperty(k, w, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	case *goja.Symbol:
+		_ = obj.DefineDataPropertySymbol(k, w, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	}
+}
+
+// setNameLength gives a wrapper the name and length of the built-in it
+// stands for (non-writable, non-enumerable, configurable, as built-ins).
+func (g *guards) setNameLength(w *goja.Object, name, length goja.Value) {
+	_ = w.DefineDataProperty("name", name, goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	_ = w.DefineDataProperty("length", length, goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+}
+
+// call calls f and rethrows its error into the calling JS.
+func call(f goja.Callable, this goja.Value, args ...goja.Value) goja.Value {
+	r, err := f(this, args...)
+	if err != nil {
+		rethrow(err)
+	}
+	return r
+}
+
+// ctorFactory makes constructor wrappers in JS, since only a JS function
 // tells a call from a construction (new.target) in goja.
 var ctorFactory = goja.MustCompile("<guards>", `(function (construct, apply) {
 	"use strict";
-	return function (orig, check) {
+	// check(arguments) runs on construction, and on a plain call too when
+	// always; it returns the arguments to pass on, or undefined for the
+	// same ones.
+	return function (orig, check, always) {
 		return function () {
-			if (new.target === undefined) return apply(orig, this, arguments);
-			check(arguments.length, arguments[0]);
-			return construct(orig, arguments, new.target);
+			if (new.target === undefined && !always) return apply(orig, this, arguments);
+			var args = check(arguments);
+			if (args === undefined) args = arguments;
+			if (new.target === undefined) return apply(orig, this, args);
+			return construct(orig, args, new.target);
 		};
 	};
 })`, false)
 
-func (g *guards) wrapCtor(holder *goja.Object, key string, length int, check func([]goja.Value)) {
+// wrapCtor replaces the constructor holder[key] by a JS wrapper that runs
+// check on its arguments when it constructs (and, with always, when it is
+// called: Function and RegExp compile either way). check returns the
+// arguments to pass on, or nil for the same ones. The wrapper keeps the
+// original's name, length, prototype (whose constructor becomes the
+// wrapper) and statics (the original is its [[Prototype]]).
+func (g *guards) wrapCtor(holder *goja.Object, key string, always bool, check func(args []goja.Value) []goja.Value) {
 	ov, ok := holder.Get(key).(*goja.Object)
 	if !ok {
 		return
@@ -317,28 +361,43 @@ func (g *guards) wrapCtor(holder *goja.Object, key string, length int, check fun
 		}
 		mk, _ := goja.AssertFunction(f)
 		reflect := g.vm.Get("Reflect").(*goja.Object)
-		fv, err := mk(goja.Undefined(), reflect.Get("construct"), reflect.Get("apply"))
-		if err != nil {
-			panic(err)
-		}
-		g.factory, _ = goja.AssertFunction(fv)
+		g.factory, _ = goja.AssertFunction(call(mk, goja.Undefined(), reflect.Get("construct"), reflect.Get("apply")))
 	}
 	chk := g.vm.ToValue(func(c goja.FunctionCall) goja.Value {
-		if n := c.Argument(0).ToInteger(); n > 0 {
-			check([]goja.Value{c.Argument(1)})
+		if out := check(argsOf(c.Argument(0))); out != nil {
+			return g.vm.NewArray(toAny(out)...)
 		}
 		return goja.Undefined()
 	})
-	wv, err := g.factory(goja.Undefined(), ov, chk)
-	if err != nil {
-		panic(err)
-	}
-	w := wv.(*goja.Object)
+	w := call(g.factory, goja.Undefined(), ov, chk, g.vm.ToValue(always)).(*goja.Object)
 	proto := ov.Get("prototype").(*goja.Object)
 	_ = w.DefineDataProperty("prototype", proto, goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_FALSE)
-	_ = w.DefineDataProperty("name", g.vm.ToValue(key), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
-	_ = w.DefineDataProperty("length", g.vm.ToValue(length), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	g.setNameLength(w, ov.Get("name"), ov.Get("length"))
 	_ = w.SetPrototype(ov)
-	_ = proto.DefineDataProperty("constructor", w, goja.FLAG_TRUE, goja.FLAG_FALSE, goja.FLAG_TRUE)
-	_ = holder.DefineDataProperty(key, w, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	_ = proto.DefineDataProperty("constructor", w, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	if holder != proto {
+		_ = holder.DefineDataProperty(key, w, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	}
+}
+
+// argsOf returns the elements of an arguments object.
+func argsOf(v goja.Value) []goja.Value {
+	o, ok := v.(*goja.Object)
+	if !ok {
+		return nil
+	}
+	n := int(o.Get("length").ToInteger())
+	out := make([]goja.Value, n)
+	for i := range out {
+		out[i] = o.Get(strconv.Itoa(i))
+	}
+	return out
+}
+
+func toAny(vs []goja.Value) []any {
+	out := make([]any, len(vs))
+	for i, v := range vs {
+		out[i] = v
+	}
+	return out
 }

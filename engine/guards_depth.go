@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/dop251/goja"
 )
@@ -29,7 +30,7 @@ import (
 
 // depthProg builds the JS halves of the guards. It receives captured
 // intrinsics, so later tampering by the script does not change them.
-var depthProg = goja.MustCompile("<guards-depth>", `(function (construct, apply, isArray, origStringify, limit, rangeError, OrigProxy, origBind, WeakMap, ownKeys) {
+var depthProg = goja.MustCompile("<guards-depth>", `(function (construct, apply, isArray, origStringify, limit, rangeError, OrigProxy, origBind, WeakMap, getPrototypeOf) {
 	"use strict";
 	// Proxy and bound-function chains: the depth of each, kept weakly.
 	var depth = new WeakMap(), wmGet = WeakMap.prototype.get, wmSet = WeakMap.prototype.set;
@@ -63,14 +64,6 @@ var depthProg = goja.MustCompile("<guards-depth>", `(function (construct, apply,
 		apply(wmSet, depth, [r, d]);
 		return r;
 	}}.bind;
-	// A constructor that must be checked whether called or constructed.
-	function both(orig, check) {
-		return function () {
-			var args = check(arguments);
-			if (new.target === undefined) return apply(orig, this, args);
-			return construct(orig, args, new.target);
-		};
-	}
 	function stringify(value, replacer, space) {
 		var stack = [], n = 0, user = null, list = null, numeric = false;
 		if (typeof replacer === "function") user = replacer;
@@ -117,11 +110,16 @@ var depthProg = goja.MustCompile("<guards-depth>", `(function (construct, apply,
 			return v;
 		}, space]);
 	}
-	return {both: both, stringify: stringify, Proxy: Proxy, revocable: revocable, bind: bind};
+	return {
+		// Bound, so that it has no prototype property yet still constructs.
+		stringify: stringify, Proxy: apply(origBind, Proxy, [undefined]), revocable: revocable, bind: bind,
+		// The other Function constructors, reachable only this way.
+		fnProtos: [getPrototypeOf(async function () {}), getPrototypeOf(function* () {})],
+	};
 })`, true)
 
 // installDepthGuards wraps the natively recursive built-ins of vm.
-func (g *guards) installDepthGuards(lim Limits) {
+func (g *guards) installDepthGuards() {
 	vm := g.vm
 	limit := g.maxDepth
 	syntaxError := vm.Get("SyntaxError").(*goja.Object)
@@ -134,47 +132,27 @@ func (g *guards) installDepthGuards(lim Limits) {
 	}
 	checkSource := func(src string) {
 		if err := CheckNesting(src, DefaultMaxNesting); err != nil {
-			failSyntax(err.Error()[len("engine: "):])
+			failSyntax(strings.TrimPrefix(err.Error(), "engine: "))
 		}
 	}
-	checkPattern := func(p string) {
-		if d := PatternNesting(p); d > DefaultMaxNesting {
+	checkPattern := func(p goja.Value) {
+		if s, ok := p.(goja.String); ok && s.Length() > DefaultMaxNesting && PatternNesting(s.String()) > DefaultMaxNesting {
 			failSyntax(fmt.Sprintf("Invalid regular expression: groups nest deeper than %d levels", DefaultMaxNesting))
 		}
 	}
 
 	reflect := vm.Get("Reflect").(*goja.Object)
-	array := vm.Get("Array").(*goja.Object)
 	json := vm.Get("JSON").(*goja.Object)
+	object := vm.Get("Object").(*goja.Object)
+	fp := vm.Get("Function").(*goja.Object).Get("prototype").(*goja.Object)
 	fv, err := vm.RunProgram(depthProg)
 	if err != nil {
 		panic(err)
 	}
 	mk, _ := goja.AssertFunction(fv)
-	fp := vm.Get("Function").(*goja.Object).Get("prototype").(*goja.Object)
-	kit, err := mk(goja.Undefined(), reflect.Get("construct"), reflect.Get("apply"), array.Get("isArray"),
-		json.Get("stringify"), vm.ToValue(limit), g.rangeError, vm.Get("Proxy"), fp.Get("bind"), vm.Get("WeakMap"), reflect.Get("ownKeys"))
-	if err != nil {
-		panic(err)
-	}
-	kitObj := kit.(*goja.Object)
-	both, _ := goja.AssertFunction(kitObj.Get("both"))
-
-	// toStrings coerces every argument to a string once (as the original
-	// would, in order), so the guard and the original see the same text.
-	toStrings := func(c goja.FunctionCall) []goja.Value {
-		args := c.Argument(0).(*goja.Object)
-		n := int(args.Get("length").ToInteger())
-		out := make([]goja.Value, n)
-		for i := 0; i < n; i++ {
-			v := args.Get(fmt.Sprint(i))
-			if _, sym := v.(*goja.Symbol); !sym {
-				v = v.ToString()
-			}
-			out[i] = v
-		}
-		return out
-	}
+	kit := call(mk, goja.Undefined(), reflect.Get("construct"), reflect.Get("apply"), vm.Get("Array").(*goja.Object).Get("isArray"),
+		json.Get("stringify"), vm.ToValue(limit), g.rangeError, vm.Get("Proxy"), fp.Get("bind"), vm.Get("WeakMap"),
+		object.Get("getPrototypeOf")).(*goja.Object)
 
 	// eval(x): only a string is compiled.
 	g.wrap(vm.GlobalObject(), "eval", 1, func(c goja.FunctionCall) {
@@ -183,73 +161,45 @@ func (g *guards) installDepthGuards(lim Limits) {
 		}
 	})
 
-	// The Function constructors: parameters and body are one source.
-	fnCheck := func(c goja.FunctionCall) goja.Value {
-		args := toStrings(c)
-		total := 0
-		for _, a := range args {
-			if s, ok := a.(goja.String); ok {
-				total += s.Length()
+	// The Function constructors, called or constructed: parameters and
+	// body are one source. Each argument is converted to a string once
+	// (as the original would, in order), and those strings are passed on,
+	// so the guard and the original see the same text.
+	fnCheck := func(args []goja.Value) []goja.Value {
+		var src strings.Builder
+		for i, a := range args {
+			if _, sym := a.(*goja.Symbol); sym {
+				continue // the original throws the TypeError
 			}
+			args[i] = a.ToString()
+			src.WriteString(args[i].String())
+			src.WriteByte('\n')
 		}
-		if total > DefaultMaxNesting {
-			var src []byte
-			for _, a := range args {
-				if s, ok := a.(goja.String); ok {
-					src = append(src, s.String()...)
-					src = append(src, '\n')
-				}
-			}
-			checkSource(string(src))
-		}
-		return vm.NewArray(toAny(args)...)
+		checkSource(src.String())
+		return args
 	}
-	v, err := vm.RunString(`[Object.getPrototypeOf(async function(){}), Object.getPrototypeOf(function*(){})]`)
-	if err != nil {
-		panic(err)
-	}
-	protos := v.(*goja.Object)
-	holders := []struct {
-		holder *goja.Object
-		key    string
-	}{{vm.GlobalObject(), "Function"}}
-	for i := 0; i < 2; i++ {
-		holders = append(holders, struct {
-			holder *goja.Object
-			key    string
-		}{protos.Get(fmt.Sprint(i)).(*goja.Object), "constructor"})
-	}
-	for _, h := range holders {
-		g.wrapBoth(both, h.holder, h.key, fnCheck)
+	g.wrapCtor(vm.GlobalObject(), "Function", true, fnCheck)
+	protos := kit.Get("fnProtos").(*goja.Object)
+	for _, i := range []string{"0", "1"} {
+		g.wrapCtor(protos.Get(i).(*goja.Object), "constructor", true, fnCheck)
 	}
 
-	// RegExp(pattern, flags), also when called.
-	g.wrapBoth(both, vm.GlobalObject(), "RegExp", func(c goja.FunctionCall) goja.Value {
-		args := c.Argument(0).(*goja.Object)
-		n := int(args.Get("length").ToInteger())
-		out := make([]goja.Value, n)
-		for i := 0; i < n; i++ {
-			out[i] = args.Get(fmt.Sprint(i))
-		}
-		if n > 0 {
-			if o, ok := out[0].(*goja.Object); ok && o.ClassName() != "RegExp" {
-				out[0] = o.ToString()
+	// RegExp(pattern, flags), called or constructed; a pattern object
+	// other than a RegExp is converted once here.
+	g.wrapCtor(vm.GlobalObject(), "RegExp", true, func(args []goja.Value) []goja.Value {
+		if len(args) > 0 {
+			if o, ok := args[0].(*goja.Object); ok && o.ClassName() != "RegExp" {
+				args[0] = o.ToString()
 			}
-			if s, ok := out[0].(goja.String); ok && s.Length() > DefaultMaxNesting {
-				checkPattern(s.String())
-			}
+			checkPattern(args[0])
 		}
-		return vm.NewArray(toAny(out)...)
+		return args
 	})
 	// String.prototype.match/matchAll/search turn a string into a RegExp
 	// with the intrinsic constructor.
 	sp := vm.Get("String").(*goja.Object).Get("prototype").(*goja.Object)
 	for _, name := range []string{"match", "matchAll", "search"} {
-		g.wrap(sp, name, 1, func(c goja.FunctionCall) {
-			if s, ok := c.Argument(0).(goja.String); ok && s.Length() > DefaultMaxNesting {
-				checkPattern(s.String())
-			}
-		})
+		g.wrap(sp, name, 1, func(c goja.FunctionCall) { checkPattern(c.Argument(0)) })
 	}
 
 	// JSON.parse: the nesting of the text, before the recursive parser.
@@ -260,43 +210,18 @@ func (g *guards) installDepthGuards(lim Limits) {
 			}
 		}
 	})
-	// JSON.stringify: the JS trampoline tracks depth and is interruptible.
-	st := kitObj.Get("stringify").(*goja.Object)
-	_ = st.DefineDataProperty("name", vm.ToValue("stringify"), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
-	_ = st.DefineDataProperty("length", vm.ToValue(3), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
-	_ = json.DefineDataProperty("stringify", st, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
-
-	// Proxy and bound-function chains (JS, with a WeakMap of depths).
-	pw := kitObj.Get("Proxy").(*goja.Object)
-	_ = pw.DefineDataProperty("length", vm.ToValue(2), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
-	_ = pw.Delete("prototype")
-	_ = pw.DefineDataProperty("revocable", kitObj.Get("revocable"), goja.FLAG_TRUE, goja.FLAG_FALSE, goja.FLAG_TRUE)
-	_ = vm.GlobalObject().DefineDataProperty("Proxy", pw, goja.FLAG_TRUE, goja.FLAG_FALSE, goja.FLAG_TRUE)
-	_ = fp.DefineDataProperty("bind", kitObj.Get("bind"), goja.FLAG_TRUE, goja.FLAG_FALSE, goja.FLAG_TRUE)
-}
-
-// wrapBoth replaces holder[key], a constructor, with one that runs check
-// (which returns the arguments to pass on) whether it is called or
-// constructed. The original's prototype and statics stay reachable.
-func (g *guards) wrapBoth(both goja.Callable, holder *goja.Object, key string, check func(goja.FunctionCall) goja.Value) {
-	ov, ok := holder.Get(key).(*goja.Object)
-	if !ok {
-		return
+	// JSON.stringify, Proxy, Proxy.revocable and bind are the JS functions
+	// of depthProg (named and sized as the built-ins), installed with the
+	// built-ins' attributes: writable, configurable, not enumerable.
+	install := func(o *goja.Object, key string, v goja.Value) {
+		_ = o.DefineDataProperty(key, v, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 	}
-	wv, err := both(goja.Undefined(), ov, g.vm.ToValue(check))
-	if err != nil {
-		panic(err)
-	}
-	w := wv.(*goja.Object)
-	proto := ov.Get("prototype").(*goja.Object)
-	_ = w.DefineDataProperty("prototype", proto, goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_FALSE)
-	_ = w.DefineDataProperty("name", ov.Get("name"), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
-	_ = w.DefineDataProperty("length", ov.Get("length"), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
-	_ = w.SetPrototype(ov)
-	_ = proto.DefineDataProperty("constructor", w, goja.FLAG_TRUE, goja.FLAG_FALSE, goja.FLAG_TRUE)
-	if holder != proto {
-		_ = holder.DefineDataProperty(key, w, goja.FLAG_TRUE, goja.FLAG_FALSE, goja.FLAG_TRUE)
-	}
+	install(json, "stringify", kit.Get("stringify"))
+	pw := kit.Get("Proxy").(*goja.Object)
+	g.setNameLength(pw, vm.ToValue("Proxy"), vm.ToValue(2))
+	install(pw, "revocable", kit.Get("revocable"))
+	install(vm.GlobalObject(), "Proxy", pw)
+	install(fp, "bind", kit.Get("bind"))
 }
 
 // failDepth throws a RangeError for a nesting breach.
@@ -306,12 +231,4 @@ func (g *guards) failDepth(what string) {
 		rethrow(err)
 	}
 	panic(e)
-}
-
-func toAny(vs []goja.Value) []any {
-	out := make([]any, len(vs))
-	for i, v := range vs {
-		out[i] = v
-	}
-	return out
 }

@@ -87,6 +87,15 @@ func TestDepthGuardsKeepSemantics(t *testing.T) {
 		`(function(){ try { Proxy({}, {}) } catch (e) { return e.name } })()`,
 		`((a, b) => a + b).bind(null, 1)(2) + Function.prototype.bind.name + function f(){}.bind().name`,
 		`class A { constructor(x) { this.x = x } }; new (A.bind(null, 7))().x`,
+		// Every wrapped built-in keeps its place, name, length and attributes.
+		`(function () {
+			const d = (o, k) => { const x = Object.getOwnPropertyDescriptor(o, k); return k + ':' + [x.writable, x.enumerable, x.configurable, typeof x.value] };
+			const fns = [[globalThis, 'Proxy'], [globalThis, 'RegExp'], [globalThis, 'Function'], [globalThis, 'eval'], [globalThis, 'ArrayBuffer'], [globalThis, 'Float64Array'],
+				[Proxy, 'revocable'], [Function.prototype, 'bind'], [JSON, 'stringify'], [JSON, 'parse'], [String.prototype, 'replace'], [String.prototype, 'replaceAll'],
+				[String.prototype, 'match'], [Array.prototype, 'join'], [Array.prototype, 'toString'], [RegExp.prototype, 'constructor'], [Function.prototype, 'constructor'],
+				[Float64Array.prototype, 'constructor'], [Object.getPrototypeOf(async function(){}), 'constructor']];
+			return fns.map(([o, k]) => d(o, k) + ':' + o[k].name + ':' + o[k].length).join(' ') + ' ' + Object.keys(Function.prototype) + Object.keys(globalThis).includes('Proxy') + ('prototype' in Proxy);
+		})()`,
 	}
 	plain := goja.New()
 	vm := guardedVM(t, Limits{})

@@ -77,45 +77,6 @@ type replaceGuard struct {
 	g *guards
 }
 
-// wrapWith replaces obj[key] (a string or a *goja.Symbol) by a native
-// function calling fn with the original; name, length and attributes are
-// those of the built-in.
-func (g *guards) wrapWith(obj *goja.Object, key any, length int, fn func(goja.Callable, goja.FunctionCall) goja.Value) {
-	var ov goja.Value
-	var name string
-	switch k := key.(type) {
-	case string:
-		ov, name = obj.Get(k), k
-	case *goja.Symbol:
-		ov, name = obj.GetSymbol(k), "["+k.String()+"]"
-	default:
-		return
-	}
-	orig, ok := goja.AssertFunction(ov)
-	if !ok {
-		return
-	}
-	w := g.vm.ToValue(func(c goja.FunctionCall) goja.Value {
-		return fn(orig, c)
-	}).(*goja.Object)
-	_ = w.DefineDataProperty("name", g.vm.ToValue(name), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
-	_ = w.DefineDataProperty("length", g.vm.ToValue(length), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
-	switch k := key.(type) {
-	case string:
-		_ = obj.DefineDataProperty(k, w, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
-	case *goja.Symbol:
-		_ = obj.DefineDataPropertySymbol(k, w, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
-	}
-}
-
-func call(f goja.Callable, this goja.Value, args ...goja.Value) goja.Value {
-	r, err := f(this, args...)
-	if err != nil {
-		rethrow(err)
-	}
-	return r
-}
-
 func nullish(v goja.Value) bool {
 	return v == nil || goja.IsUndefined(v) || goja.IsNull(v)
 }
