@@ -160,10 +160,5 @@ func TestMemoryMbStopsGrowth(t *testing.T) {
 	if err := h.Shutdown(ctx); err != nil {
 		t.Fatal(err)
 	}
-	memMon.mu.Lock()
-	running := memMon.stop != nil
-	memMon.mu.Unlock()
-	if running {
-		t.Error("memory monitor still running with no limited isolate")
-	}
+	waitMonitorEnds(t)
 }

@@ -61,6 +61,7 @@ import (
 const (
 	memSampleEvery    = 10 * time.Millisecond
 	memConfirmEvery   = 50 * time.Millisecond
+	memIdleTicks      = 5 // samples with nothing watched before the monitor ends
 	heapObjectsMetric = "/memory/classes/heap/objects:bytes"
 
 	// defaultHostMemoryFallbackMb is the default ceiling when neither the
@@ -97,8 +98,8 @@ type memMonitor struct {
 	mu       sync.Mutex
 	watched  map[*Isolate]*memWatch
 	hosts    map[*Host]*hostMem
-	stop     chan struct{}
-	stopped  chan struct{}
+	running  bool          // the monitor goroutine is on
+	exited   chan struct{} // closed when that goroutine has returned
 	prevHeap float64
 	scale    float64 // bytes per raw charge unit
 
@@ -117,8 +118,8 @@ type memMonitor struct {
 	// ran lists the watches that ran JS in the current window: a task
 	// started (noteTask) or was still running at the previous sample. So
 	// a sample costs O(isolates that ran), not O(isolates): idle ones cost
-	// nothing. Guarded by ranMu, taken after an isolate's mu, never with
-	// m.mu held.
+	// nothing. Guarded by ranMu, a leaf lock (taken under an isolate's mu
+	// or under m.mu, never the other way round).
 	ranMu sync.Mutex
 	ran   []*memWatch
 	spare []*memWatch
@@ -243,11 +244,11 @@ func (iso *Isolate) watchMemory() {
 		w.hm = hm
 	}
 	m.watched[iso] = w
-	if m.stop == nil {
-		m.stop = make(chan struct{})
-		m.stopped = make(chan struct{})
+	if !m.running {
+		m.running = true
+		m.exited = make(chan struct{})
 		m.prevHeap = heapBytes()
-		go m.run(m.stop, m.stopped)
+		go m.run(m.exited)
 	}
 	m.mu.Unlock()
 	iso.OnDone(func(error) { m.unwatch(iso) })
@@ -285,20 +286,38 @@ func (m *memMonitor) unwatch(iso *Isolate) {
 			}
 		}
 	}
-	var stopped chan struct{}
-	if len(m.watched) == 0 && m.stop != nil {
-		close(m.stop)
-		stopped = m.stopped
-		m.stop, m.stopped = nil, nil
-	}
 	m.mu.Unlock()
-	if stopped != nil {
-		<-stopped
-	}
 }
 
-func (m *memMonitor) run(stop, stopped chan struct{}) {
-	defer close(stopped)
+// idle reports, at a tick, whether the monitor should end: nothing has
+// been watched for memIdleTicks samples. Then it marks itself off and
+// drops the ran list (no sample will). It lingers rather than stopping
+// with the last isolate because a program that runs one short isolate
+// after another (Isolate.run in a loop) would otherwise start and stop it
+// every time, which doubled spawn latency in BenchmarkSpawnFirstMessage.
+func (m *memMonitor) idle(ticks *int) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if len(m.watched) > 0 {
+		*ticks = 0
+		return false
+	}
+	if *ticks++; *ticks < memIdleTicks {
+		return false
+	}
+	m.running = false
+	m.ranMu.Lock()
+	for _, w := range m.ran {
+		w.marked.Store(false)
+	}
+	clear(m.ran)
+	m.ran = m.ran[:0]
+	m.ranMu.Unlock()
+	return true
+}
+
+func (m *memMonitor) run(exited chan struct{}) {
+	defer close(exited)
 	t := time.NewTicker(memSampleEvery)
 	defer t.Stop()
 	var lastConfirm time.Time
@@ -307,6 +326,7 @@ func (m *memMonitor) run(stop, stopped chan struct{}) {
 	// must still be caught by the twice-the-limit rule.
 	var confirming chan struct{}
 	var confirmingNum uint64
+	idleTicks := 0
 	defer func() {
 		if confirming != nil {
 			<-confirming
@@ -315,9 +335,10 @@ func (m *memMonitor) run(stop, stopped chan struct{}) {
 	for {
 		var confirmed <-chan struct{} = confirming
 		select {
-		case <-stop:
-			return
 		case <-t.C:
+			if confirming == nil && m.idle(&idleTicks) {
+				return
+			}
 		case <-confirmed:
 			confirming = nil
 			m.mu.Lock()
