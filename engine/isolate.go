@@ -1034,9 +1034,13 @@ func (iso *Isolate) finish() {
 		_ = l.port.Send(resp)
 	}
 	iso.exitLs, iso.errorLs = nil, nil
+	// Drop everything that reaches the VM: a handle to a dead isolate
+	// (kept by a parent, a port or the embedder) must not keep its heap.
 	iso.vm = nil
 	iso.local = nil
 	iso.rejections = nil
+	iso.intr = intrinsics{}
+	iso.portWrap = nil
 	iso.host.remove(iso)
 	for _, h := range hooks {
 		h(err)

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"errors"
+	"github.com/dop251/goja"
 	"io"
 	"runtime"
 	"strings"
@@ -322,4 +323,34 @@ func TestMemorySampleSkipsIdleIsolates(t *testing.T) {
 		}
 	}
 	eventually("the busy isolate carried on the ran list", func() bool { return busy.memW.marked.Load() && listed(busy) })
+}
+
+// TestDeadIsolateReleasesItsVM: a handle kept to a dead isolate (by a
+// parent, a port or the embedder) must not keep its VM reachable.
+func TestDeadIsolateReleasesItsVM(t *testing.T) {
+	var vm weak.Pointer[goja.Runtime]
+	h := NewHost(WithSetup(func(iso *Isolate) error {
+		vm = weak.Make(iso.Runtime())
+		return nil
+	}))
+	defer func() { _ = h.Shutdown(context.Background()) }()
+	// Its result is cloned, which captures the clone intrinsics (VM
+	// objects), as in any isolate that uses ports.
+	got := make(chan error, 1)
+	iso, err := h.Spawn(FunctionSource("() => { const a = new ArrayBuffer(8); return [a, new Map([[1, {a}]]), new Set([new Date(0)])] }"),
+		WithResult(func(_ *Message, err error) { got <- err }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := <-got; err != nil {
+		t.Fatal(err)
+	}
+	<-iso.Done()
+	for i := 0; i < 5 && vm.Value() != nil; i++ {
+		runtime.GC()
+	}
+	if vm.Value() != nil {
+		t.Errorf("the VM of dead isolate %d is still reachable through its handle", iso.ID())
+	}
+	runtime.KeepAlive(iso)
 }
