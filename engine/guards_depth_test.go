@@ -157,3 +157,36 @@ func TestReplaceAllEmptySearch(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkStringify compares JSON.stringify of 2,000 small records in an
+// unguarded VM, with the guard (native replacer), and with a replacer of
+// the script's own (the JS trampoline path).
+func BenchmarkStringify(b *testing.B) {
+	setup := `var data = []; for (let i = 0; i < 2000; i++) data.push({id: i, name: "item" + i, tags: ["a", "b"], nested: {x: i, y: [1, 2, 3]}});`
+	for _, c := range []struct {
+		name    string
+		guarded bool
+		expr    string
+	}{
+		{"unguarded", false, "JSON.stringify(data)"},
+		{"guarded", true, "JSON.stringify(data)"},
+		{"unguarded-user-replacer", false, "JSON.stringify(data, (k, v) => v)"},
+		{"guarded-user-replacer", true, "JSON.stringify(data, (k, v) => v)"},
+	} {
+		vm := goja.New()
+		if c.guarded {
+			vm = guardedVM(b, Limits{})
+		}
+		if _, err := vm.RunString(setup); err != nil {
+			b.Fatal(err)
+		}
+		p := goja.MustCompile("x", c.expr, false)
+		b.Run(c.name, func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				if _, err := vm.RunProgram(p); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
