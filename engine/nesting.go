@@ -58,12 +58,11 @@ func CheckNesting(src string, limit int) error {
 // stop (stop <= 0: scan everything). Any goroutine.
 func SourceNesting(src string, stop int) (max, at int) {
 	type level struct {
-		close    byte // ')' ']' '}' or '`' for a ${ inside a template
 		chain    int  // prefix / right-assoc / statement chain at this level
 		template bool // the '}' closing this level resumes a template
 		head     bool // the ( of an if/for/while/with head
 	}
-	levels := []level{{close: 0}}
+	levels := []level{{}}
 	base := 0 // sum over levels below the top of (1 + chain)
 	operand := false
 	pendingHead := false // the last token was if/for/while/with
@@ -74,10 +73,10 @@ func SourceNesting(src string, stop int) (max, at int) {
 			max, at = d, i
 		}
 	}
-	push := func(close byte, template bool, i int) {
+	push := func(template bool, i int) {
 		top := &levels[len(levels)-1]
 		base += 1 + top.chain
-		levels = append(levels, level{close: close, template: template})
+		levels = append(levels, level{template: template})
 		if d := depth(); d > max {
 			max, at = d, i
 		}
@@ -93,10 +92,9 @@ func SourceNesting(src string, stop int) (max, at int) {
 	}
 	n := len(src)
 	i := 0
-	// template scans template text from i (after ` or after the } of a
-	// ${...}) to the closing ` or the next ${.
-	var inTemplate func() bool
-	inTemplate = func() bool {
+	// inTemplate scans template text from i (after ` or after the } of a
+	// ${...}) to the closing ` (false) or the next ${ (true).
+	inTemplate := func() bool {
 		for i < n {
 			switch src[i] {
 			case '\\':
@@ -108,7 +106,7 @@ func SourceNesting(src string, stop int) (max, at int) {
 			case '$':
 				if i+1 < n && src[i+1] == '{' {
 					i += 2
-					push('}', true, i)
+					push(true, i)
 					return true
 				}
 			}
@@ -197,8 +195,7 @@ func SourceNesting(src string, stop int) (max, at int) {
 			operand = true
 			continue
 		case c == '(' || c == '[' || c == '{':
-			close := map[byte]byte{'(': ')', '[': ']', '{': '}'}[c]
-			push(close, false, i)
+			push(false, i)
 			levels[len(levels)-1].head = c == '(' && pendingHead
 			pendingHead = false
 			i++
