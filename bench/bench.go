@@ -26,16 +26,16 @@ var clockStart = time.Now()
 // NewHost returns a host with the bindings installed, output discarded
 // unless verbose, a high-resolution clock function "now" (microseconds, as a
 // float) that harness isolates may call as host.now(), and room for
-// maxIsolates live isolates.
-func NewHost(maxIsolates int) *engine.Host {
-	return engine.NewHost(
+// maxIsolates live isolates; opts come last.
+func NewHost(maxIsolates int, opts ...engine.HostOption) *engine.Host {
+	return engine.NewHost(append([]engine.HostOption{
 		engine.WithSetup(bindings.Setup(bindings.Config{})),
 		engine.WithMaxIsolates(maxIsolates),
 		engine.WithStdout(os.Stderr),
 		engine.WithFunc("now", func(context.Context, []any) (any, error) {
 			return float64(time.Since(clockStart).Nanoseconds()) / 1e3, nil
 		}),
-	)
+	}, opts...)...)
 }
 
 // shutdown kills every isolate of h and waits for them.
