@@ -3,6 +3,8 @@ package engine
 import (
 	"errors"
 	"fmt"
+
+	"github.com/isobox/isobox/engine/clone"
 )
 
 // Sentinel errors. Compare with errors.Is.
@@ -28,11 +30,9 @@ var (
 
 // CloneError is a structured clone failure: a value that cannot be cloned, a
 // bad transfer list. In JS it surfaces as an error named "DataCloneError".
-type CloneError struct {
-	Msg string
-}
-
-func (e *CloneError) Error() string { return "DataCloneError: " + e.Msg }
+// It is the codec's own error type, clone.Error; this name stays so that
+// embedders' errors.As(err, &ce) with a *engine.CloneError keeps working.
+type CloneError = clone.Error
 
 // LimitError reports that an isolate exceeded one of its resource limits.
 // In JS it is an error named "ResourceLimitError" whose limit property holds

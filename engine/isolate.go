@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/dop251/goja"
+	"github.com/isobox/isobox/engine/clone"
 )
 
 // State is an isolate's life-cycle state.
@@ -123,7 +124,7 @@ type Isolate struct {
 
 	// Loop-only state.
 	vm         *goja.Runtime
-	intr       intrinsics
+	codec      clone.Codec
 	tm         timers
 	timer      *time.Timer
 	errorLs    []*SendPort
@@ -1039,7 +1040,7 @@ func (iso *Isolate) finish() {
 	iso.vm = nil
 	iso.local = nil
 	iso.rejections = nil
-	iso.intr = intrinsics{}
+	iso.codec = clone.Codec{}
 	iso.portWrap = nil
 	iso.host.remove(iso)
 	for _, h := range hooks {
@@ -1075,7 +1076,7 @@ func (iso *Isolate) runEntry() error {
 	}
 	arg := goja.Undefined()
 	if iso.cfg.arg != nil {
-		a, err := iso.cfg.arg.toJS(iso.vm, &iso.intr, iso)
+		a, err := iso.Value(iso.cfg.arg)
 		if err != nil {
 			return err
 		}
@@ -1109,7 +1110,7 @@ func (iso *Isolate) deliverResult(v goja.Value) {
 			}
 		}
 	}
-	m, err := cloneJS(iso.vm, &iso.intr, iso, v, nil, cloneOptions{maxBytes: iso.cfg.limits.MaxMessageBytes})
+	m, err := iso.Clone(v, nil)
 	if fn := iso.result.Swap(nil); fn != nil {
 		(*fn)(m, err)
 	}

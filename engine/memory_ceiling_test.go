@@ -3,13 +3,14 @@ package engine
 import (
 	"context"
 	"errors"
-	"github.com/dop251/goja"
 	"io"
 	"runtime"
 	"strings"
 	"testing"
 	"time"
 	"weak"
+
+	"github.com/dop251/goja"
 )
 
 // spawnResult spawns a function source on h and returns a channel that

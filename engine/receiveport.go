@@ -148,17 +148,6 @@ func (rp *ReceivePort) dispatch(m *Message) error {
 	return rp.handler(m)
 }
 
-// Value materializes m in the isolate's VM. Loop only.
-func (iso *Isolate) Value(m *Message) (goja.Value, error) {
-	return m.toJS(iso.vm, &iso.intr, iso)
-}
-
-// Clone copies a JS value out of the isolate, moving the ArrayBuffers in
-// transfer, under the isolate's maxMessageBytes limit. Loop only.
-func (iso *Isolate) Clone(v goja.Value, transfer []goja.Value) (*Message, error) {
-	return cloneJS(iso.vm, &iso.intr, iso, v, transfer, cloneOptions{maxBytes: iso.cfg.limits.MaxMessageBytes})
-}
-
 // Send clones v and sends it to p, counting it in the isolate's stats.
 // Errors: a *CloneError, a thrown getter's exception, or a *LimitError
 // (maxMessageBytes, or the receiver's maxQueue). Nothing is sent on error.

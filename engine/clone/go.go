@@ -1,4 +1,4 @@
-package engine
+package clone
 
 import (
 	"fmt"
@@ -88,7 +88,7 @@ func goPrimitive(v any) (p goja.Value, size int64, ok bool, err error) {
 		return noRuntime.ToValue(x), slotBytes + int64(len(x.Bits())*8), true, nil
 	case goja.Value:
 		if _, isObj := x.(*goja.Object); isObj {
-			return nil, 0, true, &CloneError{Msg: "a *goja.Object could not be converted: clone it in its runtime"}
+			return nil, 0, true, &Error{Msg: "a *goja.Object could not be converted: clone it in its runtime"}
 		}
 		p, n, err := clonePrimitive(x)
 		return p, n, true, err
@@ -96,7 +96,7 @@ func goPrimitive(v any) (p goja.Value, size int64, ok bool, err error) {
 	return nil, 0, false, nil
 }
 
-// MessageFromGo converts a Go value into a Message with the structured clone
+// FromGo converts a Go value into a Message with the structured clone
 // rules:
 //
 //   - nil, and nil pointers, maps and slices: null
@@ -107,17 +107,20 @@ func goPrimitive(v any) (p goja.Value, size int64, ok bool, err error) {
 //   - time.Time: Date
 //   - map[string]T (any string-keyed map): a plain object with its keys sorted
 //   - []T and [N]T: an array
-//   - *SendPort: that SendPort
+//   - a value for which port reports true: that port reference (nil: null)
 //   - *Message: that message's value (a primitive, or a copy of its graph)
 //   - a primitive goja.Value: that value
 //
 // Maps and slices reached twice arrive as one object, so cyclic Go values
 // (a map that contains itself) are fine. Anything else (func, chan, struct,
-// pointers, complex numbers, *goja.Object) is a *CloneError.
+// pointers, complex numbers, *goja.Object) is a *Error.
 //
 // Any goroutine may call it. The result holds no reference to v's maps and
 // slices.
-func MessageFromGo(v any) (*Message, error) {
+//
+// port recognizes the embedder's port values (engine passes one that knows
+// *engine.SendPort); nil means no value is a port.
+func FromGo(v any, port func(x any) (ref any, ok bool)) (*Message, error) {
 	if p, n, ok, err := goPrimitive(v); ok {
 		if err != nil {
 			return nil, err
@@ -132,7 +135,7 @@ func MessageFromGo(v any) (*Message, error) {
 			return sm, nil // immutable: share it
 		}
 	}
-	b := &goBuilder{m: newGraphMessage()}
+	b := &goBuilder{m: newGraphMessage(), port: port}
 	b.g = b.m.g
 	root, err := b.encode(v)
 	if err != nil {
@@ -165,6 +168,7 @@ type goBuilder struct {
 	g    *graph
 	seen map[goKey]int32
 	work []goWork
+	port func(any) (any, bool)
 }
 
 func (b *goBuilder) add(n int64) { b.m.size += n }
@@ -187,26 +191,42 @@ func (b *goBuilder) encode(v any) (int32, error) {
 		b.g.nodes[idx].a = int64(math.Float64bits(ms))
 		b.add(nodeBytes)
 		return idx, nil
-	case *SendPort:
-		if x == nil {
-			b.add(slotBytes)
-			return b.g.prim(goja.Null()), nil
+	case *Message:
+		return b.splice(x)
+	}
+	if b.port != nil {
+		if ref, ok := b.port(v); ok {
+			return b.portRef(v, ref)
 		}
-		k := goKey{p: reflect.ValueOf(x).Pointer(), typ: reflect.TypeOf(x)}
+	}
+	return b.encodeReflect(reflect.ValueOf(v))
+}
+
+// portRef stores a port reference; v is the Go value it came from (the
+// identity that makes a port sent twice arrive as one).
+func (b *goBuilder) portRef(v, ref any) (int32, error) {
+	if ref == nil {
+		b.add(slotBytes)
+		return b.g.prim(goja.Null()), nil
+	}
+	rv := reflect.ValueOf(v)
+	var k goKey
+	comparable := rv.Kind() == reflect.Pointer
+	if comparable {
+		k = goKey{p: rv.Pointer(), typ: rv.Type()}
 		if i, ok := b.seen[k]; ok {
 			b.g.nodes[i].flags |= flagShared
 			return i, nil
 		}
-		idx := b.g.addNode(kPort)
-		b.remember(k, idx)
-		b.g.nodes[idx].a = int64(len(b.g.ports))
-		b.g.ports = append(b.g.ports, x)
-		b.add(nodeBytes)
-		return idx, nil
-	case *Message:
-		return b.splice(x)
 	}
-	return b.encodeReflect(reflect.ValueOf(v))
+	idx := b.g.addNode(kPort)
+	if comparable {
+		b.remember(k, idx)
+	}
+	b.g.nodes[idx].a = int64(len(b.g.ports))
+	b.g.ports = append(b.g.ports, ref)
+	b.add(nodeBytes)
+	return idx, nil
 }
 
 func (b *goBuilder) remember(k goKey, idx int32) {
@@ -233,8 +253,13 @@ func (b *goBuilder) encodeReflect(rv reflect.Value) (int32, error) {
 	case reflect.Struct, reflect.Pointer:
 		if rv.CanInterface() {
 			switch x := rv.Interface().(type) {
-			case time.Time, *SendPort, *Message, *big.Int:
+			case time.Time, *Message, *big.Int:
 				return b.encode(x)
+			}
+			if b.port != nil {
+				if _, ok := b.port(rv.Interface()); ok {
+					return b.encode(rv.Interface())
+				}
 			}
 		}
 	}
@@ -386,7 +411,7 @@ func (b *goBuilder) splice(sm *Message) (int32, error) {
 		return i, nil
 	}
 	if sg.transfer && sg.consumed.Load() {
-		return 0, &CloneError{Msg: "the message's transferred ArrayBuffers were already received"}
+		return 0, &Error{Msg: "the message's transferred ArrayBuffers were already received"}
 	}
 	g := b.g
 	off := int32(len(g.nodes))
@@ -442,13 +467,13 @@ func (b *goBuilder) splice(sm *Message) (int32, error) {
 //   - Boolean, Number, String, BigInt objects: their primitive, as above
 //   - Error: map[string]any with "name", "message" and "stack" strings, and
 //     "cause" and "errors" when the error had them
-//   - SendPort: *SendPort
+//   - a port: its reference, as the sender's side gave it
 //
 // Shared and cyclic references are kept (a map that contains itself). A
-// message whose transferred buffers were taken by toJS cannot be read any
-// more and gives a *CloneError.
+// message whose transferred buffers were taken by Materialize cannot be read any
+// more and gives a *Error.
 //
-// Any goroutine may call it, but not concurrently with toJS on the same
+// Any goroutine may call it, but not concurrently with Materialize on the same
 // message.
 func (m *Message) ToGo() (any, error) {
 	if m == nil {
@@ -459,7 +484,7 @@ func (m *Message) ToGo() (any, error) {
 		return primitiveToGo(m.prim), nil
 	}
 	if g.transfer && g.consumed.Load() {
-		return nil, &CloneError{Msg: "the message's transferred ArrayBuffers were already received"}
+		return nil, &Error{Msg: "the message's transferred ArrayBuffers were already received"}
 	}
 	vals := make([]any, len(g.nodes))
 	value := func(s int32) any {
@@ -471,13 +496,13 @@ func (m *Message) ToGo() (any, error) {
 	viewBytes := func(nd *node, elem int64) ([]byte, error) {
 		bs := g.slots[nd.s]
 		if bs < 0 || g.nodes[bs].kind != kArrayBuffer {
-			return nil, &CloneError{Msg: "corrupt message: view without a buffer"}
+			return nil, &Error{Msg: "corrupt message: view without a buffer"}
 		}
 		bn := &g.nodes[bs]
 		data := g.bufs[bn.a].data
 		end := nd.a + nd.b*elem
 		if nd.a < 0 || nd.b < 0 || end > int64(len(data)) {
-			return nil, &CloneError{Msg: "corrupt message: view out of range"}
+			return nil, &Error{Msg: "corrupt message: view out of range"}
 		}
 		return append([]byte{}, data[nd.a:end]...), nil
 	}
@@ -489,7 +514,7 @@ func (m *Message) ToGo() (any, error) {
 			vals[i] = make(map[string]any, nd.np)
 		case kArray:
 			if nd.a > 1<<24 && int64(nd.np) < nd.a/2 {
-				return nil, &CloneError{Msg: fmt.Sprintf("sparse array of length %d is too long for a Go slice", nd.a)}
+				return nil, &Error{Msg: fmt.Sprintf("sparse array of length %d is too long for a Go slice", nd.a)}
 			}
 			vals[i] = make([]any, nd.a)
 		case kMap:

@@ -1,4 +1,4 @@
-package engine
+package clone
 
 import (
 	"errors"
@@ -7,19 +7,37 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/dop251/goja"
+	"github.com/isobox/isobox/internal/gojax"
 )
+
+// testPort is the test double of a port reference.
+type testPort struct{ id uint64 }
+
+var testPortIDs atomic.Uint64
+
+func newTestPort() *testPort { return &testPort{id: testPortIDs.Add(1)} }
+
+// isTestPort is the port recognizer handed to FromGo.
+func isTestPort(x any) (any, bool) {
+	p, ok := x.(*testPort)
+	if ok && p == nil {
+		return nil, true
+	}
+	return p, ok
+}
 
 // portHandle is the test double of a JS SendPort handle: a DynamicObject
 // whose only property is the port id.
-type portHandle struct{ p *SendPort }
+type portHandle struct{ p *testPort }
 
 func (h *portHandle) Get(key string) goja.Value {
 	if key == "id" {
-		return noRuntime.ToValue(int64(h.p.ID()))
+		return noRuntime.ToValue(int64(h.p.id))
 	}
 	return nil
 }
@@ -28,12 +46,12 @@ func (h *portHandle) Has(key string) bool         { return key == "id" }
 func (h *portHandle) Delete(string) bool          { return false }
 func (h *portHandle) Keys() []string              { return []string{"id"} }
 
-// testPorts is the test portCodec of one runtime.
+// testPorts is the test PortCodec of one runtime.
 type testPorts struct{ r *goja.Runtime }
 
 var portHandleType = reflect.TypeOf(&portHandle{})
 
-func (tp testPorts) sendPortOf(o *goja.Object) (*SendPort, bool) {
+func (tp testPorts) PortRef(o *goja.Object) (any, bool) {
 	// Cheap: Export would copy a whole plain object graph.
 	if o.ExportType() != portHandleType {
 		return nil, false
@@ -44,21 +62,21 @@ func (tp testPorts) sendPortOf(o *goja.Object) (*SendPort, bool) {
 	return nil, false
 }
 
-func (tp testPorts) sendPortValue(p *SendPort) goja.Value {
-	return tp.r.NewDynamicObject(&portHandle{p: p})
+func (tp testPorts) PortValue(p any) (goja.Value, error) {
+	return tp.r.NewDynamicObject(&portHandle{p: p.(*testPort)}), nil
 }
 
 // side is one runtime with its intrinsics and port codec.
 type side struct {
 	t  testing.TB
 	r  *goja.Runtime
-	in *intrinsics
+	in *Codec
 	pc testPorts
 }
 
 func newSide(t testing.TB) *side {
 	r := goja.New()
-	return &side{t: t, r: r, in: &intrinsics{}, pc: testPorts{r: r}}
+	return &side{t: t, r: r, in: &Codec{}, pc: testPorts{r: r}}
 }
 
 func (s *side) run(src string) goja.Value {
@@ -70,13 +88,13 @@ func (s *side) run(src string) goja.Value {
 	return v
 }
 
-func (s *side) clone(v goja.Value, transfer []goja.Value, opt cloneOptions) (*Message, error) {
-	return cloneJS(s.r, s.in, s.pc, v, transfer, opt)
+func (s *side) clone(v goja.Value, transfer []goja.Value, opt Options) (*Message, error) {
+	return s.in.Clone(s.r, s.pc, v, transfer, opt)
 }
 
 func (s *side) receive(m *Message) goja.Value {
 	s.t.Helper()
-	v, err := m.toJS(s.r, s.in, s.pc)
+	v, err := s.in.Materialize(s.r, s.pc, m)
 	if err != nil {
 		s.t.Fatalf("toJS: %v", err)
 	}
@@ -103,33 +121,11 @@ func (s *side) check(v goja.Value, expr string) {
 func roundTrip(t *testing.T, src string) (*side, *side, goja.Value) {
 	t.Helper()
 	a, b := newSide(t), newSide(t)
-	m, err := a.clone(a.run(src), nil, cloneOptions{})
+	m, err := a.clone(a.run(src), nil, Options{})
 	if err != nil {
 		t.Fatalf("clone %s: %v", src, err)
 	}
 	return a, b, b.receive(m)
-}
-
-func TestCloneGojaLayout(t *testing.T) {
-	l := getLayout()
-	if l.err != nil {
-		t.Fatal(l.err)
-	}
-	if !l.arrayDense {
-		t.Error("dense array fast path unavailable")
-	}
-	if len(l.taTypes) != int(numTypedArrays) {
-		t.Errorf("typed array types: %d", len(l.taTypes))
-	}
-	for _, k := range []objKind{okPlain, okArray, okMap, okSet, okDate, okRegExp, okArrayBuffer, okTypedArray, okDataView, okError, okPrimitiveWrapper, okStringWrapper} {
-		found := false
-		for _, v := range l.kinds {
-			found = found || v == k
-		}
-		if !found {
-			t.Errorf("kind %d not mapped", k)
-		}
-	}
 }
 
 func TestCloneSupported(t *testing.T) {
@@ -259,15 +255,15 @@ func itoa(i int64) string { return big.NewInt(i).String() }
 
 func TestCloneSendPort(t *testing.T) {
 	a, b := newSide(t), newSide(t)
-	p := newSendPort("p", nil)
-	h := a.pc.sendPortValue(p)
+	p := newTestPort()
+	h, _ := a.pc.PortValue(p)
 	a.r.Set("port", h)
-	m, err := a.clone(a.run("({p: port, q: port, list: [port]})"), nil, cloneOptions{})
+	m, err := a.clone(a.run("({p: port, q: port, list: [port]})"), nil, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	v := b.receive(m)
-	b.check(v, "m.p === m.q && m.list[0] === m.p && m.p.id === "+itoa(int64(p.ID())))
+	b.check(v, "m.p === m.q && m.list[0] === m.p && m.p.id === "+itoa(int64(p.id)))
 	got, err := m.ToGo()
 	if err != nil {
 		t.Fatal(err)
@@ -276,10 +272,15 @@ func TestCloneSendPort(t *testing.T) {
 		t.Errorf("ToGo port: %#v", got)
 	}
 	// Without a codec the receiver cannot make a port.
-	if _, err := m.toJS(goja.New(), &intrinsics{}, nil); err == nil {
+	if _, err := (&Codec{}).Materialize(goja.New(), nil, m); err == nil {
 		t.Error("toJS without port codec succeeded")
 	}
 }
+
+// slowPathClones are the TestCloneUnclonable cases that the public-API slow
+// path cannot reject: it clones them (as plain objects or arrays) or names
+// them differently.
+var slowPathClones = map[string]bool{"function Proxy": true, "iterator": true, "generator": true, "Go map": true, "Go slice": true}
 
 func TestCloneUnclonable(t *testing.T) {
 	tests := []struct {
@@ -317,6 +318,9 @@ func TestCloneUnclonable(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			if gojax.Layout() != nil && slowPathClones[tc.name] {
+				t.Skip("without gojax this kind is cloned (see slowKind)")
+			}
 			a := newSide(t)
 			a.r.Set("goMap", map[string]any{"a": 1})
 			a.r.Set("goSlice", []any{1})
@@ -325,10 +329,10 @@ func TestCloneUnclonable(t *testing.T) {
 			a.r.Set("dyn", a.r.NewDynamicObject(otherDynamic{}))
 			buf := a.run("var detached = new ArrayBuffer(4); var detachedView = new Uint8Array(detached); detached").(*goja.Object)
 			buf.Export().(goja.ArrayBuffer).Detach()
-			m, err := a.clone(a.run(tc.src), nil, cloneOptions{})
-			var ce *CloneError
+			m, err := a.clone(a.run(tc.src), nil, Options{})
+			var ce *Error
 			if !errors.As(err, &ce) {
-				t.Fatalf("got %v, %v; want *CloneError", m, err)
+				t.Fatalf("got %v, %v; want *Error", m, err)
 			}
 			if !strings.Contains(ce.Error(), tc.msg) || !strings.HasPrefix(ce.Error(), "DataCloneError: ") {
 				t.Errorf("error %q does not contain %q", ce.Error(), tc.msg)
@@ -348,24 +352,25 @@ func (otherDynamic) Keys() []string              { return nil }
 // panicPorts is a port codec that panics.
 type panicPorts struct{}
 
-func (panicPorts) sendPortOf(*goja.Object) (*SendPort, bool) { panic("codec bug") }
-func (panicPorts) sendPortValue(*SendPort) goja.Value        { panic("codec bug") }
+func (panicPorts) PortRef(*goja.Object) (any, bool)  { panic("codec bug") }
+func (panicPorts) PortValue(any) (goja.Value, error) { panic("codec bug") }
 
 func TestClonePanicsBecomeErrors(t *testing.T) {
 	a, b := newSide(t), newSide(t)
-	a.r.Set("port", a.pc.sendPortValue(newSendPort("p", nil)))
+	ph, _ := a.pc.PortValue(newTestPort())
+	a.r.Set("port", ph)
 	v := a.run("({x: [1, port]})")
-	_, err := cloneJS(a.r, a.in, panicPorts{}, v, nil, cloneOptions{})
-	var pe *PanicError
+	_, err := a.in.Clone(a.r, panicPorts{}, v, nil, Options{})
+	var pe *InternalError
 	if !errors.As(err, &pe) {
-		t.Fatalf("got %v, want *PanicError", err)
+		t.Fatalf("got %v, want *InternalError", err)
 	}
-	m, err := a.clone(v, nil, cloneOptions{})
+	m, err := a.clone(v, nil, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := m.toJS(b.r, b.in, panicPorts{}); !errors.As(err, &pe) {
-		t.Fatalf("toJS: got %v, want *PanicError", err)
+	if _, err := b.in.Materialize(b.r, panicPorts{}, m); !errors.As(err, &pe) {
+		t.Fatalf("toJS: got %v, want *InternalError", err)
 	}
 	// Both runtimes still work, and so do their codecs.
 	b.check(b.receive(m), "m.x[0] === 1")
@@ -377,7 +382,7 @@ func TestCloneInterruptedGetter(t *testing.T) {
 	v := a.run("var buf = new ArrayBuffer(4); ({buf, get x() { for (;;) {} }})")
 	timer := time.AfterFunc(50*time.Millisecond, func() { a.r.Interrupt("stop") })
 	defer timer.Stop()
-	_, err := a.clone(v, []goja.Value{a.run("buf")}, cloneOptions{})
+	_, err := a.clone(v, []goja.Value{a.run("buf")}, Options{})
 	var ie *goja.InterruptedError
 	if !errors.As(err, &ie) {
 		t.Fatalf("got %v, want *goja.InterruptedError", err)
@@ -390,7 +395,7 @@ func TestCloneGetterThrows(t *testing.T) {
 	a := newSide(t)
 	v := a.run(`var buf = new ArrayBuffer(8); ({buf, get x() { throw new RangeError('boom') }})`)
 	buf := a.run("buf")
-	m, err := a.clone(v, []goja.Value{buf}, cloneOptions{})
+	m, err := a.clone(v, []goja.Value{buf}, Options{})
 	var ex *goja.Exception
 	if !errors.As(err, &ex) || m != nil {
 		t.Fatalf("got %v, %v; want *goja.Exception", m, err)
@@ -400,11 +405,11 @@ func TestCloneGetterThrows(t *testing.T) {
 	}
 	a.check(buf, "m.byteLength === 8")
 	// The runtime is still usable, and can clone again.
-	if _, err := a.clone(a.run("({a: 1})"), nil, cloneOptions{}); err != nil {
+	if _, err := a.clone(a.run("({a: 1})"), nil, Options{}); err != nil {
 		t.Fatal(err)
 	}
 	// A thrown primitive.
-	_, err = a.clone(a.run("({get x() { throw 42 }})"), nil, cloneOptions{})
+	_, err = a.clone(a.run("({get x() { throw 42 }})"), nil, Options{})
 	if !errors.As(err, &ex) || ex.Value().ToInteger() != 42 {
 		t.Fatalf("got %v", err)
 	}
@@ -414,7 +419,7 @@ func TestCloneGetterThrowsInsideJS(t *testing.T) {
 	// The usual caller: a Go function called from JS rethrows the exception.
 	a := newSide(t)
 	a.r.Set("post", func(call goja.FunctionCall) goja.Value {
-		_, err := a.clone(call.Argument(0), nil, cloneOptions{})
+		_, err := a.clone(call.Argument(0), nil, Options{})
 		if err != nil {
 			var ex *goja.Exception
 			if errors.As(err, &ex) {
@@ -438,7 +443,7 @@ func TestCloneTransfer(t *testing.T) {
 		var other = new ArrayBuffer(4); ({u, buf})`)
 	bufObj := a.run("buf").(*goja.Object)
 	ptr := &bufObj.Export().(goja.ArrayBuffer).Bytes()[0]
-	m, err := a.clone(v, []goja.Value{bufObj, a.run("other")}, cloneOptions{})
+	m, err := a.clone(v, []goja.Value{bufObj, a.run("other")}, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -449,7 +454,7 @@ func TestCloneTransfer(t *testing.T) {
 	if &rb.Bytes()[0] != ptr {
 		t.Error("transferred buffer was copied")
 	}
-	if _, err := m.toJS(b.r, b.in, b.pc); err == nil {
+	if _, err := b.in.Materialize(b.r, b.pc, m); err == nil {
 		t.Error("second toJS of a transferring message succeeded")
 	}
 	if _, err := m.ToGo(); err == nil {
@@ -460,7 +465,7 @@ func TestCloneTransfer(t *testing.T) {
 func TestCloneTransferToGo(t *testing.T) {
 	a := newSide(t)
 	v := a.run(`var buf = new Uint8Array([1, 2, 3]).buffer; buf`)
-	m, err := a.clone(v, []goja.Value{v}, cloneOptions{})
+	m, err := a.clone(v, []goja.Value{v}, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -493,8 +498,8 @@ func TestCloneTransferErrors(t *testing.T) {
 			for _, k := range tl.Keys() {
 				transfer = append(transfer, tl.Get(k))
 			}
-			_, err := a.clone(a.run(tc.value), transfer, cloneOptions{})
-			var ce *CloneError
+			_, err := a.clone(a.run(tc.value), transfer, Options{})
+			var ce *Error
 			if !errors.As(err, &ce) || !strings.Contains(err.Error(), tc.msg) {
 				t.Fatalf("got %v, want CloneError with %q", err, tc.msg)
 			}
@@ -513,7 +518,7 @@ func TestCloneDeep(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			a, b := newSide(t), newSide(t)
-			m, err := a.clone(a.run(tc.build), nil, cloneOptions{})
+			m, err := a.clone(a.run(tc.build), nil, Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -543,7 +548,7 @@ func TestCloneDeep(t *testing.T) {
 		for i := 0; i < depth; i++ {
 			v = []any{v}
 		}
-		m, err := MessageFromGo(v)
+		m, err := FromGo(v, isTestPort)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -570,23 +575,23 @@ func TestCloneMaxBytes(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			v := a.run(tc.src)
-			_, err := a.clone(v, nil, cloneOptions{maxBytes: tc.max})
-			var le *LimitError
-			if !errors.As(err, &le) || le.Limit != "maxMessageBytes" || le.Max != tc.max || le.Unit != "bytes" {
+			_, err := a.clone(v, nil, Options{MaxBytes: tc.max})
+			var le *SizeError
+			if !errors.As(err, &le) || le.Max != tc.max {
 				t.Fatalf("got %v", err)
 			}
-			m, err := a.clone(v, nil, cloneOptions{})
+			m, err := a.clone(v, nil, Options{})
 			if err != nil || m.Size() <= tc.max || le.Seen > m.Size() {
 				t.Fatalf("unlimited clone: %v, size %d, limited clone saw %d", err, m.Size(), le.Seen)
 			}
 			// Stopped early: the limit is checked before each string, buffer
 			// or container is copied, so the whole value is never built.
-			if tc.early && le.Seen > m.Size()/4 {
+			if tc.early && le.Seen > m.Size()/4 && gojax.Layout() == nil {
 				t.Errorf("saw %d of %d bytes before failing", le.Seen, m.Size())
 			}
 		})
 	}
-	m, err := a.clone(a.run("({a: 'hello'})"), nil, cloneOptions{maxBytes: 1000})
+	m, err := a.clone(a.run("({a: 'hello'})"), nil, Options{MaxBytes: 1000})
 	if err != nil || m.Size() <= 5 || m.Size() > 1000 {
 		t.Errorf("small message: %v size %d", err, m.Size())
 	}
@@ -622,13 +627,13 @@ func TestCloneReceiverTampering(t *testing.T) {
 		Uint8Array = null; Int16Array = null; DataView = null; ArrayBuffer = null; Array = null; Object = null; Number = null; String = null;
 	`
 	a, b := newSide(t), newSide(t)
-	m, err := a.clone(a.run(all), nil, cloneOptions{})
+	m, err := a.clone(a.run(all), nil, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	b.receive(m) // first use captures the intrinsics
 	b.run(tamper)
-	m, err = a.clone(a.run(all), nil, cloneOptions{})
+	m, err = a.clone(a.run(all), nil, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -638,7 +643,7 @@ func TestCloneReceiverTampering(t *testing.T) {
 	// the first message does not matter.
 	c := newSide(t)
 	c.run(tamper)
-	m, err = a.clone(a.run("(function(){ const s = [1, 2]; return {a: 1, x: [1, , 3], y: s, z: s, n: {a: [s]}} })()"), nil, cloneOptions{})
+	m, err = a.clone(a.run("(function(){ const s = [1, 2]; return {a: 1, x: [1, , 3], y: s, z: s, n: {a: [s]}} })()"), nil, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -651,15 +656,15 @@ func TestCloneSenderTampering(t *testing.T) {
 	a, b := newSide(t), newSide(t)
 	a.run(`var other = new ArrayBuffer(64);
 		Object.defineProperty(Object.getPrototypeOf(Uint8Array.prototype), 'buffer', {get() { return other }});`)
-	_, err := a.clone(a.run("new Uint8Array(4)"), nil, cloneOptions{})
-	var ce *CloneError
+	_, err := a.clone(a.run("new Uint8Array(4)"), nil, Options{})
+	var ce *Error
 	if !errors.As(err, &ce) {
 		t.Fatalf("got %v", err)
 	}
 	// Keys and values are read with [[Get]], which does not consult
 	// Object.prototype for own properties.
 	a.run(`Object.defineProperty(Object.prototype, 'x', {get() { return 'proto' }})`)
-	m, err := a.clone(a.run("({x: 1})"), nil, cloneOptions{})
+	m, err := a.clone(a.run("({x: 1})"), nil, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -671,14 +676,14 @@ func TestCloneReentrant(t *testing.T) {
 	a, b := newSide(t), newSide(t)
 	var inner *Message
 	a.r.Set("post", func(call goja.FunctionCall) goja.Value {
-		m, err := a.clone(call.Argument(0), nil, cloneOptions{})
+		m, err := a.clone(call.Argument(0), nil, Options{})
 		if err != nil {
 			panic(err)
 		}
 		inner = m
 		return goja.Undefined()
 	})
-	m, err := a.clone(a.run("({a: [1, {get b() { post({c: [2, 3]}); return 4 }}], d: new Map([[1, 2]])})"), nil, cloneOptions{})
+	m, err := a.clone(a.run("({a: [1, {get b() { post({c: [2, 3]}); return 4 }}], d: new Map([[1, 2]])})"), nil, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -702,7 +707,7 @@ func TestCloneAcrossGoroutines(t *testing.T) {
 		a.r.Set("longASCII", strings.Repeat("a", 40))
 		v := a.run("var v = {s: long, t: longASCII, k: {[longASCII]: long}, n: 2n ** 80n, a: [1.5, -0, 'x'.repeat(20)]}; v")
 		for i := 0; i < n; i++ {
-			m, err := a.clone(v, nil, cloneOptions{})
+			m, err := a.clone(v, nil, Options{})
 			if err != nil {
 				sendErr = err
 				return
@@ -718,7 +723,7 @@ func TestCloneAcrossGoroutines(t *testing.T) {
 		defer wg.Done()
 		b := newSide(t)
 		for m := range ch {
-			v, err := m.toJS(b.r, b.in, b.pc)
+			v, err := b.in.Materialize(b.r, b.pc, m)
 			if err == nil {
 				b.r.Set("m", v)
 				_, err = b.r.RunString("m.s.length + m.t.toLowerCase().length + m.s.indexOf('e') + Number(m.n % 3n) + Object.keys(m.k)[0].length")
@@ -742,7 +747,7 @@ func TestCloneMessageReuse(t *testing.T) {
 	// A message without transfers can be materialized many times, each
 	// time as fresh objects (buffers are copied on receive).
 	a, b := newSide(t), newSide(t)
-	m, err := a.clone(a.run("({u: new Uint8Array([1, 2]), o: {x: 1}})"), nil, cloneOptions{})
+	m, err := a.clone(a.run("({u: new Uint8Array([1, 2]), o: {x: 1}})"), nil, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -754,14 +759,14 @@ func TestCloneMessageReuse(t *testing.T) {
 	c.check(c.receive(m), "m.u[0] === 1")
 }
 
-func TestMessageFromGo(t *testing.T) {
-	port := newSendPort("gp", nil)
+func TestFromGo(t *testing.T) {
+	port := newTestPort()
 	cyclic := map[string]any{"name": "c"}
 	cyclic["self"] = cyclic
 	shared := []any{1, 2}
 	type myString string
 	type myInt int16
-	sub, err := MessageFromGo(map[string]any{"inner": []any{"x"}})
+	sub, err := FromGo(map[string]any{"inner": []any{"x"}}, isTestPort)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -793,7 +798,7 @@ func TestMessageFromGo(t *testing.T) {
 		{"nil map", map[string]any(nil), "m === null"},
 		{"nil slice", []any(nil), "m === null"},
 		{"empty slice", []any{}, "Array.isArray(m) && m.length === 0"},
-		{"port", map[string]any{"p": port, "q": port}, "m.p === m.q && m.p.id === " + itoa(int64(port.ID()))},
+		{"port", map[string]any{"p": port, "q": port}, "m.p === m.q && m.p.id === " + itoa(int64(port.id))},
 		{"cyclic map", cyclic, "m.self === m && m.name === 'c'"},
 		{"shared slice", map[string]any{"a": shared, "b": shared}, "m.a === m.b && m.a[1] === 2"},
 		{"message", map[string]any{"sub": sub, "sub2": sub}, "m.sub.inner[0] === 'x' && m.sub === m.sub2"},
@@ -801,7 +806,7 @@ func TestMessageFromGo(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			m, err := MessageFromGo(tc.in)
+			m, err := FromGo(tc.in, isTestPort)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -817,8 +822,8 @@ func TestMessageFromGo(t *testing.T) {
 	}
 	x := 1
 	for _, bad := range []any{func() {}, make(chan int), struct{}{}, &x, complex(1, 2), map[int]string{1: "a"}, []any{1, func() {}}, goja.New().NewObject()} {
-		if _, err := MessageFromGo(bad); !errors.As(err, new(*CloneError)) {
-			t.Errorf("MessageFromGo(%T): %v, want *CloneError", bad, err)
+		if _, err := FromGo(bad, isTestPort); !errors.As(err, new(*Error)) {
+			t.Errorf("FromGo(%T): %v, want *Error", bad, err)
 		}
 	}
 }
@@ -856,7 +861,7 @@ func TestToGo(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			a := newSide(t)
-			m, err := a.clone(a.run(tc.src), nil, cloneOptions{})
+			m, err := a.clone(a.run(tc.src), nil, Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -877,7 +882,7 @@ func TestToGo(t *testing.T) {
 	}
 	// Cycles survive.
 	a := newSide(t)
-	m, err := a.clone(a.run("(function(){ const o = {}; o.o = o; const l = [o]; l.push(l); return l })()"), nil, cloneOptions{})
+	m, err := a.clone(a.run("(function(){ const o = {}; o.o = o; const l = [o]; l.push(l); return l })()"), nil, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -911,7 +916,7 @@ func TestGoRoundTrip(t *testing.T) {
 		{"message", mustMessage(t, []any{1}), []any{float64(1)}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			m, err := MessageFromGo(tc.in)
+			m, err := FromGo(tc.in, isTestPort)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -927,7 +932,7 @@ func TestGoRoundTrip(t *testing.T) {
 }
 
 func mustMessage(t *testing.T, v any) *Message {
-	m, err := MessageFromGo(v)
+	m, err := FromGo(v, isTestPort)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -941,8 +946,8 @@ func TestClonePrimitiveAllocs(t *testing.T) {
 	a, b := newSide(t), newSide(t)
 	v := a.run("1.5")
 	allocs := testing.AllocsPerRun(100, func() {
-		m, _ := a.clone(v, nil, cloneOptions{})
-		m.toJS(b.r, b.in, b.pc)
+		m, _ := a.clone(v, nil, Options{})
+		b.in.Materialize(b.r, b.pc, m)
 	})
 	if allocs > 1 {
 		t.Errorf("primitive round trip: %v allocs", allocs)
@@ -954,18 +959,18 @@ const smallObjectSrc = `({a: 1, b: "hello", c: [1, 2, 3], d: {e: true}})`
 func benchRoundTrip(b *testing.B, src string) {
 	a, r := newSide(b), newSide(b)
 	v := a.run(src)
-	m, err := a.clone(v, nil, cloneOptions{})
+	m, err := a.clone(v, nil, Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.SetBytes(m.Size())
 	b.ReportAllocs()
 	for b.Loop() {
-		m, err := a.clone(v, nil, cloneOptions{})
+		m, err := a.clone(v, nil, Options{})
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := m.toJS(r.r, r.in, r.pc); err != nil {
+		if _, err := r.in.Materialize(r.r, r.pc, m); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -986,7 +991,7 @@ func BenchmarkClone1MBCloneOnly(b *testing.B) {
 	v := a.run(oneMBSrc)
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := a.clone(v, nil, cloneOptions{}); err != nil {
+		if _, err := a.clone(v, nil, Options{}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -994,13 +999,13 @@ func BenchmarkClone1MBCloneOnly(b *testing.B) {
 
 func BenchmarkClone1MBMaterializeOnly(b *testing.B) {
 	a, r := newSide(b), newSide(b)
-	m, err := a.clone(a.run(oneMBSrc), nil, cloneOptions{})
+	m, err := a.clone(a.run(oneMBSrc), nil, Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := m.toJS(r.r, r.in, r.pc); err != nil {
+		if _, err := r.in.Materialize(r.r, r.pc, m); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -1027,8 +1032,39 @@ func BenchmarkMessageFromGoSmall(b *testing.B) {
 	v := map[string]any{"a": 1, "b": "hello", "c": []any{1, 2, 3}, "d": map[string]any{"e": true}}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := MessageFromGo(v); err != nil {
+		if _, err := FromGo(v, isTestPort); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestCloneWithoutLayout runs the codec's behaviour tests with gojax turned
+// off, as a goja upgrade that changed its layout would: the public-API slow
+// paths must give the same results.
+func TestCloneWithoutLayout(t *testing.T) {
+	restore := gojax.Disable()
+	defer restore()
+	if gojax.Layout() == nil {
+		t.Fatal("gojax.Disable did not disable")
+	}
+	for _, tc := range []struct {
+		name string
+		f    func(*testing.T)
+	}{
+		{"Supported", TestCloneSupported},
+		{"TypedArrays", TestCloneTypedArrays},
+		{"SendPort", TestCloneSendPort},
+		{"Unclonable", TestCloneUnclonable},
+		{"Transfer", TestCloneTransfer},
+		{"TransferErrors", TestCloneTransferErrors},
+		{"Deep", TestCloneDeep},
+		{"MaxBytes", TestCloneMaxBytes},
+		{"ReceiverTampering", TestCloneReceiverTampering},
+		// Not SenderTampering: without gojax the (tampered) intrinsic
+		// getters are the only view of a buffer's slots.
+		{"ToGo", TestToGo},
+		{"GoRoundTrip", TestGoRoundTrip},
+	} {
+		t.Run(tc.name, tc.f)
 	}
 }

@@ -1,4 +1,4 @@
-package engine
+package clone
 
 import (
 	"errors"
@@ -281,8 +281,8 @@ func canonOf(t *testing.T, s *side, v goja.Value) string {
 func checkCloneErr(t *testing.T, err error) {
 	t.Helper()
 	var (
-		ce  *CloneError
-		le  *LimitError
+		ce  *Error
+		le  *SizeError
 		ex  *goja.Exception
 		ie  *goja.InterruptedError
 		soe *goja.StackOverflowError
@@ -296,7 +296,7 @@ func checkCloneErr(t *testing.T, err error) {
 // isHugeSparse reports ToGo's one refusal: a sparse array too long for a
 // Go slice.
 func isHugeSparse(err error) bool {
-	var ce *CloneError
+	var ce *Error
 	return errors.As(err, &ce) && strings.Contains(ce.Msg, "too long for a Go slice")
 }
 
@@ -325,14 +325,14 @@ func FuzzClone(f *testing.F) {
 				return
 			}
 			timer := time.AfterFunc(200*time.Millisecond, func() { a.r.Interrupt("timeout") })
-			m, err := a.clone(v, nil, cloneOptions{maxBytes: 1 << 20})
+			m, err := a.clone(v, nil, Options{MaxBytes: 1 << 20})
 			timer.Stop()
 			a.r.ClearInterrupt()
 			if err != nil {
 				checkCloneErr(t, err)
 				return
 			}
-			if _, err := m.toJS(b.r, b.in, b.pc); err != nil {
+			if _, err := b.in.Materialize(b.r, b.pc, m); err != nil {
 				t.Fatalf("toJS: %v", err)
 			}
 			if _, err := m.ToGo(); err != nil && !isHugeSparse(err) {
@@ -345,11 +345,11 @@ func FuzzClone(f *testing.F) {
 		if err != nil {
 			t.Fatalf("generated source failed: %v\n%s", err, src)
 		}
-		m, err := a.clone(v, nil, cloneOptions{})
+		m, err := a.clone(v, nil, Options{})
 		if err != nil {
 			t.Fatalf("clone: %v\n%s", err, src)
 		}
-		got, err := m.toJS(b.r, b.in, b.pc)
+		got, err := b.in.Materialize(b.r, b.pc, m)
 		if err != nil {
 			t.Fatalf("toJS: %v\n%s", err, src)
 		}
@@ -364,12 +364,12 @@ func FuzzClone(f *testing.F) {
 		if _, err := m.ToGo(); err != nil && !isHugeSparse(err) {
 			t.Fatalf("ToGo: %v", err)
 		}
-		m2, err := MessageFromGo(m)
+		m2, err := FromGo(m, isTestPort)
 		if err != nil {
-			t.Fatalf("MessageFromGo(message): %v", err)
+			t.Fatalf("FromGo(message): %v", err)
 		}
 		if again := canonOf(t, b, b.receive(m2)); again != want {
-			t.Fatalf("MessageFromGo(message) differs: %s", again)
+			t.Fatalf("FromGo(message) differs: %s", again)
 		}
 	})
 }

@@ -1,0 +1,145 @@
+package gojax
+
+import (
+	"math"
+	"testing"
+
+	"github.com/dop251/goja"
+	"github.com/dop251/goja/unistring"
+)
+
+// TestLayout fails when a goja upgrade changes the layout this package
+// reads: the upgrade must then update gojax (or accept the slow paths).
+func TestLayout(t *testing.T) {
+	if err := Layout(); err != nil {
+		t.Fatalf("goja layout not recognized: %v", err)
+	}
+	if !Fast() {
+		t.Fatal("unsafe fast paths unavailable")
+	}
+	l := get()
+	if !l.arrayDense {
+		t.Error("dense array fields not found")
+	}
+	if len(l.taTypes) != len(TypedArrayNames) {
+		t.Errorf("typed array types: %d", len(l.taTypes))
+	}
+}
+
+func run(t *testing.T, r *goja.Runtime, src string) *goja.Object {
+	t.Helper()
+	v, err := r.RunString(src)
+	if err != nil {
+		t.Fatalf("%s: %v", src, err)
+	}
+	return v.(*goja.Object)
+}
+
+func TestKindOf(t *testing.T) {
+	r := goja.New()
+	for _, tc := range []struct {
+		src  string
+		want Kind
+	}{
+		{"({a: 1})", Plain}, {"[1, 2]", Array}, {"new Map", Map}, {"new Set", Set}, {"new Date(5)", Date},
+		{"/a/g", RegExp}, {"new TypeError('x')", Error}, {"new ArrayBuffer(2)", ArrayBuffer},
+		{"new Float64Array(2)", TypedArray}, {"new BigUint64Array(1)", TypedArray}, {"new DataView(new ArrayBuffer(2))", DataView},
+		{"new Boolean(true)", PrimitiveWrapper}, {"new String('s')", StringWrapper},
+		{"new Proxy({}, {})", Rejected}, {"new WeakMap", Rejected}, {"(function*(){})()", Rejected},
+		{"(function(){})", Unknown},
+	} {
+		k, _, ok := KindOf(run(t, r, tc.src))
+		if !ok || k != tc.want {
+			t.Errorf("KindOf(%s) = %d, %v; want %d", tc.src, k, ok, tc.want)
+		}
+	}
+}
+
+func TestSlots(t *testing.T) {
+	r := goja.New()
+	arr := run(t, r, "const b = new ArrayBuffer(32); [new Uint32Array(b, 8, 4), new DataView(b, 3, 9), b, new Date(NaN), new Date(-7)]")
+	ta, dv, buf := arr.Get("0").(*goja.Object), arr.Get("1").(*goja.Object), arr.Get("2").(*goja.Object)
+	typ, off, n, tb, ok := TypedArraySlots(ta)
+	if !ok || TypedArrayNames[typ] != "Uint32Array" || off != 8 || n != 4 || !SameImpl(buf, tb) {
+		t.Errorf("TypedArraySlots = %d %d %d %v", typ, off, n, ok)
+	}
+	off, n, db, ok := DataViewSlots(dv)
+	if !ok || off != 3 || n != 9 || !SameImpl(buf, db) {
+		t.Errorf("DataViewSlots = %d %d %v", off, n, ok)
+	}
+	if SameImpl(ta, db) {
+		t.Error("SameImpl true for a different object")
+	}
+	if _, _, _, _, ok := TypedArraySlots(dv); ok {
+		t.Error("TypedArraySlots of a DataView")
+	}
+	if tv, ok := DateMsec(arr.Get("3").(*goja.Object)); !ok || !math.IsNaN(tv) {
+		t.Errorf("invalid date: %v %v", tv, ok)
+	}
+	if tv, ok := DateMsec(arr.Get("4").(*goja.Object)); !ok || tv != -7 {
+		t.Errorf("date: %v %v", tv, ok)
+	}
+}
+
+func TestFastPaths(t *testing.T) {
+	r := goja.New()
+	key := func(n unistring.String) string { return n.String() }
+	o := run(t, r, "({a: 1, b: 'x', c: null})")
+	keys, ok := PlainKeys(o, nil, key)
+	if !ok || len(keys) != 3 || keys[0] != "a" || keys[2] != "c" {
+		t.Errorf("PlainKeys = %v %v", keys, ok)
+	}
+	if v := PlainGet(o, "b"); v == nil || v.String() != "x" {
+		t.Errorf("PlainGet = %v", v)
+	}
+	for _, src := range []string{"({get a() { return 1 }})", "({1: 2})", "(function(){ const o = {}; Object.defineProperty(o, 'x', {value: 1, enumerable: false}); return o })()"} {
+		if _, ok := PlainKeys(run(t, r, src), nil, key); ok {
+			t.Errorf("PlainKeys(%s) took the fast path", src)
+		}
+	}
+	a := run(t, r, "[1, 'two', {}]")
+	if n, ok := DenseArrayLen(a); !ok || n != 3 {
+		t.Errorf("DenseArrayLen = %d %v", n, ok)
+	}
+	if v, ok := ArrayElement(a, 1); !ok || v.String() != "two" {
+		t.Errorf("ArrayElement = %v %v", v, ok)
+	}
+	if _, ok := DenseArrayLen(run(t, r, "[1, , 3]")); ok {
+		t.Error("DenseArrayLen of a holey array")
+	}
+	if _, ok := DenseArrayLen(run(t, r, "(function(){ const a = [1]; a.x = 1; return a })()")); ok {
+		t.Error("DenseArrayLen of an array with an extra property")
+	}
+}
+
+// TestDisable checks that every accessor reports "not available" when the
+// layout is off, which is what a mismatch does.
+func TestDisable(t *testing.T) {
+	r := goja.New()
+	o := run(t, r, "({a: 1})")
+	a := run(t, r, "[1]")
+	d := run(t, r, "new Date(1)")
+	restore := Disable()
+	defer restore()
+	if Layout() == nil || Fast() {
+		t.Fatal("Disable did not disable")
+	}
+	if _, _, ok := KindOf(o); ok {
+		t.Error("KindOf available")
+	}
+	if _, ok := PlainKeys(o, nil, func(n unistring.String) string { return n.String() }); ok {
+		t.Error("PlainKeys available")
+	}
+	if PlainGet(o, "a") != nil || IsPlainObject(o) {
+		t.Error("PlainGet/IsPlainObject available")
+	}
+	if _, ok := DenseArrayLen(a); ok {
+		t.Error("DenseArrayLen available")
+	}
+	if _, ok := ArrayElement(a, 0); ok {
+		t.Error("ArrayElement available")
+	}
+	if _, ok := DateMsec(d); ok {
+		t.Error("DateMsec available")
+	}
+}
