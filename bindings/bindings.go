@@ -69,8 +69,8 @@ type env struct {
 func (e *env) install() {
 	g := e.vm.GlobalObject()
 	caps := e.iso.Capabilities()
-	// Inspect captures its built-ins on first use (primeInspect), not here:
-	// doing it eagerly costs ~150 µs per spawn. A script that replaces
+	// Package inspect captures the built-ins it relies on at first use, not
+	// here: doing it eagerly costs ~150 µs per spawn. A script that replaces
 	// built-ins before its first console.log can only garble its own output.
 	e.lazy(g, "Isolate", e.isolateClass)
 	e.lazy(g, "ReceivePort", e.receivePortClass)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/dop251/goja"
 
+	"github.com/isobox/isobox/bindings/inspect"
 	"github.com/isobox/isobox/engine"
 )
 
@@ -17,7 +18,7 @@ func (e *env) console() goja.Value {
 	o := e.vm.NewObject()
 	printer := func(w func() io.Writer) func(goja.FunctionCall) goja.Value {
 		return func(c goja.FunctionCall) goja.Value {
-			line := Format(e.vm, c.Arguments, e.cfg.Colors) + "\n"
+			line := inspect.Format(e.vm, c.Arguments, e.cfg.Colors) + "\n"
 			_, _ = io.WriteString(w(), line)
 			return goja.Undefined()
 		}
@@ -44,7 +45,7 @@ func (e *env) stream(w io.Writer) goja.Value {
 		if s, ok := v.Export().(string); ok {
 			return s
 		}
-		return Inspect(e.vm, v, InspectOptions{})
+		return inspect.Inspect(e.vm, v, inspect.Options{})
 	}
 	e.method(o, "write", func(c goja.FunctionCall) goja.Value {
 		_, _ = io.WriteString(w, text(c))

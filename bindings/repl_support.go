@@ -14,6 +14,7 @@ import (
 	"github.com/dop251/goja/ast"
 	"github.com/dop251/goja/parser"
 
+	"github.com/isobox/isobox/bindings/inspect"
 	"github.com/isobox/isobox/engine"
 )
 
@@ -194,7 +195,7 @@ func (s *Session) result(vm *goja.Runtime, v goja.Value) EvalResult {
 		return EvalResult{Text: "undefined", Undefined: true}
 	}
 	_ = vm.GlobalObject().Set("_", v)
-	return EvalResult{Text: Inspect(vm, v, InspectOptions{Colors: s.opts.Colors})}
+	return EvalResult{Text: inspect.Inspect(vm, v, inspect.Options{Colors: s.opts.Colors})}
 }
 
 var awaitValueProg = goja.MustCompile("<repl-await>", `(function(p, ok, fail){ (async function(){ var v; try { v = await p } catch (e) { fail(e); return } ok(v) })() })`, false)

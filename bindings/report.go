@@ -7,6 +7,7 @@ import (
 
 	"github.com/dop251/goja"
 
+	"github.com/isobox/isobox/bindings/inspect"
 	"github.com/isobox/isobox/engine"
 )
 
@@ -160,7 +161,7 @@ func errorValue(vm *goja.Runtime, v goja.Value) (se *engine.ScriptError) {
 	}
 	obj, ok := v.(*goja.Object)
 	if !ok {
-		se.Message = Inspect(vm, v, InspectOptions{})
+		se.Message = inspect.Inspect(vm, v, inspect.Options{})
 		return se
 	}
 	str := func(name string) string {
@@ -176,7 +177,7 @@ func errorValue(vm *goja.Runtime, v goja.Value) (se *engine.ScriptError) {
 	}
 	se.Name, se.Message, se.Stack = str("name"), str("message"), str("stack")
 	if se.Name == "" && se.Message == "" && se.Stack == "" {
-		se.Message = Inspect(vm, v, InspectOptions{})
+		se.Message = inspect.Inspect(vm, v, inspect.Options{})
 	}
 	return se
 }
