@@ -1,0 +1,110 @@
+package engine
+
+import "github.com/dop251/goja"
+
+// The entry task and results: running the compiled source, calling the
+// entry function with the spawn message, and delivering its result.
+
+// runEntry is the first task: it runs the compiled source and calls the
+// entry function with the spawn message.
+func (iso *Isolate) runEntry() error {
+	v, err := iso.vm.RunProgram(iso.prog)
+	if err != nil {
+		return err
+	}
+	var fn goja.Callable
+	switch {
+	case iso.src.Kind == SourceFunction:
+		f, ok := goja.AssertFunction(v)
+		if !ok {
+			return &ScriptError{Name: "TypeError", Message: "spawn entry is not a function"}
+		}
+		fn = f
+	case iso.cfg.entry != "":
+		if f, ok := goja.AssertFunction(iso.vm.Get(iso.cfg.entry)); ok {
+			fn = f
+		}
+	}
+	if fn == nil {
+		iso.deliverResult(goja.Undefined())
+		return nil
+	}
+	arg := goja.Undefined()
+	if iso.cfg.arg != nil {
+		a, err := iso.Value(iso.cfg.arg)
+		if err != nil {
+			return err
+		}
+		arg = a
+	}
+	res, err := fn(goja.Undefined(), arg)
+	if err != nil {
+		return err
+	}
+	iso.deliverResult(res)
+	return nil
+}
+
+// deliverResult reports the entry's result to a WithResult callback,
+// awaiting a promise first.
+func (iso *Isolate) deliverResult(v goja.Value) {
+	if iso.result.Load() == nil {
+		return
+	}
+	if obj, ok := v.(*goja.Object); ok {
+		if p, ok := obj.Export().(*goja.Promise); ok {
+			switch p.State() {
+			case goja.PromiseStatePending:
+				iso.awaitResult(obj)
+				return
+			case goja.PromiseStateRejected:
+				iso.resultError(p.Result())
+				return
+			default:
+				v = p.Result()
+			}
+		}
+	}
+	m, err := iso.Clone(v, nil)
+	if fn := iso.result.Swap(nil); fn != nil {
+		(*fn)(m, err)
+	}
+	// Isolate.run: the isolate exits once its result is out.
+	iso.terminate(nil, exitSignal{})
+}
+
+func (iso *Isolate) resultError(reason goja.Value) {
+	se := iso.errorFromValue(reason)
+	if fn := iso.result.Swap(nil); fn != nil {
+		(*fn)(nil, se)
+	}
+	// The rejection is handled by the result; don't report it again.
+	iso.rejections = iso.rejections[:0]
+	iso.terminate(nil, exitSignal{})
+}
+
+// awaitProg awaits a promise with the VM's own await, which does not look
+// up the script's (replaceable) Promise.prototype.then.
+var awaitProg = goja.MustCompile("<await>", `(function(p, ok, fail){ (async function(){ var v; try { v = await p } catch (e) { fail(e); return } ok(v) })() })`, false)
+
+// awaitResult delivers the result once the pending promise settles. A
+// pending promise whose isolate ends first yields ErrNoResult.
+func (iso *Isolate) awaitResult(promise *goja.Object) {
+	f, err := iso.vm.RunProgram(awaitProg)
+	if err != nil {
+		iso.resultError(iso.vm.ToValue(err.Error()))
+		return
+	}
+	call, _ := goja.AssertFunction(f)
+	ok := iso.vm.ToValue(func(c goja.FunctionCall) goja.Value {
+		iso.deliverResult(c.Argument(0))
+		return goja.Undefined()
+	})
+	fail := iso.vm.ToValue(func(c goja.FunctionCall) goja.Value {
+		iso.resultError(c.Argument(0))
+		return goja.Undefined()
+	})
+	if _, err := call(goja.Undefined(), promise, ok, fail); err != nil {
+		iso.resultError(iso.vm.ToValue(err.Error()))
+	}
+}
