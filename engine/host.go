@@ -13,6 +13,8 @@ import (
 	"sync/atomic"
 
 	"github.com/dop251/goja"
+
+	"github.com/isobox/isobox/engine/guard"
 )
 
 // HostFunc is a Go function that scripts may call when it is granted to
@@ -345,8 +347,8 @@ func (c *progCache) compile(src Source) (*goja.Program, error) {
 func compileSource(src Source) (*goja.Program, error) {
 	name := src.Filename
 	code := src.Code
-	if err := CheckNesting(code, DefaultMaxNesting); err != nil {
-		return nil, &ScriptError{Name: "SyntaxError", Message: strings.TrimPrefix(err.Error(), "engine: "), Cause: err}
+	if err := guard.CheckNesting(code, guard.DefaultMaxNesting); err != nil {
+		return nil, &ScriptError{Name: "SyntaxError", Message: strings.TrimPrefix(err.Error(), "guard: "), Cause: err}
 	}
 	if src.Kind == SourceFunction {
 		if name == "" {
