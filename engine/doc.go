@@ -4,6 +4,31 @@ timers, kill/exit/error/pause, limits, and the Go embedding API. It knows
 nothing of the REPL or the CLI, and nothing of the JS classes scripts see:
 those come from package bindings through the WithSetup hook.
 
+# Packages
+
+The runtime is split by concern, and imports run one way: main -> repl ->
+bindings -> engine -> engine/clone and engine/guard; bindings also uses
+bindings/inspect, and engine/clone uses internal/gojax.
+
+Package engine (this one) has the Host, the Isolate (one goja.Runtime, its
+goroutine and its event loop), ports and mailboxes, timers,
+kill/pause/listeners, limits and the memory monitor, errors, and the
+embedding API.
+
+Package engine/clone is the structured-clone codec. A JS value becomes a
+VM-neutral Message and back; a Go value becomes one and back. It knows
+nothing of isolates: a port in a message is an opaque reference that engine
+turns into a *SendPort. Message, MessageFromGo and CloneError keep their
+names here, so embedders need not import it.
+
+Package engine/guard has the sandbox guards installed on every runtime:
+allocation caps, native-recursion and nesting checks, the replace guard and
+the source-nesting scanner. It takes plain numbers, not Limits.
+
+Package internal/gojax is the one place that reads goja's unexported layout
+(for the codec's fast paths). It is verified once at start; on a mismatch
+its accessors report "not available" and the codec uses goja's public API.
+
 # Isolates
 
 An Isolate is one goja.Runtime owned by one goroutine with its own event
