@@ -196,6 +196,9 @@ type spawnConfig struct {
 	capsSet     bool
 	stdout      io.Writer
 	stderr      io.Writer
+	process     bool               // run in a worker process (WithProcess)
+	group       string             // the worker's group; "" = its own
+	errorHook   func(*ScriptError) // worker side: report errors to the host instead
 }
 
 // SpawnOption configures one Spawn call.

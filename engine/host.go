@@ -47,6 +47,10 @@ type Host struct {
 	nextID   atomic.Uint64
 
 	progs progCache
+
+	workerCmd  []string             // WithWorkerCommand
+	workers    map[string]*worker   // named process groups; guarded by mu
+	allWorkers map[*worker]struct{} // every live worker; guarded by mu
 }
 
 // HostOption configures NewHost.
@@ -102,6 +106,7 @@ func NewHost(opts ...HostOption) *Host {
 		stderr:      os.Stderr,
 		maxIsolates: DefaultMaxIsolates,
 		isolates:    make(map[uint64]*Isolate),
+		allWorkers:  make(map[*worker]struct{}),
 	}
 	for _, o := range opts {
 		o(h)
@@ -188,6 +193,9 @@ func (h *Host) Spawn(src Source, opts ...SpawnOption) (*Isolate, error) {
 	}
 	if cfg.limits.MaxStackDepth <= 0 {
 		cfg.limits.MaxStackDepth = DefaultMaxStackDepth
+	}
+	if cfg.process {
+		return h.spawnRemote(src, cfg)
 	}
 	prog, err := h.progs.compile(src)
 	if err != nil {
@@ -309,10 +317,25 @@ func (h *Host) Shutdown(ctx context.Context) error {
 	}()
 	select {
 	case <-done:
-		return nil
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+	// Every isolate is dead; no worker process may outlive the host.
+	h.mu.Lock()
+	workers := make([]*worker, 0, len(h.allWorkers))
+	for w := range h.allWorkers {
+		workers = append(workers, w)
+	}
+	h.mu.Unlock()
+	for _, w := range workers {
+		w.signal()
+		select {
+		case <-w.exited:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
 }
 
 // progCache caches compiled programs by source, since a *goja.Program may be

@@ -82,6 +82,8 @@ const (
 	ctrlAddError
 	ctrlRemoveError
 	ctrlErrorsFatal
+	ctrlRemoteError // a process isolate's worker reported an uncaught error
+	ctrlRemoteExit  // a process isolate's worker reported its end
 )
 
 // ctrl is a control message. The control queue is drained before any data
@@ -93,6 +95,7 @@ type ctrl struct {
 	port *SendPort
 	msg  *Message
 	flag bool
+	err  error // ctrlRemoteError (a *ScriptError), ctrlRemoteExit
 }
 
 type exitListener struct {
@@ -157,6 +160,9 @@ type Isolate struct {
 	taskSeq     uint64
 	cpu         time.Duration
 	timersLive  int
+
+	remote  *worker     // set for a process isolate: this Isolate is its shadow
+	killReq atomic.Bool // a kill was forwarded to the worker
 
 	defaultPort atomic.Pointer[SendPort]
 	memW        *memWatch // memory accounting; set at boot, loop only
@@ -382,6 +388,10 @@ func (iso *Isolate) Hold() (release func()) {
 // nothing runs after it. Queued messages are discarded, timers cancelled,
 // ports closed and exit listeners notified. Idempotent; any goroutine.
 func (iso *Isolate) Kill(p Priority) {
+	if iso.remote != nil {
+		iso.remote.kill(iso, p)
+		return
+	}
 	if p == Immediate {
 		iso.terminate(ErrKilled, killSignal{})
 		return
@@ -462,6 +472,10 @@ func (iso *Isolate) Pause(c *Capability) *Capability {
 	if c == nil {
 		c = NewCapability()
 	}
+	if iso.remote != nil {
+		iso.remote.ctrl(iso, wPause, 0, c, false, nil, nil)
+		return c
+	}
 	iso.control(ctrl{kind: ctrlPause, cap: c})
 	return c
 }
@@ -469,7 +483,9 @@ func (iso *Isolate) Pause(c *Capability) *Capability {
 // Resume undoes one Pause with capability c. An unknown capability is
 // ignored. Any goroutine.
 func (iso *Isolate) Resume(c *Capability) {
-	if c != nil {
+	if c != nil && iso.remote != nil {
+		iso.remote.ctrl(iso, wResume, 0, c, false, nil, nil)
+	} else if c != nil {
 		iso.control(ctrl{kind: ctrlResume, cap: c})
 	}
 }
@@ -483,6 +499,10 @@ func (iso *Isolate) Ping(port *SendPort, response *Message, p Priority) {
 	}
 	if response == nil {
 		response = nullMessage()
+	}
+	if iso.remote != nil {
+		iso.remote.ctrl(iso, wPing, p, nil, false, port, response)
+		return
 	}
 	if p == Immediate {
 		iso.mu.Lock()
@@ -530,6 +550,9 @@ func (iso *Isolate) RemoveErrorListener(port *SendPort) {
 // SetErrorsFatal sets whether uncaught errors kill the isolate.
 // Any goroutine.
 func (iso *Isolate) SetErrorsFatal(fatal bool) {
+	if iso.remote != nil {
+		iso.remote.ctrl(iso, wErrorsFatal, 0, nil, fatal, nil, nil)
+	}
 	iso.control(ctrl{kind: ctrlErrorsFatal, flag: fatal})
 }
 
@@ -584,6 +607,15 @@ func (iso *Isolate) handleCtrl(c ctrl) {
 		iso.mu.Lock()
 		iso.errorsFatal = c.flag
 		iso.mu.Unlock()
+	case ctrlRemoteError:
+		if se, ok := c.err.(*ScriptError); ok {
+			iso.reportError(se)
+		}
+	case ctrlRemoteExit:
+		iso.mu.Lock()
+		iso.holds = 0
+		iso.mu.Unlock()
+		iso.terminate(c.err, nil)
 	}
 }
 
@@ -617,6 +649,13 @@ func (iso *Isolate) boot() (err error) {
 			err = &ScriptError{Name: "InternalError", Message: fmt.Sprint(x), Cause: &PanicError{Value: x, Stack: string(debug.Stack())}}
 		}
 	}()
+	if iso.remote != nil {
+		// A process isolate's VM is in its worker; this loop only relays.
+		if iso.state.Load() == int32(StateStarting) {
+			iso.state.Store(int32(StateRunning))
+		}
+		return nil
+	}
 	vm := goja.New()
 	vm.SetMaxCallStackSize(iso.cfg.limits.MaxStackDepth)
 	vm.SetPromiseRejectionTracker(iso.trackRejection)
@@ -884,6 +923,9 @@ func (iso *Isolate) finish() {
 	iso.rejections = nil
 	iso.codec = clone.Codec{}
 	iso.portWrap = nil
+	if iso.remote != nil {
+		iso.remote.forget(iso)
+	}
 	iso.host.remove(iso)
 	for _, h := range hooks {
 		h(err)

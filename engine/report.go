@@ -126,6 +126,19 @@ func (iso *Isolate) ReportError(err error) {
 }
 
 func (iso *Isolate) reportError(se *ScriptError) {
+	if hook := iso.cfg.errorHook; hook != nil {
+		// A worker's isolate: its host reports the error to the listeners
+		// of the isolate's shadow; the fatal rule still applies here.
+		hook(se)
+		iso.mu.Lock()
+		fatal := iso.errorsFatal
+		iso.mu.Unlock()
+		var le *LimitError
+		if fatal || errors.As(se, &le) {
+			iso.terminate(se, killSignal{})
+		}
+		return
+	}
 	if len(iso.errorLs) > 0 {
 		payload := errorPayload(se)
 		for _, p := range iso.errorLs {
@@ -139,6 +152,9 @@ func (iso *Isolate) reportError(se *ScriptError) {
 	// "Unhandled exception" here). Root isolates are reported by their host.
 	if len(iso.errorLs) == 0 && iso.result.Load() == nil && iso.cfg.parent != nil {
 		fmt.Fprintf(iso.stderr, "Uncaught %s\n", se.Error())
+	}
+	if iso.remote != nil {
+		return // the worker decides whether the error ends the isolate
 	}
 	var le *LimitError
 	if fatal || errors.As(se, &le) {
