@@ -512,8 +512,8 @@ func rssOf(pid int) int64 {
 // tailBuffer keeps the first line that looks like a Go fatal error and the
 // last max bytes of a worker's stderr.
 type tailBuffer struct {
-	mu    sync.Mutex
-	max   int
+	mu      sync.Mutex
+	max     int
 	buf     []byte
 	fatal   string // the first "fatal error:" or "panic:" line
 	runtime string // the first "runtime:" line, if no fatal one came
