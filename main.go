@@ -73,6 +73,8 @@ const (
 )
 
 func main() {
+	// A worker process for process isolates runs here and never returns.
+	engine.WorkerMain(engine.WithSetup(bindings.Setup(bindings.Config{})))
 	engine.EnsureProcs()
 	os.Exit(run(os.Args[1:]))
 }

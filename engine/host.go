@@ -51,6 +51,9 @@ type Host struct {
 	workerCmd  []string             // WithWorkerCommand
 	workers    map[string]*worker   // named process groups; guarded by mu
 	allWorkers map[*worker]struct{} // every live worker; guarded by mu
+	pool       []*worker            // started ahead (WithWorkerPool); guarded by mu
+	poolSize   int
+	refilling  bool
 }
 
 // HostOption configures NewHost.

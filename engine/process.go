@@ -44,6 +44,12 @@ func WithWorkerCommand(path string, args ...string) HostOption {
 	return func(h *Host) { h.workerCmd = append([]string{path}, args...) }
 }
 
+// WithWorkerPool keeps n worker processes started ahead of need, so that
+// spawning a process isolate with no group does not wait for a process to
+// start (a few milliseconds). Pooled workers are idle processes; Shutdown
+// ends them. The default is 0: every worker starts on demand.
+func WithWorkerPool(n int) HostOption { return func(h *Host) { h.poolSize = max(n, 0) } }
+
 // withErrorHook makes every uncaught error of the isolate go to fn instead
 // of being printed (the worker reports them to its host).
 func withErrorHook(fn func(*ScriptError)) SpawnOption {
@@ -74,7 +80,9 @@ type worker struct {
 	exited  chan struct{}
 }
 
-// worker returns the running worker of group, starting one if needed.
+// worker returns the running worker of group, starting one (or taking a
+// pooled one) if needed. memMb is the memory limit of a new worker's
+// isolate: the whole worker's limit, enforced from outside.
 func (h *Host) worker(group string, memMb int64) (*worker, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -83,9 +91,24 @@ func (h *Host) worker(group string, memMb int64) (*worker, error) {
 			return w, nil
 		}
 	}
-	w, err := h.startWorker(group, memMb)
-	if err != nil {
-		return nil, err
+	var w *worker
+	for len(h.pool) > 0 && w == nil {
+		w = h.pool[len(h.pool)-1]
+		h.pool = h.pool[:len(h.pool)-1]
+		if w.isDead() {
+			w = nil
+		}
+	}
+	if w == nil {
+		var err error
+		if w, err = h.startWorker(); err != nil {
+			return nil, err
+		}
+		h.allWorkers[w] = struct{}{}
+	}
+	w.group = group
+	if memMb > 0 {
+		w.limitMemory(memMb)
 	}
 	if group != "" {
 		if h.workers == nil {
@@ -93,8 +116,47 @@ func (h *Host) worker(group string, memMb int64) (*worker, error) {
 		}
 		h.workers[group] = w
 	}
-	h.allWorkers[w] = struct{}{}
+	if h.poolSize > 0 && !h.refilling {
+		h.refilling = true
+		go h.refillPool()
+	}
 	return w, nil
+}
+
+// refillPool starts workers until the pool is full again.
+func (h *Host) refillPool() {
+	for {
+		h.mu.Lock()
+		if h.closed || len(h.pool) >= h.poolSize {
+			h.refilling = false
+			h.mu.Unlock()
+			return
+		}
+		h.mu.Unlock()
+		w, err := h.startWorker()
+		h.mu.Lock()
+		if err != nil || h.closed {
+			h.refilling = false
+			h.mu.Unlock()
+			if w != nil {
+				w.stop()
+			}
+			return
+		}
+		h.allWorkers[w] = struct{}{}
+		h.pool = append(h.pool, w)
+		h.mu.Unlock()
+	}
+}
+
+// limitMemory sets the worker's memory limit, enforced from outside, once.
+func (w *worker) limitMemory(mb int64) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.memMb == 0 {
+		w.memMb = mb
+		go w.watchMemory()
+	}
 }
 
 func (w *worker) isDead() bool {
@@ -103,7 +165,9 @@ func (w *worker) isDead() bool {
 	return w.dead
 }
 
-func (h *Host) startWorker(group string, memMb int64) (*worker, error) {
+// startWorker starts a worker process. Call it with h.mu held or not; it
+// does not touch the host's maps.
+func (h *Host) startWorker() (*worker, error) {
 	argv := h.workerCmd
 	if len(argv) == 0 {
 		exe, err := os.Executable()
@@ -123,9 +187,6 @@ func (h *Host) startWorker(group string, memMb int64) (*worker, error) {
 	cmd := exec.Command(argv[0], argv[1:]...)
 	// A cleared environment: nothing of the host's leaks into the worker.
 	cmd.Env = []string{workerEnv + "=" + strconv.Itoa(frameVersion)}
-	if memMb > 0 {
-		cmd.Env = append(cmd.Env, workerEnv+"_MEMLIMIT="+strconv.FormatInt(memMb, 10))
-	}
 	cmd.ExtraFiles = []*os.File{childEnd} // fd 3; nothing else is inherited
 	cmd.Dir = "/"
 	tail := &tailBuffer{max: 8 << 10}
@@ -136,14 +197,11 @@ func (h *Host) startWorker(group string, memMb int64) (*worker, error) {
 		return nil, fmt.Errorf("engine: starting a worker process: %w", err)
 	}
 	w := &worker{
-		host: h, group: group, cmd: cmd, c: newConn(parentEnd), pid: cmd.Process.Pid,
-		shadows: map[uint64]*Isolate{}, acks: map[uint64]chan error{}, memMb: memMb,
+		host: h, cmd: cmd, c: newConn(parentEnd), pid: cmd.Process.Pid,
+		shadows: map[uint64]*Isolate{}, acks: map[uint64]chan error{},
 		stderr: tail, exited: make(chan struct{}),
 	}
 	go w.read(parentEnd)
-	if memMb > 0 {
-		go w.watchMemory()
-	}
 	return w, nil
 }
 
@@ -292,6 +350,12 @@ func (w *worker) died() {
 		delete(h.workers, w.group)
 	}
 	delete(h.allWorkers, w)
+	for i, p := range h.pool {
+		if p == w {
+			h.pool = append(h.pool[:i], h.pool[i+1:]...)
+			break
+		}
+	}
 	h.mu.Unlock()
 
 	se := w.deathError(why)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"runtime/debug"
 	"strings"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/isobox/isobox/bindings"
 	"github.com/isobox/isobox/engine"
+	"go.uber.org/goleak"
 )
 
 // TestMain lets this test binary serve as its own worker process: a Host
@@ -312,4 +314,46 @@ func mustMessage(t *testing.T, v any) *engine.Message {
 		t.Fatal(err)
 	}
 	return m
+}
+
+// TestProcessPoolAndShutdown: pooled workers serve spawns, and after
+// Shutdown no worker process (nor zombie) and no goroutine is left.
+func TestProcessPoolAndShutdown(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	h := engine.NewHost(engine.WithStdout(io.Discard), engine.WithSetup(bindings.Setup(bindings.Config{})), engine.WithWorkerPool(2))
+	replies := h.NewPort("replies")
+	var pids []int
+	for i := 0; i < 4; i++ {
+		iso, err := h.Spawn(engine.FunctionSource(`(p) => { p.send(1); new ReceivePort(); }`), engine.WithProcess(""),
+			engine.WithMessage(mustMessage(t, replies.SendPort())))
+		if err != nil {
+			t.Fatal(err)
+		}
+		recv(t, replies)
+		pids = append(pids, iso.Pid())
+	}
+	g, err := h.Spawn(engine.FunctionSource(`() => { new ReceivePort(); }`), engine.WithProcess("g"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g2, err := h.Spawn(engine.FunctionSource(`() => { new ReceivePort(); }`), engine.WithProcess("g"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.Pid() != g2.Pid() || g.Pid() == pids[0] {
+		t.Errorf("group pids %d %d, first %d", g.Pid(), g2.Pid(), pids[0])
+	}
+	pids = append(pids, g.Pid())
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := h.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	replies.Close()
+	for _, pid := range pids {
+		// Reaped: the pid no longer exists (a zombie would still answer).
+		if err := syscall.Kill(pid, 0); err == nil {
+			t.Errorf("worker %d still exists after Shutdown", pid)
+		}
+	}
 }

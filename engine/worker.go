@@ -36,9 +36,6 @@ func WorkerMain(opts ...HostOption) {
 		fmt.Fprintln(os.Stderr, "isobox worker: no channel")
 		os.Exit(3)
 	}
-	if mb, err := strconv.ParseInt(os.Getenv(workerEnv+"_MEMLIMIT"), 10, 64); err == nil && mb > 0 {
-		debug.SetMemoryLimit(mb << 20)
-	}
 	EnsureProcs()
 	os.Exit(serveWorker(ch, ch, opts))
 }
@@ -152,6 +149,13 @@ func (ws *workerSide) spawn(r *frameReader) error {
 	arg, err := ws.c.decode(s.arg)
 	if err != nil {
 		return err
+	}
+	if mb := s.limits.MemoryMb; mb > 0 {
+		// Make the Go GC work to stay under the limit the host enforces
+		// from outside, so that garbage is not what trips it.
+		if cur := debug.SetMemoryLimit(-1); cur > mb<<20 {
+			debug.SetMemoryLimit(mb << 20)
+		}
 	}
 	sid := s.sid
 	opts := []SpawnOption{
