@@ -3,6 +3,7 @@ package bench
 import (
 	_ "embed"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -12,6 +13,8 @@ import (
 	"runtime"
 	"strings"
 	"time"
+
+	"github.com/isobox/isobox/engine"
 )
 
 //go:embed node/workloads.js
@@ -393,5 +396,18 @@ func runProcess(cfg Config, f *Figures) error {
 	}
 	f.add("process worker with one idle isolate: RSS (bytes)", m.WorkerRSS)
 	f.add("idle isolate in a shared worker: RSS (bytes)", m.GroupIsolateRSS)
+	o, err := ProcessMemoryOvershoot(growSrc, 64)
+	if err != nil {
+		return err
+	}
+	var le *engine.LimitError
+	if !errors.As(o.Err, &le) || le.Limit != "memoryMb" {
+		return fmt.Errorf("memory overshoot: the grower ended with %v", o.Err)
+	}
+	f.add("process memoryMb 64: worker baseline RSS (MB)", o.BaselineMb)
+	f.add("process memoryMb 64: peak RSS above baseline (MB)", o.PeakMb)
 	return nil
 }
+
+// growSrc allocates small objects without end once it has said it started.
+const growSrc = `(p) => { p.send(1); const keep = []; setInterval(() => { for (let i = 0; i < 1e5; i++) keep.push({i, s: "x" + i}); }, 1); }`

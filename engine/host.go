@@ -54,6 +54,7 @@ type Host struct {
 	pool       []*worker            // started ahead (WithWorkerPool); guarded by mu
 	poolSize   int
 	refilling  bool
+	unconfined bool // WithWorkerConfinement(false)
 }
 
 // HostOption configures NewHost.

@@ -44,6 +44,11 @@ func WithWorkerCommand(path string, args ...string) HostOption {
 	return func(h *Host) { h.workerCmd = append([]string{path}, args...) }
 }
 
+// WithWorkerConfinement turns the workers' seccomp confinement on (the
+// default) or off. Turn it off only when host functions running in the
+// workers need what it denies (sockets, exec, writing files).
+func WithWorkerConfinement(on bool) HostOption { return func(h *Host) { h.unconfined = !on } }
+
 // WithWorkerPool keeps n worker processes started ahead of need, so that
 // spawning a process isolate with no group does not wait for a process to
 // start (a few milliseconds). Pooled workers are idle processes; Shutdown
@@ -187,6 +192,9 @@ func (h *Host) startWorker() (*worker, error) {
 	cmd := exec.Command(argv[0], argv[1:]...)
 	// A cleared environment: nothing of the host's leaks into the worker.
 	cmd.Env = []string{workerEnv + "=" + strconv.Itoa(frameVersion)}
+	if h.unconfined {
+		cmd.Env = append(cmd.Env, workerEnv+"_CONFINE=off")
+	}
 	cmd.ExtraFiles = []*os.File{childEnd} // fd 3; nothing else is inherited
 	cmd.Dir = "/"
 	tail := &tailBuffer{max: 8 << 10}

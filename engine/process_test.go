@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -28,6 +31,26 @@ func TestMain(m *testing.M) {
 			go func() { panic("worker crash") }()
 			time.Sleep(time.Second)
 			return nil, nil
+		}),
+		engine.WithFunc("tryEscape", func(context.Context, []any) (any, error) {
+			res := map[string]any{}
+			note := func(name string, err error) {
+				if err != nil {
+					res[name] = err.Error()
+				} else {
+					res[name] = "ok"
+				}
+			}
+			fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM, 0)
+			if err == nil {
+				syscall.Close(fd)
+			}
+			note("socket", err)
+			note("exec", exec.Command("/bin/true").Run())
+			note("create", os.WriteFile(filepath.Join(os.TempDir(), "isobox-confine-probe"), []byte("x"), 0o600))
+			_, err = os.ReadFile("/proc/self/status")
+			note("read", err)
+			return res, nil
 		}),
 		engine.WithFunc("crashStack", func(context.Context, []any) (any, error) {
 			debug.SetMaxStack(1 << 20) // overflow fast
@@ -200,6 +223,46 @@ func TestProcessCrashContained(t *testing.T) {
 	}
 	if sibling.State() == engine.StateDead || local.State() == engine.StateDead {
 		t.Error("a crash took another isolate down")
+	}
+}
+
+// TestProcessConfinement: a worker cannot open sockets, run programs or
+// write files, even from a host function; it can still read. With
+// confinement off (WithWorkerConfinement(false)) the same calls work.
+func TestProcessConfinement(t *testing.T) {
+	if runtime.GOOS != "linux" || runtime.GOARCH != "amd64" {
+		t.Skip("the seccomp filter is written for linux/amd64")
+	}
+	defer os.Remove(filepath.Join(os.TempDir(), "isobox-confine-probe"))
+	for _, confined := range []bool{true, false} {
+		h, _ := processHost(t, engine.WithWorkerConfinement(confined))
+		results := make(chan any, 1)
+		iso, err := h.Spawn(engine.FunctionSource(`() => host.tryEscape()`), engine.WithProcess(""),
+			engine.WithCapabilities(engine.Capabilities{Funcs: []string{"tryEscape"}}),
+			engine.WithResult(func(m *engine.Message, err error) {
+				if err != nil {
+					results <- err
+					return
+				}
+				v, _ := m.ToGo()
+				results <- v
+			}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, ok := (<-results).(map[string]any)
+		if !ok {
+			t.Fatalf("result: %#v", got)
+		}
+		wait(t, iso)
+		for _, k := range []string{"socket", "exec", "create"} {
+			if denied := strings.Contains(fmt.Sprint(got[k]), "operation not permitted"); denied != confined {
+				t.Errorf("confined=%v: %s gave %v", confined, k, got[k])
+			}
+		}
+		if got["read"] != "ok" {
+			t.Errorf("confined=%v: read gave %v", confined, got["read"])
+		}
 	}
 }
 

@@ -10,6 +10,8 @@ import (
 	"runtime/debug"
 	"strconv"
 	"sync"
+
+	"github.com/isobox/isobox/internal/confine"
 )
 
 // workerEnv is set in the environment of a worker process. It holds the
@@ -26,6 +28,12 @@ const frameVersion = 1
 // serves the channel on file descriptor 3 until the host closes it, then
 // exits. In any other process it returns at once.
 //
+// Before serving, a worker confines itself (unless the host said
+// WithWorkerConfinement(false)): on linux/amd64 a seccomp filter makes
+// sockets, exec, fork, writes to the file system and the kernel-admin
+// system calls fail with EPERM for the rest of its life, host functions
+// included.
+//
 // Only the goroutine running main should call it.
 func WorkerMain(opts ...HostOption) {
 	if os.Getenv(workerEnv) != strconv.Itoa(frameVersion) {
@@ -37,6 +45,12 @@ func WorkerMain(opts ...HostOption) {
 		os.Exit(3)
 	}
 	EnsureProcs()
+	if os.Getenv(workerEnv+"_CONFINE") != "off" {
+		if err := confine.Apply(); err != nil {
+			// The kernel refused: say so, and serve unconfined.
+			fmt.Fprintf(os.Stderr, "isobox worker: not confined: %v\n", err)
+		}
+	}
 	os.Exit(serveWorker(ch, ch, opts))
 }
 
