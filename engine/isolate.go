@@ -61,6 +61,12 @@ type Stats struct {
 	Parent   uint64
 	Ports    int // open receive ports
 	ExitCode int
+	// Pid and RSS are set for a process isolate: its worker's process id
+	// and resident memory in bytes (the whole worker's, shared by its
+	// group). Queued, MsgsIn, MsgsOut, Timers, CPUTime and Ports are
+	// counted in the worker and are zero here.
+	Pid int
+	RSS int64
 }
 
 // interrupt reasons passed to goja's Interrupt.
@@ -336,6 +342,10 @@ func (iso *Isolate) Stats() Stats {
 	}
 	if p := iso.cfg.parent; p != nil {
 		s.Parent = p.id
+	}
+	if iso.remote != nil {
+		s.Pid = iso.remote.pid
+		s.RSS = rssOf(s.Pid)
 	}
 	return s
 }
