@@ -15,7 +15,7 @@ func (iso *Isolate) runEntry() error {
 	var fn goja.Callable
 	switch {
 	case iso.src.Kind == SourceFunction:
-		f, ok := goja.AssertFunction(v)
+		f, ok := goja.AssertFunction(methodOf(v))
 		if !ok {
 			return &ScriptError{Name: "TypeError", Message: "spawn entry is not a function"}
 		}
@@ -43,6 +43,26 @@ func (iso *Isolate) runEntry() error {
 	}
 	iso.deliverResult(res)
 	return nil
+}
+
+// methodOf returns the method a method's source was compiled into: the
+// only property of the object literal compileFunction wrapped it in. Any
+// other value is returned as it is.
+func methodOf(v goja.Value) goja.Value {
+	obj, ok := v.(*goja.Object)
+	if !ok {
+		return v
+	}
+	if _, ok := goja.AssertFunction(v); ok {
+		return v
+	}
+	if keys := obj.Keys(); len(keys) == 1 {
+		return obj.Get(keys[0])
+	}
+	if syms := obj.Symbols(); len(syms) == 1 {
+		return obj.GetSymbol(syms[0])
+	}
+	return v
 }
 
 // deliverResult reports the entry's result to a WithResult callback,
