@@ -130,11 +130,15 @@ func (e *env) hostObject() goja.Value {
 }
 
 // lineReader reads lines from the process stdin for any isolate granted
-// it. One goroutine reads at a time; EOF is sticky.
+// it. Reads are served one at a time, in the order they were asked for, by
+// a single goroutine that runs while requests are queued; EOF is sticky.
 type lineReader struct {
-	mu  sync.Mutex
-	r   *bufio.Reader
-	eof bool
+	r *bufio.Reader // read only by the serving goroutine
+
+	mu      sync.Mutex
+	queue   []func(line string, ok bool) // waiting requests, oldest first
+	serving bool                         // a goroutine is draining queue
+	eof     bool
 }
 
 func newLineReader(r io.Reader) *lineReader {
@@ -144,17 +148,52 @@ func newLineReader(r io.Reader) *lineReader {
 	return &lineReader{r: bufio.NewReaderSize(r, 64<<10)}
 }
 
-// readLine returns the next line without its newline; ok is false at EOF.
-// It blocks, so it is called from its own goroutine.
-func (l *lineReader) readLine() (line string, ok bool) {
+// request queues a read: deliver is called with the next unread line
+// (without its newline), or with ok false at EOF, from the reader's
+// goroutine, after every earlier request got its line. Any goroutine.
+func (l *lineReader) request(deliver func(line string, ok bool)) {
 	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.eof {
-		return "", false
+	l.queue = append(l.queue, deliver)
+	if l.serving {
+		l.mu.Unlock()
+		return
 	}
+	l.serving = true
+	l.mu.Unlock()
+	go l.serve()
+}
+
+// serve answers queued requests in order until none is left. Exactly one
+// serve runs at a time.
+func (l *lineReader) serve() {
+	for {
+		l.mu.Lock()
+		if len(l.queue) == 0 {
+			l.serving = false
+			l.mu.Unlock()
+			return
+		}
+		deliver := l.queue[0]
+		l.queue[0] = nil
+		l.queue = l.queue[1:]
+		eof := l.eof
+		l.mu.Unlock()
+		line, ok := "", false
+		if !eof {
+			line, ok = l.readLine()
+		}
+		deliver(line, ok)
+	}
+}
+
+// readLine reads the next line; ok is false at EOF. It blocks. Only serve
+// calls it.
+func (l *lineReader) readLine() (line string, ok bool) {
 	s, err := l.r.ReadString('\n')
 	if err != nil {
+		l.mu.Lock()
 		l.eof = true
+		l.mu.Unlock()
 		if s == "" {
 			return "", false
 		}
@@ -165,14 +204,15 @@ func (l *lineReader) readLine() (line string, ok bool) {
 }
 
 // stdinObject returns {first, readLine()}. Each read holds the isolate
-// alive until the line (or EOF) arrives.
+// alive until the line (or EOF) arrives; reads resolve in the order they
+// were made.
 func (e *env) stdinObject() goja.Value {
 	o := e.vm.NewObject()
 	read := func() goja.Value {
 		p, resolve, _ := e.promise()
 		release := e.iso.Hold()
-		go func() {
-			line, ok := e.stdin.readLine()
+		e.stdin.request(func(line string, ok bool) {
+			// Posted in request order, so the promises settle in order.
 			e.iso.Post(func() error {
 				if ok {
 					resolve(e.vm.ToValue(line))
@@ -182,7 +222,7 @@ func (e *env) stdinObject() goja.Value {
 				return nil
 			})
 			release()
-		}()
+		})
 		return p
 	}
 	var first goja.Value
