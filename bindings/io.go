@@ -34,18 +34,72 @@ func (e *env) console() goja.Value {
 	return o
 }
 
-// stream returns a {write, writeln} object over w.
+// toText converts what stdout.write is given to text as Dart's
+// write(Object?) does, by calling its toString: a string is itself, null
+// and undefined are "null" and "undefined", a symbol is "Symbol(desc)", and
+// an object goes through JS's ToString (its toString method, then
+// valueOf). A toString that throws throws into the caller. Loop only.
+func (e *env) toText(v goja.Value) string {
+	switch {
+	case v == nil || goja.IsUndefined(v):
+		return "undefined"
+	case goja.IsNull(v):
+		return "null"
+	}
+	if sym, ok := v.(*goja.Symbol); ok {
+		return "Symbol(" + sym.String() + ")"
+	}
+	if obj, ok := v.(*goja.Object); ok {
+		return e.toText(e.toPrimitiveString(obj))
+	}
+	return v.String()
+}
+
+// toPrimitiveString is JS's ToPrimitive(obj, "string"): obj[Symbol.
+// toPrimitive]("string") if it has one, else the first of toString and
+// valueOf that returns a primitive. It is written out here because goja's
+// own conversion names a Go type in its TypeError. Loop only.
+func (e *env) toPrimitiveString(obj *goja.Object) goja.Value {
+	if m := obj.GetSymbol(goja.SymToPrimitive); !isNullish(m) {
+		f, ok := goja.AssertFunction(m)
+		if !ok {
+			e.typeError("Symbol.toPrimitive is not a function")
+		}
+		r, err := f(obj, e.vm.ToValue("string"))
+		if err != nil {
+			e.throw(err)
+		}
+		if _, isObj := r.(*goja.Object); isObj {
+			e.typeError("Cannot convert object to primitive value")
+		}
+		return r
+	}
+	for _, name := range []string{"toString", "valueOf"} {
+		f, ok := goja.AssertFunction(obj.Get(name))
+		if !ok {
+			continue
+		}
+		r, err := f(obj)
+		if err != nil {
+			e.throw(err)
+		}
+		if _, isObj := r.(*goja.Object); !isObj {
+			return r
+		}
+	}
+	e.typeError("Cannot convert object to primitive value")
+	return nil
+}
+
+// stream returns a {write, writeln} object over w: write(x) writes x's
+// text (see toText), writeln(x) that and a newline.
 func (e *env) stream(w io.Writer) goja.Value {
 	o := e.vm.NewObject()
 	text := func(c goja.FunctionCall) string {
 		if len(c.Arguments) == 0 {
 			return ""
 		}
-		v := c.Argument(0)
-		if s, ok := v.Export().(string); ok {
-			return s
-		}
-		return inspect.Inspect(e.vm, v, inspect.Options{})
+		return e.toText(c.Argument(0))
 	}
 	e.method(o, "write", func(c goja.FunctionCall) goja.Value {
 		_, _ = io.WriteString(w, text(c))
