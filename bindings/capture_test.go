@@ -25,6 +25,8 @@ func TestCaptureHint(t *testing.T) {
 			"key is not defined" + captureHint},
 		{"nested Isolate.run reports it once", `const s = 1; Isolate.run(() => Isolate.run(() => s)).catch(e => console.log(e.message));`,
 			"s is not defined" + captureHint},
+		{"the stack's first line agrees, once", `const s = 1; Isolate.run(() => s).catch(e => console.log(e.stack.split("cannot capture").length - 1, e.stack.startsWith(e.name + ": " + e.message + "\n")));`,
+			"1 true"},
 		{"not in the main script", `try { nope } catch (e) { console.log(e.message) }`, "nope is not defined"},
 		{"not a caught error", `Isolate.run(() => { try { nope } catch (e) { return e.message } }).then(console.log);`, "nope is not defined"},
 		{"not another ReferenceError", `Isolate.run(() => { x; let x = 1 }).catch(e => console.log(e.name, e.message.includes("cannot capture")));`, "ReferenceError false"},

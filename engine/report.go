@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strings"
 
 	"github.com/dop251/goja"
 )
@@ -121,7 +122,13 @@ func (iso *Isolate) errorFromValue(v goja.Value) (se *ScriptError) {
 		se.Message = v.String()
 	}
 	if iso.src.Kind == SourceFunction && se.Name == "ReferenceError" && notDefined.MatchString(se.Message) {
+		// The stack's first line repeats name and message: keep them
+		// equal, so that printing the stack shows the hint once too.
+		head := se.Name + ": " + se.Message
 		se.Message += captureHint
+		if rest, ok := strings.CutPrefix(se.Stack, head); ok && (rest == "" || rest[0] == '\n') {
+			se.Stack = head + captureHint + rest
+		}
 	}
 	if le, ok := obj.Get("limit").(goja.Value); ok && se.Name == "ResourceLimitError" && le != nil {
 		se.Cause = &LimitError{Limit: le.String()}
