@@ -46,6 +46,9 @@ func TestEntryForms(t *testing.T) {
 		{"class static method", "class A { static m(x) { return [x] } }", "A.m", "5", "[5]"},
 		{"class method", "class B { n(x) { return (x) } }", "B.prototype.n", "6", "6"},
 		{"class async method", "class C { async n(x) { return (x) } }", "C.prototype.n", "6", "6"},
+		{"class private method", "class D { static #p(x) { return (x) } static p() { return D.#p } }", "D.p()", "7", "7"},
+		{"getter", "", `Object.getOwnPropertyDescriptor({ get x() { return (8) } }, "x").get`, "0", "8"},
+		{"setter", "", `Object.getOwnPropertyDescriptor({ set x(v) { return } }, "x").set`, "0", "undefined"},
 		{"default parameters", "", "(a = (1), b = (2)) => (a + b)", "undefined", "3"},
 		{"destructured parameters", "", "({ a, b: [c] }) => (a + c)", "{a: 1, b: [2]}", "3"},
 		{"rest parameters", "", "(...xs) => (xs.length)", "1", "1"},
@@ -82,11 +85,11 @@ func TestEntryAtFileStart(t *testing.T) {
 // Not a script function: a TypeError, not a syntax error in the child.
 func TestEntryMustBeScriptFunction(t *testing.T) {
 	res := runJS(t, `
-		for (const f of [Math.max, (x => x).bind(null), 5, "x => x"]) {
+		for (const f of [Math.max, (x => x).bind(null), class {}, 5, "x => x"]) {
 			try { Isolate.run(f).catch(e => console.log("rejected", e.name, e.message)) } catch (e) { console.log(e.name, e.message) }
 		}
 	`)
-	want := strings.Repeat("rejected TypeError Isolate.run: entry must be a script function, not a native or bound one\n", 2) +
+	want := strings.Repeat("rejected TypeError Isolate.run: entry must be a script function, not a native or bound one, or a class\n", 3) +
 		strings.Repeat("rejected TypeError Isolate.run: entry must be a function\n", 2)
 	if res.stdout != want {
 		t.Errorf("stdout:\n%s\nwant:\n%s", res.stdout, want)

@@ -37,7 +37,7 @@ func (e *env) functionSource(v goja.Value, api string) engine.Source {
 	}
 	if gojax.FuncLayout() == nil {
 		// The layout is known and this is not a script function.
-		e.typeError("%s: entry must be a script function, not a native or bound one", api)
+		e.typeError("%s: entry must be a script function, not a native or bound one, or a class", api)
 	}
 	// No access to goja's layout: fall back on toString, completed with
 	// the closing parentheses it may lack. Positions are then counted from

@@ -160,6 +160,9 @@ func (f *funcLayout) read(l *layout, o *goja.Object) (fl *file.File, start int, 
 	fl = (*file.File)(unsafe.Pointer(fv.Pointer()))
 	start = int(intOf(sm.Index(0).FieldByIndex(f.srcPos)))
 	src := fl.Source()
+	if start > 0 && start <= len(src) && strings.HasPrefix(text, "#") && strings.HasPrefix(src[start-1:], text) {
+		start-- // a private method's offset is that of its name, after the '#'
+	}
 	if start < 0 || start > len(src) || !strings.HasPrefix(src[start:], text) {
 		return nil, 0, "", false
 	}

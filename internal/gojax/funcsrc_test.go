@@ -14,7 +14,7 @@ func TestFuncSource(t *testing.T) {
 	if err := FuncLayout(); err != nil {
 		t.Fatalf("goja function layout not recognized: %v", err)
 	}
-	const src = "var fs = [\n  x => (x),\n  function named(a) { return a },\n  async (o) => ({ s: o }),\n  ({ m() {} }).m,\n  (class { static s() {} }).s,\n  function* g() {},\n  x => x,\n  x => x,\n];\nfs"
+	const src = "var fs = [\n  x => (x),\n  function named(a) { return a },\n  async (o) => ({ s: o }),\n  ({ m() {} }).m,\n  (class { static s() {} }).s,\n  function* g() {},\n  (class { static #p() {} static q() { return this.#p } }).q(),\n  x => x,\n  x => x,\n];\nfs"
 	prg, err := goja.Compile("prog.js", src, false)
 	if err != nil {
 		t.Fatal(err)
@@ -36,6 +36,7 @@ func TestFuncSource(t *testing.T) {
 		{"m() {}", "m() {}", 0},
 		{"s() {}", "s() {}", 0},
 		{"function* g() {}", "function* g() {}", 0},
+		{"#p() {}", "#p() {}", 0},
 		{"x => x", "x => x,", 0}, // same text twice: told apart by position
 		{"x => x", "x => x,", 1},
 	}
