@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/dop251/goja"
+	"github.com/dop251/goja/file"
 	"github.com/dop251/goja/parser"
 
 	"github.com/isobox/isobox/engine"
@@ -22,18 +23,38 @@ import (
 // function's start and goja's (possibly short) text; entryText completes
 // it from the program's text.
 
+// entryKey names a function's text: its program's file and its start. A
+// file's text never changes, so neither does the entry source cut from it.
+type entryKey struct {
+	fl    *file.File
+	start int
+}
+
+// maxEntryCache bounds env.entries; a full cache starts over.
+const maxEntryCache = 64
+
 // functionSource returns the entry source of the script function v, or
-// throws a TypeError naming api. Loop only.
+// throws a TypeError naming api. Sources are cached per isolate, so a
+// function spawned in a loop is cut out and checked once. Loop only.
 func (e *env) functionSource(v goja.Value, api string) engine.Source {
 	obj, ok := v.(*goja.Object)
 	if _, isFn := goja.AssertFunction(v); !ok || !isFn {
 		e.typeError("%s: entry must be a function", api)
 	}
 	if fl, start, text, ok := gojax.FuncSource(obj); ok {
+		key := entryKey{fl, start}
+		if s, ok := e.entries[key]; ok {
+			return s
+		}
 		src := fl.Source()
 		code := entryText(src, start, text)
 		line, col := position(src, start)
-		return engine.Source{Kind: engine.SourceFunction, Code: code, Filename: fl.Name(), Line: line, Column: col}
+		s := engine.Source{Kind: engine.SourceFunction, Code: code, Filename: fl.Name(), Line: line, Column: col}
+		if e.entries == nil || len(e.entries) >= maxEntryCache {
+			e.entries = make(map[entryKey]engine.Source)
+		}
+		e.entries[key] = s
+		return s
 	}
 	if gojax.FuncLayout() == nil {
 		// The layout is known and this is not a script function.
