@@ -111,13 +111,13 @@ func closeParens(text string) string {
 // parsesAsEntry reports whether code is a function expression or a method,
 // the two forms the engine accepts for a function source.
 func parsesAsEntry(code string) bool {
-	if _, err := parser.ParseFile(nil, "", "("+code+"\n)", 0); err == nil {
+	if _, err := parser.ParseFile(nil, "", "("+code+"\n)", 0, parser.WithDisableSourceMaps); err == nil {
 		return true
 	}
 	if strings.HasPrefix(code, "#") {
 		code = "_" + code[1:]
 	}
-	_, err := parser.ParseFile(nil, "", "({"+code+"\n})", 0)
+	_, err := parser.ParseFile(nil, "", "({"+code+"\n})", 0, parser.WithDisableSourceMaps)
 	return err == nil
 }
 

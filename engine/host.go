@@ -405,7 +405,7 @@ func compileFunction(name, code string, line, col int) (*goja.Program, error) {
 
 // compileAtStart compiles a function that starts the generated text.
 func compileAtStart(name, code string) (*goja.Program, bool) {
-	prg, err := parser.ParseFile(nil, name, code, 0)
+	prg, err := parser.ParseFile(nil, name, code, 0, parser.WithDisableSourceMaps)
 	if err != nil || len(prg.Body) != 1 {
 		return nil, false
 	}
