@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/isobox/isobox/bindings"
+	"github.com/isobox/isobox/internal/gojax"
 )
 
 // Every form of function can be an entry: the child gets the function's
@@ -159,5 +160,21 @@ Isolate.spawn(f, 0, {onError: ev.sendPort, onExit: ev.sendPort});
 				}
 			}
 		})
+	}
+}
+
+// Without goja's layout the text comes from toString, completed with the
+// parentheses it lacks.
+func TestEntryFormsWithoutLayout(t *testing.T) {
+	restore := gojax.Disable()
+	defer restore()
+	res := runJS(t, `(async () => {
+		console.log(await Isolate.run(x => (x), 5), JSON.stringify(await Isolate.run(o => ({ s: o }), 1)), await Isolate.run(x => 2 * ((x + 1)), 1));
+		console.log(await Isolate.run({ m(x) { return x } }.m, 3));
+		await Isolate.run(Math.max).catch(e => console.log(e.message));
+	})()`)
+	want := "5 {\"s\":1} 4\n3\nIsolate.run: entry must be a script function, not a native or bound one\n"
+	if res.stdout != want {
+		t.Errorf("stdout %q, want %q (stderr %q)", res.stdout, want, res.stderr)
 	}
 }
