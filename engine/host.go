@@ -133,8 +133,9 @@ const (
 	// SourceScript runs the code as a script's top level, then calls the
 	// entry function if one is configured and defined.
 	SourceScript SourceKind = iota
-	// SourceFunction evaluates the code as a function expression and calls
-	// it with the spawn message.
+	// SourceFunction evaluates the code as a function expression or a
+	// method and calls it with the spawn message. Source.Line and Column
+	// place it in its file.
 	SourceFunction
 )
 
