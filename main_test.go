@@ -632,3 +632,51 @@ func TestREPLInterrupt(t *testing.T) {
 		t.Errorf("exit code %d", code)
 	}
 }
+
+// TestSpawnedFunctionErrors: an error inside a spawned function is printed
+// at its position in the spawner's file, a captured variable says why it
+// is not defined (once, and only for entry functions), and concurrent
+// stdin reads get the lines in order.
+func TestSpawnedFunctionErrors(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	write := func(name, src string) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	lines := write("lines.js", "// lines.js\nconst p = 1;\n\nIsolate.run(async (o) => {\n  const a = 1;\n  const b = 2;\n  await null;\n  return a + b + o.missing.deep;\n}, {});\n")
+	write("w.js", "function main() { return nope }\n")
+	spawner := write("spawner.js", "Isolate.spawnFile('w.js').then(i => i.exited).then(() => console.log('done'));\n")
+	hint := " (isolate entry functions cannot capture variables from the spawning scope; pass them in the message)"
+	cases := []struct {
+		name   string
+		stdin  string
+		args   []string
+		code   int
+		stdout string
+		stderr *regexp.Regexp
+	}{
+		{name: "position in the spawner's file", args: []string{lines}, code: 1,
+			stderr: regexp.MustCompile(`^Uncaught TypeError: Cannot read property 'deep' of undefined\n    at .*lines\.js:8:28\n$`)},
+		{name: "captured variable", args: []string{"-e", "const secret = 1; Isolate.run(() => secret)"}, code: 1,
+			stderr: regexp.MustCompile(`^Uncaught ReferenceError: secret is not defined` + regexp.QuoteMeta(hint) + `\n    at <eval>:1:37\n$`)},
+		{name: "captured variable in a nested run", args: []string{"-e", "const s = 1; Isolate.run(() => Isolate.run(() => s))"}, code: 1,
+			stderr: regexp.MustCompile(`^Uncaught ReferenceError: s is not defined` + regexp.QuoteMeta(hint) + `\n    at <eval>:1:`)},
+		{name: "no hint for a file's isolate", args: []string{spawner}, stdout: "done\n",
+			stderr: regexp.MustCompile(`^Uncaught ReferenceError: nope is not defined\n$`)},
+		{name: "concurrent stdin reads", stdin: "L1\nL2\nL3\n", args: []string{"-e", "Promise.all([stdin.readLine(), stdin.readLine(), stdin.readLine()]).then(v => console.log(...v))"},
+			stdout: "L1 L2 L3\n", stderr: regexp.MustCompile(`^$`)},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			r := isobox(t, c.stdin, c.args...)
+			if r.code != c.code || r.stdout != c.stdout || !c.stderr.MatchString(r.stderr) {
+				t.Errorf("code %d stdout %q stderr %q; want code %d stdout %q stderr like %s", r.code, r.stdout, r.stderr, c.code, c.stdout, c.stderr)
+			}
+		})
+	}
+}

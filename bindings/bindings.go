@@ -59,6 +59,7 @@ type env struct {
 	cfg   *Config
 	stdin *lineReader
 
+	entries    map[entryKey]engine.Source // functionSource's cache
 	protoCache map[string]*goja.Object
 	ctorCache  map[string]*goja.Object
 	errorProto *goja.Object

@@ -301,18 +301,6 @@ func (e *env) try(fn func() (*engine.Isolate, error)) (iso *engine.Isolate, err 
 	return iso, err
 }
 
-// functionSource returns the source text of a script function.
-func (e *env) functionSource(v goja.Value, api string) engine.Source {
-	if _, ok := goja.AssertFunction(v); !ok {
-		e.typeError("%s: entry must be a function", api)
-	}
-	src := v.String()
-	if len(src) > 20 && src[len(src)-15:] == "[native code] }" {
-		e.typeError("%s: entry must be a script function, not a native or bound one", api)
-	}
-	return engine.Source{Kind: engine.SourceFunction, Code: src, Filename: e.iso.Filename()}
-}
-
 func (e *env) spawn(c goja.FunctionCall) goja.Value {
 	return e.spawnPromise(func() (*engine.Isolate, error) {
 		src := e.functionSource(c.Argument(0), "Isolate.spawn")

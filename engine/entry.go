@@ -15,7 +15,7 @@ func (iso *Isolate) runEntry() error {
 	var fn goja.Callable
 	switch {
 	case iso.src.Kind == SourceFunction:
-		f, ok := goja.AssertFunction(v)
+		f, ok := goja.AssertFunction(iso.methodOf(v))
 		if !ok {
 			return &ScriptError{Name: "TypeError", Message: "spawn entry is not a function"}
 		}
@@ -44,6 +44,37 @@ func (iso *Isolate) runEntry() error {
 	iso.deliverResult(res)
 	return nil
 }
+
+// methodOf returns the method a method's source was compiled into: the
+// only property of the object literal compileFunction wrapped it in (for
+// an accessor, its getter or setter, not the getter's result). Any other
+// value is returned as it is. It runs right after the entry's source was
+// evaluated, before the entry itself.
+func (iso *Isolate) methodOf(v goja.Value) goja.Value {
+	if _, ok := goja.AssertFunction(v); ok {
+		return v
+	}
+	if _, ok := v.(*goja.Object); !ok {
+		return v
+	}
+	f, err := iso.vm.RunProgram(methodProg)
+	if err != nil {
+		return v
+	}
+	pick, _ := goja.AssertFunction(f)
+	m, err := pick(goja.Undefined(), v)
+	if err != nil {
+		return v
+	}
+	return m
+}
+
+var methodProg = goja.MustCompile("<method>", `(function (o) {
+	var keys = Reflect.ownKeys(o);
+	if (keys.length !== 1) return o;
+	var d = Object.getOwnPropertyDescriptor(o, keys[0]);
+	return "value" in d ? d.value : (d.get || d.set);
+})`, true)
 
 // deliverResult reports the entry's result to a WithResult callback,
 // awaiting a promise first.

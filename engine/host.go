@@ -13,6 +13,8 @@ import (
 	"sync/atomic"
 
 	"github.com/dop251/goja"
+	"github.com/dop251/goja/ast"
+	"github.com/dop251/goja/parser"
 
 	"github.com/isobox/isobox/engine/guard"
 )
@@ -142,8 +144,9 @@ const (
 	// SourceScript runs the code as a script's top level, then calls the
 	// entry function if one is configured and defined.
 	SourceScript SourceKind = iota
-	// SourceFunction evaluates the code as a function expression and calls
-	// it with the spawn message.
+	// SourceFunction evaluates the code as a function expression or a
+	// method and calls it with the spawn message. Source.Line and Column
+	// place it in its file.
 	SourceFunction
 )
 
@@ -152,10 +155,16 @@ type Source struct {
 	Kind     SourceKind
 	Code     string
 	Filename string // for stack traces and relative paths; may be ""
+	// Line and Column (1-based; 0 means 1) say where Code starts in
+	// Filename when it is a function cut out of a larger file, so that the
+	// positions in the isolate's errors and stack traces are those of the
+	// file. Column counts bytes, as goja's positions do.
+	Line, Column int
 }
 
-// FunctionSource is the source text of a function (what Function.prototype.
-// toString returns); the isolate calls it with the spawn message.
+// FunctionSource is the source text of a function: a function expression
+// ("(m) => m * 2", "function (m) { ... }") or a method ("f(m) { ... }");
+// the isolate calls it with the spawn message. Any goroutine.
 func FunctionSource(code string) Source { return Source{Kind: SourceFunction, Code: code} }
 
 // ScriptSource is a script's text, with the file name used in stack traces.
@@ -381,22 +390,87 @@ func compileSource(src Source) (*goja.Program, error) {
 		if name == "" {
 			name = "<isolate>"
 		}
-		p, err := goja.Compile(name, "("+code+"\n)", false)
-		if err == nil {
-			return p, nil
-		}
-		// A method shorthand ("f(x) { ... }") is not an expression; wrap it
-		// in an object literal and take its only property.
-		if p2, err2 := goja.Compile(name, "(function(){var o=({"+code+"\n});for(var k in o)return o[k]})()", false); err2 == nil {
-			return p2, nil
-		}
-		return nil, syntaxError(err)
+		return compileFunction(name, code, max(src.Line, 1), max(src.Column, 1))
 	}
 	p, err := goja.Compile(name, code, false)
 	if err != nil {
 		return nil, syntaxError(err)
 	}
 	return p, nil
+}
+
+// compileFunction compiles the source text of a function so that its first
+// character sits at line:col of the generated text: the wrapper that makes
+// it an expression goes before it on its first line, or on the line before,
+// and newlines and spaces pad the rest. Every position goja reports (stack
+// frames, syntax errors) is then the position in the function's file.
+//
+// A function expression ("x => x", "function () {}") is wrapped in
+// parentheses. A method ("f(x) { ... }", from an object literal or a class)
+// is not an expression: it is wrapped in an object literal, and runEntry
+// takes the object's only property. A function at line 1, column 1 has no
+// room for a wrapper: an arrow function there is a valid expression
+// statement as it is, and a function declaration is followed by its name.
+func compileFunction(name, code string, line, col int) (*goja.Program, error) {
+	if line == 1 && col == 1 {
+		if p, ok := compileAtStart(name, code); ok {
+			return p, nil
+		}
+	}
+	p, err := goja.Compile(name, padTo("(", line, col)+code+"\n)", false)
+	if err == nil {
+		return p, nil
+	}
+	method := code
+	if strings.HasPrefix(method, "#") {
+		// A private method's text: "#f() {}" is not valid in an object
+		// literal, "_f() {}" is, and is as long.
+		method = "_" + method[1:]
+	}
+	if p2, err2 := goja.Compile(name, padTo("({", line, col)+method+"\n})", false); err2 == nil {
+		return p2, nil
+	}
+	return nil, syntaxError(err)
+}
+
+// compileAtStart compiles a function that starts the generated text.
+func compileAtStart(name, code string) (*goja.Program, bool) {
+	prg, err := parser.ParseFile(nil, name, code, 0, parser.WithDisableSourceMaps)
+	if err != nil || len(prg.Body) != 1 {
+		return nil, false
+	}
+	switch st := prg.Body[0].(type) {
+	case *ast.ExpressionStatement:
+		switch st.Expression.(type) {
+		case *ast.ArrowFunctionLiteral, *ast.FunctionLiteral:
+		default:
+			return nil, false
+		}
+	case *ast.FunctionDeclaration:
+		if st.Function == nil || st.Function.Name == nil {
+			return nil, false
+		}
+		code += "\n;" + st.Function.Name.Name.String()
+	default:
+		return nil, false
+	}
+	p, err := goja.Compile(name, code, false)
+	return p, err == nil
+}
+
+// padTo returns the text to put before a function so that it starts at
+// line:col, ending with open (the wrapper's opening). When open does not
+// fit before col on the function's line it goes on the line before; on
+// line 1 it cannot, and the first line's columns are off by len(open).
+func padTo(open string, line, col int) string {
+	switch {
+	case col-1 >= len(open):
+		return strings.Repeat("\n", line-1) + open + strings.Repeat(" ", col-1-len(open))
+	case line > 1:
+		return strings.Repeat("\n", line-2) + open + "\n" + strings.Repeat(" ", col-1)
+	default:
+		return open
+	}
 }
 
 func syntaxError(err error) error {

@@ -3,6 +3,8 @@ package engine
 import (
 	"errors"
 	"fmt"
+	"regexp"
+	"strings"
 
 	"github.com/dop251/goja"
 )
@@ -73,6 +75,14 @@ func (iso *Isolate) classify(err error) *ScriptError {
 	return &ScriptError{Name: "Error", Message: err.Error(), Cause: err}
 }
 
+// notDefined matches goja's message for an unresolvable name.
+var notDefined = regexp.MustCompile(`^\S+ is not defined$`)
+
+// captureHint is added to a "X is not defined" ReferenceError of an isolate
+// whose entry is a function from the spawner: the usual cause is a variable
+// of the spawning scope, which the function's source cannot carry along.
+const captureHint = " (isolate entry functions cannot capture variables from the spawning scope; pass them in the message)"
+
 // errorFromValue reads name, message and stack from a thrown value. It runs
 // while the task's watchdog is still armed, since getters may run.
 func (iso *Isolate) errorFromValue(v goja.Value) (se *ScriptError) {
@@ -110,6 +120,15 @@ func (iso *Isolate) errorFromValue(v goja.Value) (se *ScriptError) {
 	se.Stack = str("stack")
 	if se.Name == "" && se.Message == "" {
 		se.Message = v.String()
+	}
+	if iso.src.Kind == SourceFunction && se.Name == "ReferenceError" && notDefined.MatchString(se.Message) {
+		// The stack's first line repeats name and message: keep them
+		// equal, so that printing the stack shows the hint once too.
+		head := se.Name + ": " + se.Message
+		se.Message += captureHint
+		if rest, ok := strings.CutPrefix(se.Stack, head); ok && (rest == "" || rest[0] == '\n') {
+			se.Stack = head + captureHint + rest
+		}
 	}
 	if le, ok := obj.Get("limit").(goja.Value); ok && se.Name == "ResourceLimitError" && le != nil {
 		se.Cause = &LimitError{Limit: le.String()}
