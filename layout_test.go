@@ -16,7 +16,7 @@ const module = "github.com/isobox/isobox"
 var allowedImports = map[string][]string{
 	".":                {"repl", "bindings", "engine"},
 	"repl":             {"bindings", "engine"},
-	"bindings":         {"bindings/inspect", "engine", "engine/guard"},
+	"bindings":         {"bindings/inspect", "engine", "engine/guard", "internal/gojax"},
 	"bindings/inspect": {},
 	"engine":           {"engine/clone", "engine/guard", "internal/confine"},
 	"engine/clone":     {"internal/gojax"},
