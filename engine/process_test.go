@@ -420,3 +420,45 @@ func TestProcessPoolAndShutdown(t *testing.T) {
 		}
 	}
 }
+
+// TestProcessToProcessPorts: a port of one worker's isolate reaches an
+// isolate in another worker through the host, and messages flow directly
+// between them (routed by the host), in order.
+func TestProcessToProcessPorts(t *testing.T) {
+	h, _ := processHost(t)
+	done := h.NewPort("done")
+	a, err := h.Spawn(engine.FunctionSource(`(done) => {
+		const rp = new ReceivePort();
+		const got = [];
+		rp.listen(m => { got.push(m); if (got.length === 3) { done.send({a: got}); rp.close(); } });
+		done.send({port: rp.sendPort});
+	}`), engine.WithProcess("A"), engine.WithMessage(mustMessage(t, done.SendPort())))
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := recv(t, done).(map[string]any)
+	aPort := first["port"].(*engine.SendPort)
+	b, err := h.Spawn(engine.FunctionSource(`({to, done}) => { for (let i = 0; i < 3; i++) to.send({i, from: "B"}); done.send("sent"); }`),
+		engine.WithProcess("B"), engine.WithMessage(mustMessage(t, map[string]any{"to": aPort, "done": done.SendPort()})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Pid() == b.Pid() {
+		t.Fatal("A and B share a worker")
+	}
+	var got []any
+	for got == nil {
+		switch v := recv(t, done).(type) {
+		case map[string]any:
+			got, _ = v["a"].([]any)
+		case string:
+		}
+	}
+	for i, m := range got {
+		if fmt.Sprint(m.(map[string]any)["i"]) != fmt.Sprint(i) {
+			t.Fatalf("out of order: %#v", got)
+		}
+	}
+	wait(t, a)
+	wait(t, b)
+}
