@@ -61,7 +61,24 @@ func TestMain(m *testing.M) {
 			return nil, nil
 		}),
 	)
+	if os.Getenv("ISOBOX_TEST_PARENT") == "1" {
+		os.Exit(serveAsParent())
+	}
 	os.Exit(m.Run())
+}
+
+// serveAsParent is the host side of TestProcessDiesWithParent: it starts a
+// process isolate, prints its worker's pid and waits to be killed.
+func serveAsParent() int {
+	h := engine.NewHost(engine.WithSetup(bindings.Setup(bindings.Config{})), engine.WithStdout(io.Discard))
+	iso, err := h.Spawn(engine.FunctionSource(`() => { new ReceivePort(); }`), engine.WithProcess(""))
+	if err != nil {
+		fmt.Println("error", err)
+		return 1
+	}
+	fmt.Println(iso.Pid())
+	time.Sleep(time.Minute)
+	return 0
 }
 
 func processHost(t *testing.T, opts ...engine.HostOption) (*engine.Host, *strings.Builder) {
@@ -263,6 +280,36 @@ func TestProcessConfinement(t *testing.T) {
 		if got["read"] != "ok" {
 			t.Errorf("confined=%v: read gave %v", confined, got["read"])
 		}
+	}
+}
+
+// TestProcessDiesWithParent: a worker never outlives its host process.
+func TestProcessDiesWithParent(t *testing.T) {
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "ISOBOX_TEST_PARENT=1")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var pid int
+	if _, err := fmt.Fscan(out, &pid); err != nil || pid <= 0 {
+		t.Fatalf("no worker pid from the parent: %v", err)
+	}
+	if err := syscall.Kill(pid, 0); err != nil {
+		t.Fatalf("worker %d not running: %v", pid, err)
+	}
+	_ = cmd.Process.Kill()
+	_ = cmd.Wait()
+	deadline := time.Now().Add(10 * time.Second)
+	for syscall.Kill(pid, 0) == nil {
+		if time.Now().After(deadline) {
+			_ = syscall.Kill(pid, syscall.SIGKILL)
+			t.Fatalf("worker %d outlived its parent", pid)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
 
