@@ -75,6 +75,9 @@ func (iso *Isolate) deliverResult(v goja.Value) {
 
 func (iso *Isolate) resultError(reason goja.Value) {
 	se := iso.errorFromValue(reason)
+	if se.Value == nil {
+		se.Value = errorValueOf(se)
+	}
 	if fn := iso.result.Swap(nil); fn != nil {
 		(*fn)(nil, se)
 	}
