@@ -93,6 +93,9 @@ type timerObj struct {
 	tick int64
 }
 
+// JSClassName names the class in clone errors (clone.HostObject).
+func (*timerObj) JSClassName() string { return "Timer" }
+
 func (e *env) timerClass() goja.Value {
 	if c, ok := e.built("Timer"); ok {
 		return c
