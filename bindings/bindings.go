@@ -119,35 +119,42 @@ func (e *env) install() {
 // JS stack and no Go one. display is also what stack frames show
 // ("Isolate.spawn").
 func (e *env) native(display string, f func(goja.FunctionCall) goja.Value) *goja.Object {
-	fn := e.vm.ToValue(func(c goja.FunctionCall) goja.Value {
-		defer e.recoverNative()
+	return newNative(e.vm, display, f)
+}
+
+// newNative is env.native for code that has the runtime but not the env
+// (the REPL session).
+func newNative(vm *goja.Runtime, display string, f func(goja.FunctionCall) goja.Value) *goja.Object {
+	fn := vm.ToValue(func(c goja.FunctionCall) goja.Value {
+		defer recoverNative(vm)
 		return f(c)
 	}).(*goja.Object)
-	e.setName(fn, display)
+	setName(vm, fn, display)
 	return fn
 }
 
 // nativeCtor is native for a constructor.
 func (e *env) nativeCtor(display string, f func(goja.ConstructorCall) *goja.Object) *goja.Object {
-	fn := e.vm.ToValue(func(c goja.ConstructorCall) *goja.Object {
-		defer e.recoverNative()
+	vm := e.vm
+	fn := vm.ToValue(func(c goja.ConstructorCall) *goja.Object {
+		defer recoverNative(vm)
 		return f(c)
 	}).(*goja.Object)
-	e.setName(fn, display)
+	setName(vm, fn, display)
 	return fn
 }
 
 // setName gives fn its JS name: not writable, configurable, not enumerable,
 // as for any function.
-func (e *env) setName(fn *goja.Object, name string) {
-	_ = fn.DefineDataProperty("name", e.vm.ToValue(name), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+func setName(vm *goja.Runtime, fn *goja.Object, name string) {
+	_ = fn.DefineDataProperty("name", vm.ToValue(name), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 }
 
 // recoverNative, deferred in every native, turns a Go panic (a bug) into a
 // *engine.PanicError with the JS stack of the call. JS exceptions and goja's
 // own uncatchable errors (interrupts, stack overflow) pass through as they
 // are.
-func (e *env) recoverNative() {
+func recoverNative(vm *goja.Runtime) {
 	x := recover()
 	if x == nil {
 		return
@@ -155,7 +162,7 @@ func (e *env) recoverNative() {
 	if passThrough(x) {
 		panic(x)
 	}
-	panic(&engine.PanicError{Value: x, Stack: string(debug.Stack()), JSStack: jsStack(e.vm)})
+	panic(&engine.PanicError{Value: x, Stack: string(debug.Stack()), JSStack: jsStack(vm)})
 }
 
 // passThrough reports whether a panic value is one goja handles itself (a

@@ -116,6 +116,7 @@ var errorCases = []struct {
 	`, "Isolate could not be cloned\nIsolate could not be cloned\n"},
 	{"native frames have JS names", `
 		const stacks = [];
+		queueMicrotask(() => stacks.push(new Error("micro").stack));
 		const port = new ReceivePort();
 		try { port.sendPort.send(() => 1) } catch (e) { stacks.push(e.stack) }
 		port.close();
@@ -124,11 +125,11 @@ var errorCases = []struct {
 		Isolate.spawn(5).catch(e => {
 			stacks.push(e.stack);
 			const all = stacks.join("\n");
-			console.log(all.includes("at SendPort.send (native)"), all.includes("at setTimeout (native)"), all.includes("at ReceivePort.listen (native)"), all.includes("at Isolate.spawn (native)"));
+			console.log(all.includes("at SendPort.send (native)"), all.includes("at setTimeout (native)"), all.includes("at ReceivePort.listen (native)"), all.includes("at Isolate.spawn (native)"), all.includes("at queueMicrotask (native)"));
 			console.log(/github\.com|\(\*|-fm|\.func\d/.test(all));
 			exit(0);
 		});
-	`, "true true true true\nfalse\n"},
+	`, "true true true true true\nfalse\n"},
 }
 
 func TestErrors(t *testing.T) {

@@ -69,7 +69,7 @@ func (e *env) queueMicrotask(c goja.FunctionCall) goja.Value {
 		e.throw(err)
 	}
 	call, _ := goja.AssertFunction(then)
-	job := e.vm.ToValue(func(goja.FunctionCall) goja.Value {
+	job := e.native("queueMicrotask", func(goja.FunctionCall) goja.Value {
 		if _, err := fn(goja.Undefined()); err != nil {
 			panic(err)
 		}
