@@ -97,7 +97,9 @@ func (iso *Isolate) InternalError(pe *PanicError) *ScriptError {
 func (iso *Isolate) internalError(pe *PanicError) *ScriptError {
 	iso.host.debugf("isolate %d (%s): %s\n%s", iso.id, iso.name, pe.Error(), pe.Stack)
 	msg := pe.Message()
-	return &ScriptError{Name: "InternalError", Message: msg, Stack: "InternalError: " + msg + "\n" + pe.JSStack, Cause: pe}
+	se := &ScriptError{Name: "InternalError", Message: msg, Stack: "InternalError: " + msg + "\n" + pe.JSStack, Cause: pe}
+	se.Value = errorValueOf(se)
+	return se
 }
 
 // errorValueOf makes the Value of a ScriptError that has none: an Error
