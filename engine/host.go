@@ -85,7 +85,9 @@ func WithMemoryLimit(mb int64) HostOption { return func(h *Host) { h.memLimitMb 
 
 // WithDebugLog sets where the host writes diagnostics meant for its
 // developer, never for scripts: the Go stack of every recovered panic (an
-// isolate's InternalError). Nil, the default, discards them.
+// isolate's InternalError). Nil, the default, discards them. Entries are
+// written whole, one Write each, from any isolate's goroutine. Any goroutine
+// may call WithDebugLog.
 func WithDebugLog(w io.Writer) HostOption { return func(h *Host) { h.debug = w } }
 
 // debugf writes one entry to the debug log. Any goroutine.
