@@ -84,8 +84,8 @@ type ScriptError struct {
 	// An error that never was a JS value (a limit, an internal error) is an
 	// equivalent Error; a thrown value that cannot be cloned is an Error
 	// saying so. Nil when the engine had none to give (a ScriptError made
-	// by an embedder). Read it with Isolate.Value or Message.ToGo, from any
-	// goroutine.
+	// by an embedder). Materialize it with Isolate.Value (on that isolate's
+	// loop) or read it with Message.ToGo (any goroutine).
 	Value *Message
 }
 
