@@ -62,6 +62,7 @@ memoryMb, maxQueue, maxMessageBytes or maxTimers):
 Exit status: 0 when the main isolate ends, 1 on an uncaught error, n after
 exit(n), 2 on a usage error, 130 after Ctrl-C.
 In the REPL, type .help for its commands.
+ISOBOX_DEBUG=1 writes the Go stack of an internal error to stderr.
 `
 
 // Exit codes.
@@ -272,7 +273,7 @@ func runSource(src engine.Source, args []string, dir string) int {
 		Stdin:  os.Stdin,
 		Exit:   func(c int) { code.Store(int32(c)); exited.Store(true) },
 		Colors: colors(os.Stdout),
-	}))}, cliLimits.host...)...)
+	})), debugLog()}, cliLimits.host...)...)
 	defer shutdown(host)
 	main, err := host.Spawn(src, engine.WithName("main"), engine.WithLimits(cliLimits.main), engine.WithCapabilities(engine.Capabilities{
 		Stdin: true, Exit: true, Args: args, ReadRoots: []string{dir},
@@ -327,9 +328,18 @@ func startREPL(args []string) int {
 		Args:        args,
 		Dir:         mustGetwd(),
 		Version:     version,
-		Host:        cliLimits.host,
+		Host:        append(cliLimits.host, debugLog()),
 		Limits:      cliLimits.main,
 	})
+}
+
+// debugLog sends the host's debug log (the Go stacks of recovered panics)
+// to stderr when ISOBOX_DEBUG is set; scripts never see it.
+func debugLog() engine.HostOption {
+	if os.Getenv("ISOBOX_DEBUG") == "" {
+		return engine.WithDebugLog(nil)
+	}
+	return engine.WithDebugLog(os.Stderr)
 }
 
 // shutdown kills every isolate and waits a little for their goroutines.

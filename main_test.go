@@ -680,3 +680,56 @@ func TestSpawnedFunctionErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestRunErrorMessages: error texts say each thing once, a child's uncaught
+// error names the isolate it came from, and Go internals stay out.
+func TestRunErrorMessages(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	write := func(name, src string) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	write("bad.js", "let ok = 1;\nlet x = ;\n")
+	spawnBad := write("spawn-bad.js", "Isolate.spawnFile('./bad.js').catch(e => console.log(String(e)));\n")
+	cases := []struct {
+		name   string
+		args   []string
+		code   int
+		stdout *regexp.Regexp
+		stderr *regexp.Regexp
+	}{
+		{name: "spawnFile syntax error names SyntaxError once", args: []string{spawnBad},
+			stdout: regexp.MustCompile(`^SyntaxError: [^\n]*bad\.js: Line 2:9 Unexpected token ;[^\n]*\n$`), stderr: regexp.MustCompile(`^$`)},
+		{name: "child uncaught error is prefixed with its isolate", args: []string{"-e",
+			"Isolate.spawn(() => { throw new TypeError('kid') }, null, {name: 'w1'}).then(iso => iso.exited)"},
+			stdout: regexp.MustCompile(`^$`), stderr: regexp.MustCompile(`^\[2 w1\] Uncaught TypeError: kid\n    at <eval>:1:\d+\n$`)},
+		{name: "unnamed child", args: []string{"-e", "Isolate.spawn(() => { null.x }).then(iso => iso.exited)"},
+			stdout: regexp.MustCompile(`^$`), stderr: regexp.MustCompile(`^\[2 isolate-2\] Uncaught TypeError: Cannot read property 'x' of (null|undefined)\n    at `)},
+		{name: "non-fatal main prints a thrown string like Node", args: []string{"-e",
+			"Isolate.current.setErrorsFatal(false); setTimeout(() => { throw 'Oh no!' }, 0)"},
+			stdout: regexp.MustCompile(`^$`), stderr: regexp.MustCompile(`^Uncaught 'Oh no!'\n    at <eval>:1:\d+\n$`)},
+		{name: "clone error names the JS class", args: []string{"-e", "try { structuredClone(Isolate.current) } catch (e) { console.log(e.message) }"},
+			stdout: regexp.MustCompile(`^Isolate could not be cloned\n$`), stderr: regexp.MustCompile(`^$`)},
+		{name: "native frames are named in JS", args: []string{"-e", "Isolate.spawn(5)"}, code: 1,
+			stdout: regexp.MustCompile(`^$`), stderr: regexp.MustCompile(`^Uncaught TypeError: Isolate.spawn: entry must be a function\n    at Isolate.spawn \(native\)\n    at <eval>:1:14\n$`)},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			r := isobox(t, "", c.args...)
+			if r.code != c.code {
+				t.Errorf("exit code %d, want %d (stderr %q)", r.code, c.code, r.stderr)
+			}
+			if !c.stdout.MatchString(r.stdout) {
+				t.Errorf("stdout %q does not match %s", r.stdout, c.stdout)
+			}
+			if !c.stderr.MatchString(r.stderr) {
+				t.Errorf("stderr %q does not match %s", r.stderr, c.stderr)
+			}
+		})
+	}
+}

@@ -16,6 +16,7 @@ import (
 // warn/error to stderr, formatted like Node's util.format.
 func (e *env) console() goja.Value {
 	o := e.vm.NewObject()
+	e.own(o, "console")
 	printer := func(w func() io.Writer) func(goja.FunctionCall) goja.Value {
 		return func(c goja.FunctionCall) goja.Value {
 			line := inspect.Format(e.vm, c.Arguments, e.cfg.Colors) + "\n"
@@ -91,10 +92,11 @@ func (e *env) toPrimitiveString(obj *goja.Object) goja.Value {
 	return nil
 }
 
-// stream returns a {write, writeln} object over w: write(x) writes x's
-// text (see toText), writeln(x) that and a newline.
-func (e *env) stream(w io.Writer) goja.Value {
+// stream returns the {write, writeln} object named name over w: write(x)
+// writes x's text (see toText), writeln(x) that and a newline.
+func (e *env) stream(name string, w io.Writer) goja.Value {
 	o := e.vm.NewObject()
+	e.own(o, name)
 	text := func(c goja.FunctionCall) string {
 		if len(c.Arguments) == 0 {
 			return ""
@@ -149,6 +151,7 @@ func (e *env) exit(c goja.FunctionCall) goja.Value {
 // function.
 func (e *env) hostObject() goja.Value {
 	o := e.vm.NewObject()
+	e.own(o, "host")
 	for _, name := range e.iso.Capabilities().Funcs {
 		name := name
 		if _, ok := e.iso.Host().Func(name); !ok {
@@ -262,6 +265,7 @@ func (l *lineReader) readLine() (line string, ok bool) {
 // were made.
 func (e *env) stdinObject() goja.Value {
 	o := e.vm.NewObject()
+	e.own(o, "stdin")
 	read := func() goja.Value {
 		p, resolve, _ := e.promise()
 		release := e.iso.Hold()

@@ -21,6 +21,12 @@ type capabilityObj struct {
 	c *engine.Capability
 }
 
+// JSClassName names the class in clone errors (clone.HostObject).
+func (*isolateObj) JSClassName() string { return "Isolate" }
+
+// JSClassName names the class in clone errors (clone.HostObject).
+func (*capabilityObj) JSClassName() string { return "Capability" }
+
 func (e *env) wrapIsolate(iso *engine.Isolate) *goja.Object {
 	return e.wrap(&isolateObj{iso: iso}, "Isolate")
 }

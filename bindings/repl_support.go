@@ -174,11 +174,11 @@ func (s *Session) run(in *input, finish func(EvalResult)) error {
 		return nil
 	}
 	call, _ := goja.AssertFunction(f)
-	ok := vm.ToValue(func(c goja.FunctionCall) goja.Value {
+	ok := newNative(vm, "REPL", func(c goja.FunctionCall) goja.Value {
 		finish(s.result(vm, c.Argument(0)))
 		return goja.Undefined()
 	})
-	rej := vm.ToValue(func(c goja.FunctionCall) goja.Value {
+	rej := newNative(vm, "REPL", func(c goja.FunctionCall) goja.Value {
 		reason := c.Argument(0)
 		_ = vm.GlobalObject().Set("_error", reason)
 		finish(EvalResult{Err: in.fixStack(errorValue(vm, reason))})

@@ -99,6 +99,9 @@ memory and other hosts count too. A negative WithMemoryLimit disables it.
 Errors are values: ErrKilled, ErrHostClosed, ErrPermission, ErrNoResult
 and friends work with errors.Is; *ScriptError, *LimitError, *CloneError and
 *PanicError with errors.As. No public function panics, and a Go panic under
-a VM entry becomes an isolate error, never a process crash.
+a VM entry becomes an isolate error, never a process crash: scripts see an
+"InternalError" with a one-line message and a JS stack, and the Go stack
+goes to the host's debug log (WithDebugLog). What a script threw reaches
+Isolate.run and error listeners as a copy (ScriptError.Value).
 */
 package engine

@@ -106,6 +106,9 @@ func (iso *Isolate) deliverResult(v goja.Value) {
 
 func (iso *Isolate) resultError(reason goja.Value) {
 	se := iso.errorFromValue(reason)
+	if se.Value == nil {
+		se.Value = errorValueOf(se)
+	}
 	if fn := iso.result.Swap(nil); fn != nil {
 		(*fn)(nil, se)
 	}
@@ -127,15 +130,23 @@ func (iso *Isolate) awaitResult(promise *goja.Object) {
 		return
 	}
 	call, _ := goja.AssertFunction(f)
-	ok := iso.vm.ToValue(func(c goja.FunctionCall) goja.Value {
+	ok := iso.named("Isolate.run", func(c goja.FunctionCall) goja.Value {
 		iso.deliverResult(c.Argument(0))
 		return goja.Undefined()
 	})
-	fail := iso.vm.ToValue(func(c goja.FunctionCall) goja.Value {
+	fail := iso.named("Isolate.run", func(c goja.FunctionCall) goja.Value {
 		iso.resultError(c.Argument(0))
 		return goja.Undefined()
 	})
 	if _, err := call(goja.Undefined(), promise, ok, fail); err != nil {
 		iso.resultError(iso.vm.ToValue(err.Error()))
 	}
+}
+
+// named makes a JS function of an engine native with a JS name, so that a
+// stack frame never shows its Go name. Loop only.
+func (iso *Isolate) named(name string, f func(goja.FunctionCall) goja.Value) goja.Value {
+	fn := iso.vm.ToValue(f).(*goja.Object)
+	_ = fn.DefineDataProperty("name", iso.vm.ToValue(name), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	return fn
 }

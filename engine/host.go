@@ -41,6 +41,7 @@ type Host struct {
 	maxIsolates    int
 	memLimitMb     int64 // WithMemoryLimit: 0 = the default, < 0 = none
 	funcs          map[string]HostFunc
+	debug          io.Writer // WithDebugLog; nil discards
 
 	mu       sync.Mutex
 	isolates map[uint64]*Isolate
@@ -94,6 +95,21 @@ func WithMaxIsolates(n int) HostOption { return func(h *Host) { h.maxIsolates = 
 // goroutine may call it; the ceiling is fixed when NewHost applies it.
 func WithMemoryLimit(mb int64) HostOption { return func(h *Host) { h.memLimitMb = mb } }
 
+// WithDebugLog sets where the host writes diagnostics meant for its
+// developer, never for scripts: the Go stack of every recovered panic (an
+// isolate's InternalError). Nil, the default, discards them. Entries are
+// written whole, one Write each, from any isolate's goroutine. Any goroutine
+// may call WithDebugLog.
+func WithDebugLog(w io.Writer) HostOption { return func(h *Host) { h.debug = w } }
+
+// debugf writes one entry to the debug log. Any goroutine.
+func (h *Host) debugf(format string, args ...any) {
+	if h.debug == nil {
+		return
+	}
+	_, _ = fmt.Fprintf(h.debug, "isobox: "+format+"\n", args...)
+}
+
 // WithFunc registers a Go function under name. Isolates may call it only if
 // their Capabilities.Funcs grants the name.
 func WithFunc(name string, fn HostFunc) HostOption {
@@ -119,6 +135,9 @@ func NewHost(opts ...HostOption) *Host {
 	}
 	h.stdout = newLineWriter(h.stdout)
 	h.stderr = newLineWriter(h.stderr)
+	if h.debug != nil {
+		h.debug = newLineWriter(h.debug)
+	}
 	if h.defaults.MaxStackDepth <= 0 {
 		h.defaults.MaxStackDepth = DefaultMaxStackDepth
 	}
@@ -473,12 +492,19 @@ func padTo(open string, line, col int) string {
 	}
 }
 
+// SyntaxMessage is the message of a compile error without goja's
+// "SyntaxError: " prefix, so that "Name: message" does not say it twice.
+// Any goroutine.
+func SyntaxMessage(err error) string {
+	return strings.TrimPrefix(strings.TrimPrefix(err.Error(), "engine: "), "SyntaxError: ")
+}
+
 func syntaxError(err error) error {
 	var ce *goja.CompilerSyntaxError
 	if errors.As(err, &ce) {
-		return &ScriptError{Name: "SyntaxError", Message: ce.Error(), Cause: err}
+		return &ScriptError{Name: "SyntaxError", Message: SyntaxMessage(ce), Cause: err}
 	}
-	return &ScriptError{Name: "SyntaxError", Message: err.Error(), Cause: err}
+	return &ScriptError{Name: "SyntaxError", Message: SyntaxMessage(err), Cause: err}
 }
 
 // lineWriter writes each Write whole under a mutex, so lines from many

@@ -141,6 +141,7 @@ type Isolate struct {
 	rejections []*goja.Promise
 	local      any
 	portWrap   func(*SendPort) goja.Value
+	errFormat  func(*ScriptError) string
 	ports      map[*ReceivePort]struct{}
 	ctx        context.Context
 	cancel     context.CancelFunc
@@ -542,8 +543,10 @@ func (iso *Isolate) RemoveOnExitListener(port *SendPort) {
 	}
 }
 
-// AddErrorListener sends every uncaught error, as {name, message, stack},
-// to port. Any goroutine.
+// AddErrorListener sends every uncaught error to port as {name, message,
+// stack} (Dart's shape), with limit, max, seen and unit for a limit, and
+// the copy of the thrown value as error (see ScriptError.Value). Any
+// goroutine.
 func (iso *Isolate) AddErrorListener(port *SendPort) {
 	if port != nil {
 		iso.control(ctrl{kind: ctrlAddError, port: port})
@@ -656,7 +659,7 @@ func (iso *Isolate) loop() {
 func (iso *Isolate) boot() (err error) {
 	defer func() {
 		if x := recover(); x != nil {
-			err = &ScriptError{Name: "InternalError", Message: fmt.Sprint(x), Cause: &PanicError{Value: x, Stack: string(debug.Stack())}}
+			err = iso.internalError(&PanicError{Value: x, Stack: string(debug.Stack())})
 		}
 	}()
 	if iso.remote != nil {
@@ -864,6 +867,10 @@ func (iso *Isolate) safe(fn func() error) (err error) {
 					return
 				}
 			}
+			if pe, ok := x.(*PanicError); ok { // raised by a native, with its JS stack
+				err = pe
+				return
+			}
 			err = &PanicError{Value: x, Stack: string(debug.Stack())}
 		}
 	}()
@@ -936,6 +943,7 @@ func (iso *Isolate) finish() {
 	if iso.remote != nil {
 		iso.remote.forget(iso)
 	}
+	iso.errFormat = nil
 	iso.host.remove(iso)
 	for _, h := range hooks {
 		h(err)

@@ -538,7 +538,9 @@ func (iso *Isolate) memoryExceeded(le *LimitError, evenPaused bool) {
 	paused := len(iso.pauses) > 0
 	iso.mu.Unlock()
 	if evenPaused && paused {
-		iso.terminate(&ScriptError{Name: "ResourceLimitError", Message: le.Message(), Cause: le}, killSignal{})
+		se := &ScriptError{Name: "ResourceLimitError", Message: le.Message(), Cause: le}
+		se.Value = errorValueOf(se)
+		iso.terminate(se, killSignal{})
 		return
 	}
 	iso.Post(func() error { return le })

@@ -13,9 +13,13 @@
 // values are ports. The only limit it applies is Options.MaxBytes, reported
 // as a *SizeError; engine turns that into its own LimitError.
 //
-// Public surface: Message (Size, ToGo), FromGo, Codec (Clone, Materialize),
-// PortCodec, Options, and the errors Error (DataCloneError), SizeError,
-// InternalError and ErrInvalidArgument.
+// Public surface: Message (Size, ToGo), FromGo, NewError (with ErrorValue),
+// Codec (Clone, Materialize), PortCodec, HostObject, Options, and the errors
+// Error (DataCloneError), SizeError, InternalError and ErrInvalidArgument.
+//
+// Options.Thrown copies errors as thrown values, for the embedder that hands
+// what one runtime threw to another: HTML's structured clone drops an
+// error's own properties and non-standard names, a thrown value keeps them.
 //
 // # Goroutines
 //
