@@ -666,7 +666,7 @@ func TestSpawnedFunctionErrors(t *testing.T) {
 		{name: "captured variable in a nested run", args: []string{"-e", "const s = 1; Isolate.run(() => Isolate.run(() => s))"}, code: 1,
 			stderr: regexp.MustCompile(`^Uncaught ReferenceError: s is not defined` + regexp.QuoteMeta(hint) + `\n    at <eval>:1:`)},
 		{name: "no hint for a file's isolate", args: []string{spawner}, stdout: "done\n",
-			stderr: regexp.MustCompile(`^Uncaught ReferenceError: nope is not defined\n$`)},
+			stderr: regexp.MustCompile(`^\[2 isolate-2\] Uncaught ReferenceError: nope is not defined\n    at main \(.*w\.js:1:26\)\n$`)},
 		{name: "concurrent stdin reads", stdin: "L1\nL2\nL3\n", args: []string{"-e", "Promise.all([stdin.readLine(), stdin.readLine(), stdin.readLine()]).then(v => console.log(...v))"},
 			stdout: "L1 L2 L3\n", stderr: regexp.MustCompile(`^$`)},
 	}

@@ -180,6 +180,12 @@ func (iso *Isolate) errorFromValue(v goja.Value) (se *ScriptError) {
 		if rest, ok := strings.CutPrefix(se.Stack, head); ok && (rest == "" || rest[0] == '\n') {
 			se.Stack = head + captureHint + rest
 		}
+		// The copy of the thrown error (Isolate.run's rejection, the
+		// listeners' error) says it too: put it on the error itself.
+		iso.vm.Try(func() {
+			_ = obj.Set("message", se.Message)
+			_ = obj.Set("stack", se.Stack)
+		})
 	}
 	if se.Name == "ResourceLimitError" {
 		// A limit error caught and rethrown by the script: keep its numbers.
