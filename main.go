@@ -49,8 +49,9 @@ Options:
   -h, --help        show this help
   -v, --version     print the version
 
-Limits (before the command; NAME is maxStackDepth, maxTaskMs, cpuMs,
-memoryMb, maxQueue, maxMessageBytes or maxTimers):
+Limits (before the command; NAME is maxStackDepth, maxTaskMs, maxTaskWallMs,
+cpuMs, memoryMb, maxQueue, maxMessageBytes or maxTimers; maxTaskMs and cpuMs
+count CPU time, maxTaskWallMs wall time):
   --limit NAME=N         a limit of the main isolate; the isolates it spawns
                          never get more
   --child-limit NAME=N   the default for every isolate that does not set NAME
@@ -93,6 +94,8 @@ func limitField(l *Limits, name string) (set func(int64), ok bool) {
 		return func(v int64) { l.MaxStackDepth = int(v) }, true
 	case "maxTaskMs":
 		return func(v int64) { l.MaxTaskMs = v }, true
+	case "maxTaskWallMs":
+		return func(v int64) { l.MaxTaskWallMs = v }, true
 	case "cpuMs":
 		return func(v int64) { l.CPUMs = v }, true
 	case "memoryMb":
@@ -147,7 +150,7 @@ func parseLimitFlags(args []string) ([]string, string) {
 			}
 			set, known := limitField(l, k)
 			if !ok || err != nil || n < 0 || !known {
-				return nil, fmt.Sprintf("%s %s: want NAME=N with N >= 0 and NAME one of maxStackDepth, maxTaskMs, cpuMs, memoryMb, maxQueue, maxMessageBytes, maxTimers", name, val)
+				return nil, fmt.Sprintf("%s %s: want NAME=N with N >= 0 and NAME one of maxStackDepth, maxTaskMs, maxTaskWallMs, cpuMs, memoryMb, maxQueue, maxMessageBytes, maxTimers", name, val)
 			}
 			set(n)
 		case "--max-isolates":
