@@ -4,9 +4,9 @@ package engine
 
 import (
 	"runtime"
-	"syscall"
 	"time"
-	"unsafe"
+
+	"golang.org/x/sys/unix"
 )
 
 // threadClock is the CPU-time clock of one OS thread.
@@ -24,7 +24,7 @@ type threadClock int32
 // time); the goroutine is locked either way and must call unlockThread.
 func lockThreadClock() (c threadClock, start time.Duration, ok bool) {
 	runtime.LockOSThread()
-	c = threadClock(^int32(syscall.Gettid())<<3 | 6)
+	c = threadClock(^int32(unix.Gettid())<<3 | 6)
 	start, ok = c.read()
 	return c, start, ok
 }
@@ -35,9 +35,8 @@ func unlockThread() { runtime.UnlockOSThread() }
 // read returns the CPU time the thread has used. Any goroutine, as long as
 // the thread exists (the owner keeps it locked while anyone may read).
 func (c threadClock) read() (time.Duration, bool) {
-	var ts syscall.Timespec
-	_, _, e := syscall.RawSyscall(syscall.SYS_CLOCK_GETTIME, uintptr(c), uintptr(unsafe.Pointer(&ts)), 0)
-	if e != 0 {
+	var ts unix.Timespec
+	if unix.ClockGettime(int32(c), &ts) != nil {
 		return 0, false
 	}
 	return time.Duration(ts.Nano()), true
