@@ -113,11 +113,15 @@ type Isolate struct {
 	prog    *goja.Program
 	cfg     spawnConfig
 	started time.Time
-	stdout  io.Writer
-	stderr  io.Writer
+	stdout  io.Writer // out, as an io.Writer
+	stderr  io.Writer // errOut, as an io.Writer
+	out     *outSource
+	errOut  *outSource
 
 	pauseCap *Capability
 	done     chan struct{}
+	stop     chan struct{} // closed once the isolate is killed or ends
+	stopOnce sync.Once
 	ready    chan struct{}
 	readyOne sync.Once
 	wake     chan struct{}
@@ -179,20 +183,22 @@ func newIsolate(h *Host, id uint64, src Source, prog *goja.Program, cfg spawnCon
 		prog:        prog,
 		cfg:         cfg,
 		started:     time.Now(),
-		stdout:      h.stdout,
-		stderr:      h.stderr,
 		pauseCap:    NewCapability(),
 		done:        make(chan struct{}),
 		ready:       make(chan struct{}),
 		wake:        make(chan struct{}, 1),
 		errorsFatal: cfg.errorsFatal,
 	}
+	iso.stop = make(chan struct{})
+	outS, errS := h.outS, h.errS
 	if cfg.stdout != nil {
-		iso.stdout = newLineWriter(cfg.stdout)
+		outS = newOutStream(cfg.stdout, h.outLimit())
 	}
 	if cfg.stderr != nil {
-		iso.stderr = newLineWriter(cfg.stderr)
+		errS = newOutStream(cfg.stderr, h.outLimit())
 	}
+	iso.out, iso.errOut = outS.source(iso.stop), errS.source(iso.stop)
+	iso.stdout, iso.stderr = iso.out, iso.errOut
 	if iso.name == "" {
 		iso.name = fmt.Sprintf("isolate-%d", id)
 	}
@@ -242,7 +248,12 @@ func (iso *Isolate) Capabilities() *Capabilities { return &iso.cfg.caps }
 func (iso *Isolate) PauseCapability() *Capability { return iso.pauseCap }
 
 // Stdout returns the writer for this isolate's standard output. Each Write
-// is atomic with respect to other isolates. Any goroutine.
+// is written whole, in order with respect to every other write to the
+// host's stdout. While the host's writer is slow, a Write returns once its
+// bytes are queued, unless the isolate has more than the host's output
+// buffer queued (WithOutputBuffer): then it waits, so a flood slows only
+// the isolate that makes it. Queued output is written before Done closes.
+// Any goroutine.
 func (iso *Isolate) Stdout() io.Writer { return iso.stdout }
 
 // Stderr returns the writer for this isolate's standard error. Any goroutine.
@@ -434,8 +445,13 @@ func (iso *Isolate) terminate(err error, reason any) {
 		iso.vm.Interrupt(reason)
 	}
 	iso.mu.Unlock()
+	iso.closeStop()
 	iso.wakeUp()
 }
+
+// closeStop releases a write of the isolate that waits for queue space, so
+// that a kill is not held up by a reader that does not read.
+func (iso *Isolate) closeStop() { iso.stopOnce.Do(func() { close(iso.stop) }) }
 
 func (iso *Isolate) control(c ctrl) {
 	iso.mu.Lock()
@@ -934,6 +950,11 @@ func (iso *Isolate) finish() {
 		}
 	}
 	iso.state.Store(int32(StateDead))
+	iso.closeStop()
+	// What the isolate wrote reaches the host's writers before anyone
+	// hears that it ended.
+	_ = iso.out.flush(context.Background())
+	_ = iso.errOut.flush(context.Background())
 
 	iso.tm.clear()
 	if iso.timer != nil {
