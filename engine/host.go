@@ -43,6 +43,7 @@ type Host struct {
 	maxIsolates    int
 	memLimitMb     int64 // WithMemoryLimit: 0 = the default, < 0 = none
 	funcs          map[string]HostFunc
+	gate           *runGate // WithMaxRunning; nil = no cap
 
 	mu       sync.Mutex
 	isolates map[uint64]*Isolate
@@ -72,6 +73,19 @@ func WithStderr(w io.Writer) HostOption { return func(h *Host) { h.stderr = w } 
 // nothing, so every write waits for its own bytes to be written (other
 // isolates' writes go first when they came first).
 func WithOutputBuffer(bytes int) HostOption { return func(h *Host) { h.outBuf = bytes } }
+
+// WithMaxRunning caps how many of the host's isolates run a task (JS) at
+// once; 0, the default, means no cap. Isolates that are ready while n tasks
+// run wait in a FIFO and get the next slot that a task frees, in the order
+// they became ready; the wait is not charged to their time limits, and
+// kill, pause and other control requests still act on a waiting isolate.
+// A task keeps its slot until it ends (goja cannot suspend running JS), so
+// with a cap every isolate should have maxTaskMs (or cpuMs): a task that
+// spins forever holds its slot for good. n = GOMAXPROCS-1 keeps a P free
+// for the host's own goroutines (timers, the limit watchdog, the memory
+// monitor, the REPL) however many isolates spin; n = 1 lets the host's
+// isolates use at most one core.
+func WithMaxRunning(n int) HostOption { return func(h *Host) { h.gate = newRunGate(n) } }
 
 // WithSetup sets the hook that installs the JS bindings in every isolate.
 // Without it isolates run plain ECMAScript with no host objects.

@@ -623,6 +623,14 @@ func (iso *Isolate) loop() {
 			if !ok {
 				break
 			}
+			if g := iso.host.gate; g != nil {
+				if !iso.waitSlot(g) {
+					continue // killed: next ends the loop
+				}
+				iso.runTask(t)
+				g.release()
+				continue
+			}
 			iso.runTask(t)
 		}
 	}
