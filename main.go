@@ -57,6 +57,8 @@ count CPU time, maxTaskWallMs wall time):
   --child-limit NAME=N   the default for every isolate that does not set NAME
                          itself (the main isolate too, unless --limit sets it)
   --max-isolates N       live isolates at most (default 10000)
+  --max-running N        isolates running JS at once at most; the others wait
+                         their turn in order (default: no cap)
   --host-memory-mb N     stop the isolate holding the most memory when the
                          heap passes N MB (default: a quarter of RAM; -1: off)
 
@@ -116,7 +118,7 @@ func parseLimitFlags(args []string) ([]string, string) {
 	for len(args) > 0 {
 		name, val, hasVal := strings.Cut(args[0], "=")
 		switch name {
-		case "--limit", "--child-limit", "--max-isolates", "--host-memory-mb":
+		case "--limit", "--child-limit", "--max-isolates", "--host-memory-mb", "--max-running":
 		default:
 			return args, ""
 		}
@@ -159,6 +161,12 @@ func parseLimitFlags(args []string) ([]string, string) {
 				return nil, "--max-isolates needs a positive N"
 			}
 			cliLimits.host = append(cliLimits.host, engine.WithMaxIsolates(n))
+		case "--max-running":
+			n, err := strconv.Atoi(val)
+			if err != nil || n <= 0 {
+				return nil, "--max-running needs a positive N"
+			}
+			cliLimits.host = append(cliLimits.host, engine.WithMaxRunning(n))
 		case "--host-memory-mb":
 			n, err := strconv.ParseInt(val, 10, 64)
 			if err != nil || n == 0 {
