@@ -47,7 +47,9 @@ var capIDs atomic.Uint64
 // NewCapability returns a fresh capability. Any goroutine.
 func NewCapability() *Capability { return &Capability{id: capIDs.Add(1)} }
 
-// Stats is a snapshot of one isolate.
+// Stats is a snapshot of one isolate. CPUTime is the time its tasks took:
+// the CPU time of its thread when it has maxTaskMs or cpuMs (on Linux),
+// else their wall time.
 type Stats struct {
 	ID       uint64
 	Name     string
