@@ -41,8 +41,10 @@ const DefaultMaxIsolates = 10000
 // waits for a core behind busy siblings, or sleeps in a blocking host call,
 // is not charged for the wait. To measure it, a task of an isolate with
 // either limit runs locked to its OS thread (runtime.LockOSThread); see
-// BenchmarkTaskCPULimit for the cost. MaxTaskWallMs bounds the wall time
-// of one task instead, wait included.
+// BenchmarkTaskCPULimit for the cost. At most MaxLockedTasks tasks run
+// locked at once, process-wide; one that finds none left is charged its
+// wall time. MaxTaskWallMs bounds the wall time of one task instead, wait
+// included.
 type Limits struct {
 	MaxStackDepth   int   // call frames
 	MaxTaskMs       int64 // CPU time of one task (handler, timer callback, entry)

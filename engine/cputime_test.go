@@ -253,3 +253,25 @@ func BenchmarkTaskCPULimit(b *testing.B) {
 		})
 	}
 }
+
+// Past MaxLockedTasks a CPU-limited task runs unlocked and is charged wall
+// time, so a spawn bomb of spinners cannot take one OS thread each.
+func TestLockedTasksBounded(t *testing.T) {
+	defer maxLockedTasks.Store(maxLockedTasks.Swap(1))
+	a, b := testIsolate(Limits{MaxTaskMs: 60000}), testIsolate(Limits{MaxTaskMs: 60000})
+	sa := a.beginTask()
+	sb := b.beginTask()
+	if !a.taskLocked || b.taskLocked {
+		t.Fatalf("locked: first %v, second %v; want only the first", a.taskLocked, b.taskLocked)
+	}
+	b.endTask(sb)
+	a.endTask(sa)
+	if n := lockedTasks.Load(); n != 0 {
+		t.Fatalf("%d thread tokens left after both tasks ended", n)
+	}
+	sb = b.beginTask()
+	if !b.taskLocked {
+		t.Fatal("a freed token was not reused")
+	}
+	b.endTask(sb)
+}

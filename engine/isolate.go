@@ -770,7 +770,7 @@ func (iso *Isolate) beginTask() uint64 {
 	var clk threadClock
 	var cpu0 time.Duration
 	var clockOK bool
-	locked := lim.MaxTaskMs > 0 || lim.CPUMs > 0
+	locked := (lim.MaxTaskMs > 0 || lim.CPUMs > 0) && takeThreadToken()
 	if locked {
 		clk, cpu0, clockOK = lockThreadClock()
 	}
@@ -910,7 +910,34 @@ func (iso *Isolate) endTask(seq uint64) {
 	iso.mu.Unlock()
 	if locked {
 		unlockThread()
+		lockedTasks.Add(-1)
 	}
+}
+
+// MaxLockedTasks bounds how many tasks, process-wide, run locked to their
+// OS thread at once for maxTaskMs and cpuMs. Each such task holds an OS
+// thread while it is runnable, and Go stops the process past 10000
+// threads, so a spawn bomb of spinning isolates with maxTaskMs must not
+// lock one thread each. A task that finds the bound reached runs unlocked
+// and is charged its wall time, as every task was before CPU time was
+// measured; with WithMaxRunning(n) at most n tasks run at once, so
+// n <= MaxLockedTasks keeps every task of that host measured in CPU time.
+const MaxLockedTasks = 256
+
+var lockedTasks atomic.Int32
+
+var maxLockedTasks = func() *atomic.Int32 { // tests lower it
+	var n atomic.Int32
+	n.Store(MaxLockedTasks)
+	return &n
+}()
+
+func takeThreadToken() bool {
+	if lockedTasks.Add(1) <= maxLockedTasks.Load() {
+		return true
+	}
+	lockedTasks.Add(-1)
+	return false
 }
 
 // safe runs fn and turns a Go panic into an error: no script can crash the
