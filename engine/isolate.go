@@ -254,8 +254,9 @@ func (iso *Isolate) PauseCapability() *Capability { return iso.pauseCap }
 // host's stdout. While the host's writer is slow, a Write returns once its
 // bytes are queued, unless the isolate has more than the host's output
 // buffer queued (WithOutputBuffer): then it waits, so a flood slows only
-// the isolate that makes it. Queued output is written before Done closes.
-// Any goroutine.
+// the isolate that makes it. Queued output is written before Done closes
+// (so a reader that never reads holds Done back, as it held the Write
+// back before). Any goroutine.
 func (iso *Isolate) Stdout() io.Writer { return iso.stdout }
 
 // Stderr returns the writer for this isolate's standard error. Any goroutine.
