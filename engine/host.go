@@ -81,7 +81,9 @@ func WithOutputBuffer(bytes int) HostOption { return func(h *Host) { h.outBuf = 
 // kill, pause and other control requests still act on a waiting isolate.
 // A task keeps its slot until it ends (goja cannot suspend running JS), so
 // with a cap every isolate should have maxTaskMs (or cpuMs): a task that
-// spins forever holds its slot for good. n = GOMAXPROCS-1 keeps a P free
+// spins forever holds its slot for good, and a host function that blocks
+// a task until another isolate's task has run can deadlock when the slots
+// are all taken (the bindings' spawn, run and messages never block so). n = GOMAXPROCS-1 keeps a P free
 // for the host's own goroutines (timers, the limit watchdog, the memory
 // monitor, the REPL) however many isolates spin; n = 1 lets the host's
 // isolates use at most one core.
