@@ -189,7 +189,7 @@ func TestRunExitCodesAndOutput(t *testing.T) {
 	}
 }
 
-// TestLimitFlags: --limit, --child-limit, --max-isolates and
+// TestLimitFlags: --limit, --child-limit, --max-isolates, --max-running and
 // --host-memory-mb reach the engine; bad values are usage errors.
 func TestLimitFlags(t *testing.T) {
 	t.Parallel()
@@ -215,6 +215,12 @@ func TestLimitFlags(t *testing.T) {
 			stdout: "ResourceLimitError maxIsolates\n", stderr: regexp.MustCompile(`^$`)},
 		{name: "host memory", args: []string{"--host-memory-mb", "128", "-e", "let a = []; for (;;) a.push({i: a.length, s: 'x' + a.length})"}, code: 1,
 			stderr: regexp.MustCompile(`^Uncaught ResourceLimitError: hostMemoryMb exceeded: limit 128 MB`)},
+		{name: "main maxTaskWallMs", args: []string{"--limit", "maxTaskWallMs=100", "-e", "while (true) {}"}, code: 1,
+			stderr: regexp.MustCompile(`^Uncaught ResourceLimitError: maxTaskWallMs exceeded: limit 100 ms`)},
+		{name: "max running", args: []string{"--max-running", "1", "-e",
+			"Isolate.run(() => 6 * 7).then(console.log)"},
+			stdout: "42\n", stderr: regexp.MustCompile(`^$`)},
+		{name: "zero max running", args: []string{"--max-running", "0", "-e", "1"}, code: 2, stderr: regexp.MustCompile(`--max-running needs a positive N`)},
 		{name: "unknown limit", args: []string{"--limit", "foo=1", "-e", "1"}, code: 2, stderr: regexp.MustCompile(`--limit foo=1: want NAME=N`)},
 		{name: "negative limit", args: []string{"--limit", "cpuMs=-1", "-e", "1"}, code: 2, stderr: regexp.MustCompile(`want NAME=N with N >= 0`)},
 		{name: "missing value", args: []string{"--max-isolates"}, code: 2, stderr: regexp.MustCompile(`--max-isolates needs N`)},

@@ -268,6 +268,8 @@ func (e *env) limits(v goja.Value) engine.Limits {
 			l.MaxStackDepth = int(min(n, 1<<20))
 		case "maxTaskMs":
 			l.MaxTaskMs = n
+		case "maxTaskWallMs":
+			l.MaxTaskWallMs = n
 		case "cpuMs":
 			l.CPUMs = n
 		case "memoryMb":

@@ -84,6 +84,16 @@ is idempotent and safe from any goroutine.
 Limits (WithLimits, WithDefaultLimits) bound each isolate: stack depth,
 task and CPU time, attributed heap (MemoryMb), queue, message size and
 timers. A breach stops the isolate with a *LimitError naming the limit.
+MaxTaskMs and CPUMs count the CPU time of the isolate's own OS thread
+(each such task runs locked to it), not the time it waited for a core;
+MaxTaskWallMs bounds wall time. WithMaxRunning caps how many isolates run
+a task at once (FIFO); by default runnable isolates share the cores as Go
+shares goroutines.
+
+Output goes through one ordered queue per host stream: every write stays
+whole and in order, and while the writer is slow an isolate's writes queue
+up to WithOutputBuffer bytes before it waits, so a flood slows only the
+isolate that makes it.
 
 Independently of MemoryMb, every host has a memory ceiling
 (WithMemoryLimit; by default a quarter of the memory available to the

@@ -35,13 +35,18 @@ type SetupFunc func(iso *Isolate) error
 // host-wide limits and the registered Go functions. Create one with NewHost.
 // All methods are safe for concurrent use by any goroutine.
 type Host struct {
-	stdout, stderr io.Writer
+	stdout, stderr io.Writer  // what WithStdout and WithStderr gave
+	outBuf         int        // WithOutputBuffer
+	outS, errS     *outStream // the isolates' way to stdout and stderr
+	hostOut        *outSource // Host.Stdout
+	hostErr        *outSource // Host.Stderr
 	setup          SetupFunc
 	defaults       Limits
 	maxIsolates    int
 	memLimitMb     int64 // WithMemoryLimit: 0 = the default, < 0 = none
 	funcs          map[string]HostFunc
 	debug          io.Writer // WithDebugLog; nil discards
+	gate           *runGate  // WithMaxRunning; nil = no cap
 
 	mu       sync.Mutex
 	isolates map[uint64]*Isolate
@@ -64,11 +69,36 @@ type Host struct {
 type HostOption func(*Host)
 
 // WithStdout sets where console.log and stdout.write go (default os.Stdout).
-// Every line is written whole with one Write call.
+// Every line is written whole with one Write call, in the order the writes
+// were made; while w is slow, each isolate's writes queue (see
+// WithOutputBuffer) so that one isolate's flood does not stall the others.
 func WithStdout(w io.Writer) HostOption { return func(h *Host) { h.stdout = w } }
 
 // WithStderr sets where console.error and stderr.write go (default os.Stderr).
 func WithStderr(w io.Writer) HostOption { return func(h *Host) { h.stderr = w } }
+
+// WithOutputBuffer sets how many bytes of output each isolate (and the
+// host's own Stdout and Stderr) may have queued per stream while the host's
+// writer is busy; a write past that waits until the isolate's queued bytes
+// are written. Zero means DefaultOutputBuffer; a negative value queues
+// nothing, so every write waits for its own bytes to be written (other
+// isolates' writes go first when they came first).
+func WithOutputBuffer(bytes int) HostOption { return func(h *Host) { h.outBuf = bytes } }
+
+// WithMaxRunning caps how many of the host's isolates run a task (JS) at
+// once; 0, the default, means no cap. Isolates that are ready while n tasks
+// run wait in a FIFO and get the next slot that a task frees, in the order
+// they became ready; the wait is not charged to their time limits, and
+// kill, pause and other control requests still act on a waiting isolate.
+// A task keeps its slot until it ends (goja cannot suspend running JS), so
+// with a cap every isolate should have maxTaskMs (or cpuMs): a task that
+// spins forever holds its slot for good, and a host function that blocks
+// a task until another isolate's task has run can deadlock when the slots
+// are all taken (the bindings' spawn, run and messages never block so). n = GOMAXPROCS-1 keeps a P free
+// for the host's own goroutines (timers, the limit watchdog, the memory
+// monitor, the REPL) however many isolates spin; n = 1 lets the host's
+// isolates use at most one core.
+func WithMaxRunning(n int) HostOption { return func(h *Host) { h.gate = newRunGate(n) } }
 
 // WithSetup sets the hook that installs the JS bindings in every isolate.
 // Without it isolates run plain ECMAScript with no host objects.
@@ -102,6 +132,18 @@ func WithMemoryLimit(mb int64) HostOption { return func(h *Host) { h.memLimitMb 
 // may call WithDebugLog.
 func WithDebugLog(w io.Writer) HostOption { return func(h *Host) { h.debug = w } }
 
+// lockedWriter serializes writes to w: each entry is one Write.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
 // debugf writes one entry to the debug log. Any goroutine.
 func (h *Host) debugf(format string, args ...any) {
 	if h.debug == nil {
@@ -133,10 +175,12 @@ func NewHost(opts ...HostOption) *Host {
 	for _, o := range opts {
 		o(h)
 	}
-	h.stdout = newLineWriter(h.stdout)
-	h.stderr = newLineWriter(h.stderr)
+	h.outS = newOutStream(h.stdout, h.outLimit())
+	h.errS = newOutStream(h.stderr, h.outLimit())
+	h.hostOut = h.outS.source(nil)
+	h.hostErr = h.errS.source(nil)
 	if h.debug != nil {
-		h.debug = newLineWriter(h.debug)
+		h.debug = &lockedWriter{w: h.debug}
 	}
 	if h.defaults.MaxStackDepth <= 0 {
 		h.defaults.MaxStackDepth = DefaultMaxStackDepth
@@ -144,11 +188,24 @@ func NewHost(opts ...HostOption) *Host {
 	return h
 }
 
-// Stdout returns the host's line-synchronized stdout writer. Any goroutine.
-func (h *Host) Stdout() io.Writer { return h.stdout }
+// outLimit is the per-source bound of the output queues.
+func (h *Host) outLimit() int {
+	switch {
+	case h.outBuf == 0:
+		return DefaultOutputBuffer
+	case h.outBuf < 0:
+		return 0
+	}
+	return h.outBuf
+}
 
-// Stderr returns the host's line-synchronized stderr writer. Any goroutine.
-func (h *Host) Stderr() io.Writer { return h.stderr }
+// Stdout returns a writer onto the host's stdout that goes through the same
+// ordered queue as the isolates' output, so that what the host writes keeps
+// its place among their lines. Any goroutine.
+func (h *Host) Stdout() io.Writer { return h.hostOut }
+
+// Stderr is Stdout for stderr. Any goroutine.
+func (h *Host) Stderr() io.Writer { return h.hostErr }
 
 // Func returns the registered host function name. Any goroutine.
 func (h *Host) Func(name string) (HostFunc, bool) {
@@ -367,7 +424,10 @@ func (h *Host) Shutdown(ctx context.Context) error {
 			return ctx.Err()
 		}
 	}
-	return nil
+	if err := h.hostOut.flush(ctx); err != nil {
+		return err
+	}
+	return h.hostErr.flush(ctx)
 }
 
 // progCache caches compiled programs by source, since a *goja.Program may be
@@ -505,24 +565,4 @@ func syntaxError(err error) error {
 		return &ScriptError{Name: "SyntaxError", Message: SyntaxMessage(ce), Cause: err}
 	}
 	return &ScriptError{Name: "SyntaxError", Message: SyntaxMessage(err), Cause: err}
-}
-
-// lineWriter writes each Write whole under a mutex, so lines from many
-// isolates never interleave.
-type lineWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func newLineWriter(w io.Writer) io.Writer {
-	if lw, ok := w.(*lineWriter); ok {
-		return lw
-	}
-	return &lineWriter{w: w}
-}
-
-func (l *lineWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
 }
