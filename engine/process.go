@@ -154,14 +154,22 @@ func (h *Host) refillPool() {
 	}
 }
 
-// limitMemory sets the worker's memory limit, enforced from outside, once.
+// limitMemory sets the worker's memory limit, once. Two mechanisms enforce
+// it from outside the worker: the host's RSS watch (watchMemory) stops the
+// worker when its resident memory passes its idle baseline plus mb, and the
+// kernel refuses the worker any data mapping past its current size plus mb
+// plus a margin (RLIMIT_DATA; the margin covers the Go heap's mapping
+// granularity), which catches a single huge allocation before it is
+// touched. A worker that dies of that is reported as a memoryMb breach too.
 func (w *worker) limitMemory(mb int64) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.memMb == 0 {
-		w.memMb = mb
-		go w.watchMemory()
+	if w.memMb != 0 {
+		return
 	}
+	w.memMb = mb
+	setDataLimit(w.pid, procStatusBytes(w.pid, "VmData:")+mb<<20+max(mb<<18, 64<<20))
+	go w.watchMemory()
 }
 
 func (w *worker) isDead() bool {
@@ -197,7 +205,7 @@ func (h *Host) startWorker() (*worker, error) {
 	}
 	cmd.ExtraFiles = []*os.File{childEnd} // fd 3; nothing else is inherited
 	cmd.Dir = "/"
-	tail := &tailBuffer{max: 8 << 10}
+	tail := &tailBuffer{max: 2 << 10}
 	cmd.Stderr = tail
 	cmd.SysProcAttr = workerSysProcAttr()
 	if err := cmd.Start(); err != nil {
@@ -390,6 +398,13 @@ func (w *worker) deathError(why error) *ScriptError {
 	if errors.As(why, &le) {
 		return &ScriptError{Name: "ResourceLimitError", Message: le.Message(), Cause: le}
 	}
+	w.mu.Lock()
+	memMb := w.memMb
+	w.mu.Unlock()
+	if memMb > 0 && why == nil && w.stderr.outOfMemory() {
+		le := &LimitError{Limit: "memoryMb", Max: memMb, Seen: memMb, Unit: "MB"}
+		return &ScriptError{Name: "ResourceLimitError", Message: le.Message(), Cause: le}
+	}
 	msg := "worker exited"
 	if why != nil {
 		msg += ": " + why.Error()
@@ -567,6 +582,21 @@ func (w *worker) watchMemory() {
 	}
 }
 
+// procStatusBytes reads a size field (kB) of /proc/PID/status in bytes.
+func procStatusBytes(pid int, field string) int64 {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, field); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}
+
 // rssOf reads a process's resident set size in bytes (0 if unknown).
 func rssOf(pid int) int64 {
 	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/statm")
@@ -587,6 +617,7 @@ type tailBuffer struct {
 	mu      sync.Mutex
 	max     int
 	buf     []byte
+	head    []byte // the first headMax bytes
 	fatal   string // the first "fatal error:" or "panic:" line
 	runtime string // the first "runtime:" line, if no fatal one came
 	line    []byte
@@ -595,6 +626,9 @@ type tailBuffer struct {
 func (t *tailBuffer) Write(p []byte) (int, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if n := headMax - len(t.head); n > 0 {
+		t.head = append(t.head, p[:min(n, len(p))]...)
+	}
 	t.buf = append(t.buf, p...)
 	if len(t.buf) > t.max {
 		t.buf = append(t.buf[:0], t.buf[len(t.buf)-t.max:]...)
@@ -627,6 +661,21 @@ func (t *tailBuffer) String() string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return strings.TrimSpace(string(t.buf))
+}
+
+const headMax = 2 << 10
+
+// outOfMemory reports whether the worker died of Go's out-of-memory, in
+// any of the runtime's wordings.
+func (t *tailBuffer) outOfMemory() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, b := range [][]byte{t.head, t.buf} {
+		if bytes.Contains(b, []byte("out of memory")) || bytes.Contains(b, []byte("cannot allocate memory")) {
+			return true
+		}
+	}
+	return false
 }
 
 func (t *tailBuffer) fatalLine() string {

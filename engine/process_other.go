@@ -11,3 +11,6 @@ func workerSysProcAttr() *syscall.SysProcAttr {
 
 // killGroup SIGKILLs the process group of a worker (its own, by Setpgid).
 func killGroup(pid int) { _ = syscall.Kill(-pid, syscall.SIGKILL) }
+
+// setDataLimit is Linux-only (prlimit); elsewhere only the RSS watch holds.
+func setDataLimit(pid int, bytes int64) {}

@@ -32,6 +32,10 @@ func TestMain(m *testing.M) {
 			time.Sleep(time.Second)
 			return nil, nil
 		}),
+		engine.WithFunc("hugeAlloc", func(context.Context, []any) (any, error) {
+			b := make([]byte, 1<<30)
+			return len(b), nil
+		}),
 		engine.WithFunc("tryEscape", func(context.Context, []any) (any, error) {
 			res := map[string]any{}
 			note := func(name string, err error) {
@@ -325,7 +329,7 @@ func workerPid(t *testing.T, iso *engine.Isolate) int {
 // TestProcessMemoryLimit: memoryMb on a process isolate is a hard limit
 // enforced from outside the worker.
 func TestProcessMemoryLimit(t *testing.T) {
-	h, _ := processHost(t)
+	h, out := processHost(t)
 	iso, err := h.Spawn(engine.FunctionSource(`() => {
 		const keep = [];
 		setInterval(() => { for (let i = 0; i < 1e5; i++) keep.push({i, s: "x" + i}); }, 1);
@@ -336,6 +340,18 @@ func TestProcessMemoryLimit(t *testing.T) {
 	var le *engine.LimitError
 	if err := wait(t, iso); !errors.As(err, &le) || le.Limit != "memoryMb" {
 		t.Fatalf("exit: %v, want a memoryMb limit error", err)
+	}
+	// One huge step: the kernel refuses the mapping (RLIMIT_DATA) before
+	// any of it is touched, the worker dies of Go's out-of-memory, and that
+	// is reported as the limit too. (A Go host function is the only way to
+	// ask for it: the guards stop the JS ways first.)
+	iso, err = h.Spawn(engine.FunctionSource(`() => host.hugeAlloc()`), engine.WithProcess(""),
+		engine.WithLimits(engine.Limits{MemoryMb: 64}), engine.WithCapabilities(engine.Capabilities{Funcs: []string{"hugeAlloc"}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := wait(t, iso); !errors.As(err, &le) || le.Limit != "memoryMb" {
+		t.Fatalf("huge allocation: %v, want a memoryMb limit error; host output:\n%s", err, out)
 	}
 }
 
