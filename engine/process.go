@@ -168,7 +168,9 @@ func (w *worker) limitMemory(mb int64) {
 		return
 	}
 	w.memMb = mb
-	setDataLimit(w.pid, procStatusBytes(w.pid, "VmData:")+mb<<20+max(mb<<18, 64<<20))
+	if !raceBuild {
+		setDataLimit(w.pid, procStatusBytes(w.pid, "VmData:")+mb<<20+max(mb<<18, 64<<20))
+	}
 	go w.watchMemory()
 }
 

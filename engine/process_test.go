@@ -254,6 +254,9 @@ func TestProcessConfinement(t *testing.T) {
 	if runtime.GOOS != "linux" || runtime.GOARCH != "amd64" {
 		t.Skip("the seccomp filter is written for linux/amd64")
 	}
+	if raceEnabled {
+		t.Skip("race-detector builds do not confine their workers (TSAN needs what the filter denies)")
+	}
 	defer os.Remove(filepath.Join(os.TempDir(), "isobox-confine-probe"))
 	for _, confined := range []bool{true, false} {
 		h, _ := processHost(t, engine.WithWorkerConfinement(confined))
@@ -340,6 +343,9 @@ func TestProcessMemoryLimit(t *testing.T) {
 	var le *engine.LimitError
 	if err := wait(t, iso); !errors.As(err, &le) || le.Limit != "memoryMb" {
 		t.Fatalf("exit: %v, want a memoryMb limit error", err)
+	}
+	if raceEnabled {
+		return // no RLIMIT_DATA in race-detector builds (see raceBuild)
 	}
 	// One huge step: the kernel refuses the mapping (RLIMIT_DATA) before
 	// any of it is touched, the worker dies of Go's out-of-memory, and that

@@ -45,7 +45,7 @@ func WorkerMain(opts ...HostOption) {
 		os.Exit(3)
 	}
 	EnsureProcs()
-	if os.Getenv(workerEnv+"_CONFINE") != "off" {
+	if os.Getenv(workerEnv+"_CONFINE") != "off" && !raceBuild {
 		if err := confine.Apply(); err != nil {
 			// The kernel refused: say so, and serve unconfined.
 			fmt.Fprintf(os.Stderr, "isobox worker: not confined: %v\n", err)
