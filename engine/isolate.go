@@ -497,15 +497,18 @@ func (iso *Isolate) Ping(port *SendPort, response *Message, p Priority) {
 }
 
 // AddOnExitListener asks for response (nil: null) to be sent to port when
-// the isolate dies. Any goroutine.
+// the isolate dies. The exit listeners are a set keyed by port, as in Dart:
+// adding a port that is already a listener (the spawn's onExit included)
+// keeps one listener and replaces its response, so it gets one message.
+// Any goroutine.
 func (iso *Isolate) AddOnExitListener(port *SendPort, response *Message) {
 	if port != nil {
 		iso.control(ctrl{kind: ctrlAddExit, port: port, msg: response})
 	}
 }
 
-// RemoveOnExitListener removes the first exit listener on port.
-// Any goroutine.
+// RemoveOnExitListener removes the exit listener on port, however many
+// times it was added. Any goroutine.
 func (iso *Isolate) RemoveOnExitListener(port *SendPort) {
 	if port != nil {
 		iso.control(ctrl{kind: ctrlRemoveExit, port: port})
@@ -513,7 +516,9 @@ func (iso *Isolate) RemoveOnExitListener(port *SendPort) {
 }
 
 // AddErrorListener sends every uncaught error, as {name, message, stack},
-// to port. Any goroutine.
+// to port. Like the exit listeners, the error listeners are a set keyed by
+// port: adding a port twice still sends each error once, and one
+// RemoveErrorListener removes it. Any goroutine.
 func (iso *Isolate) AddErrorListener(port *SendPort) {
 	if port != nil {
 		iso.control(ctrl{kind: ctrlAddError, port: port})
@@ -558,12 +563,20 @@ func (iso *Isolate) handleCtrl(c ctrl) {
 	case ctrlPing:
 		_ = c.port.Send(c.msg)
 	case ctrlAddExit:
+		// A set keyed by port, as in Dart: adding a port again keeps one
+		// listener, with the latest response.
+		for i := range iso.exitLs {
+			if iso.exitLs[i].port == c.port {
+				iso.exitLs[i].resp = c.msg
+				return
+			}
+		}
 		iso.exitLs = append(iso.exitLs, exitListener{c.port, c.msg})
 	case ctrlRemoveExit:
 		for i, l := range iso.exitLs {
 			if l.port == c.port {
 				iso.exitLs = append(iso.exitLs[:i], iso.exitLs[i+1:]...)
-				break
+				break // there is at most one per port
 			}
 		}
 	case ctrlAddError:
