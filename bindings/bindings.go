@@ -13,6 +13,8 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/dop251/goja"
@@ -308,7 +310,7 @@ func isNullish(v goja.Value) bool {
 // get reads a property of an options object; a non-object yields nil.
 func (e *env) get(o goja.Value, key string) goja.Value {
 	obj, ok := o.(*goja.Object)
-	if !ok || isNullish(o) {
+	if !ok || obj == nil || isNullish(o) { // obj == nil: no options from e.options
 		return nil
 	}
 	v := obj.Get(key)
@@ -316,6 +318,26 @@ func (e *env) get(o goja.Value, key string) goja.Value {
 		return nil
 	}
 	return v
+}
+
+// options checks the options argument of api: nullish is no options (nil);
+// an object may have only the own enumerable keys in valid; anything else is
+// a TypeError that names the key and the valid ones, so that a typo
+// ({onExt: port}) never silently drops an option.
+func (e *env) options(v goja.Value, api string, valid ...string) *goja.Object {
+	if isNullish(v) {
+		return nil
+	}
+	obj, ok := v.(*goja.Object)
+	if !ok {
+		e.typeError("%s: options must be an object", api)
+	}
+	for _, k := range obj.Keys() {
+		if !slices.Contains(valid, k) {
+			e.typeError("%s: unknown option %s (valid options: %s)", api, strconv.Quote(k), strings.Join(valid, ", "))
+		}
+	}
+	return obj
 }
 
 // toDuration converts a JS delay in ms: NaN, negative and non-numbers are

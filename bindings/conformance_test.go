@@ -110,3 +110,58 @@ var listenerCases = []jsCase{
 }
 
 func TestListenerSets(t *testing.T) { runCases(t, listenerCases) }
+
+// optionErrors runs each thunk and prints the error's name and whether its
+// message names the offending key and lists a valid one.
+const optionErrors = `
+	const rp = new ReceivePort();
+	const check = async (f, key, valid) => {
+		try { await f(); console.log("no error"); }
+		catch (e) { console.log(e.name, key === null || e.message.includes(JSON.stringify(key)), e.message.includes(valid)); }
+	};
+`
+
+// Unknown option names are TypeErrors that name the key and the valid ones.
+var optionCases = []jsCase{
+	{"spawn rejects an unknown option", optionErrors + `
+		(async () => {
+			await check(() => Isolate.spawn(() => {}, null, {onExt: rp.sendPort}), "onExt", "onExit");
+			await check(() => Isolate.spawn(() => {}, null, {nmae: "x"}), "nmae", "name");
+			await check(() => Isolate.spawnFile("x.js", null, {nmae: "x"}), "nmae", "name");
+			await check(() => Isolate.run(() => 1, null, {errorsAreFatall: true}), "errorsAreFatall", "errorsAreFatal");
+			await check(() => Isolate.spawn(() => {}, null, {limits: {maxTaskMS: 5}}), "maxTaskMS", "maxTaskMs");
+			await check(() => Isolate.spawn(() => {}, null, {limits: {maxTaskMS: undefined}}), "maxTaskMS", "maxTaskMs");
+			rp.close();
+		})();
+	`, "TypeError true true\nTypeError true true\nTypeError true true\nTypeError true true\nTypeError true true\nTypeError true true\n"},
+	{"kill, ping and listener options reject unknown keys", optionErrors + `
+		(async () => {
+			const iso = await Isolate.spawn(() => { new ReceivePort(); });
+			await check(() => iso.kill({priorty: Isolate.immediate}), "priorty", "priority");
+			await check(() => iso.ping(rp.sendPort, {respnse: 1}), "respnse", "response");
+			await check(() => iso.addOnExitListener(rp.sendPort, {reponse: 1}), "reponse", "response");
+			await check(() => iso.kill(5), null, "options");
+			iso.kill(); await iso.exited; rp.close();
+		})();
+	`, "TypeError true true\nTypeError true true\nTypeError true true\nTypeError true true\n"},
+	{"valid options still work", `
+		(async () => {
+			const rp = new ReceivePort();
+			const iso = await Isolate.spawn(() => { new ReceivePort(); }, null, {name: "w", paused: false, errorsAreFatal: true, limits: {maxTaskMs: 1000, cpuMs: undefined}});
+			iso.addOnExitListener(rp.sendPort, {response: "bye"});
+			iso.ping(rp.sendPort, {response: "pong", priority: Isolate.immediate});
+			iso.kill({priority: Isolate.beforeNextEvent});
+			rp.listen(m => { console.log(m); if (m === "bye") rp.close(); });
+			console.log(iso.name);
+		})();
+	`, "w\npong\nbye\n"},
+	{"onmessage on a ReceivePort says to use listen", `
+		"use strict";
+		const rp = new ReceivePort();
+		try { rp.onmessage = () => {}; console.log("no error"); } catch (e) { console.log(e.name, e.message.includes("listen")); }
+		(function () { try { rp.onmessage = () => {}; console.log("no error"); } catch (e) { console.log(e.name, e.message.includes("listen")); } })();
+		rp.close();
+	`, "TypeError true\nTypeError true\n"},
+}
+
+func TestOptionValidation(t *testing.T) { runCases(t, optionCases) }

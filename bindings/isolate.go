@@ -2,6 +2,9 @@ package bindings
 
 import (
 	"errors"
+	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/dop251/goja"
 
@@ -42,10 +45,10 @@ func (e *env) wrapCapability(c *engine.Capability) *goja.Object {
 	return e.wrap(&capabilityObj{c: c}, "Capability")
 }
 
-// priority reads {priority} from an options object. Accepted values are
-// Isolate.immediate / Isolate.beforeNextEvent ("immediate",
-// "beforeNextEvent"); anything else is a TypeError.
-func (e *env) priority(opts goja.Value) engine.Priority {
+// priority reads {priority} from an options object checked by e.options.
+// Accepted values are Isolate.immediate / Isolate.beforeNextEvent
+// ("immediate", "beforeNextEvent"); anything else is a TypeError.
+func (e *env) priority(opts *goja.Object) engine.Priority {
 	v := e.get(opts, "priority")
 	if v == nil {
 		return engine.BeforeNextEvent
@@ -60,8 +63,9 @@ func (e *env) priority(opts goja.Value) engine.Priority {
 	return 0
 }
 
-// responseMessage clones opts.response (undefined → null).
-func (e *env) responseMessage(opts goja.Value) *engine.Message {
+// responseMessage clones opts.response (undefined → null) from an options
+// object checked by e.options.
+func (e *env) responseMessage(opts *goja.Object) *engine.Message {
 	v := e.get(opts, "response")
 	if v == nil {
 		return nil
@@ -127,7 +131,7 @@ func (e *env) isolateClass() goja.Value {
 	})
 	e.method(proto, "kill", func(c goja.FunctionCall) goja.Value {
 		h := this(c, "kill")
-		h.iso.Kill(e.priority(c.Argument(0)))
+		h.iso.Kill(e.priority(e.options(c.Argument(0), "Isolate.kill", "priority")))
 		return goja.Undefined()
 	})
 	e.method(proto, "pause", func(c goja.FunctionCall) goja.Value {
@@ -146,14 +150,15 @@ func (e *env) isolateClass() goja.Value {
 	e.method(proto, "ping", func(c goja.FunctionCall) goja.Value {
 		h := this(c, "ping")
 		sp := e.sendPortArg(c.Argument(0), "Isolate.ping: port")
-		opts := c.Argument(1)
+		opts := e.options(c.Argument(1), "Isolate.ping", "response", "priority")
 		h.iso.Ping(sp, e.responseMessage(opts), e.priority(opts))
 		return goja.Undefined()
 	})
 	e.method(proto, "addOnExitListener", func(c goja.FunctionCall) goja.Value {
 		h := this(c, "addOnExitListener")
 		sp := e.sendPortArg(c.Argument(0), "addOnExitListener: port")
-		h.iso.AddOnExitListener(sp, e.responseMessage(c.Argument(1)))
+		opts := e.options(c.Argument(1), "Isolate.addOnExitListener", "response")
+		h.iso.AddOnExitListener(sp, e.responseMessage(opts))
 		return goja.Undefined()
 	})
 	e.method(proto, "removeOnExitListener", func(c goja.FunctionCall) goja.Value {
@@ -205,8 +210,13 @@ func (e *env) capabilityArg(v goja.Value) *engine.Capability {
 	return nil
 }
 
-// spawnOptions converts the JS options object into engine options.
-func (e *env) spawnOptions(opts goja.Value, msg goja.Value) []engine.SpawnOption {
+// spawnOptionNames are the options of Isolate.spawn, spawnFile and run.
+var spawnOptionNames = []string{"name", "paused", "errorsAreFatal", "onExit", "onError", "entry", "limits"}
+
+// spawnOptions converts the JS options object of api into engine options;
+// an unknown key is a TypeError (see e.options).
+func (e *env) spawnOptions(api string, optsArg goja.Value, msg goja.Value) []engine.SpawnOption {
+	opts := e.options(optsArg, api, spawnOptionNames...)
 	out := []engine.SpawnOption{engine.WithParent(e.iso)}
 	caps := e.iso.Capabilities()
 	// A child may read what its parent reads and call what its parent
@@ -243,14 +253,22 @@ func (e *env) spawnOptions(opts goja.Value, msg goja.Value) []engine.SpawnOption
 	return out
 }
 
-// limits reads a limits object; unknown keys are a TypeError, so a typo
-// does not silently leave an isolate unbounded.
+// limitNames are the keys of options.limits.
+var limitNames = []string{"maxStackDepth", "maxTaskMs", "cpuMs", "memoryMb", "maxQueue", "maxMessageBytes", "maxTimers"}
+
+// limits reads a limits object; unknown keys are a TypeError (even with an
+// undefined value), so a typo does not silently leave an isolate unbounded.
 func (e *env) limits(v goja.Value) engine.Limits {
 	obj, ok := v.(*goja.Object)
 	if !ok {
 		e.typeError("options.limits must be an object")
 	}
 	var l engine.Limits
+	for _, k := range obj.Keys() {
+		if !slices.Contains(limitNames, k) {
+			e.typeError("options.limits: unknown limit %s (valid limits: %s)", strconv.Quote(k), strings.Join(limitNames, ", "))
+		}
+	}
 	for _, k := range obj.Keys() {
 		val := obj.Get(k)
 		if isNullish(val) {
@@ -272,8 +290,8 @@ func (e *env) limits(v goja.Value) engine.Limits {
 			l.MaxMessageBytes = n
 		case "maxTimers":
 			l.MaxTimers = int(min(n, 1<<40))
-		default:
-			e.typeError("unknown limit %q", k)
+		default: // a key added by a getter since the check
+			e.typeError("options.limits: unknown limit %s (valid limits: %s)", strconv.Quote(k), strings.Join(limitNames, ", "))
 		}
 	}
 	return l
@@ -316,7 +334,7 @@ func (e *env) functionSource(v goja.Value, api string) engine.Source {
 func (e *env) spawn(c goja.FunctionCall) goja.Value {
 	return e.spawnPromise(func() (*engine.Isolate, error) {
 		src := e.functionSource(c.Argument(0), "Isolate.spawn")
-		return e.iso.Host().Spawn(src, e.spawnOptions(c.Argument(2), c.Argument(1))...)
+		return e.iso.Host().Spawn(src, e.spawnOptions("Isolate.spawn", c.Argument(2), c.Argument(1))...)
 	})
 }
 
@@ -325,11 +343,13 @@ func (e *env) spawnFile(c goja.FunctionCall) goja.Value {
 		if isNullish(c.Argument(0)) {
 			e.typeError("Isolate.spawnFile: path must be a string")
 		}
-		src, err := e.iso.ReadFile(c.Argument(0).String())
+		path := c.Argument(0).String()
+		e.options(c.Argument(2), "Isolate.spawnFile", spawnOptionNames...) // before reading the file
+		src, err := e.iso.ReadFile(path)
 		if err != nil {
 			return nil, err
 		}
-		opts := append([]engine.SpawnOption{engine.WithEntry("main")}, e.spawnOptions(c.Argument(2), c.Argument(1))...)
+		opts := append([]engine.SpawnOption{engine.WithEntry("main")}, e.spawnOptions("Isolate.spawnFile", c.Argument(2), c.Argument(1))...)
 		return e.iso.Host().Spawn(src, opts...)
 	})
 }
@@ -366,7 +386,7 @@ func (e *env) run(c goja.FunctionCall) goja.Value {
 	}
 	_, err := e.try(func() (*engine.Isolate, error) {
 		src := e.functionSource(c.Argument(0), "Isolate.run")
-		opts := append(e.spawnOptions(c.Argument(2), c.Argument(1)), engine.WithResult(settle), engine.WithErrorsAreFatal(true))
+		opts := append(e.spawnOptions("Isolate.run", c.Argument(2), c.Argument(1)), engine.WithResult(settle), engine.WithErrorsAreFatal(true))
 		return e.iso.Host().Spawn(src, opts...)
 	})
 	if err != nil {
