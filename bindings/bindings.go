@@ -381,32 +381,103 @@ func (e *env) sendPortArg(v goja.Value, what string) *engine.SendPort {
 	return nil
 }
 
-// transferList reads a transfer list: an array of ArrayBuffers, or an
-// options object {transfer: [...]}.
-func (e *env) transferList(v goja.Value) []goja.Value {
+// maxTransfer bounds the length of a transfer list, so that an endless
+// iterable cannot grow one without limit.
+const maxTransfer = 1 << 16
+
+// postTransfer reads the second argument of SendPort.send and postMessage
+// the way WebIDL resolves the overloads postMessage(message,
+// sequence<object> transfer) and postMessage(message, optional
+// StructuredSerializeOptions options): undefined or null is no transfer; an
+// object with a Symbol.iterator method is the transfer list itself; any
+// other object is an options dictionary; anything else is a TypeError.
+func (e *env) postTransfer(v goja.Value, api string) []goja.Value {
 	if isNullish(v) {
 		return nil
 	}
 	obj, ok := v.(*goja.Object)
 	if !ok {
-		e.typeError("transfer list must be an array")
+		e.typeError("%s: the second argument must be a transfer list (an iterable of ArrayBuffers) or an options object", api)
 	}
-	if obj.ClassName() != "Array" {
-		t := obj.Get("transfer")
-		if isNullish(t) {
-			return nil
+	if m := obj.GetSymbol(goja.SymIterator); !isNullish(m) {
+		fn, ok := goja.AssertFunction(m)
+		if !ok {
+			e.typeError("%s: the transfer list's Symbol.iterator is not a function", api)
 		}
-		return e.transferList(t)
+		return e.objectSequence(obj, fn, api+": transfer list")
 	}
-	n := obj.Get("length").ToInteger()
-	if n > 1<<20 {
-		e.typeError("transfer list too long")
+	return e.optionsTransfer(obj, api)
+}
+
+// optionsTransfer reads the transfer member of a StructuredSerializeOptions
+// dictionary (structuredClone's second argument, or send's): undefined or
+// null options, or an undefined transfer, is no transfer. Other members are
+// ignored, as WebIDL dictionaries do.
+func (e *env) optionsTransfer(v goja.Value, api string) []goja.Value {
+	if isNullish(v) {
+		return nil
 	}
-	out := make([]goja.Value, 0, n)
-	for i := int64(0); i < n; i++ {
-		out = append(out, obj.Get(fmt.Sprint(i)))
+	obj, ok := v.(*goja.Object)
+	if !ok {
+		e.typeError("%s: options must be an object", api)
 	}
-	return out
+	t := obj.Get("transfer")
+	if t == nil || goja.IsUndefined(t) {
+		return nil
+	}
+	what := api + ": options.transfer"
+	to, ok := t.(*goja.Object)
+	var fn goja.Callable
+	if ok {
+		fn, ok = goja.AssertFunction(to.GetSymbol(goja.SymIterator))
+	}
+	if !ok {
+		e.typeError("%s must be an iterable of objects (an array of ArrayBuffers)", what)
+	}
+	return e.objectSequence(to, fn, what)
+}
+
+// objectSequence converts the iterable obj, whose Symbol.iterator method is
+// method, to a WebIDL sequence<object>: it runs the iterator protocol in a
+// loop (never recursing into the items), and every item must be an object;
+// more than maxTransfer items is a TypeError. Whether the items can be
+// transferred is the codec's check (a DataCloneError). A throwing iterator
+// propagates its exception. Nothing is detached here.
+func (e *env) objectSequence(obj *goja.Object, method goja.Callable, what string) []goja.Value {
+	itv, err := method(obj)
+	if err != nil {
+		e.throw(err)
+	}
+	it, ok := itv.(*goja.Object)
+	if !ok {
+		e.typeError("%s: Symbol.iterator did not return an object", what)
+	}
+	next, ok := goja.AssertFunction(it.Get("next"))
+	if !ok {
+		e.typeError("%s: the iterator has no next method", what)
+	}
+	var out []goja.Value
+	for {
+		rv, err := next(it)
+		if err != nil {
+			e.throw(err)
+		}
+		res, ok := rv.(*goja.Object)
+		if !ok {
+			e.typeError("%s: the iterator result is not an object", what)
+		}
+		if res.Get("done").ToBoolean() {
+			return out
+		}
+		item := res.Get("value")
+		if _, ok := item.(*goja.Object); !ok {
+			e.typeError("%s: item %d is not an object", what, len(out))
+		}
+		if len(out) == maxTransfer {
+			e.typeError("%s is too long (more than %d items)", what, maxTransfer)
+		}
+		out = append(out, item)
+	}
 }
 
 // sendPortObj is the JS SendPort. Its Go value is unreachable from JS.
@@ -427,15 +498,18 @@ func (e *env) sendPortClass() goja.Value {
 		return c
 	}
 	c, proto := e.class("SendPort", nil)
-	send := func(c goja.FunctionCall) goja.Value {
-		sp := thisAs[*sendPortObj](e, c, "SendPort", "send")
-		if err := e.iso.Send(sp.p, c.Argument(0), e.transferList(c.Argument(1))); err != nil {
-			e.throw(err)
+	send := func(name string) func(c goja.FunctionCall) goja.Value {
+		api := "SendPort." + name
+		return func(c goja.FunctionCall) goja.Value {
+			sp := thisAs[*sendPortObj](e, c, "SendPort", name)
+			if err := e.iso.Send(sp.p, c.Argument(0), e.postTransfer(c.Argument(1), api)); err != nil {
+				e.throw(err)
+			}
+			return goja.Undefined()
 		}
-		return goja.Undefined()
 	}
-	e.method(proto, "send", send)
-	e.method(proto, "postMessage", send)
+	e.method(proto, "send", send("send"))
+	e.method(proto, "postMessage", send("postMessage"))
 	e.getter(proto, "id", func(c goja.FunctionCall) goja.Value {
 		return e.vm.ToValue(thisAs[*sendPortObj](e, c, "SendPort", "id").p.ID())
 	})

@@ -165,3 +165,74 @@ var optionCases = []jsCase{
 }
 
 func TestOptionValidation(t *testing.T) { runCases(t, optionCases) }
+
+// tryT prints the error name of f, or what f returned.
+const tryT = `
+	const t = f => { try { const r = f(); console.log("ok", r); } catch (e) { console.log(e.name); } };
+	const mk = () => { const b = new ArrayBuffer(8); new Uint8Array(b)[0] = 7; return b; };
+`
+
+// Transfer lists are WebIDL sequence<object>: any iterable of objects;
+// anything else is a TypeError, and on any error nothing is sent or
+// detached.
+var transferCases = []jsCase{
+	{"structuredClone rejects a transfer that is not an iterable", tryT + `
+		const b = mk();
+		t(() => structuredClone(b, {transfer: null}));
+		t(() => structuredClone(b, {transfer: {}}));
+		t(() => structuredClone(b, {transfer: 5}));
+		t(() => structuredClone(b, {transfer: "ab"}));
+		t(() => structuredClone(b, {transfer: {[Symbol.iterator]: 1}}));
+		t(() => structuredClone(b, 5));
+		t(() => structuredClone(b, {transfer: [b, 1]}));
+		t(() => structuredClone(b, {transfer: [{}]}));
+		console.log(b.byteLength);
+	`, "TypeError\nTypeError\nTypeError\nTypeError\nTypeError\nTypeError\nTypeError\nDataCloneError\n8\n"},
+	{"structuredClone takes any iterable and uses it", tryT + `
+		const b1 = mk(), b2 = mk(), b3 = mk(), b4 = mk();
+		const c1 = structuredClone(b1, {transfer: new Set([b1])});
+		const c2 = structuredClone(b2, {transfer: (function* () { yield b2; })()});
+		const c3 = structuredClone(b3, {transfer: [b3]});
+		const c4 = structuredClone([b4], {transfer: {[Symbol.iterator]: () => [b4].values()}});
+		console.log(b1.byteLength, c1.byteLength, b2.byteLength, new Uint8Array(c2)[0], b3.byteLength, c3.byteLength, b4.byteLength, c4[0].byteLength);
+	`, "0 8 0 7 0 8 0 8\n"},
+	{"structuredClone options without transfer copy", tryT + `
+		const b = mk();
+		t(() => structuredClone(b, {}).byteLength);
+		t(() => structuredClone(b, undefined).byteLength);
+		t(() => structuredClone(b, null).byteLength);
+		t(() => structuredClone(b, {transfer: undefined}).byteLength);
+		t(() => structuredClone(b, [b]).byteLength);
+		console.log(b.byteLength);
+	`, "ok 8\nok 8\nok 8\nok 8\nok 8\n8\n"},
+	{"an iterator that throws detaches nothing", tryT + `
+		const b = mk();
+		t(() => structuredClone(b, {transfer: (function* () { yield b; throw new RangeError("gen"); })()}));
+		console.log(b.byteLength);
+	`, "RangeError\n8\n"},
+	{"an endless transfer iterable is bounded", tryT + `
+		const b = mk();
+		t(() => structuredClone(b, {transfer: (function* () { for (;;) yield b; })()}));
+		console.log(b.byteLength);
+	`, "TypeError\n8\n"},
+	{"SendPort.send validates and uses the transfer list", tryT + `
+		const rp = new ReceivePort(); const got = [];
+		rp.listen(m => { if (m === "end") { console.log(got.join(",")); rp.close(); } else got.push(m.byteLength); });
+		const sp = rp.sendPort;
+		const b = mk();
+		t(() => sp.send(b, {transfer: null}));
+		t(() => sp.send(b, {transfer: {}}));
+		t(() => sp.send(b, "x"));
+		t(() => sp.send(b, 5));
+		t(() => sp.postMessage(b, {transfer: [b, null]}));
+		console.log(b.byteLength);
+		const s1 = mk(), s2 = mk(), s3 = mk();
+		sp.send(s1, new Set([s1]));
+		sp.send(s2, {transfer: (function* () { yield s2; })()});
+		sp.postMessage(s3, null);
+		console.log(s1.byteLength, s2.byteLength, s3.byteLength);
+		sp.send("end");
+	`, "TypeError\nTypeError\nTypeError\nTypeError\nTypeError\n8\n0 0 8\n8,8,8\n"},
+}
+
+func TestTransferLists(t *testing.T) { runCases(t, transferCases) }

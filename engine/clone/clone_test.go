@@ -487,10 +487,15 @@ func TestCloneTransferErrors(t *testing.T) {
 		{"typed array", "({buf})", "[buf, new Uint8Array(2)]", "not an ArrayBuffer"},
 		{"number", "({buf})", "[buf, 1]", "not an ArrayBuffer"},
 		{"unclonable value", "({buf, f() {}})", "[buf]", "function could not be cloned"},
+		// Long lists are looked up through a map, not pairwise.
+		{"twice in a long list", "({buf})", "[buf, ...many, buf]", "listed twice"},
+		{"detached in a long list", "({buf, many})", "[...many, buf, gone]", "already detached"},
+		{"long list and an unclonable value", "({buf, many, f() {}})", "[...many, buf]", "function could not be cloned"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			a := newSide(t)
+			a.run("var many = Array.from({length: 5000}, () => new ArrayBuffer(1));")
 			a.run("var buf = new ArrayBuffer(8); var gone = new ArrayBuffer(2);")
 			a.run("gone").(*goja.Object).Export().(goja.ArrayBuffer).Detach()
 			tl := a.run(tc.transfer).(*goja.Object)
@@ -506,6 +511,24 @@ func TestCloneTransferErrors(t *testing.T) {
 			a.check(nil, "buf.byteLength === 8")
 		})
 	}
+}
+
+// TestCloneLongTransferList transfers many buffers, each reached from the
+// value, and checks that every one moved and none was copied.
+func TestCloneLongTransferList(t *testing.T) {
+	a, b := newSide(t), newSide(t)
+	tl := a.run("var many = Array.from({length: 20000}, (_, i) => { const b = new ArrayBuffer(2); new Uint8Array(b)[0] = i % 251; return b; }); many").(*goja.Object)
+	n := int(tl.Get("length").ToInteger())
+	transfer := make([]goja.Value, n)
+	for i := range transfer {
+		transfer[i] = tl.Get(itoa(int64(i)))
+	}
+	m, err := a.clone(tl, transfer, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.check(nil, "many.every(b => b.byteLength === 0)")
+	b.check(b.receive(m), "m.length === 20000 && m.every((b, i) => b.byteLength === 2 && new Uint8Array(b)[0] === i % 251)")
 }
 
 func TestCloneDeep(t *testing.T) {

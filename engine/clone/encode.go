@@ -47,8 +47,27 @@ type cloner struct {
 	useMap   bool
 	stack    []cframe
 	pending  []goja.Value
-	transfer []*goja.Object // the transfer list
-	tbuf     []int32        // bufs index of each transferred buffer, or -1
+	transfer []*goja.Object         // the transfer list
+	tbuf     []int32                // bufs index of each transferred buffer, or -1
+	tidx     map[*goja.Object]int32 // transfer index, for a long transfer list
+}
+
+const linearTransfer = 8 // up to this many transferred buffers, look them up linearly
+
+// transferIndex returns the index of o in the transfer list, or -1.
+func (c *cloner) transferIndex(o *goja.Object) int32 {
+	if c.tidx != nil {
+		if i, ok := c.tidx[o]; ok {
+			return i
+		}
+		return -1
+	}
+	for i, t := range c.transfer {
+		if t == o {
+			return int32(i)
+		}
+	}
+	return -1
 }
 
 const linearSeen = 24 // below this many objects, look them up linearly
@@ -105,6 +124,7 @@ func (c *cloner) reset() {
 	clear(c.transfer)
 	c.transfer = c.transfer[:0]
 	c.tbuf = c.tbuf[:0]
+	c.tidx = nil
 	c.r, c.in, c.pc, c.m, c.g = nil, nil, nil, nil, nil
 	if cap(c.objs) > 1<<16 { // do not pin a huge scratch
 		c.objs, c.stack, c.pending = nil, nil, nil
@@ -187,16 +207,22 @@ func (c *cloner) run(v goja.Value, transfer []goja.Value) (*Message, error) {
 		if k, _ := c.kindOf(o); k != gojax.ArrayBuffer {
 			return nil, cloneErrorf("transfer list item %d is not an ArrayBuffer", i)
 		}
-		for _, x := range c.transfer {
-			if x == o {
-				return nil, cloneErrorf("ArrayBuffer at index %d is listed twice in the transfer list", i)
-			}
+		if c.transferIndex(o) >= 0 {
+			return nil, cloneErrorf("ArrayBuffer at index %d is listed twice in the transfer list", i)
 		}
 		if o.Export().(goja.ArrayBuffer).Detached() {
 			return nil, cloneErrorf("ArrayBuffer at index %d of the transfer list is already detached", i)
 		}
 		c.transfer = append(c.transfer, o)
 		c.tbuf = append(c.tbuf, -1)
+		if c.tidx != nil {
+			c.tidx[o] = int32(i)
+		} else if len(c.transfer) > linearTransfer {
+			c.tidx = make(map[*goja.Object]int32, len(transfer))
+			for j, x := range c.transfer {
+				c.tidx[x] = int32(j)
+			}
+		}
 	}
 
 	c.m = newGraphMessage()
@@ -422,13 +448,10 @@ func (c *cloner) encodeObject(o *goja.Object) (int32, error) {
 		bi := int32(len(g.bufs))
 		g.nodes[idx].a = int64(bi)
 		transferred := false
-		for i, t := range c.transfer {
-			if t == o {
-				c.tbuf[i] = bi
-				transferred = true
-				g.transfer = true
-				break
-			}
+		if i := c.transferIndex(o); i >= 0 {
+			c.tbuf[i] = bi
+			transferred = true
+			g.transfer = true
 		}
 		if transferred {
 			g.bufs = append(g.bufs, buffer{transferred: true})
