@@ -1,6 +1,9 @@
 package bindings_test
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // jsCase is a script run as the main isolate; its stdout must equal want.
 type jsCase struct {
@@ -236,3 +239,21 @@ var transferCases = []jsCase{
 }
 
 func TestTransferLists(t *testing.T) { runCases(t, transferCases) }
+
+// Built-in ordinary objects clone as ordinary objects (own enumerable
+// properties); the isolate's global, a platform object, does not.
+var builtinCloneCases = []jsCase{
+	{"built-in prototypes and namespaces clone as ordinary objects", `
+		const show = v => { const c = structuredClone(v); return (Array.isArray(c) ? "array" : typeof c) + ":" + Object.keys(c).join("|"); };
+		Math.answer = 42;
+		console.log(show(Object.prototype), show(Math), show(Array.prototype), show(JSON), show(Date.prototype), show(Error.prototype));
+		console.log(structuredClone(Math).answer, structuredClone(Number.prototype) instanceof Number);
+	`, "object: object:answer array: object: object: object:\n42 true\n"},
+	{"the global object is a DataCloneError", `
+		for (const v of [globalThis, {g: globalThis}, [1, globalThis]]) {
+			try { structuredClone(v); console.log("cloned?!"); } catch (e) { console.log(e.name, e.message); }
+		}
+	`, strings.Repeat("DataCloneError the global object could not be cloned\n", 3)},
+}
+
+func TestBuiltinClone(t *testing.T) { runCases(t, builtinCloneCases) }

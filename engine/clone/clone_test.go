@@ -302,7 +302,8 @@ func TestCloneUnclonable(t *testing.T) {
 		{"Promise", "Promise.resolve(1)", "Promise object could not be cloned"},
 		{"Proxy", "new Proxy({}, {})", "Proxy object could not be cloned"},
 		{"function Proxy", "new Proxy(function() {}, {})", "Proxy object could not be cloned"},
-		{"global object", "globalThis", "could not be cloned"},
+		{"global object", "globalThis", "the global object could not be cloned"},
+		{"nested global object", "({g: globalThis})", "the global object could not be cloned"},
 		{"iterator", "[1][Symbol.iterator]()", "Array Iterator object could not be cloned"},
 		{"generator", "(function*() {})()", "Generator object could not be cloned"},
 		{"Map with function", "new Map([[1, function() {}]])", "function could not be cloned"},
@@ -337,6 +338,50 @@ func TestCloneUnclonable(t *testing.T) {
 			if !strings.Contains(ce.Error(), tc.msg) || !strings.HasPrefix(ce.Error(), "DataCloneError: ") {
 				t.Errorf("error %q does not contain %q", ce.Error(), tc.msg)
 			}
+		})
+	}
+}
+
+// TestCloneBuiltinObjects: the ordinary objects among the built-ins
+// (prototypes, namespaces) clone like any ordinary object, own enumerable
+// properties only, as HTML's StructuredSerializeInternal does; a prototype
+// with an internal slot clones as its kind (Array.prototype is an array,
+// Number.prototype a Number object of +0). The global object is a platform
+// object in a worker, so it stays a DataCloneError (TestCloneUnclonable).
+func TestCloneBuiltinObjects(t *testing.T) {
+	plain := "Object.getPrototypeOf(m) === Object.prototype && !Array.isArray(m) && Object.keys(m).length === 0"
+	tests := []struct {
+		name, src, check string
+	}{
+		{"Object.prototype", "Object.prototype", plain},
+		{"Math", "Math", plain},
+		{"Math with an own enumerable property", "Math.extra = [1]; Math", "Object.keys(m).join() === 'extra' && m.extra[0] === 1 && m.max === undefined"},
+		{"JSON", "JSON", plain},
+		{"Reflect", "Reflect", plain},
+		{"Date.prototype", "Date.prototype", plain + " && !(m instanceof Date)"},
+		{"RegExp.prototype", "RegExp.prototype", plain},
+		{"Error.prototype", "Error.prototype", plain},
+		{"TypeError.prototype", "TypeError.prototype", plain},
+		{"Map.prototype", "Map.prototype", plain},
+		{"Promise.prototype", "Promise.prototype", plain},
+		{"ArrayBuffer.prototype", "ArrayBuffer.prototype", plain},
+		{"DataView.prototype", "DataView.prototype", plain},
+		{"TypedArray.prototype", "Object.getPrototypeOf(Int8Array.prototype)", plain},
+		{"Int8Array.prototype", "Int8Array.prototype", plain},
+		{"BigInt.prototype", "BigInt.prototype", plain},
+		{"Symbol.prototype", "Symbol.prototype", plain},
+		{"ArrayIterator.prototype", "Object.getPrototypeOf([][Symbol.iterator]())", plain},
+		{"Generator.prototype", "Object.getPrototypeOf(function*(){}).prototype", plain},
+		{"Array.prototype", "Array.prototype", "Array.isArray(m) && m.length === 0 && Object.getPrototypeOf(m) === Array.prototype"},
+		{"Number.prototype", "Number.prototype", "m instanceof Number && m.valueOf() === 0 && 1 / m.valueOf() === Infinity"},
+		{"String.prototype", "String.prototype", "m instanceof String && m.valueOf() === ''"},
+		{"Boolean.prototype", "Boolean.prototype", "m instanceof Boolean && m.valueOf() === false"},
+		{"nested and shared", "({a: Math, b: Math, p: Array.prototype, o: Object.prototype})", "m.a === m.b && Array.isArray(m.p) && Object.keys(m.o).length === 0"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, b, v := roundTrip(t, tc.src)
+			b.check(v, tc.check)
 		})
 	}
 }
@@ -1078,6 +1123,7 @@ func TestCloneWithoutLayout(t *testing.T) {
 		{"TypedArrays", TestCloneTypedArrays},
 		{"SendPort", TestCloneSendPort},
 		{"Unclonable", TestCloneUnclonable},
+		{"BuiltinObjects", TestCloneBuiltinObjects},
 		{"Transfer", TestCloneTransfer},
 		{"TransferErrors", TestCloneTransferErrors},
 		{"Deep", TestCloneDeep},

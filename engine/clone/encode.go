@@ -323,6 +323,12 @@ func (c *cloner) push(f cframe) {
 
 func (c *cloner) encodeObject(o *goja.Object) (int32, error) {
 	g := c.g
+	if o == c.r.GlobalObject() {
+		// An isolate's global is its WorkerGlobalScope: a platform object,
+		// which HTML does not serialize (the built-in prototypes and
+		// namespaces are ordinary objects and clone as such).
+		return 0, cloneErrorf("the global object could not be cloned")
+	}
 	kind, rejected := c.kindOf(o)
 	if kind == gojax.Unknown {
 		if c.pc != nil {
@@ -516,7 +522,11 @@ func (c *cloner) encodeObject(o *goja.Object) (int32, error) {
 			case bool, int64, float64, *big.Int:
 				p = noRuntime.ToValue(x)
 			default:
-				return 0, cloneErrorf("Symbol object could not be cloned")
+				if o.ClassName() != "Number" {
+					return 0, cloneErrorf("Symbol object could not be cloned")
+				}
+				// Number.prototype, whose [[NumberData]] is always +0.
+				p = noRuntime.ToValue(int64(0))
 			}
 		}
 		p, n, err := clonePrimitive(p)
@@ -539,7 +549,7 @@ func (c *cloner) encodeObject(o *goja.Object) (int32, error) {
 	if _, ok := goja.AssertFunction(o); ok {
 		return 0, cloneErrorf("function could not be cloned")
 	}
-	return 0, cloneErrorf("host object (%v) could not be cloned", o.ExportType())
+	return 0, cloneErrorf("host object could not be cloned") // never name its Go type to a script
 }
 
 // pushObject stores the own enumerable string keys of node idx and
