@@ -42,7 +42,11 @@ func Setup(cfg Config) engine.SetupFunc {
 	return func(iso *engine.Isolate) error {
 		e := &env{iso: iso, vm: iso.Runtime(), cfg: &cfg, stdin: in}
 		iso.SetLocal(e)
-		iso.SetSendPortWrapper(e.wrapSendPort)
+		iso.SetHostWrappers(engine.HostWrappers{
+			SendPort:   e.wrapSendPort,
+			Capability: func(c *engine.Capability) goja.Value { return e.wrapCapability(c) },
+			Isolate:    func(i *engine.Isolate) goja.Value { return e.wrapIsolate(i) },
+		})
 		e.install()
 		return nil
 	}
@@ -486,7 +490,8 @@ type sendPortObj struct {
 	p *engine.SendPort
 }
 
-// EngineSendPort lets the engine's clone recognise the object.
+// EngineSendPort lets the engine's clone recognise the object, so that it
+// can be sent. Called on the goroutine of the isolate that owns the object.
 func (s *sendPortObj) EngineSendPort() *engine.SendPort { return s.p }
 
 func (e *env) wrapSendPort(p *engine.SendPort) goja.Value {

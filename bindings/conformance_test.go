@@ -257,3 +257,69 @@ var builtinCloneCases = []jsCase{
 }
 
 func TestBuiltinClone(t *testing.T) { runCases(t, builtinCloneCases) }
+
+// Capability and Isolate handles cross isolates, as in Dart: an Isolate
+// arrives as a working handle to the same isolate, with the same control
+// rights; a Capability arrives equal to the original.
+var hostRefCases = []jsCase{
+	{"structuredClone of an Isolate handle is a handle to the same isolate", `
+		const c = structuredClone(Isolate.current);
+		console.log(c instanceof Isolate, c.id === Isolate.current.id, c.name, c.pauseCapability.equals(Isolate.current.pauseCapability));
+	`, "true true main true\n"},
+	{"structuredClone of a Capability is equal, and one object per message", `
+		const cap = new Capability(), other = new Capability();
+		const r = structuredClone({a: cap, b: cap, o: other});
+		console.log(r.a instanceof Capability, r.a === r.b, r.a.equals(cap), cap.equals(r.b), r.o.equals(cap), r.a.id === cap.id, typeof cap.id);
+		console.log(cap.equals(cap), cap.equals(other), cap.equals({}), cap.equals(null));
+	`, "true true true true false true number\ntrue false false false\n"},
+	{"a Capability sent to another isolate and back is equal to the original", `
+		const cap = new Capability();
+		Isolate.run(x => [x.a === x.b, x.a instanceof Capability, x.a], {a: cap, b: cap}).then(([same, isCap, back]) => {
+			console.log(same, isCap, back.equals(cap), back === cap);
+		});
+	`, "true true true false\n"},
+	{"an Isolate handle sent away can kill, and its capabilities are the same", `
+		(async () => {
+			const c = await Isolate.spawn(() => { new ReceivePort(); }, null, {name: "target"});
+			const info = await Isolate.run(iso => [iso.name, iso.id, iso.pauseCapability], c);
+			console.log(info[0], info[1] === c.id, info[2].equals(c.pauseCapability));
+			await Isolate.run(iso => { iso.kill(); return 0; }, c);
+			await c.exited;
+			console.log("killed by the other isolate");
+		})();
+	`, "target true true\nkilled by the other isolate\n"},
+	{"a pause with a capability received in a message is resumed with the original", `
+		(async () => {
+			const rp = new ReceivePort();
+			const c = await Isolate.spawn(p => {
+				const r = new ReceivePort();
+				r.listen(m => { p.send("echo " + m); r.close(); });
+				p.send(r.sendPort);
+			}, rp.sendPort);
+			const msgs = []; let wake;
+			rp.listen(m => { msgs.push(m); if (wake) wake(); });
+			const next = () => msgs.length ? Promise.resolve(msgs.shift()) : new Promise(r => { wake = () => { wake = null; r(msgs.shift()); }; });
+			const port = await next();
+			const cap = new Capability();
+			console.log(await Isolate.run(([iso, cap]) => { iso.pause(cap); return "paused by another isolate"; }, [c, cap]));
+			port.send("hi");
+			c.resume(cap);
+			console.log(await next());
+			rp.close();
+		})();
+	`, "paused by another isolate\necho hi\n"},
+	{"an Isolate handle in a port message works for exit listeners", `
+		(async () => {
+			const rp = new ReceivePort(); const ev = new ReceivePort();
+			rp.listen(iso => {
+				iso.addOnExitListener(ev.sendPort, {response: "gone " + iso.name});
+				iso.kill();
+				rp.close();
+			});
+			ev.listen(m => { console.log(m); ev.close(); });
+			Isolate.spawn(p => { new ReceivePort(); p.send(Isolate.current); }, rp.sendPort, {name: "w"});
+		})();
+	`, "gone w\n"},
+}
+
+func TestHostRefs(t *testing.T) { runCases(t, hostRefCases) }

@@ -11,18 +11,28 @@ import (
 	"github.com/isobox/isobox/engine"
 )
 
-// isolateObj is the JS handle of an isolate.
+// isolateObj is the JS handle of an isolate. Sent in a message, it arrives
+// as a handle to the same isolate, with the same rights, as in Dart.
 type isolateObj struct {
 	hostObject
 	iso    *engine.Isolate
 	exited *goja.Object
 }
 
-// capabilityObj is the JS Capability.
+// EngineIsolate lets the engine's clone recognise the object, so that it
+// can be sent. Called on the goroutine of the isolate that owns the object.
+func (h *isolateObj) EngineIsolate() *engine.Isolate { return h.iso }
+
+// capabilityObj is the JS Capability. Sent in a message, it arrives as a
+// Capability equal to the original (capability.equals), as in Dart.
 type capabilityObj struct {
 	hostObject
 	c *engine.Capability
 }
+
+// EngineCapability lets the engine's clone recognise the object, so that it
+// can be sent. Called on the goroutine of the isolate that owns the object.
+func (c *capabilityObj) EngineCapability() *engine.Capability { return c.c }
 
 func (e *env) wrapIsolate(iso *engine.Isolate) *goja.Object {
 	return e.wrap(&isolateObj{iso: iso}, "Isolate")
@@ -37,6 +47,20 @@ func (e *env) capabilityClass() goja.Value {
 		o := e.vm.NewDynamicObject(&capabilityObj{c: engine.NewCapability()})
 		_ = o.SetPrototype(proto)
 		return o
+	})
+	// A Capability that went through a message is a new object for the
+	// same capability (as Dart's ==, equals compares the capability).
+	e.method(proto, "equals", func(c goja.FunctionCall) goja.Value {
+		self := thisAs[*capabilityObj](e, c, "Capability", "equals")
+		if o, ok := c.Argument(0).(*goja.Object); ok {
+			if other, ok := o.Export().(*capabilityObj); ok {
+				return e.vm.ToValue(other.c == self.c)
+			}
+		}
+		return e.vm.ToValue(false)
+	})
+	e.getter(proto, "id", func(c goja.FunctionCall) goja.Value {
+		return e.vm.ToValue(thisAs[*capabilityObj](e, c, "Capability", "id").c.ID())
 	})
 	return c
 }

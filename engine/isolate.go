@@ -39,8 +39,14 @@ func (s State) String() string {
 }
 
 // Capability is an unforgeable token, used to pause and resume an isolate
-// (as in Dart). Compare by pointer.
+// (as in Dart). Compare by pointer: a Capability sent in a message arrives
+// as the same pointer, so a pause made with a received capability is
+// undone with the original.
 type Capability struct{ id uint64 }
+
+// ID returns the capability's process-unique id. Knowing it grants
+// nothing; it only tells capabilities apart. Any goroutine.
+func (c *Capability) ID() uint64 { return c.id }
 
 var capIDs atomic.Uint64
 
@@ -131,7 +137,7 @@ type Isolate struct {
 	exitLs     []exitListener
 	rejections []*goja.Promise
 	local      any
-	portWrap   func(*SendPort) goja.Value
+	hostWrap   HostWrappers
 	ports      map[*ReceivePort]struct{}
 	ctx        context.Context
 	cancel     context.CancelFunc
@@ -896,7 +902,7 @@ func (iso *Isolate) finish() {
 	iso.local = nil
 	iso.rejections = nil
 	iso.codec = clone.Codec{}
-	iso.portWrap = nil
+	iso.hostWrap = HostWrappers{}
 	iso.host.remove(iso)
 	for _, h := range hooks {
 		h(err)

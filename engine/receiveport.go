@@ -167,29 +167,11 @@ func (iso *Isolate) Send(p *SendPort, v goja.Value, transfer []goja.Value) error
 	return nil
 }
 
-// sendPortOf and sendPortValue implement portCodec through hooks the
-// bindings install, so the engine knows nothing of the JS classes.
-func (iso *Isolate) sendPortOf(o *goja.Object) (*SendPort, bool) {
-	if h, ok := o.Export().(interface{ EngineSendPort() *SendPort }); ok {
-		if p := h.EngineSendPort(); p != nil {
-			return p, true
-		}
-	}
-	return nil, false
-}
-
-func (iso *Isolate) sendPortValue(p *SendPort) goja.Value {
-	if iso.portWrap != nil {
-		return iso.portWrap(p)
-	}
-	return goja.Null()
-}
-
 // SetSendPortWrapper sets how a SendPort arriving in a message becomes a JS
-// value (the bindings' SendPort object). The JS object must Export() a value
-// with an EngineSendPort() *SendPort method, so that it can be sent on.
-// Loop only.
-func (iso *Isolate) SetSendPortWrapper(fn func(*SendPort) goja.Value) { iso.portWrap = fn }
+// value (the bindings' SendPort object); it is SetHostWrappers for SendPorts
+// only. The JS object must Export() a value with an EngineSendPort()
+// *SendPort method, so that it can be sent on. Loop only.
+func (iso *Isolate) SetSendPortWrapper(fn func(*SendPort) goja.Value) { iso.hostWrap.SendPort = fn }
 
 // Port is a Go-side receive port: Go code receives messages from isolates
 // through it. Safe for concurrent use by any goroutine.

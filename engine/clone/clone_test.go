@@ -46,12 +46,12 @@ func (h *portHandle) Has(key string) bool         { return key == "id" }
 func (h *portHandle) Delete(string) bool          { return false }
 func (h *portHandle) Keys() []string              { return []string{"id"} }
 
-// testPorts is the test PortCodec of one runtime.
+// testPorts is the test HostCodec of one runtime.
 type testPorts struct{ r *goja.Runtime }
 
 var portHandleType = reflect.TypeOf(&portHandle{})
 
-func (tp testPorts) PortRef(o *goja.Object) (any, bool) {
+func (tp testPorts) HostRef(o *goja.Object) (any, bool) {
 	// Cheap: Export would copy a whole plain object graph.
 	if o.ExportType() != portHandleType {
 		return nil, false
@@ -62,7 +62,7 @@ func (tp testPorts) PortRef(o *goja.Object) (any, bool) {
 	return nil, false
 }
 
-func (tp testPorts) PortValue(p any) (goja.Value, error) {
+func (tp testPorts) HostValue(p any) (goja.Value, error) {
 	return tp.r.NewDynamicObject(&portHandle{p: p.(*testPort)}), nil
 }
 
@@ -253,10 +253,87 @@ func TestCloneTypedArrays(t *testing.T) {
 
 func itoa(i int64) string { return big.NewInt(i).String() }
 
+// TestCloneHostRefIdentity: within one message, a pointer reference that
+// the sender reached through different handles arrives as one object (the
+// receiver asks HostValue once per reference), and distinct references stay
+// distinct. Each message makes its own objects.
+func TestCloneHostRefIdentity(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		ports int // distinct references, each behind two handles
+	}{
+		{"one reference", 1},
+		{"a few", 3},
+		{"more than the linear scan", linearSeen + 5},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a, b := newSide(t), newSide(t)
+			arr := a.r.NewArray()
+			for i := 0; i < tc.ports; i++ {
+				p := newTestPort()
+				h1, _ := a.pc.HostValue(p)
+				h2, _ := a.pc.HostValue(p)
+				_ = arr.Set(itoa(int64(2*i)), h1)
+				_ = arr.Set(itoa(int64(2*i+1)), h2)
+			}
+			m, err := a.clone(arr, nil, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			v := b.receive(m)
+			b.check(v, "m.every((h, i) => h === m[i ^ 1]) && new Set(m).size === "+itoa(int64(tc.ports)))
+			b.r.Set("first", v)
+			b.check(b.receive(m), "m[0] !== first[0] && m[0].id === first[0].id")
+		})
+	}
+}
+
+// valueRef is a non-pointer host reference: never compared, made each time.
+type valueRef struct{ s []int }
+
+type valueRefs struct{ r *goja.Runtime }
+
+func (valueRefs) HostRef(o *goja.Object) (any, bool) {
+	if _, ok := o.Export().(otherDynamic); ok {
+		return valueRef{s: []int{1}}, true
+	}
+	return nil, false
+}
+
+func (vr valueRefs) HostValue(ref any) (goja.Value, error) {
+	return vr.r.NewObject(), nil
+}
+
+func TestCloneHostRefNotComparable(t *testing.T) {
+	r := goja.New()
+	r.Set("d", r.NewDynamicObject(otherDynamic{}))
+	v, err := r.RunString("[d, d, {d}]")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Two handles of the same object are one node; a second dynamic object
+	// with an equal (uncomparable) reference must not be compared.
+	v.(*goja.Object).Set("3", r.NewDynamicObject(otherDynamic{}))
+	in := &Codec{}
+	m, err := in.Clone(r, valueRefs{r}, v, nil, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r2 := goja.New()
+	got, err := (&Codec{}).Materialize(r2, valueRefs{r2}, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r2.Set("m", got)
+	if ok, err := r2.RunString("m[0] === m[1] && m[0] === m[2].d && m[3] !== m[0]"); err != nil || !ok.ToBoolean() {
+		t.Errorf("identity of non-pointer references: %v %v", ok, err)
+	}
+}
+
 func TestCloneSendPort(t *testing.T) {
 	a, b := newSide(t), newSide(t)
 	p := newTestPort()
-	h, _ := a.pc.PortValue(p)
+	h, _ := a.pc.HostValue(p)
 	a.r.Set("port", h)
 	m, err := a.clone(a.run("({p: port, q: port, list: [port]})"), nil, Options{})
 	if err != nil {
@@ -397,12 +474,12 @@ func (otherDynamic) Keys() []string              { return nil }
 // panicPorts is a port codec that panics.
 type panicPorts struct{}
 
-func (panicPorts) PortRef(*goja.Object) (any, bool)  { panic("codec bug") }
-func (panicPorts) PortValue(any) (goja.Value, error) { panic("codec bug") }
+func (panicPorts) HostRef(*goja.Object) (any, bool)  { panic("codec bug") }
+func (panicPorts) HostValue(any) (goja.Value, error) { panic("codec bug") }
 
 func TestClonePanicsBecomeErrors(t *testing.T) {
 	a, b := newSide(t), newSide(t)
-	ph, _ := a.pc.PortValue(newTestPort())
+	ph, _ := a.pc.HostValue(newTestPort())
 	a.r.Set("port", ph)
 	v := a.run("({x: [1, port]})")
 	_, err := a.in.Clone(a.r, panicPorts{}, v, nil, Options{})

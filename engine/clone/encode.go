@@ -37,7 +37,7 @@ type cframe struct {
 type cloner struct {
 	r   *goja.Runtime
 	in  *Codec
-	pc  PortCodec
+	pc  HostCodec
 	m   *Message
 	g   *graph
 	max int64
@@ -149,8 +149,8 @@ func clonePrimitive(v goja.Value) (goja.Value, int64, error) {
 // Clone copies v, a value of runtime r, into a Message, running on r's
 // goroutine. transfer is the transfer list (nil or empty for none); on
 // success the listed ArrayBuffers are detached in r and their bytes move into
-// the message without a copy. ports turns port handles into references; nil
-// makes every host object a DataCloneError.
+// the message without a copy. hosts turns host handles (ports and the like)
+// into references; nil makes every host object a DataCloneError.
 //
 // Errors: an *Error (DataCloneError) for unclonable values and bad transfer
 // lists, a *SizeError when opt.MaxBytes is exceeded, and the
@@ -158,7 +158,7 @@ func clonePrimitive(v goja.Value) (goja.Value, int64, error) {
 // (*goja.InterruptedError) raised in a getter are returned unchanged too: the
 // caller must re-panic them (as it must re-throw an exception). On any error
 // nothing is detached.
-func (in *Codec) Clone(r *goja.Runtime, ports PortCodec, v goja.Value, transfer []goja.Value, opt Options) (m *Message, err error) {
+func (in *Codec) Clone(r *goja.Runtime, hosts HostCodec, v goja.Value, transfer []goja.Value, opt Options) (m *Message, err error) {
 	if _, isObj := v.(*goja.Object); !isObj && len(transfer) == 0 {
 		p, n, err := clonePrimitive(v)
 		if err != nil {
@@ -177,7 +177,7 @@ func (in *Codec) Clone(r *goja.Runtime, ports PortCodec, v goja.Value, transfer 
 		c = &cloner{}
 	}
 	in.cl = nil // a getter may clone re-entrantly: it gets its own scratch
-	c.r, c.in, c.pc, c.max = r, in, ports, opt.MaxBytes
+	c.r, c.in, c.pc, c.max = r, in, hosts, opt.MaxBytes
 	defer func() {
 		if x := recover(); x != nil {
 			m, err = nil, recoverToError(x)
@@ -332,11 +332,11 @@ func (c *cloner) encodeObject(o *goja.Object) (int32, error) {
 	kind, rejected := c.kindOf(o)
 	if kind == gojax.Unknown {
 		if c.pc != nil {
-			if p, ok := c.pc.PortRef(o); ok && p != nil {
-				idx := g.addNode(kPort)
+			if p, ok := c.pc.HostRef(o); ok && p != nil {
+				idx := g.addNode(kHost)
 				c.remember(o)
-				g.nodes[idx].a = int64(len(g.ports))
-				g.ports = append(g.ports, p)
+				g.nodes[idx].a = int64(len(g.hosts))
+				g.hosts = append(g.hosts, p)
 				return idx, c.add(nodeBytes)
 			}
 		}
