@@ -236,6 +236,14 @@ var transferCases = []jsCase{
 		console.log(s1.byteLength, s2.byteLength, s3.byteLength);
 		sp.send("end");
 	`, "TypeError\nTypeError\nTypeError\nTypeError\nTypeError\n8\n0 0 8\n8,8,8\n"},
+	{"a send refused by a full mailbox detaches nothing", `
+		Isolate.run(() => {
+			const r = new ReceivePort(); r.keepAlive = false;
+			r.sendPort.send(1);
+			const b = new ArrayBuffer(8);
+			try { r.sendPort.send(b, [b]); return ["sent", b.byteLength]; } catch (e) { return [e.name, e.limit, b.byteLength]; }
+		}, null, {limits: {maxQueue: 1}}).then(r => console.log(r.join(" ")));
+	`, "ResourceLimitError maxQueue 8\n"},
 }
 
 func TestTransferLists(t *testing.T) { runCases(t, transferCases) }

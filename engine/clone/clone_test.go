@@ -635,6 +635,44 @@ func TestCloneTransferErrors(t *testing.T) {
 	}
 }
 
+// TestCloneDeferredDetach: CloneDeferred leaves the transferred buffers
+// attached until detach runs, so a caller that drops the message leaves the
+// sender untouched; detach is a no-op when nothing was transferred.
+func TestCloneDeferredDetach(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		value    string
+		transfer bool
+		detach   bool
+		after    string
+	}{
+		{"dropped", "({buf})", true, false, "buf.byteLength === 8"},
+		{"sent", "({buf})", true, true, "buf.byteLength === 0"},
+		{"no transfer", "({buf})", false, true, "buf.byteLength === 8"},
+		{"primitive", "1", false, true, "buf.byteLength === 8"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a, b := newSide(t), newSide(t)
+			buf := a.run("var buf = new ArrayBuffer(8); new Uint8Array(buf)[0] = 3; buf")
+			var transfer []goja.Value
+			if tc.transfer {
+				transfer = []goja.Value{buf}
+			}
+			m, detach, err := a.in.CloneDeferred(a.r, a.pc, a.run(tc.value), transfer, Options{})
+			if err != nil || detach == nil {
+				t.Fatalf("CloneDeferred: %v, detach %v", err, detach != nil)
+			}
+			if tc.detach {
+				detach()
+				if tc.value != "1" {
+					b.check(b.receive(m), "new Uint8Array(m.buf)[0] === 3")
+				}
+			}
+			a.check(nil, tc.after)
+		})
+	}
+}
+
 // TestCloneLongTransferList transfers many buffers, each reached from the
 // value, and checks that every one moved and none was copied.
 func TestCloneLongTransferList(t *testing.T) {

@@ -14,7 +14,7 @@
 // are host references. The only limit it applies is Options.MaxBytes, reported
 // as a *SizeError; engine turns that into its own LimitError.
 //
-// Public surface: Message (Size, ToGo), FromGo, Codec (Clone, Materialize),
+// Public surface: Message (Size, ToGo), FromGo, Codec (Clone, CloneDeferred, Materialize),
 // HostCodec, Options, and the errors Error (DataCloneError), SizeError,
 // InternalError and ErrInvalidArgument.
 //

@@ -158,19 +158,38 @@ func clonePrimitive(v goja.Value) (goja.Value, int64, error) {
 // (*goja.InterruptedError) raised in a getter are returned unchanged too: the
 // caller must re-panic them (as it must re-throw an exception). On any error
 // nothing is detached.
-func (in *Codec) Clone(r *goja.Runtime, hosts HostCodec, v goja.Value, transfer []goja.Value, opt Options) (m *Message, err error) {
+func (in *Codec) Clone(r *goja.Runtime, hosts HostCodec, v goja.Value, transfer []goja.Value, opt Options) (*Message, error) {
+	m, detach, err := in.CloneDeferred(r, hosts, v, transfer, opt)
+	if err != nil {
+		return nil, err
+	}
+	detach()
+	return m, nil
+}
+
+// noDetach is the detach of a clone that transferred nothing.
+func noDetach() {}
+
+// CloneDeferred is Clone, except that the transferred ArrayBuffers are
+// detached only when detach is called, so that a caller can still refuse
+// to send the message (a full mailbox) and leave the sender's buffers
+// untouched. Until detach runs the message shares those buffers' bytes with
+// r: the caller must call detach on r's goroutine before any JS of r runs
+// again, or else drop the message unsent. detach is never nil on success and
+// does nothing when nothing was transferred.
+func (in *Codec) CloneDeferred(r *goja.Runtime, hosts HostCodec, v goja.Value, transfer []goja.Value, opt Options) (m *Message, detach func(), err error) {
 	if _, isObj := v.(*goja.Object); !isObj && len(transfer) == 0 {
 		p, n, err := clonePrimitive(v)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if opt.MaxBytes > 0 && n > opt.MaxBytes {
-			return nil, &SizeError{Max: opt.MaxBytes, Seen: n}
+			return nil, nil, &SizeError{Max: opt.MaxBytes, Seen: n}
 		}
-		return &Message{prim: p, size: n}, nil
+		return &Message{prim: p, size: n}, noDetach, nil
 	}
 	if r == nil || in == nil {
-		return nil, ErrInvalidArgument
+		return nil, nil, ErrInvalidArgument
 	}
 	c := in.cl
 	if c == nil {
@@ -180,38 +199,49 @@ func (in *Codec) Clone(r *goja.Runtime, hosts HostCodec, v goja.Value, transfer 
 	c.r, c.in, c.pc, c.max = r, in, hosts, opt.MaxBytes
 	defer func() {
 		if x := recover(); x != nil {
-			m, err = nil, recoverToError(x)
+			m, detach, err = nil, nil, recoverToError(x)
 		}
 		c.reset()
 		in.cl = c
 	}()
 
 	var inner error
-	if ex := r.Try(func() { m, inner = c.run(v, transfer) }); ex != nil {
-		return nil, ex
+	var moved []goja.ArrayBuffer
+	if ex := r.Try(func() { m, moved, inner = c.run(v, transfer) }); ex != nil {
+		return nil, nil, ex
 	}
 	if inner != nil {
-		return nil, inner
+		return nil, nil, inner
 	}
-	return m, nil
+	if len(moved) == 0 {
+		return m, noDetach, nil
+	}
+	return m, func() {
+		for _, ab := range moved {
+			ab.Detach()
+		}
+		moved = nil
+	}, nil
 }
 
-func (c *cloner) run(v goja.Value, transfer []goja.Value) (*Message, error) {
+// run clones v and returns the transferred buffers, whose bytes the message
+// now holds, for the caller to detach.
+func (c *cloner) run(v goja.Value, transfer []goja.Value) (*Message, []goja.ArrayBuffer, error) {
 	// Validate the transfer list before anything else: nothing is detached
 	// unless the whole clone succeeds.
 	for i, t := range transfer {
 		o, ok := t.(*goja.Object)
 		if !ok {
-			return nil, cloneErrorf("transfer list item %d is not an ArrayBuffer", i)
+			return nil, nil, cloneErrorf("transfer list item %d is not an ArrayBuffer", i)
 		}
 		if k, _ := c.kindOf(o); k != gojax.ArrayBuffer {
-			return nil, cloneErrorf("transfer list item %d is not an ArrayBuffer", i)
+			return nil, nil, cloneErrorf("transfer list item %d is not an ArrayBuffer", i)
 		}
 		if c.transferIndex(o) >= 0 {
-			return nil, cloneErrorf("ArrayBuffer at index %d is listed twice in the transfer list", i)
+			return nil, nil, cloneErrorf("ArrayBuffer at index %d is listed twice in the transfer list", i)
 		}
 		if o.Export().(goja.ArrayBuffer).Detached() {
-			return nil, cloneErrorf("ArrayBuffer at index %d of the transfer list is already detached", i)
+			return nil, nil, cloneErrorf("ArrayBuffer at index %d of the transfer list is already detached", i)
 		}
 		c.transfer = append(c.transfer, o)
 		c.tbuf = append(c.tbuf, -1)
@@ -229,28 +259,32 @@ func (c *cloner) run(v goja.Value, transfer []goja.Value) (*Message, error) {
 	c.g = c.m.g
 	root, err := c.encode(v)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	c.m.root = root
 	if err := c.walk(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 
 	// Move the transferred buffers: re-check first (a getter may have
-	// detached one), then take the bytes and detach.
+	// detached one), then take the bytes; the caller detaches them.
 	for i, o := range c.transfer {
 		if o.Export().(goja.ArrayBuffer).Detached() {
-			return nil, cloneErrorf("ArrayBuffer at index %d of the transfer list was detached while cloning", i)
+			return nil, nil, cloneErrorf("ArrayBuffer at index %d of the transfer list was detached while cloning", i)
 		}
+	}
+	var moved []goja.ArrayBuffer
+	if len(c.transfer) > 0 {
+		moved = make([]goja.ArrayBuffer, len(c.transfer))
 	}
 	for i, o := range c.transfer {
 		ab := o.Export().(goja.ArrayBuffer)
 		if bi := c.tbuf[i]; bi >= 0 {
 			c.g.bufs[bi].data = ab.Bytes()
 		}
-		ab.Detach()
+		moved[i] = ab
 	}
-	return c.m, nil
+	return c.m, moved, nil
 }
 
 // walk drives the depth-first traversal: take the next child of the frame on
