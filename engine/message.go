@@ -109,7 +109,8 @@ func (ih *isoHosts) HostValue(ref any) (goja.Value, error) {
 // receives in messages. Each object must Export() a Go value with the
 // matching method (EngineSendPort() *SendPort, EngineCapability()
 // *Capability, EngineIsolate() *Isolate) so that it can be sent on. A nil
-// func makes that kind arrive as null.
+// func makes that kind arrive as null. The funcs are called on the
+// receiving isolate's goroutine, while it materializes a message.
 type HostWrappers struct {
 	SendPort   func(*SendPort) goja.Value
 	Capability func(*Capability) goja.Value

@@ -170,10 +170,10 @@ func (in *Codec) Clone(r *goja.Runtime, hosts HostCodec, v goja.Value, transfer 
 // noDetach is the detach of a clone that transferred nothing.
 func noDetach() {}
 
-// CloneDeferred is Clone, except that the transferred ArrayBuffers are
-// detached only when detach is called, so that a caller can still refuse
-// to send the message (a full mailbox) and leave the sender's buffers
-// untouched. Until detach runs the message shares those buffers' bytes with
+// CloneDeferred is Clone (on r's goroutine, like it), except that the
+// transferred ArrayBuffers are detached only when detach is called, so that
+// a caller can still refuse to send the message (a full mailbox) and leave
+// the sender's buffers untouched. Until detach runs the message shares those buffers' bytes with
 // r: the caller must call detach on r's goroutine before any JS of r runs
 // again, or else drop the message unsent. detach is never nil on success and
 // does nothing when nothing was transferred.
