@@ -88,8 +88,9 @@ func (mt *materializer) reset() {
 // Materialize makes m a value of runtime r, on r's goroutine. A message that
 // carries transferred ArrayBuffers can be materialized once; later calls fail
 // with an *Error. hosts makes the JS handles of the message's host
-// references; with nil a message that carries one fails. Errors from the runtime's built-ins (if
-// a script broke them before they were first needed) are returned as they are.
+// references; with nil a message that carries one fails. Errors from the
+// runtime's built-ins (if a script broke them before they were first
+// needed) are returned as they are.
 func (in *Codec) Materialize(r *goja.Runtime, hosts HostCodec, m *Message) (res goja.Value, err error) {
 	if m == nil || r == nil || in == nil {
 		return nil, ErrInvalidArgument
