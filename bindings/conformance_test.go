@@ -262,6 +262,13 @@ var builtinCloneCases = []jsCase{
 			try { structuredClone(v); console.log("cloned?!"); } catch (e) { console.log(e.name, e.message); }
 		}
 	`, strings.Repeat("DataCloneError the global object could not be cloned\n", 3)},
+	{"an unsendable host object is named by its class", `
+		const rp = new ReceivePort(); const t = new Timer(1000, () => {});
+		for (const v of [rp, {t}]) {
+			try { structuredClone(v); console.log("cloned?!"); } catch (e) { console.log(e.name, e.message); }
+		}
+		rp.close(); t.cancel();
+	`, "DataCloneError ReceivePort object could not be cloned\nDataCloneError Timer object could not be cloned\n"},
 }
 
 func TestBuiltinClone(t *testing.T) { runCases(t, builtinCloneCases) }

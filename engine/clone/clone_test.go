@@ -390,7 +390,9 @@ func TestCloneUnclonable(t *testing.T) {
 		{"Go slice", "goSlice", "host object"},
 		{"Go struct", "goStruct", "host object"},
 		{"Go func", "goFunc", "function could not be cloned"},
-		{"unknown dynamic object", "dyn", "host object"},
+		{"unknown dynamic object", "dyn", "host object could not be cloned"},
+		{"unknown dynamic object with a class", "Object.setPrototypeOf(dyn, Widget.prototype)", "Widget object could not be cloned"},
+		{"unknown dynamic object with a getter tag", "Object.setPrototypeOf(dyn, Gadget.prototype)", "host object could not be cloned"},
 		{"detached buffer", "detached", "detached ArrayBuffer could not be cloned"},
 		{"view of detached buffer", "detachedView", "detached"},
 	}
@@ -405,6 +407,8 @@ func TestCloneUnclonable(t *testing.T) {
 			a.r.Set("goStruct", struct{ A int }{1})
 			a.r.Set("goFunc", func() {})
 			a.r.Set("dyn", a.r.NewDynamicObject(otherDynamic{}))
+			a.run("class Widget { get [Symbol.toStringTag]() { throw new Error('getter ran') } }; Object.defineProperty(Widget.prototype, Symbol.toStringTag, {value: 'Widget'});" +
+				"class Gadget { get [Symbol.toStringTag]() { throw new Error('getter ran') } }")
 			buf := a.run("var detached = new ArrayBuffer(4); var detachedView = new Uint8Array(detached); detached").(*goja.Object)
 			buf.Export().(goja.ArrayBuffer).Detach()
 			m, err := a.clone(a.run(tc.src), nil, Options{})

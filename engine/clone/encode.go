@@ -583,7 +583,44 @@ func (c *cloner) encodeObject(o *goja.Object) (int32, error) {
 	if _, ok := goja.AssertFunction(o); ok {
 		return 0, cloneErrorf("function could not be cloned")
 	}
-	return 0, cloneErrorf("host object could not be cloned") // never name its Go type to a script
+	// Name it by its class, never by its Go type.
+	if name := c.hostName(o); name != "" {
+		return 0, cloneErrorf("%s object could not be cloned", name)
+	}
+	return 0, cloneErrorf("host object could not be cloned")
+}
+
+// hostName names an unclonable host object for an error message: the
+// Symbol.toStringTag string of the nearest object of its prototype chain
+// that has one as a data property (embedders' classes define one, as
+// the bindings' ReceivePort does), or "". No getter runs (a Proxy in the
+// chain may run its getOwnPropertyDescriptor trap).
+func (c *cloner) hostName(o *goja.Object) string {
+	gopd, err := c.in.getOwnPropertyDescriptor(c.r)
+	if err != nil {
+		return ""
+	}
+	p := o
+	for range 16 {
+		if p == nil {
+			break
+		}
+		d, err := gopd(nil, p, goja.SymToStringTag)
+		if err != nil {
+			if _, ok := err.(*goja.Exception); !ok {
+				panic(err) // an interrupt: Clone's recover returns it unchanged
+			}
+			return "" // a Proxy's trap threw: the clone fails anyway
+		}
+		if do, ok := d.(*goja.Object); ok {
+			if s, ok := do.Get("value").(goja.String); ok && s.Length() > 0 && s.Length() <= 64 {
+				return s.String()
+			}
+			return "" // an accessor, or not a name
+		}
+		p = p.Prototype()
+	}
+	return ""
 }
 
 // pushObject stores the own enumerable string keys of node idx and
