@@ -49,19 +49,23 @@ Options:
   -h, --help        show this help
   -v, --version     print the version
 
-Limits (before the command; NAME is maxStackDepth, maxTaskMs, cpuMs,
-memoryMb, maxQueue, maxMessageBytes or maxTimers):
+Limits (before the command; NAME is maxStackDepth, maxTaskMs, maxTaskWallMs,
+cpuMs, memoryMb, maxQueue, maxMessageBytes or maxTimers; maxTaskMs and cpuMs
+count CPU time, maxTaskWallMs wall time):
   --limit NAME=N         a limit of the main isolate; the isolates it spawns
                          never get more
   --child-limit NAME=N   the default for every isolate that does not set NAME
                          itself (the main isolate too, unless --limit sets it)
   --max-isolates N       live isolates at most (default 10000)
+  --max-running N        isolates running JS at once at most; the others wait
+                         their turn in order (default: no cap)
   --host-memory-mb N     stop the isolate holding the most memory when the
                          heap passes N MB (default: a quarter of RAM; -1: off)
 
 Exit status: 0 when the main isolate ends, 1 on an uncaught error, n after
 exit(n), 2 on a usage error, 130 after Ctrl-C.
 In the REPL, type .help for its commands.
+ISOBOX_DEBUG=1 writes the Go stack of an internal error to stderr.
 `
 
 // Exit codes.
@@ -73,6 +77,8 @@ const (
 )
 
 func main() {
+	// A worker process for process isolates runs here and never returns.
+	engine.WorkerMain(engine.WithSetup(bindings.Setup(bindings.Config{})))
 	engine.EnsureProcs()
 	os.Exit(run(os.Args[1:]))
 }
@@ -93,6 +99,8 @@ func limitField(l *Limits, name string) (set func(int64), ok bool) {
 		return func(v int64) { l.MaxStackDepth = int(v) }, true
 	case "maxTaskMs":
 		return func(v int64) { l.MaxTaskMs = v }, true
+	case "maxTaskWallMs":
+		return func(v int64) { l.MaxTaskWallMs = v }, true
 	case "cpuMs":
 		return func(v int64) { l.CPUMs = v }, true
 	case "memoryMb":
@@ -113,7 +121,7 @@ func parseLimitFlags(args []string) ([]string, string) {
 	for len(args) > 0 {
 		name, val, hasVal := strings.Cut(args[0], "=")
 		switch name {
-		case "--limit", "--child-limit", "--max-isolates", "--host-memory-mb":
+		case "--limit", "--child-limit", "--max-isolates", "--host-memory-mb", "--max-running":
 		default:
 			return args, ""
 		}
@@ -147,7 +155,7 @@ func parseLimitFlags(args []string) ([]string, string) {
 			}
 			set, known := limitField(l, k)
 			if !ok || err != nil || n < 0 || !known {
-				return nil, fmt.Sprintf("%s %s: want NAME=N with N >= 0 and NAME one of maxStackDepth, maxTaskMs, cpuMs, memoryMb, maxQueue, maxMessageBytes, maxTimers", name, val)
+				return nil, fmt.Sprintf("%s %s: want NAME=N with N >= 0 and NAME one of maxStackDepth, maxTaskMs, maxTaskWallMs, cpuMs, memoryMb, maxQueue, maxMessageBytes, maxTimers", name, val)
 			}
 			set(n)
 		case "--max-isolates":
@@ -156,6 +164,12 @@ func parseLimitFlags(args []string) ([]string, string) {
 				return nil, "--max-isolates needs a positive N"
 			}
 			cliLimits.host = append(cliLimits.host, engine.WithMaxIsolates(n))
+		case "--max-running":
+			n, err := strconv.Atoi(val)
+			if err != nil || n <= 0 {
+				return nil, "--max-running needs a positive N"
+			}
+			cliLimits.host = append(cliLimits.host, engine.WithMaxRunning(n))
 		case "--host-memory-mb":
 			n, err := strconv.ParseInt(val, 10, 64)
 			if err != nil || n == 0 {
@@ -270,7 +284,7 @@ func runSource(src engine.Source, args []string, dir string) int {
 		Stdin:  os.Stdin,
 		Exit:   func(c int) { code.Store(int32(c)); exited.Store(true) },
 		Colors: colors(os.Stdout),
-	}))}, cliLimits.host...)...)
+	})), debugLog()}, cliLimits.host...)...)
 	defer shutdown(host)
 	main, err := host.Spawn(src, engine.WithName("main"), engine.WithLimits(cliLimits.main), engine.WithCapabilities(engine.Capabilities{
 		Stdin: true, Exit: true, Args: args, ReadRoots: []string{dir},
@@ -325,9 +339,18 @@ func startREPL(args []string) int {
 		Args:        args,
 		Dir:         mustGetwd(),
 		Version:     version,
-		Host:        cliLimits.host,
+		Host:        append(cliLimits.host, debugLog()),
 		Limits:      cliLimits.main,
 	})
+}
+
+// debugLog sends the host's debug log (the Go stacks of recovered panics)
+// to stderr when ISOBOX_DEBUG is set; scripts never see it.
+func debugLog() engine.HostOption {
+	if os.Getenv("ISOBOX_DEBUG") == "" {
+		return engine.WithDebugLog(nil)
+	}
+	return engine.WithDebugLog(os.Stderr)
 }
 
 // shutdown kills every isolate and waits a little for their goroutines.

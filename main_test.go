@@ -189,7 +189,7 @@ func TestRunExitCodesAndOutput(t *testing.T) {
 	}
 }
 
-// TestLimitFlags: --limit, --child-limit, --max-isolates and
+// TestLimitFlags: --limit, --child-limit, --max-isolates, --max-running and
 // --host-memory-mb reach the engine; bad values are usage errors.
 func TestLimitFlags(t *testing.T) {
 	t.Parallel()
@@ -215,6 +215,12 @@ func TestLimitFlags(t *testing.T) {
 			stdout: "ResourceLimitError maxIsolates\n", stderr: regexp.MustCompile(`^$`)},
 		{name: "host memory", args: []string{"--host-memory-mb", "128", "-e", "let a = []; for (;;) a.push({i: a.length, s: 'x' + a.length})"}, code: 1,
 			stderr: regexp.MustCompile(`^Uncaught ResourceLimitError: hostMemoryMb exceeded: limit 128 MB`)},
+		{name: "main maxTaskWallMs", args: []string{"--limit", "maxTaskWallMs=100", "-e", "while (true) {}"}, code: 1,
+			stderr: regexp.MustCompile(`^Uncaught ResourceLimitError: maxTaskWallMs exceeded: limit 100 ms`)},
+		{name: "max running", args: []string{"--max-running", "1", "-e",
+			"Isolate.run(() => 6 * 7).then(console.log)"},
+			stdout: "42\n", stderr: regexp.MustCompile(`^$`)},
+		{name: "zero max running", args: []string{"--max-running", "0", "-e", "1"}, code: 2, stderr: regexp.MustCompile(`--max-running needs a positive N`)},
 		{name: "unknown limit", args: []string{"--limit", "foo=1", "-e", "1"}, code: 2, stderr: regexp.MustCompile(`--limit foo=1: want NAME=N`)},
 		{name: "negative limit", args: []string{"--limit", "cpuMs=-1", "-e", "1"}, code: 2, stderr: regexp.MustCompile(`want NAME=N with N >= 0`)},
 		{name: "missing value", args: []string{"--max-isolates"}, code: 2, stderr: regexp.MustCompile(`--max-isolates needs N`)},
@@ -630,5 +636,107 @@ func TestREPLInterrupt(t *testing.T) {
 	s.expect("2\n")
 	if code := s.exit(); code != 0 {
 		t.Errorf("exit code %d", code)
+	}
+}
+
+// TestSpawnedFunctionErrors: an error inside a spawned function is printed
+// at its position in the spawner's file, a captured variable says why it
+// is not defined (once, and only for entry functions), and concurrent
+// stdin reads get the lines in order.
+func TestSpawnedFunctionErrors(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	write := func(name, src string) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	lines := write("lines.js", "// lines.js\nconst p = 1;\n\nIsolate.run(async (o) => {\n  const a = 1;\n  const b = 2;\n  await null;\n  return a + b + o.missing.deep;\n}, {});\n")
+	write("w.js", "function main() { return nope }\n")
+	spawner := write("spawner.js", "Isolate.spawnFile('w.js').then(i => i.exited).then(() => console.log('done'));\n")
+	hint := " (isolate entry functions cannot capture variables from the spawning scope; pass them in the message)"
+	cases := []struct {
+		name   string
+		stdin  string
+		args   []string
+		code   int
+		stdout string
+		stderr *regexp.Regexp
+	}{
+		{name: "position in the spawner's file", args: []string{lines}, code: 1,
+			stderr: regexp.MustCompile(`^Uncaught TypeError: Cannot read property 'deep' of undefined\n    at .*lines\.js:8:28\n$`)},
+		{name: "captured variable", args: []string{"-e", "const secret = 1; Isolate.run(() => secret)"}, code: 1,
+			stderr: regexp.MustCompile(`^Uncaught ReferenceError: secret is not defined` + regexp.QuoteMeta(hint) + `\n    at <eval>:1:37\n$`)},
+		{name: "captured variable in a nested run", args: []string{"-e", "const s = 1; Isolate.run(() => Isolate.run(() => s))"}, code: 1,
+			stderr: regexp.MustCompile(`^Uncaught ReferenceError: s is not defined` + regexp.QuoteMeta(hint) + `\n    at <eval>:1:`)},
+		{name: "no hint for a file's isolate", args: []string{spawner}, stdout: "done\n",
+			stderr: regexp.MustCompile(`^\[2 isolate-2\] Uncaught ReferenceError: nope is not defined\n    at main \(.*w\.js:1:26\)\n$`)},
+		{name: "concurrent stdin reads", stdin: "L1\nL2\nL3\n", args: []string{"-e", "Promise.all([stdin.readLine(), stdin.readLine(), stdin.readLine()]).then(v => console.log(...v))"},
+			stdout: "L1 L2 L3\n", stderr: regexp.MustCompile(`^$`)},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			r := isobox(t, c.stdin, c.args...)
+			if r.code != c.code || r.stdout != c.stdout || !c.stderr.MatchString(r.stderr) {
+				t.Errorf("code %d stdout %q stderr %q; want code %d stdout %q stderr like %s", r.code, r.stdout, r.stderr, c.code, c.stdout, c.stderr)
+			}
+		})
+	}
+}
+
+// TestRunErrorMessages: error texts say each thing once, a child's uncaught
+// error names the isolate it came from, and Go internals stay out.
+func TestRunErrorMessages(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	write := func(name, src string) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	write("bad.js", "let ok = 1;\nlet x = ;\n")
+	spawnBad := write("spawn-bad.js", "Isolate.spawnFile('./bad.js').catch(e => console.log(String(e)));\n")
+	cases := []struct {
+		name   string
+		args   []string
+		code   int
+		stdout *regexp.Regexp
+		stderr *regexp.Regexp
+	}{
+		{name: "spawnFile syntax error names SyntaxError once", args: []string{spawnBad},
+			stdout: regexp.MustCompile(`^SyntaxError: [^\n]*bad\.js: Line 2:9 Unexpected token ;[^\n]*\n$`), stderr: regexp.MustCompile(`^$`)},
+		{name: "child uncaught error is prefixed with its isolate", args: []string{"-e",
+			"Isolate.spawn(() => { throw new TypeError('kid') }, null, {name: 'w1'}).then(iso => iso.exited)"},
+			stdout: regexp.MustCompile(`^$`), stderr: regexp.MustCompile(`^\[2 w1\] Uncaught TypeError: kid\n    at <eval>:1:\d+\n$`)},
+		{name: "unnamed child", args: []string{"-e", "Isolate.spawn(() => { null.x }).then(iso => iso.exited)"},
+			stdout: regexp.MustCompile(`^$`), stderr: regexp.MustCompile(`^\[2 isolate-2\] Uncaught TypeError: Cannot read property 'x' of (null|undefined)\n    at `)},
+		{name: "non-fatal main prints a thrown string like Node", args: []string{"-e",
+			"Isolate.current.setErrorsFatal(false); setTimeout(() => { throw 'Oh no!' }, 0)"},
+			stdout: regexp.MustCompile(`^$`), stderr: regexp.MustCompile(`^Uncaught 'Oh no!'\n    at <eval>:1:\d+\n$`)},
+		// (An Isolate handle is sendable, as in Dart; a ReceivePort is not.)
+		{name: "clone error names the JS class", args: []string{"-e", "const r = new ReceivePort(); try { structuredClone(r) } catch (e) { console.log(e.message) } r.close()"},
+			stdout: regexp.MustCompile(`^ReceivePort could not be cloned\n$`), stderr: regexp.MustCompile(`^$`)},
+		{name: "native frames are named in JS", args: []string{"-e", "Isolate.spawn(5)"}, code: 1,
+			stdout: regexp.MustCompile(`^$`), stderr: regexp.MustCompile(`^Uncaught TypeError: Isolate.spawn: entry must be a function\n    at Isolate.spawn \(native\)\n    at <eval>:1:14\n$`)},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			r := isobox(t, "", c.args...)
+			if r.code != c.code {
+				t.Errorf("exit code %d, want %d (stderr %q)", r.code, c.code, r.stderr)
+			}
+			if !c.stdout.MatchString(r.stdout) {
+				t.Errorf("stdout %q does not match %s", r.stdout, c.stdout)
+			}
+			if !c.stderr.MatchString(r.stderr) {
+				t.Errorf("stderr %q does not match %s", r.stderr, c.stderr)
+			}
+		})
 	}
 }

@@ -23,6 +23,23 @@ import (
 // clockStart is the origin of the host.now() clock granted to JS harnesses.
 var clockStart = time.Now()
 
+// WorkerMain serves as the worker process of process isolates when this
+// binary was started as one (see engine.WorkerMain), with the same
+// bindings and clock function NewHost's isolates get. Call it first in main
+// (or TestMain); otherwise it returns at once.
+func WorkerMain() {
+	engine.WorkerMain(hostOptions()...)
+}
+
+func hostOptions() []engine.HostOption {
+	return []engine.HostOption{
+		engine.WithSetup(bindings.Setup(bindings.Config{})),
+		engine.WithFunc("now", func(context.Context, []any) (any, error) {
+			return float64(time.Since(clockStart).Nanoseconds()) / 1e3, nil
+		}),
+	}
+}
+
 // NewHost returns a host with the bindings installed, output discarded
 // unless verbose, a high-resolution clock function "now" (microseconds, as a
 // float) that harness isolates may call as host.now(), and room for

@@ -1,10 +1,17 @@
 package bench
 
 import (
+	"os"
 	"os/exec"
 	"testing"
 	"time"
 )
+
+// TestMain lets the test binary serve as the worker of process isolates.
+func TestMain(m *testing.M) {
+	WorkerMain()
+	os.Exit(m.Run())
+}
 
 // TestWorkloadsTiny runs every workload once at a tiny size so the suite
 // cannot rot. It checks counts and errors, never timings.
@@ -57,6 +64,17 @@ func TestWorkloadsTiny(t *testing.T) {
 		ds, err := KillLatency(2)
 		if err != nil || len(ds) != 2 {
 			t.Fatalf("KillLatency: %v, %d samples", err, len(ds))
+		}
+	})
+	t.Run("process", func(t *testing.T) {
+		f := &Figures{}
+		if err := runProcess(TinyConfig(), f); err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range f.Order() {
+			if v := f.Values[k]; len(v) != 1 || !(v[0] > 0) {
+				t.Errorf("%s = %v", k, v)
+			}
 		}
 	})
 	t.Run("cpu", func(t *testing.T) {

@@ -3,6 +3,7 @@ package bench
 import (
 	_ "embed"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -12,6 +13,8 @@ import (
 	"runtime"
 	"strings"
 	"time"
+
+	"github.com/isobox/isobox/engine"
 )
 
 //go:embed node/workloads.js
@@ -39,6 +42,7 @@ type Config struct {
 	CPUWorkers    int    `json:"cpuWorkers"`    // N for the scaling run; 0 = NumCPU
 	TimerMs       int    `json:"timerMs"`       // setInterval period
 	TimerTotalMs  int    `json:"timerTotalMs"`  // how long the interval runs
+	ProcessN      int    `json:"processN"`      // process-isolate spawns, round trips/100 and kills per run
 	Only          string `json:"only"`          // comma-separated workload names; "" = all
 }
 
@@ -50,7 +54,7 @@ func DefaultConfig() Config {
 		MaxRSSBytes: 8 << 30, RoundTripN: 10_000, ThroughputN: 1_000_000,
 		CloneN: 20, CloneBytes: 1 << 20, TransferN: 20,
 		TransferSizes: []int{1 << 20, 64 << 20, 256 << 20},
-		KillN:         20, CPUIters: 20_000_000, TimerMs: 10, TimerTotalMs: 2000,
+		KillN:         20, CPUIters: 20_000_000, TimerMs: 10, TimerTotalMs: 2000, ProcessN: 20,
 	}
 }
 
@@ -60,7 +64,7 @@ func TinyConfig() Config {
 		Repeats: 1, SpawnN: 3, NodeSpawnN: 2, IdleN: 20, NodeIdleN: 2,
 		MaxRSSBytes: 8 << 30, RoundTripN: 5, ThroughputN: 1000,
 		CloneN: 2, CloneBytes: 10_000, TransferN: 2, TransferSizes: []int{1 << 16},
-		KillN: 2, CPUIters: 10_000, NodeCPUIters: 10_000, CPUWorkers: 2, TimerMs: 10, TimerTotalMs: 100,
+		KillN: 2, CPUIters: 10_000, NodeCPUIters: 10_000, CPUWorkers: 2, TimerMs: 10, TimerTotalMs: 100, ProcessN: 2,
 	}
 }
 
@@ -179,6 +183,11 @@ func RunIsobox(cfg Config, progress io.Writer) (*Figures, error) {
 				return nil, fmt.Errorf("kill: %w", err)
 			}
 			f.addLatency("kill busy isolate → exit seen", ds)
+		}
+		if cfg.wants("process") {
+			if err := runProcess(cfg, f); err != nil {
+				return nil, fmt.Errorf("process: %w", err)
+			}
 		}
 		if cfg.wants("cpu") {
 			s, err := CPUScaling(cfg.CPUWorkers, cfg.CPUIters)
@@ -348,3 +357,57 @@ func ratio(p *float64) string {
 	}
 	return fmt.Sprintf("%.2f×", *p)
 }
+
+// runProcess adds the process-isolate rows: spawn with and without a pool,
+// round trips, one-way throughput into a worker, kill and idle memory.
+func runProcess(cfg Config, f *Figures) error {
+	n := max(cfg.ProcessN, 1)
+	ds, err := ProcessSpawnFirstMessage(n, 0)
+	if err != nil {
+		return err
+	}
+	f.addLatency("process spawn → first message, no pool", ds)
+	if ds, err = ProcessSpawnFirstMessage(n, 2); err != nil {
+		return err
+	}
+	f.addLatency("process spawn → first message, pool of 2", ds)
+	for _, c := range []struct {
+		name string
+		v    any
+	}{{"number", 42}, {"object", SmallObject()}} {
+		ds, err := ProcessRoundTrip(100*n, c.v)
+		if err != nil {
+			return err
+		}
+		f.addLatency("process round trip "+c.name, ds)
+	}
+	v, err := ProcessThroughput(max(cfg.ThroughputN/5, 1000))
+	if err != nil {
+		return err
+	}
+	f.add("process throughput one-way (msgs/s)", v)
+	if ds, err = ProcessKillLatency(n); err != nil {
+		return err
+	}
+	f.addLatency("process kill busy isolate → exit seen", ds)
+	m, err := ProcessIdleMemory(min(n, 5), 10*n)
+	if err != nil {
+		return err
+	}
+	f.add("process worker with one idle isolate: RSS (bytes)", m.WorkerRSS)
+	f.add("idle isolate in a shared worker: RSS (bytes)", m.GroupIsolateRSS)
+	o, err := ProcessMemoryOvershoot(growSrc, 64)
+	if err != nil {
+		return err
+	}
+	var le *engine.LimitError
+	if !errors.As(o.Err, &le) || le.Limit != "memoryMb" {
+		return fmt.Errorf("memory overshoot: the grower ended with %v", o.Err)
+	}
+	f.add("process memoryMb 64: worker baseline RSS (MB)", o.BaselineMb)
+	f.add("process memoryMb 64: peak RSS above baseline (MB)", o.PeakMb)
+	return nil
+}
+
+// growSrc allocates small objects without end once it has said it started.
+const growSrc = `(p) => { p.send(1); const keep = []; setInterval(() => { for (let i = 0; i < 1e5; i++) keep.push({i, s: "x" + i}); }, 1); }`

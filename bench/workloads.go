@@ -18,6 +18,12 @@ const waitLong = 60 * time.Second
 func SpawnFirstMessage(n int) ([]time.Duration, error) {
 	h := NewHost(engine.DefaultMaxIsolates)
 	defer shutdown(h)
+	return spawnFirstMessage(h, n, 0)
+}
+
+// spawnFirstMessage is SpawnFirstMessage on h; pause (untimed) separates
+// the spawns, opts are added to each.
+func spawnFirstMessage(h *engine.Host, n int, pause time.Duration, opts ...engine.SpawnOption) ([]time.Duration, error) {
 	port := h.NewPort("first")
 	src := engine.FunctionSource("(p) => p.send(1)")
 	out := make([]time.Duration, 0, n)
@@ -26,8 +32,9 @@ func SpawnFirstMessage(n int) ([]time.Duration, error) {
 		if err != nil {
 			return nil, err
 		}
+		time.Sleep(pause)
 		t0 := time.Now()
-		iso, err := h.Spawn(src, engine.WithMessage(msg))
+		iso, err := h.Spawn(src, append([]engine.SpawnOption{engine.WithMessage(msg)}, opts...)...)
 		if err != nil {
 			return nil, err
 		}
@@ -145,12 +152,16 @@ func SmallObject() map[string]any {
 func RoundTrip(n int, v any) ([]time.Duration, error) {
 	h := NewHost(16)
 	defer shutdown(h)
+	return roundTrip(h, n, v)
+}
+
+func roundTrip(h *engine.Host, n int, v any, opts ...engine.SpawnOption) ([]time.Duration, error) {
 	port := h.NewPort("echo")
 	msg, err := engine.MessageFromGo(port.SendPort())
 	if err != nil {
 		return nil, err
 	}
-	if _, err := h.Spawn(echoSrc, engine.WithMessage(msg)); err != nil {
+	if _, err := h.Spawn(echoSrc, append([]engine.SpawnOption{engine.WithMessage(msg)}, opts...)...); err != nil {
 		return nil, err
 	}
 	x, err := recv(port, waitLong)
@@ -202,12 +213,17 @@ var throughputSrc = engine.FunctionSource(`(a) => {
 func Throughput(n int) (float64, error) {
 	h := NewHost(16)
 	defer shutdown(h)
+	return throughput(h, n, nil, nil)
+}
+
+// throughput runs the receiver with recvOpts and the sender with sendOpts.
+func throughput(h *engine.Host, n int, recvOpts, sendOpts []engine.SpawnOption) (float64, error) {
 	port := h.NewPort("tp")
 	m1, err := engine.MessageFromGo(map[string]any{"mode": "recv", "out": port.SendPort(), "n": n})
 	if err != nil {
 		return 0, err
 	}
-	if _, err := h.Spawn(throughputSrc, engine.WithMessage(m1)); err != nil {
+	if _, err := h.Spawn(throughputSrc, append([]engine.SpawnOption{engine.WithMessage(m1)}, recvOpts...)...); err != nil {
 		return 0, err
 	}
 	x, err := recv(port, waitLong)
@@ -223,7 +239,7 @@ func Throughput(n int) (float64, error) {
 		return 0, err
 	}
 	t0 := time.Now()
-	if _, err := h.Spawn(throughputSrc, engine.WithMessage(m2)); err != nil {
+	if _, err := h.Spawn(throughputSrc, append([]engine.SpawnOption{engine.WithMessage(m2)}, sendOpts...)...); err != nil {
 		return 0, err
 	}
 	x, err = recv(port, 5*waitLong)
@@ -351,6 +367,10 @@ var busySrc = engine.FunctionSource("(p) => { p.send(1); while (true) {} }")
 func KillLatency(n int) ([]time.Duration, error) {
 	h := NewHost(16)
 	defer shutdown(h)
+	return killLatency(h, n)
+}
+
+func killLatency(h *engine.Host, n int, opts ...engine.SpawnOption) ([]time.Duration, error) {
 	ready := h.NewPort("ready")
 	exits := h.NewPort("exit")
 	out := make([]time.Duration, 0, n)
@@ -359,7 +379,7 @@ func KillLatency(n int) ([]time.Duration, error) {
 		if err != nil {
 			return nil, err
 		}
-		iso, err := h.Spawn(busySrc, engine.WithMessage(msg), engine.WithOnExit(exits.SendPort(), nil))
+		iso, err := h.Spawn(busySrc, append([]engine.SpawnOption{engine.WithMessage(msg), engine.WithOnExit(exits.SendPort(), nil)}, opts...)...)
 		if err != nil {
 			return nil, err
 		}

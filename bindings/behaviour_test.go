@@ -163,7 +163,7 @@ var behaviourCases = []struct {
 		const ev = new ReceivePort();
 		ev.listen(m => { if (m) console.log(m.name, m.message); else ev.close(); });
 		Isolate.spawn(() => secret + 1, null, {onError: ev.sendPort, onExit: ev.sendPort});
-	`, "ReferenceError secret is not defined\n"},
+	`, "ReferenceError secret is not defined (isolate entry functions cannot capture variables from the spawning scope; pass them in the message)\n"},
 	{"Isolate.run result", `Isolate.run(x => x * 2, 21).then(v => console.log(v));`, "42\n"},
 	{"Isolate.run awaits a promise", `Isolate.run(async x => { await null; return {v: x}; }, 7).then(v => console.log(v.v));`, "7\n"},
 	{"Isolate.run awaits timers", `Isolate.run(() => new Promise(r => setTimeout(() => r("late"), 20))).then(console.log);`, "late\n"},

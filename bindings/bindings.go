@@ -9,10 +9,13 @@
 package bindings
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"math"
+	"reflect"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -47,6 +50,7 @@ func Setup(cfg Config) engine.SetupFunc {
 			Capability: func(c *engine.Capability) goja.Value { return e.wrapCapability(c) },
 			Isolate:    func(i *engine.Isolate) goja.Value { return e.wrapIsolate(i) },
 		})
+		iso.SetErrorFormatter(e.formatUncaught)
 		e.install()
 		return nil
 	}
@@ -65,9 +69,11 @@ type env struct {
 	cfg   *Config
 	stdin *lineReader
 
+	entries    map[entryKey]engine.Source // functionSource's cache
 	protoCache map[string]*goja.Object
 	ctorCache  map[string]*goja.Object
 	errorProto *goja.Object
+	owners     map[*goja.Object]string // see own
 }
 
 // install defines the globals. Each is built on first access, so an isolate
@@ -84,8 +90,8 @@ func (e *env) install() {
 	e.lazy(g, "Capability", e.capabilityClass)
 	e.lazy(g, "Timer", e.timerClass)
 	e.lazy(g, "console", e.console)
-	e.lazy(g, "stdout", func() goja.Value { return e.stream(e.iso.Stdout()) })
-	e.lazy(g, "stderr", func() goja.Value { return e.stream(e.iso.Stderr()) })
+	e.lazy(g, "stdout", func() goja.Value { return e.stream("stdout", e.iso.Stdout()) })
+	e.lazy(g, "stderr", func() goja.Value { return e.stream("stderr", e.iso.Stderr()) })
 	e.fn(g, "setTimeout", e.setTimeout(false))
 	e.fn(g, "setInterval", e.setTimeout(true))
 	e.fn(g, "clearTimeout", e.clearTimer)
@@ -112,38 +118,134 @@ func (e *env) install() {
 	}
 }
 
+// native makes the JS function of a bound Go function. It is the one place
+// bindings turn Go functions into JS ones: the function gets the JS name
+// given (goja would name it after the Go function, and stack frames would
+// show that), and a Go panic inside it becomes an *engine.PanicError that
+// carries the JS stack, so that the isolate reports an InternalError with a
+// JS stack and no Go one. display is also what stack frames show
+// ("Isolate.spawn").
+func (e *env) native(display string, f func(goja.FunctionCall) goja.Value) *goja.Object {
+	return newNative(e.vm, display, f)
+}
+
+// newNative is env.native for code that has the runtime but not the env
+// (the REPL session).
+func newNative(vm *goja.Runtime, display string, f func(goja.FunctionCall) goja.Value) *goja.Object {
+	fn := vm.ToValue(func(c goja.FunctionCall) goja.Value {
+		defer recoverNative(vm)
+		return f(c)
+	}).(*goja.Object)
+	setName(vm, fn, display)
+	return fn
+}
+
+// nativeCtor is native for a constructor.
+func (e *env) nativeCtor(display string, f func(goja.ConstructorCall) *goja.Object) *goja.Object {
+	vm := e.vm
+	fn := vm.ToValue(func(c goja.ConstructorCall) *goja.Object {
+		defer recoverNative(vm)
+		return f(c)
+	}).(*goja.Object)
+	setName(vm, fn, display)
+	return fn
+}
+
+// setName gives fn its JS name: not writable, configurable, not enumerable,
+// as for any function.
+func setName(vm *goja.Runtime, fn *goja.Object, name string) {
+	_ = fn.DefineDataProperty("name", vm.ToValue(name), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+}
+
+// recoverNative, deferred in every native, turns a Go panic (a bug) into a
+// *engine.PanicError with the JS stack of the call. JS exceptions and goja's
+// own uncatchable errors (interrupts, stack overflow) pass through as they
+// are.
+func recoverNative(vm *goja.Runtime) {
+	x := recover()
+	if x == nil {
+		return
+	}
+	if passThrough(x) {
+		panic(x)
+	}
+	panic(&engine.PanicError{Value: x, Stack: string(debug.Stack()), JSStack: jsStack(vm)})
+}
+
+// passThrough reports whether a panic value is one goja handles itself (a
+// thrown JS value, an exception, an interrupt, goja's internal error
+// values) or one already converted by an inner native.
+func passThrough(x any) bool {
+	switch x.(type) {
+	case goja.Value, *goja.Exception, *goja.InterruptedError, *goja.StackOverflowError, *engine.PanicError:
+		return true
+	}
+	t := reflect.TypeOf(x)
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return t != nil && strings.HasPrefix(t.PkgPath(), "github.com/dop251/goja")
+}
+
+// jsStack renders the JS call stack of the running native as frame lines.
+func jsStack(vm *goja.Runtime) string {
+	var b bytes.Buffer
+	for _, f := range vm.CaptureCallStack(0, nil) {
+		b.WriteString("\tat ")
+		f.Write(&b)
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// qualified is the name stack frames show for a method of owner.
+func (e *env) qualified(owner *goja.Object, name string) string {
+	if n, ok := e.owners[owner]; ok {
+		return n + "." + name
+	}
+	return name
+}
+
+// own records the JS name of an object whose methods bindings define
+// ("console", "Isolate", "SendPort" for its prototype).
+func (e *env) own(o *goja.Object, name string) {
+	if e.owners == nil {
+		e.owners = make(map[*goja.Object]string)
+	}
+	e.owners[o] = name
+}
+
 // fn defines a global function (writable, configurable, not enumerable).
 func (e *env) fn(o *goja.Object, name string, f func(goja.FunctionCall) goja.Value) {
-	_ = o.DefineDataProperty(name, e.vm.ToValue(f), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	_ = o.DefineDataProperty(name, e.native(name, f), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 }
 
 // lazy defines o[name] as an accessor that builds the value on first read
 // and then becomes a plain data property. Assigning replaces it.
 func (e *env) lazy(o *goja.Object, name string, build func() goja.Value) {
-	vm := e.vm
 	define := func(v goja.Value) {
 		_ = o.DefineDataProperty(name, v, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 	}
-	getter := vm.ToValue(func(goja.FunctionCall) goja.Value {
+	getter := e.native("get "+name, func(goja.FunctionCall) goja.Value {
 		v := build()
 		define(v)
 		return v
 	})
-	setter := vm.ToValue(func(c goja.FunctionCall) goja.Value {
+	setter := e.native("set "+name, func(c goja.FunctionCall) goja.Value {
 		define(c.Argument(0))
 		return goja.Undefined()
 	})
 	_ = o.DefineAccessorProperty(name, getter, setter, goja.FLAG_TRUE, goja.FLAG_FALSE)
 }
 
-// method defines a non-enumerable method on a prototype.
+// method defines a non-enumerable method on a prototype or namespace.
 func (e *env) method(o *goja.Object, name string, f func(goja.FunctionCall) goja.Value) {
-	_ = o.DefineDataProperty(name, e.vm.ToValue(f), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	_ = o.DefineDataProperty(name, e.native(e.qualified(o, name), f), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 }
 
 // getter defines a read-only accessor on a prototype.
 func (e *env) getter(o *goja.Object, name string, f func(goja.FunctionCall) goja.Value) {
-	_ = o.DefineAccessorProperty(name, e.vm.ToValue(f), nil, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	_ = o.DefineAccessorProperty(name, e.native("get "+e.qualified(o, name), f), nil, goja.FLAG_TRUE, goja.FLAG_FALSE)
 }
 
 // class makes a constructor function with the given prototype. A nil ctor
@@ -152,11 +254,11 @@ func (e *env) class(name string, ctor func(goja.ConstructorCall) *goja.Object) (
 	vm := e.vm
 	var c *goja.Object
 	if ctor == nil {
-		c = vm.ToValue(func(goja.ConstructorCall) *goja.Object {
+		c = e.nativeCtor(name, func(goja.ConstructorCall) *goja.Object {
 			panic(vm.NewTypeError("Illegal constructor: " + name + " cannot be constructed by scripts"))
-		}).(*goja.Object)
+		})
 	} else {
-		c = vm.ToValue(ctor).(*goja.Object)
+		c = e.nativeCtor(name, ctor)
 	}
 	proto := vm.NewObject()
 	_ = proto.DefineDataProperty("constructor", c, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
@@ -168,6 +270,8 @@ func (e *env) class(name string, ctor func(goja.ConstructorCall) *goja.Object) (
 	}
 	e.protoCache[name] = proto
 	e.ctorCache[name] = c
+	e.own(c, name)
+	e.own(proto, name)
 	// Symbol.toStringTag makes inspect print "SendPort {}" and friends.
 	_ = proto.DefineDataPropertySymbol(goja.SymToStringTag, vm.ToValue(name), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 	return c, proto
@@ -243,11 +347,18 @@ func (e *env) newError(name, message string) *goja.Object {
 }
 
 // jsError converts an engine error into the JS value to throw or reject
-// with.
+// with: what a script threw arrives as its copy (ScriptError.Value), engine
+// errors as the JS errors they stand for.
 func (e *env) jsError(err error) goja.Value {
 	var ex *goja.Exception
 	if errors.As(err, &ex) {
 		return ex.Value()
+	}
+	var se *engine.ScriptError
+	if errors.As(err, &se) && se.Value != nil {
+		if v, verr := e.iso.Value(se.Value); verr == nil {
+			return v
+		}
 	}
 	var ce *engine.CloneError
 	if errors.As(err, &ce) {
@@ -255,12 +366,25 @@ func (e *env) jsError(err error) goja.Value {
 	}
 	var le *engine.LimitError
 	if errors.As(err, &le) {
-		o := e.newError("ResourceLimitError", le.Message())
-		_ = o.DefineDataProperty("limit", e.vm.ToValue(le.Limit), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_TRUE)
+		name, msg := "ResourceLimitError", le.Message()
+		if se != nil && se.Name != "" {
+			name, msg = se.Name, se.Message
+		}
+		o := e.newError(name, msg)
+		if se != nil && se.Stack != "" {
+			_ = o.DefineDataProperty("stack", e.vm.ToValue(se.Stack), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+		}
+		for _, k := range [...]string{"limit", "max", "seen", "unit"} {
+			_ = o.DefineDataProperty(k, e.vm.ToValue(le.Props()[k]), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_TRUE)
+		}
 		return o
 	}
-	var se *engine.ScriptError
-	if errors.As(err, &se) {
+	var pe *engine.PanicError
+	if errors.As(err, &pe) {
+		ise := e.iso.InternalError(pe)
+		return e.newError(ise.Name, ise.Message)
+	}
+	if se != nil {
 		name := se.Name
 		if name == "" {
 			name = "Error"
@@ -268,9 +392,6 @@ func (e *env) jsError(err error) goja.Value {
 		o := e.newError(name, se.Message)
 		if se.Stack != "" {
 			_ = o.DefineDataProperty("stack", e.vm.ToValue(se.Stack), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
-		}
-		if errors.As(err, &le) {
-			_ = o.DefineDataProperty("limit", e.vm.ToValue(le.Limit), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_TRUE)
 		}
 		return o
 	}
@@ -489,6 +610,9 @@ type sendPortObj struct {
 	hostObject
 	p *engine.SendPort
 }
+
+// JSClassName names the class in clone errors (clone.HostObject).
+func (s *sendPortObj) JSClassName() string { return "SendPort" }
 
 // EngineSendPort lets the engine's clone recognise the object, so that it
 // can be sent. Called on the goroutine of the isolate that owns the object.

@@ -268,7 +268,7 @@ var builtinCloneCases = []jsCase{
 			try { structuredClone(v); console.log("cloned?!"); } catch (e) { console.log(e.name, e.message); }
 		}
 		rp.close(); t.cancel();
-	`, "DataCloneError ReceivePort object could not be cloned\nDataCloneError Timer object could not be cloned\n"},
+	`, "DataCloneError ReceivePort could not be cloned\nDataCloneError Timer could not be cloned\n"},
 }
 
 func TestBuiltinClone(t *testing.T) { runCases(t, builtinCloneCases) }

@@ -50,6 +50,18 @@ func runJS(t *testing.T, src string, opts ...engine.HostOption) result {
 
 func runJSWith(t *testing.T, src, stdin string, opts ...engine.HostOption) result {
 	t.Helper()
+	return runJSCaps(t, src, stdin, nil, opts...)
+}
+
+// runJSFuncs is runJS with the main isolate granted the host functions
+// funcs (registered by opts).
+func runJSFuncs(t *testing.T, src string, funcs []string, opts ...engine.HostOption) result {
+	t.Helper()
+	return runJSCaps(t, src, "", funcs, opts...)
+}
+
+func runJSCaps(t *testing.T, src, stdin string, funcs []string, opts ...engine.HostOption) result {
+	t.Helper()
 	var out, errb syncBuffer
 	var res result
 	var mu sync.Mutex
@@ -66,7 +78,7 @@ func runJSWith(t *testing.T, src, stdin string, opts ...engine.HostOption) resul
 	}, opts...)
 	host := engine.NewHost(opts...)
 	iso, err := host.Spawn(engine.ScriptSource("test.js", src), engine.WithName("main"),
-		engine.WithCapabilities(engine.Capabilities{Stdin: true, Exit: true, Args: []string{"a", "b"}}))
+		engine.WithCapabilities(engine.Capabilities{Stdin: true, Exit: true, Args: []string{"a", "b"}, Funcs: funcs}))
 	if err != nil {
 		t.Fatalf("spawn: %v", err)
 	}

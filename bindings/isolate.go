@@ -2,7 +2,6 @@ package bindings
 
 import (
 	"errors"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -33,6 +32,12 @@ type capabilityObj struct {
 // EngineCapability lets the engine's clone recognise the object, so that it
 // can be sent. Called on the goroutine of the isolate that owns the object.
 func (c *capabilityObj) EngineCapability() *engine.Capability { return c.c }
+
+// JSClassName names the class in clone errors (clone.HostObject).
+func (*isolateObj) JSClassName() string { return "Isolate" }
+
+// JSClassName names the class in clone errors (clone.HostObject).
+func (*capabilityObj) JSClassName() string { return "Capability" }
 
 func (e *env) wrapIsolate(iso *engine.Isolate) *goja.Object {
 	return e.wrap(&isolateObj{iso: iso}, "Isolate")
@@ -277,8 +282,40 @@ func (e *env) spawnOptions(api string, optsArg goja.Value, msg goja.Value) []eng
 	return out
 }
 
-// limitNames are the keys of options.limits.
-var limitNames = []string{"maxStackDepth", "maxTaskMs", "cpuMs", "memoryMb", "maxQueue", "maxMessageBytes", "maxTimers"}
+// limitFields are the keys of options.limits and what each sets: the one
+// list both the check for unknown keys and the reading use.
+var limitFields = []struct {
+	name string
+	set  func(*engine.Limits, int64)
+}{
+	{"maxStackDepth", func(l *engine.Limits, n int64) { l.MaxStackDepth = int(min(n, 1<<20)) }},
+	{"maxTaskMs", func(l *engine.Limits, n int64) { l.MaxTaskMs = n }},
+	{"maxTaskWallMs", func(l *engine.Limits, n int64) { l.MaxTaskWallMs = n }},
+	{"cpuMs", func(l *engine.Limits, n int64) { l.CPUMs = n }},
+	{"memoryMb", func(l *engine.Limits, n int64) { l.MemoryMb = n }},
+	{"maxQueue", func(l *engine.Limits, n int64) { l.MaxQueue = int(min(n, 1<<40)) }},
+	{"maxMessageBytes", func(l *engine.Limits, n int64) { l.MaxMessageBytes = n }},
+	{"maxTimers", func(l *engine.Limits, n int64) { l.MaxTimers = int(min(n, 1<<40)) }},
+}
+
+// limitField returns the setter of limit k, or nil.
+func limitField(k string) func(*engine.Limits, int64) {
+	for _, f := range limitFields {
+		if f.name == k {
+			return f.set
+		}
+	}
+	return nil
+}
+
+// unknownLimit throws the TypeError for an unknown key of options.limits.
+func (e *env) unknownLimit(k string) {
+	names := make([]string, len(limitFields))
+	for i, f := range limitFields {
+		names[i] = f.name
+	}
+	e.typeError("options.limits: unknown limit %s (valid limits: %s)", strconv.Quote(k), strings.Join(names, ", "))
+}
 
 // limits reads a limits object; unknown keys are a TypeError (even with an
 // undefined value), so a typo does not silently leave an isolate unbounded.
@@ -288,35 +325,18 @@ func (e *env) limits(v goja.Value) engine.Limits {
 		e.typeError("options.limits must be an object")
 	}
 	var l engine.Limits
-	for _, k := range obj.Keys() {
-		if !slices.Contains(limitNames, k) {
-			e.typeError("options.limits: unknown limit %s (valid limits: %s)", strconv.Quote(k), strings.Join(limitNames, ", "))
+	keys := obj.Keys()
+	for _, k := range keys {
+		if limitField(k) == nil {
+			e.unknownLimit(k)
 		}
 	}
-	for _, k := range obj.Keys() {
+	for _, k := range keys {
 		val := obj.Get(k)
 		if isNullish(val) {
 			continue
 		}
-		n := e.toInt64(val, "limits."+k)
-		switch k {
-		case "maxStackDepth":
-			l.MaxStackDepth = int(min(n, 1<<20))
-		case "maxTaskMs":
-			l.MaxTaskMs = n
-		case "cpuMs":
-			l.CPUMs = n
-		case "memoryMb":
-			l.MemoryMb = n
-		case "maxQueue":
-			l.MaxQueue = int(min(n, 1<<40))
-		case "maxMessageBytes":
-			l.MaxMessageBytes = n
-		case "maxTimers":
-			l.MaxTimers = int(min(n, 1<<40))
-		default: // a key added by a getter since the check
-			e.typeError("options.limits: unknown limit %s (valid limits: %s)", strconv.Quote(k), strings.Join(limitNames, ", "))
-		}
+		limitField(k)(&l, e.toInt64(val, "limits."+k))
 	}
 	return l
 }
@@ -341,18 +361,6 @@ func (e *env) try(fn func() (*engine.Isolate, error)) (iso *engine.Isolate, err 
 		return nil, ex
 	}
 	return iso, err
-}
-
-// functionSource returns the source text of a script function.
-func (e *env) functionSource(v goja.Value, api string) engine.Source {
-	if _, ok := goja.AssertFunction(v); !ok {
-		e.typeError("%s: entry must be a function", api)
-	}
-	src := v.String()
-	if len(src) > 20 && src[len(src)-15:] == "[native code] }" {
-		e.typeError("%s: entry must be a script function, not a native or bound one", api)
-	}
-	return engine.Source{Kind: engine.SourceFunction, Code: src, Filename: e.iso.Filename()}
 }
 
 func (e *env) spawn(c goja.FunctionCall) goja.Value {

@@ -15,6 +15,9 @@ type receivePortObj struct {
 	first *goja.Object // the cached .first promise
 }
 
+// JSClassName names the class in clone errors (clone.HostObject).
+func (r *receivePortObj) JSClassName() string { return "ReceivePort" }
+
 // keepAlive is the one own property of a ReceivePort: a boolean the
 // script may set.
 func (r *receivePortObj) Get(key string) goja.Value {

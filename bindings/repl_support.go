@@ -16,6 +16,7 @@ import (
 
 	"github.com/isobox/isobox/bindings/inspect"
 	"github.com/isobox/isobox/engine"
+	"github.com/isobox/isobox/engine/guard"
 )
 
 // This file is the REPL's evaluation API: a Session evaluates inputs in a
@@ -173,11 +174,11 @@ func (s *Session) run(in *input, finish func(EvalResult)) error {
 		return nil
 	}
 	call, _ := goja.AssertFunction(f)
-	ok := vm.ToValue(func(c goja.FunctionCall) goja.Value {
+	ok := newNative(vm, "REPL", func(c goja.FunctionCall) goja.Value {
 		finish(s.result(vm, c.Argument(0)))
 		return goja.Undefined()
 	})
-	rej := vm.ToValue(func(c goja.FunctionCall) goja.Value {
+	rej := newNative(vm, "REPL", func(c goja.FunctionCall) goja.Value {
 		reason := c.Argument(0)
 		_ = vm.GlobalObject().Set("_error", reason)
 		finish(EvalResult{Err: in.fixStack(errorValue(vm, reason))})
@@ -228,7 +229,7 @@ const errEndOfInput = "Unexpected end of input"
 // complete, or wrong in a way more input cannot fix, is not incomplete.
 // Any goroutine.
 func Incomplete(code string) bool {
-	if strings.TrimSpace(code) == "" || engine.CheckNesting(code, 0) != nil {
+	if strings.TrimSpace(code) == "" || guard.CheckNesting(code, 0) != nil {
 		return false
 	}
 	_, err := parser.ParseFile(nil, "", code, 0)
@@ -274,8 +275,8 @@ func firstError(err error) *parser.Error {
 // prepareInput parses and compiles code, wrapping it in an async function
 // when it awaits at the top level.
 func prepareInput(filename, code string) (*input, *engine.ScriptError) {
-	if err := engine.CheckNesting(code, 0); err != nil {
-		return nil, &engine.ScriptError{Name: "SyntaxError", Message: strings.TrimPrefix(err.Error(), "engine: "), Cause: err}
+	if err := guard.CheckNesting(code, 0); err != nil {
+		return nil, &engine.ScriptError{Name: "SyntaxError", Message: strings.TrimPrefix(err.Error(), "guard: "), Cause: err}
 	}
 	prg, err := parser.ParseFile(nil, filename, code, 0)
 	if err == nil {

@@ -109,6 +109,23 @@ func syntaxPos(se *engine.ScriptError) (pos, msg string, ok bool) {
 	return "", msg, false
 }
 
+// formatUncaught renders an uncaught error for the isolate's stderr, as
+// FormatError does, except that a thrown value that is not an error is
+// shown inspected, as Node shows it: "Uncaught 'Oh no!'". Loop only (it
+// materializes the thrown value in the isolate).
+func (e *env) formatUncaught(se *engine.ScriptError) string {
+	if se.Name != "" || se.Value == nil || e.vm == nil {
+		return FormatError(se)
+	}
+	v, err := e.iso.Value(se.Value)
+	if err != nil {
+		return FormatError(se)
+	}
+	shown := *se
+	shown.Message = inspect.Inspect(e.vm, v, inspect.Options{})
+	return FormatError(&shown)
+}
+
 // scriptError converts what running JS returned into the error a person
 // sees. It runs on the loop of the isolate that owns vm, since reading an
 // error's properties may run getters.
@@ -129,7 +146,7 @@ func scriptError(vm *goja.Runtime, err error) *engine.ScriptError {
 	}
 	var ce *goja.CompilerSyntaxError
 	if errors.As(err, &ce) {
-		return &engine.ScriptError{Name: "SyntaxError", Message: ce.Error(), Cause: err}
+		return &engine.ScriptError{Name: "SyntaxError", Message: engine.SyntaxMessage(ce), Cause: err}
 	}
 	var se *engine.ScriptError
 	if errors.As(err, &se) {

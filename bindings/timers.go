@@ -69,7 +69,7 @@ func (e *env) queueMicrotask(c goja.FunctionCall) goja.Value {
 		e.throw(err)
 	}
 	call, _ := goja.AssertFunction(then)
-	job := e.vm.ToValue(func(goja.FunctionCall) goja.Value {
+	job := e.native("queueMicrotask", func(goja.FunctionCall) goja.Value {
 		if _, err := fn(goja.Undefined()); err != nil {
 			panic(err)
 		}
@@ -92,6 +92,9 @@ type timerObj struct {
 	id   int64
 	tick int64
 }
+
+// JSClassName names the class in clone errors (clone.HostObject).
+func (*timerObj) JSClassName() string { return "Timer" }
 
 func (e *env) timerClass() goja.Value {
 	if c, ok := e.built("Timer"); ok {

@@ -35,10 +35,21 @@ const DefaultMaxIsolates = 10000
 // Limits are the per-isolate resource limits. A zero field means "no limit",
 // except MaxStackDepth, which is always bounded (DefaultMaxStackDepth).
 // A breach stops the isolate with a *LimitError naming the field.
+//
+// MaxTaskMs and CPUMs count the CPU time the isolate's own OS thread used
+// while its tasks ran (on Linux; elsewhere wall time), so an isolate that
+// waits for a core behind busy siblings, or sleeps in a blocking host call,
+// is not charged for the wait. To measure it, a task of an isolate with
+// either limit runs locked to its OS thread (runtime.LockOSThread); see
+// BenchmarkTaskCPULimit for the cost. At most MaxLockedTasks tasks run
+// locked at once, process-wide; one that finds none left is charged its
+// wall time. MaxTaskWallMs bounds the wall time of one task instead, wait
+// included.
 type Limits struct {
 	MaxStackDepth   int   // call frames
-	MaxTaskMs       int64 // longest single task (handler, timer callback, entry)
-	CPUMs           int64 // total JS running time over the isolate's life
+	MaxTaskMs       int64 // CPU time of one task (handler, timer callback, entry)
+	MaxTaskWallMs   int64 // wall time of one task, waiting for a core included
+	CPUMs           int64 // CPU time of all tasks over the isolate's life
 	MemoryMb        int64 // approximate heap attributed to the isolate
 	MaxQueue        int   // queued, undelivered messages
 	MaxMessageBytes int64 // size of one cloned message
@@ -52,6 +63,9 @@ func (l Limits) merge(d Limits) Limits {
 	}
 	if l.MaxTaskMs == 0 {
 		l.MaxTaskMs = d.MaxTaskMs
+	}
+	if l.MaxTaskWallMs == 0 {
+		l.MaxTaskWallMs = d.MaxTaskWallMs
 	}
 	if l.CPUMs == 0 {
 		l.CPUMs = d.CPUMs
@@ -88,6 +102,7 @@ func (l Limits) tighten(parent Limits) Limits {
 	}
 	l.MaxStackDepth = minInt(l.MaxStackDepth, parent.MaxStackDepth)
 	l.MaxTaskMs = min64(l.MaxTaskMs, parent.MaxTaskMs)
+	l.MaxTaskWallMs = min64(l.MaxTaskWallMs, parent.MaxTaskWallMs)
 	l.CPUMs = min64(l.CPUMs, parent.CPUMs)
 	l.MemoryMb = min64(l.MemoryMb, parent.MemoryMb)
 	l.MaxQueue = minInt(l.MaxQueue, parent.MaxQueue)
@@ -196,6 +211,9 @@ type spawnConfig struct {
 	capsSet     bool
 	stdout      io.Writer
 	stderr      io.Writer
+	process     bool               // run in a worker process (WithProcess)
+	group       string             // the worker's group; "" = its own
+	errorHook   func(*ScriptError) // worker side: report errors to the host instead
 }
 
 // SpawnOption configures one Spawn call.

@@ -4,6 +4,31 @@ timers, kill/exit/error/pause, limits, and the Go embedding API. It knows
 nothing of the REPL or the CLI, and nothing of the JS classes scripts see:
 those come from package bindings through the WithSetup hook.
 
+# Packages
+
+The runtime is split by concern, and imports run one way: main -> repl ->
+bindings -> engine -> engine/clone and engine/guard; bindings also uses
+bindings/inspect, and engine/clone uses internal/gojax.
+
+Package engine (this one) has the Host, the Isolate (one goja.Runtime, its
+goroutine and its event loop), ports and mailboxes, timers,
+kill/pause/listeners, limits and the memory monitor, errors, and the
+embedding API.
+
+Package engine/clone is the structured-clone codec. A JS value becomes a
+VM-neutral Message and back; a Go value becomes one and back. It knows
+nothing of isolates: a port in a message is an opaque reference that engine
+turns into a *SendPort. Message, MessageFromGo and CloneError keep their
+names here, so embedders need not import it.
+
+Package engine/guard has the sandbox guards installed on every runtime:
+allocation caps, native-recursion and nesting checks, the replace guard and
+the source-nesting scanner. It takes plain numbers, not Limits.
+
+Package internal/gojax is the one place that reads goja's unexported layout
+(for the codec's fast paths). It is verified once at start; on a mismatch
+its accessors report "not available" and the codec uses goja's public API.
+
 # Isolates
 
 An Isolate is one goja.Runtime owned by one goroutine with its own event
@@ -63,6 +88,16 @@ is idempotent and safe from any goroutine.
 Limits (WithLimits, WithDefaultLimits) bound each isolate: stack depth,
 task and CPU time, attributed heap (MemoryMb), queue, message size and
 timers. A breach stops the isolate with a *LimitError naming the limit.
+MaxTaskMs and CPUMs count the CPU time of the isolate's own OS thread
+(each such task runs locked to it), not the time it waited for a core;
+MaxTaskWallMs bounds wall time. WithMaxRunning caps how many isolates run
+a task at once (FIFO); by default runnable isolates share the cores as Go
+shares goroutines.
+
+Output goes through one ordered queue per host stream: every write stays
+whole and in order, and while the writer is slow an isolate's writes queue
+up to WithOutputBuffer bytes before it waits, so a flood slows only the
+isolate that makes it.
 
 Independently of MemoryMb, every host has a memory ceiling
 (WithMemoryLimit; by default a quarter of the memory available to the
@@ -78,6 +113,9 @@ memory and other hosts count too. A negative WithMemoryLimit disables it.
 Errors are values: ErrKilled, ErrHostClosed, ErrPermission, ErrNoResult
 and friends work with errors.Is; *ScriptError, *LimitError, *CloneError and
 *PanicError with errors.As. No public function panics, and a Go panic under
-a VM entry becomes an isolate error, never a process crash.
+a VM entry becomes an isolate error, never a process crash: scripts see an
+"InternalError" with a one-line message and a JS stack, and the Go stack
+goes to the host's debug log (WithDebugLog). What a script threw reaches
+Isolate.run and error listeners as a copy (ScriptError.Value).
 */
 package engine

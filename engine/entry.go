@@ -15,7 +15,7 @@ func (iso *Isolate) runEntry() error {
 	var fn goja.Callable
 	switch {
 	case iso.src.Kind == SourceFunction:
-		f, ok := goja.AssertFunction(v)
+		f, ok := goja.AssertFunction(iso.methodOf(v))
 		if !ok {
 			return &ScriptError{Name: "TypeError", Message: "spawn entry is not a function"}
 		}
@@ -44,6 +44,37 @@ func (iso *Isolate) runEntry() error {
 	iso.deliverResult(res)
 	return nil
 }
+
+// methodOf returns the method a method's source was compiled into: the
+// only property of the object literal compileFunction wrapped it in (for
+// an accessor, its getter or setter, not the getter's result). Any other
+// value is returned as it is. It runs right after the entry's source was
+// evaluated, before the entry itself.
+func (iso *Isolate) methodOf(v goja.Value) goja.Value {
+	if _, ok := goja.AssertFunction(v); ok {
+		return v
+	}
+	if _, ok := v.(*goja.Object); !ok {
+		return v
+	}
+	f, err := iso.vm.RunProgram(methodProg)
+	if err != nil {
+		return v
+	}
+	pick, _ := goja.AssertFunction(f)
+	m, err := pick(goja.Undefined(), v)
+	if err != nil {
+		return v
+	}
+	return m
+}
+
+var methodProg = goja.MustCompile("<method>", `(function (o) {
+	var keys = Reflect.ownKeys(o);
+	if (keys.length !== 1) return o;
+	var d = Object.getOwnPropertyDescriptor(o, keys[0]);
+	return "value" in d ? d.value : (d.get || d.set);
+})`, true)
 
 // deliverResult reports the entry's result to a WithResult callback,
 // awaiting a promise first.
@@ -75,6 +106,9 @@ func (iso *Isolate) deliverResult(v goja.Value) {
 
 func (iso *Isolate) resultError(reason goja.Value) {
 	se := iso.errorFromValue(reason)
+	if se.Value == nil {
+		se.Value = errorValueOf(se)
+	}
 	if fn := iso.result.Swap(nil); fn != nil {
 		(*fn)(nil, se)
 	}
@@ -96,15 +130,23 @@ func (iso *Isolate) awaitResult(promise *goja.Object) {
 		return
 	}
 	call, _ := goja.AssertFunction(f)
-	ok := iso.vm.ToValue(func(c goja.FunctionCall) goja.Value {
+	ok := iso.named("Isolate.run", func(c goja.FunctionCall) goja.Value {
 		iso.deliverResult(c.Argument(0))
 		return goja.Undefined()
 	})
-	fail := iso.vm.ToValue(func(c goja.FunctionCall) goja.Value {
+	fail := iso.named("Isolate.run", func(c goja.FunctionCall) goja.Value {
 		iso.resultError(c.Argument(0))
 		return goja.Undefined()
 	})
 	if _, err := call(goja.Undefined(), promise, ok, fail); err != nil {
 		iso.resultError(iso.vm.ToValue(err.Error()))
 	}
+}
+
+// named makes a JS function of an engine native with a JS name, so that a
+// stack frame never shows its Go name. Loop only.
+func (iso *Isolate) named(name string, f func(goja.FunctionCall) goja.Value) goja.Value {
+	fn := iso.vm.ToValue(f).(*goja.Object)
+	_ = fn.DefineDataProperty("name", iso.vm.ToValue(name), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	return fn
 }

@@ -3,6 +3,7 @@ package engine
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/isobox/isobox/engine/clone"
 )
@@ -52,6 +53,12 @@ func (e *LimitError) Error() string {
 	return fmt.Sprintf("ResourceLimitError: %s exceeded: limit %d%s, saw %d%s", e.Limit, e.Max, unit, e.Seen, unit)
 }
 
+// Props returns the JS properties of the error's ResourceLimitError: limit
+// (the option name), max, seen and unit. Any goroutine.
+func (e *LimitError) Props() map[string]any {
+	return map[string]any{"limit": e.Limit, "max": e.Max, "seen": e.Seen, "unit": e.Unit}
+}
+
 // Message returns the error text without the name prefix.
 func (e *LimitError) Message() string {
 	unit := e.Unit
@@ -70,6 +77,16 @@ type ScriptError struct {
 	// Cause is the Go error behind it, if any (a *LimitError, ErrKilled, a
 	// recovered panic).
 	Cause error
+	// Value is a copy of what was thrown, as Isolate.run rejects with it
+	// and error listeners receive it (their payload's "error"): an error
+	// keeps its class for the standard names, its name, message, stack,
+	// cause and own enumerable properties; any other value is its clone.
+	// An error that never was a JS value (a limit, an internal error) is an
+	// equivalent Error; a thrown value that cannot be cloned is an Error
+	// saying so. Nil when the engine had none to give (a ScriptError made
+	// by an embedder). Materialize it with Isolate.Value (on that isolate's
+	// loop) or read it with Message.ToGo (any goroutine).
+	Value *Message
 }
 
 func (e *ScriptError) Error() string {
@@ -86,7 +103,26 @@ func (e *ScriptError) Unwrap() error { return e.Cause }
 // process; it becomes an isolate error named "InternalError".
 type PanicError struct {
 	Value any
-	Stack string
+	Stack string // the Go stack: for the host's debug log, never for scripts
+	// JSStack is the JS call stack where the panic surfaced, as frame
+	// lines ("\tat f (file.js:1:2(3))"), when the bindings could capture it.
+	JSStack string
 }
 
-func (e *PanicError) Error() string { return fmt.Sprintf("internal error: %v", e.Value) }
+func (e *PanicError) Error() string { return "internal error: " + e.Message() }
+
+// Message is the panic value as one line of text, as scripts see it in an
+// InternalError. Any goroutine.
+func (e *PanicError) Message() string {
+	s := strings.TrimSpace(fmt.Sprint(e.Value))
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = strings.TrimSpace(s[:i])
+	}
+	if len(s) > 200 {
+		s = strings.ToValidUTF8(s[:200], "") + "..."
+	}
+	if s == "" {
+		s = "Go panic"
+	}
+	return s
+}

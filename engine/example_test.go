@@ -114,3 +114,27 @@ func ExampleHost_Stats() {
 	// Output:
 	// idle true
 }
+
+// Run an isolate in a worker process: the hard wall for hostile code. The
+// binary serves as its own worker, so main (here, TestMain) calls
+// engine.WorkerMain first with the same bindings. A crash of the worker
+// takes only its isolates; here the isolate just answers and exits.
+func ExampleWithProcess() {
+	host := newHost(engine.WithWorkerPool(1))
+	defer host.Shutdown(context.Background())
+
+	replies := host.NewPort("replies")
+	msg, _ := engine.MessageFromGo(replies.SendPort())
+	iso, err := host.Spawn(engine.FunctionSource(`(reply) => reply.send("hello from pid " + (typeof Deno))`),
+		engine.WithProcess(""), engine.WithMessage(msg))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	v, _ := replies.RecvValue(context.Background())
+	fmt.Println(v, iso.Pid() > 0)
+	fmt.Println(iso.Wait(context.Background()))
+	// Output:
+	// hello from pid undefined true
+	// <nil>
+}

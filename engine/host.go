@@ -13,6 +13,10 @@ import (
 	"sync/atomic"
 
 	"github.com/dop251/goja"
+	"github.com/dop251/goja/ast"
+	"github.com/dop251/goja/parser"
+
+	"github.com/isobox/isobox/engine/guard"
 )
 
 // HostFunc is a Go function that scripts may call when it is granted to
@@ -31,12 +35,18 @@ type SetupFunc func(iso *Isolate) error
 // host-wide limits and the registered Go functions. Create one with NewHost.
 // All methods are safe for concurrent use by any goroutine.
 type Host struct {
-	stdout, stderr io.Writer
+	stdout, stderr io.Writer  // what WithStdout and WithStderr gave
+	outBuf         int        // WithOutputBuffer
+	outS, errS     *outStream // the isolates' way to stdout and stderr
+	hostOut        *outSource // Host.Stdout
+	hostErr        *outSource // Host.Stderr
 	setup          SetupFunc
 	defaults       Limits
 	maxIsolates    int
 	memLimitMb     int64 // WithMemoryLimit: 0 = the default, < 0 = none
 	funcs          map[string]HostFunc
+	debug          io.Writer // WithDebugLog; nil discards
+	gate           *runGate  // WithMaxRunning; nil = no cap
 
 	mu       sync.Mutex
 	isolates map[uint64]*Isolate
@@ -45,17 +55,50 @@ type Host struct {
 	nextID   atomic.Uint64
 
 	progs progCache
+
+	workerCmd  []string             // WithWorkerCommand
+	workers    map[string]*worker   // named process groups; guarded by mu
+	allWorkers map[*worker]struct{} // every live worker; guarded by mu
+	pool       []*worker            // started ahead (WithWorkerPool); guarded by mu
+	poolSize   int
+	refilling  bool
+	unconfined bool // WithWorkerConfinement(false)
 }
 
 // HostOption configures NewHost.
 type HostOption func(*Host)
 
 // WithStdout sets where console.log and stdout.write go (default os.Stdout).
-// Every line is written whole with one Write call.
+// Every line is written whole with one Write call, in the order the writes
+// were made; while w is slow, each isolate's writes queue (see
+// WithOutputBuffer) so that one isolate's flood does not stall the others.
 func WithStdout(w io.Writer) HostOption { return func(h *Host) { h.stdout = w } }
 
 // WithStderr sets where console.error and stderr.write go (default os.Stderr).
 func WithStderr(w io.Writer) HostOption { return func(h *Host) { h.stderr = w } }
+
+// WithOutputBuffer sets how many bytes of output each isolate (and the
+// host's own Stdout and Stderr) may have queued per stream while the host's
+// writer is busy; a write past that waits until the isolate's queued bytes
+// are written. Zero means DefaultOutputBuffer; a negative value queues
+// nothing, so every write waits for its own bytes to be written (other
+// isolates' writes go first when they came first).
+func WithOutputBuffer(bytes int) HostOption { return func(h *Host) { h.outBuf = bytes } }
+
+// WithMaxRunning caps how many of the host's isolates run a task (JS) at
+// once; 0, the default, means no cap. Isolates that are ready while n tasks
+// run wait in a FIFO and get the next slot that a task frees, in the order
+// they became ready; the wait is not charged to their time limits, and
+// kill, pause and other control requests still act on a waiting isolate.
+// A task keeps its slot until it ends (goja cannot suspend running JS), so
+// with a cap every isolate should have maxTaskMs (or cpuMs): a task that
+// spins forever holds its slot for good, and a host function that blocks
+// a task until another isolate's task has run can deadlock when the slots
+// are all taken (the bindings' spawn, run and messages never block so). n = GOMAXPROCS-1 keeps a P free
+// for the host's own goroutines (timers, the limit watchdog, the memory
+// monitor, the REPL) however many isolates spin; n = 1 lets the host's
+// isolates use at most one core.
+func WithMaxRunning(n int) HostOption { return func(h *Host) { h.gate = newRunGate(n) } }
 
 // WithSetup sets the hook that installs the JS bindings in every isolate.
 // Without it isolates run plain ECMAScript with no host objects.
@@ -82,6 +125,33 @@ func WithMaxIsolates(n int) HostOption { return func(h *Host) { h.maxIsolates = 
 // goroutine may call it; the ceiling is fixed when NewHost applies it.
 func WithMemoryLimit(mb int64) HostOption { return func(h *Host) { h.memLimitMb = mb } }
 
+// WithDebugLog sets where the host writes diagnostics meant for its
+// developer, never for scripts: the Go stack of every recovered panic (an
+// isolate's InternalError). Nil, the default, discards them. Entries are
+// written whole, one Write each, from any isolate's goroutine. Any goroutine
+// may call WithDebugLog.
+func WithDebugLog(w io.Writer) HostOption { return func(h *Host) { h.debug = w } }
+
+// lockedWriter serializes writes to w: each entry is one Write.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+// debugf writes one entry to the debug log. Any goroutine.
+func (h *Host) debugf(format string, args ...any) {
+	if h.debug == nil {
+		return
+	}
+	_, _ = fmt.Fprintf(h.debug, "isobox: "+format+"\n", args...)
+}
+
 // WithFunc registers a Go function under name. Isolates may call it only if
 // their Capabilities.Funcs grants the name.
 func WithFunc(name string, fn HostFunc) HostOption {
@@ -100,23 +170,42 @@ func NewHost(opts ...HostOption) *Host {
 		stderr:      os.Stderr,
 		maxIsolates: DefaultMaxIsolates,
 		isolates:    make(map[uint64]*Isolate),
+		allWorkers:  make(map[*worker]struct{}),
 	}
 	for _, o := range opts {
 		o(h)
 	}
-	h.stdout = newLineWriter(h.stdout)
-	h.stderr = newLineWriter(h.stderr)
+	h.outS = newOutStream(h.stdout, h.outLimit())
+	h.errS = newOutStream(h.stderr, h.outLimit())
+	h.hostOut = h.outS.source(nil)
+	h.hostErr = h.errS.source(nil)
+	if h.debug != nil {
+		h.debug = &lockedWriter{w: h.debug}
+	}
 	if h.defaults.MaxStackDepth <= 0 {
 		h.defaults.MaxStackDepth = DefaultMaxStackDepth
 	}
 	return h
 }
 
-// Stdout returns the host's line-synchronized stdout writer. Any goroutine.
-func (h *Host) Stdout() io.Writer { return h.stdout }
+// outLimit is the per-source bound of the output queues.
+func (h *Host) outLimit() int {
+	switch {
+	case h.outBuf == 0:
+		return DefaultOutputBuffer
+	case h.outBuf < 0:
+		return 0
+	}
+	return h.outBuf
+}
 
-// Stderr returns the host's line-synchronized stderr writer. Any goroutine.
-func (h *Host) Stderr() io.Writer { return h.stderr }
+// Stdout returns a writer onto the host's stdout that goes through the same
+// ordered queue as the isolates' output, so that what the host writes keeps
+// its place among their lines. Any goroutine.
+func (h *Host) Stdout() io.Writer { return h.hostOut }
+
+// Stderr is Stdout for stderr. Any goroutine.
+func (h *Host) Stderr() io.Writer { return h.hostErr }
 
 // Func returns the registered host function name. Any goroutine.
 func (h *Host) Func(name string) (HostFunc, bool) {
@@ -131,8 +220,9 @@ const (
 	// SourceScript runs the code as a script's top level, then calls the
 	// entry function if one is configured and defined.
 	SourceScript SourceKind = iota
-	// SourceFunction evaluates the code as a function expression and calls
-	// it with the spawn message.
+	// SourceFunction evaluates the code as a function expression or a
+	// method and calls it with the spawn message. Source.Line and Column
+	// place it in its file.
 	SourceFunction
 )
 
@@ -141,10 +231,16 @@ type Source struct {
 	Kind     SourceKind
 	Code     string
 	Filename string // for stack traces and relative paths; may be ""
+	// Line and Column (1-based; 0 means 1) say where Code starts in
+	// Filename when it is a function cut out of a larger file, so that the
+	// positions in the isolate's errors and stack traces are those of the
+	// file. Column counts bytes, as goja's positions do.
+	Line, Column int
 }
 
-// FunctionSource is the source text of a function (what Function.prototype.
-// toString returns); the isolate calls it with the spawn message.
+// FunctionSource is the source text of a function: a function expression
+// ("(m) => m * 2", "function (m) { ... }") or a method ("f(m) { ... }");
+// the isolate calls it with the spawn message. Any goroutine.
 func FunctionSource(code string) Source { return Source{Kind: SourceFunction, Code: code} }
 
 // ScriptSource is a script's text, with the file name used in stack traces.
@@ -186,6 +282,9 @@ func (h *Host) Spawn(src Source, opts ...SpawnOption) (*Isolate, error) {
 	}
 	if cfg.limits.MaxStackDepth <= 0 {
 		cfg.limits.MaxStackDepth = DefaultMaxStackDepth
+	}
+	if cfg.process {
+		return h.spawnRemote(src, cfg)
 	}
 	prog, err := h.progs.compile(src)
 	if err != nil {
@@ -307,10 +406,28 @@ func (h *Host) Shutdown(ctx context.Context) error {
 	}()
 	select {
 	case <-done:
-		return nil
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+	// Every isolate is dead; no worker process may outlive the host.
+	h.mu.Lock()
+	workers := make([]*worker, 0, len(h.allWorkers))
+	for w := range h.allWorkers {
+		workers = append(workers, w)
+	}
+	h.mu.Unlock()
+	for _, w := range workers {
+		w.signal()
+		select {
+		case <-w.exited:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	if err := h.hostOut.flush(ctx); err != nil {
+		return err
+	}
+	return h.hostErr.flush(ctx)
 }
 
 // progCache caches compiled programs by source, since a *goja.Program may be
@@ -345,23 +462,14 @@ func (c *progCache) compile(src Source) (*goja.Program, error) {
 func compileSource(src Source) (*goja.Program, error) {
 	name := src.Filename
 	code := src.Code
-	if err := CheckNesting(code, DefaultMaxNesting); err != nil {
-		return nil, &ScriptError{Name: "SyntaxError", Message: strings.TrimPrefix(err.Error(), "engine: "), Cause: err}
+	if err := guard.CheckNesting(code, guard.DefaultMaxNesting); err != nil {
+		return nil, &ScriptError{Name: "SyntaxError", Message: strings.TrimPrefix(err.Error(), "guard: "), Cause: err}
 	}
 	if src.Kind == SourceFunction {
 		if name == "" {
 			name = "<isolate>"
 		}
-		p, err := goja.Compile(name, "("+code+"\n)", false)
-		if err == nil {
-			return p, nil
-		}
-		// A method shorthand ("f(x) { ... }") is not an expression; wrap it
-		// in an object literal and take its only property.
-		if p2, err2 := goja.Compile(name, "(function(){var o=({"+code+"\n});for(var k in o)return o[k]})()", false); err2 == nil {
-			return p2, nil
-		}
-		return nil, syntaxError(err)
+		return compileFunction(name, code, max(src.Line, 1), max(src.Column, 1))
 	}
 	p, err := goja.Compile(name, code, false)
 	if err != nil {
@@ -370,30 +478,91 @@ func compileSource(src Source) (*goja.Program, error) {
 	return p, nil
 }
 
+// compileFunction compiles the source text of a function so that its first
+// character sits at line:col of the generated text: the wrapper that makes
+// it an expression goes before it on its first line, or on the line before,
+// and newlines and spaces pad the rest. Every position goja reports (stack
+// frames, syntax errors) is then the position in the function's file.
+//
+// A function expression ("x => x", "function () {}") is wrapped in
+// parentheses. A method ("f(x) { ... }", from an object literal or a class)
+// is not an expression: it is wrapped in an object literal, and runEntry
+// takes the object's only property. A function at line 1, column 1 has no
+// room for a wrapper: an arrow function there is a valid expression
+// statement as it is, and a function declaration is followed by its name.
+func compileFunction(name, code string, line, col int) (*goja.Program, error) {
+	if line == 1 && col == 1 {
+		if p, ok := compileAtStart(name, code); ok {
+			return p, nil
+		}
+	}
+	p, err := goja.Compile(name, padTo("(", line, col)+code+"\n)", false)
+	if err == nil {
+		return p, nil
+	}
+	method := code
+	if strings.HasPrefix(method, "#") {
+		// A private method's text: "#f() {}" is not valid in an object
+		// literal, "_f() {}" is, and is as long.
+		method = "_" + method[1:]
+	}
+	if p2, err2 := goja.Compile(name, padTo("({", line, col)+method+"\n})", false); err2 == nil {
+		return p2, nil
+	}
+	return nil, syntaxError(err)
+}
+
+// compileAtStart compiles a function that starts the generated text.
+func compileAtStart(name, code string) (*goja.Program, bool) {
+	prg, err := parser.ParseFile(nil, name, code, 0, parser.WithDisableSourceMaps)
+	if err != nil || len(prg.Body) != 1 {
+		return nil, false
+	}
+	switch st := prg.Body[0].(type) {
+	case *ast.ExpressionStatement:
+		switch st.Expression.(type) {
+		case *ast.ArrowFunctionLiteral, *ast.FunctionLiteral:
+		default:
+			return nil, false
+		}
+	case *ast.FunctionDeclaration:
+		if st.Function == nil || st.Function.Name == nil {
+			return nil, false
+		}
+		code += "\n;" + st.Function.Name.Name.String()
+	default:
+		return nil, false
+	}
+	p, err := goja.Compile(name, code, false)
+	return p, err == nil
+}
+
+// padTo returns the text to put before a function so that it starts at
+// line:col, ending with open (the wrapper's opening). When open does not
+// fit before col on the function's line it goes on the line before; on
+// line 1 it cannot, and the first line's columns are off by len(open).
+func padTo(open string, line, col int) string {
+	switch {
+	case col-1 >= len(open):
+		return strings.Repeat("\n", line-1) + open + strings.Repeat(" ", col-1-len(open))
+	case line > 1:
+		return strings.Repeat("\n", line-2) + open + "\n" + strings.Repeat(" ", col-1)
+	default:
+		return open
+	}
+}
+
+// SyntaxMessage is the message of a compile error without goja's
+// "SyntaxError: " prefix, so that "Name: message" does not say it twice.
+// Any goroutine.
+func SyntaxMessage(err error) string {
+	return strings.TrimPrefix(strings.TrimPrefix(err.Error(), "engine: "), "SyntaxError: ")
+}
+
 func syntaxError(err error) error {
 	var ce *goja.CompilerSyntaxError
 	if errors.As(err, &ce) {
-		return &ScriptError{Name: "SyntaxError", Message: ce.Error(), Cause: err}
+		return &ScriptError{Name: "SyntaxError", Message: SyntaxMessage(ce), Cause: err}
 	}
-	return &ScriptError{Name: "SyntaxError", Message: err.Error(), Cause: err}
-}
-
-// lineWriter writes each Write whole under a mutex, so lines from many
-// isolates never interleave.
-type lineWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func newLineWriter(w io.Writer) io.Writer {
-	if lw, ok := w.(*lineWriter); ok {
-		return lw
-	}
-	return &lineWriter{w: w}
-}
-
-func (l *lineWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
+	return &ScriptError{Name: "SyntaxError", Message: SyntaxMessage(err), Cause: err}
 }

@@ -53,7 +53,9 @@ var capIDs atomic.Uint64
 // NewCapability returns a fresh capability. Any goroutine.
 func NewCapability() *Capability { return &Capability{id: capIDs.Add(1)} }
 
-// Stats is a snapshot of one isolate.
+// Stats is a snapshot of one isolate. CPUTime is the time its tasks took:
+// the CPU time of its thread when it has maxTaskMs or cpuMs (on Linux),
+// else their wall time.
 type Stats struct {
 	ID       uint64
 	Name     string
@@ -67,6 +69,12 @@ type Stats struct {
 	Parent   uint64
 	Ports    int // open receive ports
 	ExitCode int
+	// Pid and RSS are set for a process isolate: its worker's process id
+	// and resident memory in bytes (the whole worker's, shared by its
+	// group). Queued, MsgsIn, MsgsOut, Timers, CPUTime and Ports are
+	// counted in the worker and are zero here.
+	Pid int
+	RSS int64
 }
 
 // interrupt reasons passed to goja's Interrupt.
@@ -88,6 +96,8 @@ const (
 	ctrlAddError
 	ctrlRemoveError
 	ctrlErrorsFatal
+	ctrlRemoteError // a process isolate's worker reported an uncaught error
+	ctrlRemoteExit  // a process isolate's worker reported its end
 )
 
 // ctrl is a control message. The control queue is drained before any data
@@ -99,6 +109,7 @@ type ctrl struct {
 	port *SendPort
 	msg  *Message
 	flag bool
+	err  error // ctrlRemoteError (a *ScriptError), ctrlRemoteExit
 }
 
 type exitListener struct {
@@ -119,11 +130,15 @@ type Isolate struct {
 	prog    *goja.Program
 	cfg     spawnConfig
 	started time.Time
-	stdout  io.Writer
-	stderr  io.Writer
+	stdout  io.Writer // out, as an io.Writer
+	stderr  io.Writer // errOut, as an io.Writer
+	out     *outSource
+	errOut  *outSource
 
 	pauseCap *Capability
 	done     chan struct{}
+	stop     chan struct{} // closed once the isolate is killed or ends
+	stopOnce sync.Once
 	ready    chan struct{}
 	readyOne sync.Once
 	wake     chan struct{}
@@ -138,6 +153,7 @@ type Isolate struct {
 	rejections []*goja.Promise
 	local      any
 	hostWrap   HostWrappers
+	errFormat  func(*ScriptError) string
 	ports      map[*ReceivePort]struct{}
 	ctx        context.Context
 	cancel     context.CancelFunc
@@ -156,13 +172,19 @@ type Isolate struct {
 	dead        bool
 	doneHooks   []func(error)
 	errorsFatal bool
-	watchdog    *time.Timer
-	wdSeq       uint64     // the task the watchdog is armed for
-	wdLimit     LimitError // the limit it enforces
-	taskStart   time.Time
+	wd          *watchdog     // armed while a task with a time limit runs
+	taskStart   time.Time     // wall clock at the start of the running task
+	taskClock   threadClock   // CPU clock of the running task's thread
+	taskCPU0    time.Duration // its reading at the start of the task
+	taskClockOK bool          // the task runs locked with a readable clock
+	taskLocked  bool          // the task runs locked to its OS thread
 	taskSeq     uint64
 	cpu         time.Duration
 	timersLive  int
+	wdGate      func() // tests only: runs first in every watchdogFire
+
+	remote  *worker     // set for a process isolate: this Isolate is its shadow
+	killReq atomic.Bool // a kill was forwarded to the worker
 
 	defaultPort atomic.Pointer[SendPort]
 	memW        *memWatch // memory accounting; set at boot, loop only
@@ -182,20 +204,22 @@ func newIsolate(h *Host, id uint64, src Source, prog *goja.Program, cfg spawnCon
 		prog:        prog,
 		cfg:         cfg,
 		started:     time.Now(),
-		stdout:      h.stdout,
-		stderr:      h.stderr,
 		pauseCap:    NewCapability(),
 		done:        make(chan struct{}),
 		ready:       make(chan struct{}),
 		wake:        make(chan struct{}, 1),
 		errorsFatal: cfg.errorsFatal,
 	}
+	iso.stop = make(chan struct{})
+	outS, errS := h.outS, h.errS
 	if cfg.stdout != nil {
-		iso.stdout = newLineWriter(cfg.stdout)
+		outS = newOutStream(cfg.stdout, h.outLimit())
 	}
 	if cfg.stderr != nil {
-		iso.stderr = newLineWriter(cfg.stderr)
+		errS = newOutStream(cfg.stderr, h.outLimit())
 	}
+	iso.out, iso.errOut = outS.source(iso.stop), errS.source(iso.stop)
+	iso.stdout, iso.stderr = iso.out, iso.errOut
 	if iso.name == "" {
 		iso.name = fmt.Sprintf("isolate-%d", id)
 	}
@@ -245,7 +269,13 @@ func (iso *Isolate) Capabilities() *Capabilities { return &iso.cfg.caps }
 func (iso *Isolate) PauseCapability() *Capability { return iso.pauseCap }
 
 // Stdout returns the writer for this isolate's standard output. Each Write
-// is atomic with respect to other isolates. Any goroutine.
+// is written whole, in order with respect to every other write to the
+// host's stdout. While the host's writer is slow, a Write returns once its
+// bytes are queued, unless the isolate has more than the host's output
+// buffer queued (WithOutputBuffer): then it waits, so a flood slows only
+// the isolate that makes it. Queued output is written before Done closes
+// (so a reader that never reads holds Done back, as it held the Write
+// back before). Any goroutine.
 func (iso *Isolate) Stdout() io.Writer { return iso.stdout }
 
 // Stderr returns the writer for this isolate's standard error. Any goroutine.
@@ -337,6 +367,10 @@ func (iso *Isolate) Stats() Stats {
 	if p := iso.cfg.parent; p != nil {
 		s.Parent = p.id
 	}
+	if iso.remote != nil {
+		s.Pid = iso.remote.pid
+		s.RSS = rssOf(s.Pid)
+	}
 	return s
 }
 
@@ -388,6 +422,10 @@ func (iso *Isolate) Hold() (release func()) {
 // nothing runs after it. Queued messages are discarded, timers cancelled,
 // ports closed and exit listeners notified. Idempotent; any goroutine.
 func (iso *Isolate) Kill(p Priority) {
+	if iso.remote != nil {
+		iso.remote.kill(iso, p)
+		return
+	}
 	if p == Immediate {
 		iso.terminate(ErrKilled, killSignal{})
 		return
@@ -437,8 +475,13 @@ func (iso *Isolate) terminate(err error, reason any) {
 		iso.vm.Interrupt(reason)
 	}
 	iso.mu.Unlock()
+	iso.closeStop()
 	iso.wakeUp()
 }
+
+// closeStop releases a write of the isolate that waits for queue space, so
+// that a kill is not held up by a reader that does not read.
+func (iso *Isolate) closeStop() { iso.stopOnce.Do(func() { close(iso.stop) }) }
 
 func (iso *Isolate) control(c ctrl) {
 	iso.mu.Lock()
@@ -468,6 +511,10 @@ func (iso *Isolate) Pause(c *Capability) *Capability {
 	if c == nil {
 		c = NewCapability()
 	}
+	if iso.remote != nil {
+		iso.remote.ctrl(iso, wPause, 0, c, false, nil, nil)
+		return c
+	}
 	iso.control(ctrl{kind: ctrlPause, cap: c})
 	return c
 }
@@ -475,7 +522,9 @@ func (iso *Isolate) Pause(c *Capability) *Capability {
 // Resume undoes one Pause with capability c. An unknown capability is
 // ignored. Any goroutine.
 func (iso *Isolate) Resume(c *Capability) {
-	if c != nil {
+	if c != nil && iso.remote != nil {
+		iso.remote.ctrl(iso, wResume, 0, c, false, nil, nil)
+	} else if c != nil {
 		iso.control(ctrl{kind: ctrlResume, cap: c})
 	}
 }
@@ -489,6 +538,10 @@ func (iso *Isolate) Ping(port *SendPort, response *Message, p Priority) {
 	}
 	if response == nil {
 		response = nullMessage()
+	}
+	if iso.remote != nil {
+		iso.remote.ctrl(iso, wPing, p, nil, false, port, response)
+		return
 	}
 	if p == Immediate {
 		iso.mu.Lock()
@@ -521,10 +574,12 @@ func (iso *Isolate) RemoveOnExitListener(port *SendPort) {
 	}
 }
 
-// AddErrorListener sends every uncaught error, as {name, message, stack},
-// to port. Like the exit listeners, the error listeners are a set keyed by
-// port: adding a port twice still sends each error once, and one
-// RemoveErrorListener removes it. Any goroutine.
+// AddErrorListener sends every uncaught error to port as {name, message,
+// stack} (Dart's shape), with limit, max, seen and unit for a limit, and
+// the copy of the thrown value as error (see ScriptError.Value). Like the
+// exit listeners, the error listeners are a set keyed by port: adding a
+// port twice still sends each error once, and one RemoveErrorListener
+// removes it. Any goroutine.
 func (iso *Isolate) AddErrorListener(port *SendPort) {
 	if port != nil {
 		iso.control(ctrl{kind: ctrlAddError, port: port})
@@ -541,6 +596,9 @@ func (iso *Isolate) RemoveErrorListener(port *SendPort) {
 // SetErrorsFatal sets whether uncaught errors kill the isolate.
 // Any goroutine.
 func (iso *Isolate) SetErrorsFatal(fatal bool) {
+	if iso.remote != nil {
+		iso.remote.ctrl(iso, wErrorsFatal, 0, nil, fatal, nil, nil)
+	}
 	iso.control(ctrl{kind: ctrlErrorsFatal, flag: fatal})
 }
 
@@ -603,6 +661,15 @@ func (iso *Isolate) handleCtrl(c ctrl) {
 		iso.mu.Lock()
 		iso.errorsFatal = c.flag
 		iso.mu.Unlock()
+	case ctrlRemoteError:
+		if se, ok := c.err.(*ScriptError); ok {
+			iso.reportError(se)
+		}
+	case ctrlRemoteExit:
+		iso.mu.Lock()
+		iso.holds = 0
+		iso.mu.Unlock()
+		iso.terminate(c.err, nil)
 	}
 }
 
@@ -623,6 +690,14 @@ func (iso *Isolate) loop() {
 			if !ok {
 				break
 			}
+			if g := iso.host.gate; g != nil {
+				if !iso.waitSlot(g) {
+					continue // killed: next ends the loop
+				}
+				iso.runTask(t)
+				g.release()
+				continue
+			}
 			iso.runTask(t)
 		}
 	}
@@ -633,9 +708,16 @@ func (iso *Isolate) loop() {
 func (iso *Isolate) boot() (err error) {
 	defer func() {
 		if x := recover(); x != nil {
-			err = &ScriptError{Name: "InternalError", Message: fmt.Sprint(x), Cause: &PanicError{Value: x, Stack: string(debug.Stack())}}
+			err = iso.internalError(&PanicError{Value: x, Stack: string(debug.Stack())})
 		}
 	}()
+	if iso.remote != nil {
+		// A process isolate's VM is in its worker; this loop only relays.
+		if iso.state.Load() == int32(StateStarting) {
+			iso.state.Store(int32(StateRunning))
+		}
+		return nil
+	}
 	vm := goja.New()
 	vm.SetMaxCallStackSize(iso.cfg.limits.MaxStackDepth)
 	vm.SetPromiseRejectionTracker(iso.trackRejection)
@@ -730,7 +812,6 @@ func (iso *Isolate) next() (task, bool) {
 // Go panic, and then reports uncaught errors and unhandled rejections.
 func (iso *Isolate) runTask(t task) {
 	seq := iso.beginTask()
-	start := time.Now()
 	err := iso.safe(func() error {
 		if t.port != nil {
 			return t.port.dispatch(t.msg)
@@ -744,7 +825,7 @@ func (iso *Isolate) runTask(t task) {
 	if err != nil {
 		se = iso.classify(err)
 	}
-	iso.endTask(seq, start)
+	iso.endTask(seq)
 	if se != nil {
 		iso.reportError(se)
 	}
@@ -753,72 +834,182 @@ func (iso *Isolate) runTask(t task) {
 	}
 }
 
-// beginTask marks the VM as running and arms the watchdog for maxTaskMs and
-// cpuMs.
+// beginTask marks the VM as running and, when the isolate has a time
+// limit, arms the watchdog. With maxTaskMs or cpuMs the task runs locked to
+// its OS thread, so that the thread's CPU clock measures the task alone.
 func (iso *Isolate) beginTask() uint64 {
+	lim := iso.cfg.limits
+	var clk threadClock
+	var cpu0 time.Duration
+	var clockOK bool
+	locked := (lim.MaxTaskMs > 0 || lim.CPUMs > 0) && takeThreadToken()
+	if locked {
+		clk, cpu0, clockOK = lockThreadClock()
+	}
 	iso.mu.Lock()
 	defer iso.mu.Unlock()
 	iso.running = true
 	iso.noteTask()
 	iso.taskSeq++
 	seq := iso.taskSeq
-	lim := iso.cfg.limits
-	var budget time.Duration
-	var which *LimitError
-	if lim.MaxTaskMs > 0 {
-		budget = time.Duration(lim.MaxTaskMs) * time.Millisecond
-		which = &LimitError{Limit: "maxTaskMs", Max: lim.MaxTaskMs, Unit: "ms"}
-	}
-	if lim.CPUMs > 0 {
-		left := time.Duration(lim.CPUMs)*time.Millisecond - iso.cpu
-		if left < 0 {
-			left = 0
-		}
-		if which == nil || left < budget {
-			budget = left
-			which = &LimitError{Limit: "cpuMs", Max: lim.CPUMs, Unit: "ms"}
-		}
-	}
-	if which != nil {
-		iso.wdSeq, iso.wdLimit, iso.taskStart = seq, *which, time.Now()
-		if iso.watchdog == nil {
-			iso.watchdog = time.AfterFunc(budget, iso.watchdogFire)
+	iso.taskStart = time.Now()
+	iso.taskClock, iso.taskCPU0, iso.taskClockOK, iso.taskLocked = clk, cpu0, clockOK, locked
+	if budget, ok := iso.budgetLocked(0, 0); ok {
+		if iso.wd == nil {
+			wd := &watchdog{}
+			wd.t = time.AfterFunc(budget, func() { iso.watchdogFire(wd) })
+			iso.wd = wd
 		} else {
-			iso.watchdog.Reset(budget)
+			iso.wd.t.Reset(budget)
 		}
+		iso.wd.seq = seq
 	}
 	return seq
 }
 
-// watchdogFire interrupts the task that armed the watchdog, if it is still
-// running. One timer per isolate is re-armed with Reset, so a task pays no
-// allocation for its limits.
-func (iso *Isolate) watchdogFire() {
-	iso.mu.Lock()
-	defer iso.mu.Unlock()
-	if !iso.running || iso.taskSeq != iso.wdSeq || iso.killed {
-		return
-	}
-	limit := iso.wdLimit
-	if limit.Limit == "cpuMs" {
-		limit.Seen = int64((iso.cpu + time.Since(iso.taskStart)) / time.Millisecond)
-	} else {
-		limit.Seen = int64(time.Since(iso.taskStart) / time.Millisecond)
-	}
-	iso.vm.Interrupt(&limit)
+// watchdog is the timer that enforces the time limits of one task. It is
+// re-armed with Reset from task to task, so limits cost no allocation, but
+// only after Stop proved its callback is not running: a callback that
+// already started may be blocked on iso.mu while the next task begins, and
+// seq (the task it was armed for) lets it see that it is stale.
+type watchdog struct {
+	t   *time.Timer
+	seq uint64 // guarded by iso.mu
 }
 
-func (iso *Isolate) endTask(seq uint64, start time.Time) {
+// budgetLocked returns how long, in wall time, the watchdog may sleep before
+// a limit can be reached, given what the running task has used so far
+// (wall, cpu), and whether the isolate has a time limit at all. A thread's
+// CPU time never runs faster than the wall clock, so sleeping for the CPU
+// budget that is left cannot overshoot it. iso.mu held.
+func (iso *Isolate) budgetLocked(wall, cpu time.Duration) (time.Duration, bool) {
+	lim := iso.cfg.limits
+	var budget time.Duration
+	ok := false
+	take := func(d time.Duration) {
+		if d < 0 {
+			d = 0
+		}
+		if !ok || d < budget {
+			budget, ok = d, true
+		}
+	}
+	if lim.MaxTaskWallMs > 0 {
+		take(ms(lim.MaxTaskWallMs) - wall)
+	}
+	if lim.MaxTaskMs > 0 {
+		take(ms(lim.MaxTaskMs) - cpu)
+	}
+	if lim.CPUMs > 0 {
+		take(ms(lim.CPUMs) - iso.cpu - cpu)
+	}
+	return budget, ok
+}
+
+func ms(n int64) time.Duration { return time.Duration(n) * time.Millisecond }
+
+// taskCPULocked returns the CPU time the running task has used: its
+// thread's CPU clock when it has one, else the wall time. Any goroutine,
+// iso.mu held, while iso.running (the thread stays locked until endTask).
+func (iso *Isolate) taskCPULocked(now time.Time) time.Duration {
+	if iso.taskClockOK {
+		if t, ok := iso.taskClock.read(); ok {
+			return t - iso.taskCPU0
+		}
+	}
+	return now.Sub(iso.taskStart)
+}
+
+// watchdogFire runs when wd's timer expires. If wd is still armed for the
+// running task, it measures the task: a limit reached interrupts it, else
+// the timer is re-armed for what is left (a task that waited for a core, or
+// slept in a host call, has used less CPU than wall time).
+func (iso *Isolate) watchdogFire(wd *watchdog) {
+	if iso.wdGate != nil {
+		iso.wdGate()
+	}
+	iso.mu.Lock()
+	defer iso.mu.Unlock()
+	if iso.wd != wd || wd.seq != iso.taskSeq || !iso.running || iso.killed || iso.vm == nil {
+		return // stale: armed for a task that has ended
+	}
+	now := time.Now()
+	wall := now.Sub(iso.taskStart)
+	cpu := iso.taskCPULocked(now)
+	if le := iso.limitReachedLocked(wall, cpu); le != nil {
+		iso.vm.Interrupt(le)
+		return
+	}
+	budget, _ := iso.budgetLocked(wall, cpu)
+	if budget < time.Millisecond {
+		budget = time.Millisecond
+	}
+	wd.t.Reset(budget)
+}
+
+// limitReachedLocked returns the limit a task that has used wall and cpu
+// has reached, or nil. iso.mu held.
+func (iso *Isolate) limitReachedLocked(wall, cpu time.Duration) *LimitError {
+	lim := iso.cfg.limits
+	if lim.MaxTaskWallMs > 0 && wall >= ms(lim.MaxTaskWallMs) {
+		return &LimitError{Limit: "maxTaskWallMs", Max: lim.MaxTaskWallMs, Seen: int64(wall / time.Millisecond), Unit: "ms"}
+	}
+	if lim.MaxTaskMs > 0 && cpu >= ms(lim.MaxTaskMs) {
+		return &LimitError{Limit: "maxTaskMs", Max: lim.MaxTaskMs, Seen: int64(cpu / time.Millisecond), Unit: "ms"}
+	}
+	if lim.CPUMs > 0 && iso.cpu+cpu >= ms(lim.CPUMs) {
+		return &LimitError{Limit: "cpuMs", Max: lim.CPUMs, Seen: int64((iso.cpu + cpu) / time.Millisecond), Unit: "ms"}
+	}
+	return nil
+}
+
+// endTask charges the task's CPU time, disarms the watchdog and unlocks the
+// thread.
+func (iso *Isolate) endTask(seq uint64) {
 	iso.mu.Lock()
 	iso.running = false
-	iso.cpu += time.Since(start)
-	if iso.watchdog != nil {
-		iso.watchdog.Stop()
+	iso.cpu += iso.taskCPULocked(time.Now())
+	locked := iso.taskLocked
+	iso.taskClockOK, iso.taskLocked = false, false
+	if iso.wd != nil && iso.wd.seq == seq && !iso.wd.t.Stop() {
+		// The callback has started: it may be waiting for iso.mu. Leave
+		// that timer to it (it will find itself stale) and use a new one.
+		iso.wd = nil
 	}
 	if iso.vm != nil {
 		iso.vm.ClearInterrupt()
 	}
 	iso.mu.Unlock()
+	if locked {
+		unlockThread()
+		lockedTasks.Add(-1)
+	}
+}
+
+// MaxLockedTasks bounds how many tasks, process-wide, run locked to their
+// OS thread at once for maxTaskMs and cpuMs. Each such task holds an OS
+// thread while it is runnable, and Go stops the process past 10000
+// threads, so a spawn bomb of spinning isolates with maxTaskMs must not
+// lock one thread each. A task that finds the bound reached runs unlocked
+// and is charged its wall time, as every task was before CPU time was
+// measured; with WithMaxRunning(n) at most n tasks run at once, so
+// n <= MaxLockedTasks keeps every task of that host measured in CPU time.
+const MaxLockedTasks = 256
+
+var lockedTasks atomic.Int32
+
+var maxLockedTasks = func() *atomic.Int32 { // tests lower it
+	var n atomic.Int32
+	n.Store(MaxLockedTasks)
+	return &n
+}()
+
+func takeThreadToken() bool {
+	if lockedTasks.Add(1) <= maxLockedTasks.Load() {
+		return true
+	}
+	lockedTasks.Add(-1)
+	return false
 }
 
 // safe runs fn and turns a Go panic into an error: no script can crash the
@@ -833,6 +1024,10 @@ func (iso *Isolate) safe(fn func() error) (err error) {
 					err = e
 					return
 				}
+			}
+			if pe, ok := x.(*PanicError); ok { // raised by a native, with its JS stack
+				err = pe
+				return
 			}
 			err = &PanicError{Value: x, Stack: string(debug.Stack())}
 		}
@@ -849,8 +1044,8 @@ func (iso *Isolate) finish() {
 	iso.queued = 0
 	iso.timersLive = 0
 	iso.pauses = nil
-	if iso.watchdog != nil {
-		iso.watchdog.Stop()
+	if iso.wd != nil {
+		iso.wd.t.Stop()
 	}
 	err := iso.exitErr
 	hooks := iso.doneHooks
@@ -868,6 +1063,11 @@ func (iso *Isolate) finish() {
 		}
 	}
 	iso.state.Store(int32(StateDead))
+	iso.closeStop()
+	// What the isolate wrote reaches the host's writers before anyone
+	// hears that it ended.
+	_ = iso.out.flush(context.Background())
+	_ = iso.errOut.flush(context.Background())
 
 	iso.tm.clear()
 	if iso.timer != nil {
@@ -903,6 +1103,10 @@ func (iso *Isolate) finish() {
 	iso.rejections = nil
 	iso.codec = clone.Codec{}
 	iso.hostWrap = HostWrappers{}
+	if iso.remote != nil {
+		iso.remote.forget(iso)
+	}
+	iso.errFormat = nil
 	iso.host.remove(iso)
 	for _, h := range hooks {
 		h(err)

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/dop251/goja"
+
+	"github.com/isobox/isobox/engine/guard"
 )
 
 // Memory accounting (Limits.MemoryMb and the host ceiling, WithMemoryLimit).
@@ -536,7 +538,9 @@ func (iso *Isolate) memoryExceeded(le *LimitError, evenPaused bool) {
 	paused := len(iso.pauses) > 0
 	iso.mu.Unlock()
 	if evenPaused && paused {
-		iso.terminate(&ScriptError{Name: "ResourceLimitError", Message: le.Message(), Cause: le}, killSignal{})
+		se := &ScriptError{Name: "ResourceLimitError", Message: le.Message(), Cause: le}
+		se.Value = errorValueOf(se)
+		iso.terminate(se, killSignal{})
 		return
 	}
 	iso.Post(func() error { return le })
@@ -545,7 +549,7 @@ func (iso *Isolate) memoryExceeded(le *LimitError, evenPaused bool) {
 // harden is called by boot on the new VM, before the bindings: it installs
 // the allocation guards and starts memory accounting.
 func (iso *Isolate) harden(vm *goja.Runtime) error {
-	if err := installGuards(vm, iso.cfg.limits); err != nil {
+	if err := guard.Install(vm, guardConfig(iso.cfg.limits)); err != nil {
 		return err
 	}
 	iso.watchMemory()

@@ -27,7 +27,7 @@ type command struct {
 func commandList() []command {
 	return []command{
 		{"help", ".help", "show this list", (*repl).cmdHelp},
-		{"ps", ".ps", "list live isolates: id, name, state, uptime, queued messages, messages in/out, timers, CPU time", (*repl).cmdPs},
+		{"ps", ".ps", "list live isolates: id, name, state, uptime, queued messages, messages in/out, timers, CPU time; pid and RSS of process isolates", (*repl).cmdPs},
 		{"spawn", ".spawn FILE [NAME]", "run a script file in a new isolate (its main(), if any, is called)", (*repl).cmdSpawn},
 		{"kill", ".kill ID|NAME [--now]", "kill an isolate before its next event, or at once with --now", (*repl).cmdKill},
 		{"send", ".send ID|NAME JSON", "send a JSON value to the isolate's default port", (*repl).cmdSend},
@@ -72,11 +72,26 @@ func (r *repl) cmdExit([]string, string) (int, bool) { return exitOK, true }
 func (r *repl) cmdPs([]string, string) (int, bool) {
 	var b strings.Builder
 	w := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(w, "ID\tNAME\tSTATE\tUPTIME\tQUEUED\tIN\tOUT\tTIMERS\tCPU")
-	for _, s := range r.host.Stats() {
-		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s\n",
+	stats := r.host.Stats()
+	procs := false
+	for _, s := range stats {
+		procs = procs || s.Pid != 0
+	}
+	head := "ID\tNAME\tSTATE\tUPTIME\tQUEUED\tIN\tOUT\tTIMERS\tCPU"
+	if procs {
+		head += "\tPID\tRSS"
+	}
+	fmt.Fprintln(w, head)
+	for _, s := range stats {
+		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s",
 			s.ID, s.Name, s.State, roundDuration(s.Uptime, 100*time.Millisecond),
 			s.Queued, s.MsgsIn, s.MsgsOut, s.Timers, roundDuration(s.CPUTime, time.Millisecond))
+		if procs && s.Pid != 0 {
+			fmt.Fprintf(w, "\t%d\t%.1f MB", s.Pid, float64(s.RSS)/(1<<20))
+		} else if procs {
+			fmt.Fprint(w, "\t-\t-")
+		}
+		fmt.Fprintln(w)
 	}
 	_ = w.Flush()
 	fmt.Fprint(r.out, b.String())

@@ -158,6 +158,9 @@ func start(opts Options) (*repl, error) {
 			Colors: opts.Colors,
 		})),
 	}, opts.Host...)...)
+	// The REPL's own lines go through the host's output queue too, so that
+	// they keep their place among the isolates' lines.
+	r.out, r.errw = r.host.Stdout(), r.host.Stderr()
 	// Spawned paused, so that the hold below is in place before its (empty)
 	// entry runs: an idle isolate with nothing pending would end at once.
 	main, err := r.host.Spawn(engine.ScriptSource("<repl>", ""),

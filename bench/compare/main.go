@@ -19,6 +19,8 @@ import (
 )
 
 func main() {
+	// This binary serves as the worker of the process-isolate workloads.
+	bench.WorkerMain()
 	cfg := bench.DefaultConfig()
 	jsonFile := flag.String("json", "", "also write the table as JSON to `FILE`")
 	noNode := flag.Bool("no-node", false, "skip the Node side even if node is on PATH")
@@ -41,7 +43,7 @@ func main() {
 	flag.IntVar(&cfg.NodeCPUIters, "node-cpu-iters", cfg.NodeCPUIters, "loop iterations of each CPU-bound worker (node)")
 	flag.IntVar(&cfg.CPUWorkers, "cpu-workers", 0, "isolates in the scaling run (0 = number of CPUs)")
 	flag.IntVar(&cfg.TimerTotalMs, "timer-ms", cfg.TimerTotalMs, "how long setInterval(10) runs, ms")
-	flag.StringVar(&cfg.Only, "only", "", "comma-separated workloads: spawn,idle,max,roundtrip,throughput,clone,transfer,kill,cpu,timer")
+	flag.StringVar(&cfg.Only, "only", "", "comma-separated workloads: spawn,idle,max,roundtrip,throughput,clone,transfer,kill,process,cpu,timer")
 	flag.Parse()
 	cfg.MaxRSSBytes = int64(*maxRSS * (1 << 30))
 	if *tiny {

@@ -391,8 +391,7 @@ func TestCloneUnclonable(t *testing.T) {
 		{"Go struct", "goStruct", "host object"},
 		{"Go func", "goFunc", "function could not be cloned"},
 		{"unknown dynamic object", "dyn", "host object could not be cloned"},
-		{"unknown dynamic object with a class", "Object.setPrototypeOf(dyn, Widget.prototype)", "Widget object could not be cloned"},
-		{"unknown dynamic object with a getter tag", "Object.setPrototypeOf(dyn, Gadget.prototype)", "host object could not be cloned"},
+		{"named host object", "named", "Widget could not be cloned"},
 		{"detached buffer", "detached", "detached ArrayBuffer could not be cloned"},
 		{"view of detached buffer", "detachedView", "detached"},
 	}
@@ -407,8 +406,7 @@ func TestCloneUnclonable(t *testing.T) {
 			a.r.Set("goStruct", struct{ A int }{1})
 			a.r.Set("goFunc", func() {})
 			a.r.Set("dyn", a.r.NewDynamicObject(otherDynamic{}))
-			a.run("class Widget { get [Symbol.toStringTag]() { throw new Error('getter ran') } }; Object.defineProperty(Widget.prototype, Symbol.toStringTag, {value: 'Widget'});" +
-				"class Gadget { get [Symbol.toStringTag]() { throw new Error('getter ran') } }")
+			a.r.Set("named", a.r.NewDynamicObject(namedDynamic{}))
 			buf := a.run("var detached = new ArrayBuffer(4); var detachedView = new Uint8Array(detached); detached").(*goja.Object)
 			buf.Export().(goja.ArrayBuffer).Detach()
 			m, err := a.clone(a.run(tc.src), nil, Options{})
@@ -418,6 +416,11 @@ func TestCloneUnclonable(t *testing.T) {
 			}
 			if !strings.Contains(ce.Error(), tc.msg) || !strings.HasPrefix(ce.Error(), "DataCloneError: ") {
 				t.Errorf("error %q does not contain %q", ce.Error(), tc.msg)
+			}
+			for _, goish := range []string{"clone.", "goja.", "struct", "map[", "[]", "*", "func("} {
+				if strings.Contains(ce.Msg, goish) {
+					t.Errorf("error %q names a Go type (%q)", ce.Msg, goish)
+				}
 			}
 		})
 	}
@@ -464,6 +467,66 @@ func TestCloneBuiltinObjects(t *testing.T) {
 			_, b, v := roundTrip(t, tc.src)
 			b.check(v, tc.check)
 		})
+	}
+}
+
+// namedDynamic is a host object that names its JS class.
+type namedDynamic struct{ otherDynamic }
+
+func (namedDynamic) JSClassName() string { return "Widget" }
+
+// TestCloneThrown: Options.Thrown keeps what a thrown error carries (name,
+// own enumerable properties) and plain structured clone still drops it.
+func TestCloneThrown(t *testing.T) {
+	const limitErr = `(() => { const e = new Error("maxTimers exceeded"); Object.defineProperty(e, "name", {value: "ResourceLimitError", writable: true, configurable: true}); e.limit = "maxTimers"; e.max = 2; e.seen = 3; e.unit = "timers"; return e })()`
+	tests := []struct {
+		name, src string
+		thrown    bool
+		check     string
+	}{
+		{"class kept", `new TypeError("t")`, true, `m instanceof TypeError && m.name === "TypeError" && m.message === "t" && typeof m.stack === "string"`},
+		{"own enumerable data kept", `Object.assign(new RangeError("r"), {code: "ERR_X", errno: -2})`, true, `m instanceof RangeError && m.code === "ERR_X" && m.errno === -2 && Object.keys(m).join() === "code,errno"`},
+		{"non-standard name kept", limitErr, true, `m instanceof Error && m.name === "ResourceLimitError" && m.limit === "maxTimers" && m.max === 2 && m.seen === 3 && m.unit === "timers" && !Object.keys(m).includes("name") && String(m) === "ResourceLimitError: maxTimers exceeded"`},
+		{"subclass name from its prototype", `(() => { class MyErr extends Error {}; MyErr.prototype.name = "MyErr"; return new MyErr("x") })()`, true, `m.name === "MyErr" && m instanceof Error`},
+		{"assigned name stays enumerable", `(() => { const e = new Error("x"); e.name = "Custom"; return e })()`, true, `m.name === "Custom" && Object.keys(m).join() === "name"`},
+		{"cause copied with the same rules", `new Error("outer", {cause: Object.assign(new TypeError("inner"), {code: 7})})`, true, `m.cause instanceof TypeError && m.cause.code === 7 && !Object.keys(m).includes("cause")`},
+		{"message not duplicated", `new Error("only")`, true, `m.message === "only" && Object.keys(m).length === 0`},
+		{"html drops own data", `Object.assign(new RangeError("r"), {code: "ERR_X"})`, false, `m instanceof RangeError && m.code === undefined`},
+		{"html drops odd names", limitErr, false, `m.name === "Error" && m.limit === undefined`},
+		{"nested errors in plain values", `({e: Object.assign(new Error("n"), {code: 1})})`, true, `m.e.code === 1`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			a, b := newSide(t), newSide(t)
+			m, err := a.clone(a.run(tc.src), nil, Options{Thrown: tc.thrown})
+			if err != nil {
+				t.Fatalf("clone: %v", err)
+			}
+			b.check(b.receive(m), tc.check)
+		})
+	}
+}
+
+// TestNewError: an error made from Go arrives as a thrown one would.
+func TestNewError(t *testing.T) {
+	m, err := NewError(ErrorValue{Name: "ResourceLimitError", Message: "cpuMs exceeded", Stack: "ResourceLimitError: cpuMs exceeded\n    at f (a.js:1:1)",
+		Props: map[string]any{"limit": "cpuMs", "max": 5, "seen": 6, "unit": "ms"}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := newSide(t)
+	b.check(b.receive(m), `m instanceof Error && m.name === "ResourceLimitError" && m.message === "cpuMs exceeded" && m.stack.includes("a.js:1:1") && m.limit === "cpuMs" && m.max === 5 && m.seen === 6 && m.unit === "ms" && Object.keys(m).join() === "limit,max,seen,unit"`)
+	m, err = NewError(ErrorValue{Name: "TypeError", Message: "t"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.check(b.receive(m), `m instanceof TypeError && m.name === "TypeError" && !Object.keys(m).length`)
+	g, err := m.ToGo()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if gm, _ := g.(map[string]any); gm["name"] != "TypeError" || gm["message"] != "t" {
+		t.Errorf("ToGo = %#v", g)
 	}
 }
 

@@ -14,9 +14,14 @@
 // are host references. The only limit it applies is Options.MaxBytes, reported
 // as a *SizeError; engine turns that into its own LimitError.
 //
-// Public surface: Message (Size, ToGo), FromGo, Codec (Clone, CloneDeferred, Materialize),
-// HostCodec, Options, and the errors Error (DataCloneError), SizeError,
-// InternalError and ErrInvalidArgument.
+// Public surface: Message (Size, ToGo), FromGo, NewError (with ErrorValue),
+// Codec (Clone, CloneDeferred, Materialize), HostCodec, HostObject, Options,
+// and the errors Error (DataCloneError), SizeError, InternalError and
+// ErrInvalidArgument.
+//
+// Options.Thrown copies errors as thrown values, for the embedder that hands
+// what one runtime threw to another: HTML's structured clone drops an
+// error's own properties and non-standard names, a thrown value keeps them.
 //
 // # Goroutines
 //

@@ -35,12 +35,13 @@ type cframe struct {
 }
 
 type cloner struct {
-	r   *goja.Runtime
-	in  *Codec
-	pc  HostCodec
-	m   *Message
-	g   *graph
-	max int64
+	r      *goja.Runtime
+	in     *Codec
+	pc     HostCodec
+	m      *Message
+	g      *graph
+	max    int64
+	thrown bool // Options.Thrown
 
 	objs     []*goja.Object         // node index -> source object
 	seen     map[*goja.Object]int32 // used once objs is longer than linearSeen
@@ -196,7 +197,7 @@ func (in *Codec) CloneDeferred(r *goja.Runtime, hosts HostCodec, v goja.Value, t
 		c = &cloner{}
 	}
 	in.cl = nil // a getter may clone re-entrantly: it gets its own scratch
-	c.r, c.in, c.pc, c.max = r, in, hosts, opt.MaxBytes
+	c.r, c.in, c.pc, c.max, c.thrown = r, in, hosts, opt.MaxBytes, opt.Thrown
 	defer func() {
 		if x := recover(); x != nil {
 			m, detach, err = nil, nil, recoverToError(x)
@@ -583,44 +584,19 @@ func (c *cloner) encodeObject(o *goja.Object) (int32, error) {
 	if _, ok := goja.AssertFunction(o); ok {
 		return 0, cloneErrorf("function could not be cloned")
 	}
-	// Name it by its class, never by its Go type.
-	if name := c.hostName(o); name != "" {
-		return 0, cloneErrorf("%s object could not be cloned", name)
-	}
-	return 0, cloneErrorf("host object could not be cloned")
+	return 0, hostObjectError(o)
 }
 
-// hostName names an unclonable host object for an error message: the
-// Symbol.toStringTag string of the nearest object of its prototype chain
-// that has one as a data property (embedders' classes define one, as
-// the bindings' ReceivePort does), or "". No getter runs (a Proxy in the
-// chain may run its getOwnPropertyDescriptor trap).
-func (c *cloner) hostName(o *goja.Object) string {
-	gopd, err := c.in.getOwnPropertyDescriptor(c.r)
-	if err != nil {
-		return ""
+// hostObjectError is the DataCloneError of a host object. It names the
+// object's JS class when the Go value behind it implements HostObject, and
+// never names a Go type.
+func hostObjectError(o *goja.Object) error {
+	if h, ok := o.Export().(HostObject); ok {
+		if name := h.JSClassName(); name != "" {
+			return cloneErrorf("%s could not be cloned", name)
+		}
 	}
-	p := o
-	for range 16 {
-		if p == nil {
-			break
-		}
-		d, err := gopd(nil, p, goja.SymToStringTag)
-		if err != nil {
-			if _, ok := err.(*goja.Exception); !ok {
-				panic(err) // an interrupt: Clone's recover returns it unchanged
-			}
-			return "" // a Proxy's trap threw: the clone fails anyway
-		}
-		if do, ok := d.(*goja.Object); ok {
-			if s, ok := do.Get("value").(goja.String); ok && s.Length() > 0 && s.Length() <= 64 {
-				return s.String()
-			}
-			return "" // an accessor, or not a name
-		}
-		p = p.Prototype()
-	}
-	return ""
+	return cloneErrorf("host object could not be cloned")
 }
 
 // pushObject stores the own enumerable string keys of node idx and
@@ -703,7 +679,9 @@ func (c *cloner) encodeError(o *goja.Object) (int32, error) {
 	idx := g.addNode(kError)
 	c.remember(o)
 	t := errError
-	if nv, ok := o.Get("name").(goja.String); ok {
+	nameVal := o.Get("name")
+	nv, nameIsString := nameVal.(goja.String)
+	if nameIsString {
 		name := nv.String()
 		for i, n := range errorNames {
 			if n == name {
@@ -746,6 +724,11 @@ func (c *cloner) encodeError(o *goja.Object) (int32, error) {
 		g.keys = append(g.keys, "errors")
 		c.pending = append(c.pending, o.Get("errors"))
 	}
+	if c.thrown {
+		if err := c.thrownProps(idx, o, nameVal, nameIsString && t == errError && nv.String() != "Error", has("name")); err != nil {
+			return 0, err
+		}
+	}
 	np := int32(len(g.keys)) - kb
 	if err := c.add(int64(np) * slotBytes); err != nil {
 		return 0, err
@@ -753,8 +736,52 @@ func (c *cloner) encodeError(o *goja.Object) (int32, error) {
 	sb := g.reserve(int(np))
 	nd := &g.nodes[idx]
 	nd.s, nd.k, nd.np = sb, kb, np
+	if nd.flags&flagEnum != 0 {
+		nd.a -= int64(kb) // stored as an absolute key index until now
+	}
 	c.stack = append(c.stack, cframe{kind: fPending, n: np, sb: sb, pb: int32(pb)})
 	return idx, nil
+}
+
+// thrownProps adds what Options.Thrown keeps of error node idx beyond HTML:
+// its name (when it is an own property, or a name the class does not give)
+// and its own enumerable string keys. The name goes with the other
+// non-enumerable keys; the enumerable keys follow, from nd.a on.
+func (c *cloner) thrownProps(idx int32, o *goja.Object, name goja.Value, oddName, ownName bool) error {
+	g := c.g
+	enumKeys := o.Keys()
+	isEnum := func(k string) bool {
+		for _, e := range enumKeys {
+			if e == k {
+				return true
+			}
+		}
+		return false
+	}
+	if (ownName || oddName) && !isEnum("name") {
+		if name == nil {
+			name = goja.Undefined()
+		}
+		g.keys = append(g.keys, "name")
+		c.pending = append(c.pending, name)
+	}
+	g.nodes[idx].flags |= flagEnum
+	g.nodes[idx].a = int64(len(g.keys))
+	n := int64(0)
+	for _, k := range enumKeys {
+		switch k {
+		case "message", "stack", "cause":
+			continue // kept above, non-enumerable as on a new error
+		}
+		v, err := c.get(o, k)
+		if err != nil {
+			return err
+		}
+		g.keys = append(g.keys, k)
+		c.pending = append(c.pending, v)
+		n += int64(len(k))
+	}
+	return c.add(n)
 }
 
 var indexKeys = sync.OnceValue(func() []string {

@@ -142,6 +142,11 @@ func FromGo(v any, host func(x any) (ref any, ok bool)) (*Message, error) {
 	if err != nil {
 		return nil, err
 	}
+	return b.finish(root)
+}
+
+// finish fills the containers queued by encode and sets the root.
+func (b *goBuilder) finish(root int32) (*Message, error) {
 	b.m.root = root
 	for len(b.work) > 0 {
 		w := b.work[len(b.work)-1]
@@ -151,6 +156,75 @@ func FromGo(v any, host func(x any) (ref any, ok bool)) (*Message, error) {
 		}
 	}
 	return b.m, nil
+}
+
+// ErrorValue describes an error made from Go with NewError.
+type ErrorValue struct {
+	Name    string // "" is "Error"; a standard name also gives the class
+	Message string
+	Stack   string // "" for none
+	// Props are the error's own enumerable properties, converted as FromGo
+	// converts values and defined in key order.
+	Props map[string]any
+}
+
+// NewError makes a Message whose value is an error, shaped as
+// Options.Thrown copies a thrown one: the class of a standard name (else
+// Error), name (when not standard), message and stack as non-enumerable
+// properties, and Props as enumerable ones. host is as for FromGo. Any
+// goroutine may call it.
+func NewError(e ErrorValue, host func(x any) (ref any, ok bool)) (*Message, error) {
+	b := &goBuilder{m: newGraphMessage(), host: host}
+	g := b.m.g
+	b.g = g
+	name := e.Name
+	if name == "" {
+		name = "Error"
+	}
+	idx := g.addNode(kError)
+	t := errError
+	for i, n := range errorNames {
+		if n == name {
+			t = uint8(i)
+			break
+		}
+	}
+	kb := int32(len(g.keys))
+	var vals []any
+	g.keys = append(g.keys, "message")
+	vals = append(vals, e.Message)
+	if e.Stack != "" {
+		g.keys = append(g.keys, "stack")
+		vals = append(vals, e.Stack)
+	}
+	if name != errorNames[t] {
+		g.keys = append(g.keys, "name")
+		vals = append(vals, name)
+	}
+	enum := int64(len(vals))
+	keys := make([]string, 0, len(e.Props))
+	for k := range e.Props {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		g.keys = append(g.keys, k)
+		vals = append(vals, e.Props[k])
+		b.add(int64(len(k)))
+	}
+	sb := g.reserve(len(vals))
+	nd := &g.nodes[idx]
+	nd.sub, nd.flags, nd.a = t, flagEnum, enum
+	nd.s, nd.k, nd.np = sb, kb, int32(len(vals))
+	b.add(nodeBytes + int64(len(vals))*slotBytes)
+	for i, v := range vals {
+		sv, err := b.encode(v)
+		if err != nil {
+			return nil, err
+		}
+		g.slots[sb+int32(i)] = sv
+	}
+	return b.finish(idx)
 }
 
 type goKey struct {
@@ -307,7 +381,7 @@ func (b *goBuilder) encodeReflect(rv reflect.Value) (int32, error) {
 	case reflect.Array:
 		return b.container(rv, kArray, goKey{}, false)
 	}
-	return 0, cloneErrorf("a Go value of type %v could not be cloned", rv.Type())
+	return 0, cloneErrorf("a host value (a Go %s) could not be cloned", rv.Kind())
 }
 
 // bytes makes a Uint8Array over a copy of data.

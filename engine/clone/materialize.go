@@ -432,12 +432,26 @@ func (mt *materializer) fill(i int32) error {
 	case kError:
 		o := mt.vals[i].(*goja.Object)
 		ps := nd.s + nd.n
+		enum := int64(nd.np) // keys from enum on are enumerable (Options.Thrown)
+		if nd.flags&flagEnum != 0 {
+			enum = nd.a
+		}
 		for j := int32(0); j < nd.np; j++ {
 			k := g.keys[nd.k+j]
-			if k == "message" {
+			if k == "message" && int64(j) < enum {
 				continue
 			}
-			if err := o.DefineDataProperty(k, mt.value(g.slots[ps+j]), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE); err != nil {
+			flag := goja.FLAG_FALSE
+			if int64(j) >= enum {
+				flag = goja.FLAG_TRUE
+			}
+			var err error
+			if isRawKey(k) {
+				err = mt.defineRaw(o, k, mt.value(g.slots[ps+j]))
+			} else {
+				err = o.DefineDataProperty(k, mt.value(g.slots[ps+j]), goja.FLAG_TRUE, goja.FLAG_TRUE, flag)
+			}
+			if err != nil {
 				return err
 			}
 		}

@@ -53,6 +53,7 @@ const (
 const (
 	flagShared  uint8 = 1 << iota // target of a repeated reference (or a cycle)
 	flagGeneric                   // array stored as own properties (holes, extra or odd properties)
+	flagEnum                      // error whose keys from a on are its own enumerable properties (Options.Thrown)
 )
 
 type node struct {
@@ -63,7 +64,7 @@ type node struct {
 	n     int32 // element slots; the property values follow them
 	k     int32 // first key
 	np    int32 // number of own properties
-	a     int64 // array length, bufs/hosts index, byte offset, Date time value bits
+	a     int64 // array length, bufs/hosts index, byte offset, Date time value bits, first enumerable key of an error (flagEnum)
 	b     int64 // typed array length (elements), DataView byte length
 }
 
@@ -207,4 +208,20 @@ type Options struct {
 	// MaxBytes caps Message.Size; exceeding it fails the clone with a
 	// *SizeError. 0 is unlimited.
 	MaxBytes int64
+	// Thrown copies errors as a thrown value is copied, not as HTML's
+	// structured clone does: besides its class (for the standard names),
+	// message, stack and cause, an error keeps its name when it is not a
+	// standard one (or is an own property) and its own enumerable string-keyed
+	// properties (code, errno, ...), enumerable on the copy. It applies to
+	// every error in the value. structuredClone and messages leave it false.
+	Thrown bool
+}
+
+// HostObject is implemented by the Go value behind a host object (a goja
+// DynamicObject or a wrapped Go value) that wants its JS class named when it
+// cannot be cloned: "Isolate could not be cloned" rather than "host object
+// could not be cloned". JSClassName is called on the goroutine that owns the
+// runtime being cloned from.
+type HostObject interface {
+	JSClassName() string
 }

@@ -26,7 +26,8 @@
 //
 // Public surface: Layout, Kind and KindOf, IsPlainObject, DenseArrayLen,
 // PlainKeys, PlainGet, ArrayElement, TypedArraySlots, DataViewSlots, DateMsec,
-// SameImpl, and Disable for tests. Every function is safe from any goroutine,
+// SameImpl, FuncSource and FuncLayout (funcsrc.go: where a script function
+// was written), and Disable for tests. Every function is safe from any goroutine,
 // but the object it is given must only be read on the goroutine that owns
 // its runtime, as all goja values must.
 package gojax

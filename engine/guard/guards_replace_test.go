@@ -1,4 +1,4 @@
-package engine
+package guard
 
 import (
 	"fmt"
@@ -14,8 +14,8 @@ import (
 // maxStr UTF-16 units (0: the default cap).
 func replaceVM(t testing.TB, maxStr int64) *goja.Runtime {
 	vm := goja.New()
-	if err := installGuards(vm, Limits{}); err != nil {
-		t.Fatalf("installGuards: %v", err)
+	if err := Install(vm, Config{}); err != nil {
+		t.Fatalf("Install: %v", err)
 	}
 	if maxStr == 0 {
 		maxStr = DefaultMaxAllocBytes / 2
@@ -71,7 +71,7 @@ func TestReplaceGuardHostile(t *testing.T) {
 		 re.exec = function(){ return {0: 'x', 1: big, index: 0, length: 2} };
 		 return 'x'.replace(re, '$1'.repeat(2000))`,
 	}
-	// A 8M-unit cap (MemoryMb 16) keeps the race-enabled run short: the
+	// A 8M-unit cap (MaxAllocBytes 16 MB) keeps the race-enabled run short: the
 	// prefix built before the throw is proportional to the cap.
 	vm := replaceVM(t, 1<<23)
 	for _, src := range cases {

@@ -1,4 +1,4 @@
-package engine
+package guard
 
 import (
 	"fmt"
@@ -20,7 +20,7 @@ import (
 //   - a chain of proxies (each level forwards to its target in Go) and a
 //     chain of bound functions.
 //
-// Each is bounded by the isolate's MaxStackDepth (nesting for the parser:
+// Each is bounded by Config.MaxDepth (nesting for the parser:
 // DefaultMaxNesting), and a breach throws a catchable RangeError (a
 // SyntaxError for sources and patterns). JSON.stringify also runs a JS
 // step every jsonTick values, so kill and maxTaskMs stop it.
@@ -115,7 +115,7 @@ func (g *guards) installDepthGuards() {
 	}
 	checkSource := func(src string) {
 		if err := CheckNesting(src, DefaultMaxNesting); err != nil {
-			failSyntax(strings.TrimPrefix(err.Error(), "engine: "))
+			failSyntax(strings.TrimPrefix(err.Error(), "guard: "))
 		}
 	}
 	checkPattern := func(p goja.Value) {

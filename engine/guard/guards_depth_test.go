@@ -1,4 +1,4 @@
-package engine
+package guard
 
 import (
 	"testing"
@@ -42,7 +42,7 @@ func TestDepthGuardsThrow(t *testing.T) {
 		{`'x'.search('(?:'.repeat(1e6) + ')'.repeat(1e6) + '(?=x)')`, "SyntaxError"},
 		{`eval('x = /' + '('.repeat(1e5) + ')'.repeat(1e5) + '\\1/')`, "SyntaxError"},
 	}
-	vm := guardedVM(t, Limits{})
+	vm := guardedVM(t, Config{})
 	for _, c := range cases {
 		start := time.Now()
 		v, err := vm.RunString(`(function(){ try { ` + c.src + `; return "no error" } catch (e) { return e.name } })()`)
@@ -98,7 +98,7 @@ func TestDepthGuardsKeepSemantics(t *testing.T) {
 		})()`,
 	}
 	plain := goja.New()
-	vm := guardedVM(t, Limits{})
+	vm := guardedVM(t, Config{})
 	for _, e := range exprs {
 		want, werr := plain.RunString(e)
 		got, gerr := vm.RunString(e)
@@ -114,7 +114,7 @@ func TestDepthGuardsKeepSemantics(t *testing.T) {
 
 // JSON.stringify runs JS per property, so Interrupt stops it.
 func TestStringifyIsInterruptible(t *testing.T) {
-	vm := guardedVM(t, Limits{})
+	vm := guardedVM(t, Config{})
 	if _, err := vm.RunString(`var big = []; for (let i = 0; i < 3e5; i++) big.push({i, s: 'x'})`); err != nil {
 		t.Fatal(err)
 	}
@@ -145,7 +145,7 @@ func TestReplaceAllEmptySearch(t *testing.T) {
 		{`'\ud7be'.replaceAll('', (m, i, s) => '<' + i + s.length + '>')`, "<01>\ud7be<11>"},
 		{`''.replaceAll('', 'z')`, "z"},
 	}
-	vm := guardedVM(t, Limits{})
+	vm := guardedVM(t, Config{})
 	for _, c := range cases {
 		done := make(chan struct{})
 		timer := time.AfterFunc(10*time.Second, func() { vm.Interrupt("hung") })
@@ -175,7 +175,7 @@ func BenchmarkStringify(b *testing.B) {
 	} {
 		vm := goja.New()
 		if c.guarded {
-			vm = guardedVM(b, Limits{})
+			vm = guardedVM(b, Config{})
 		}
 		if _, err := vm.RunString(setup); err != nil {
 			b.Fatal(err)

@@ -1,4 +1,4 @@
-package engine
+package guard
 
 import (
 	"fmt"
@@ -10,9 +10,28 @@ import (
 
 // DefaultMaxAllocBytes caps any single block a built-in may allocate in one
 // step (a string, an ArrayBuffer, a typed array) and, divided by 8, the
-// length over which natives loop without calling back into JS. MemoryMb,
-// when set and smaller, lowers it.
+// length over which natives loop without calling back into JS. It is the
+// cap when Config.MaxAllocBytes is zero. A constant: any goroutine.
 const DefaultMaxAllocBytes = 256 << 20
+
+// DefaultMaxDepth is the native recursion depth (nested arrays joined,
+// JSON nesting, proxy and bound-function chains) allowed when
+// Config.MaxDepth is zero. A constant: any goroutine.
+const DefaultMaxDepth = 10000
+
+// Config holds the caps the guards enforce, as plain values. The zero
+// Config means the package defaults. A value: any goroutine may build one.
+type Config struct {
+	// MaxAllocBytes caps a single one-step allocation, in bytes; half of
+	// it is the longest string (UTF-16 units), an eighth the longest
+	// length natives walk without calling back into JS. Zero or less:
+	// DefaultMaxAllocBytes.
+	MaxAllocBytes int64
+	// MaxDepth bounds native recursion: JSON nesting, nested arrays
+	// joined, proxy and bound-function chains. Zero or less:
+	// DefaultMaxDepth.
+	MaxDepth int
+}
 
 // guards wraps the ECMAScript built-ins that allocate a huge block in one
 // step, or loop over a huge length without running JS (so Interrupt cannot
@@ -32,26 +51,31 @@ type guards struct {
 	vm             *goja.Runtime
 	maxStr, maxBuf int64 // string length (UTF-16 units), bytes
 	maxLen         int64 // loop length of natives without callbacks
-	maxDepth       int   // MaxStackDepth: native recursion levels
+	maxDepth       int   // Config.MaxDepth: native recursion levels
 	nativeDepth    int   // join/toString nesting in progress
 	gopd           goja.Callable
 	rangeError     *goja.Object
 	factory        goja.Callable
 }
 
-// installGuards wraps the dangerous built-ins of vm. Caps derive from lim.
-func installGuards(vm *goja.Runtime, lim Limits) (err error) {
-	maxBuf := int64(DefaultMaxAllocBytes)
-	if lim.MemoryMb > 0 && lim.MemoryMb<<20 < maxBuf {
-		maxBuf = lim.MemoryMb << 20
+// Install wraps the dangerous built-ins of vm (allocation caps, native
+// recursion and nesting checks, the replace guard), with the caps of cfg.
+// Call it once per runtime, on a fresh one, before any script runs; an
+// error means a built-in was not where it should be and vm is unusable.
+// Install and the guards it installs run on the goroutine that owns vm,
+// as every use of a *goja.Runtime must.
+func Install(vm *goja.Runtime, cfg Config) (err error) {
+	maxBuf := cfg.MaxAllocBytes
+	if maxBuf <= 0 {
+		maxBuf = DefaultMaxAllocBytes
 	}
-	g := &guards{vm: vm, maxBuf: maxBuf, maxStr: maxBuf / 2, maxLen: maxBuf / 8, maxDepth: lim.MaxStackDepth}
+	g := &guards{vm: vm, maxBuf: maxBuf, maxStr: maxBuf / 2, maxLen: maxBuf / 8, maxDepth: cfg.MaxDepth}
 	if g.maxDepth <= 0 {
-		g.maxDepth = DefaultMaxStackDepth
+		g.maxDepth = DefaultMaxDepth
 	}
 	defer func() {
 		if x := recover(); x != nil {
-			err = fmt.Errorf("engine: installing guards: %v", x)
+			err = fmt.Errorf("guard: installing guards: %v", x)
 		}
 	}()
 	object := vm.Get("Object").(*goja.Object)
@@ -196,6 +220,8 @@ var typedArrays = []struct {
 	{"Float64Array", 8}, {"BigInt64Array", 8}, {"BigUint64Array", 8},
 }
 
+// fail throws a RangeError for an allocation over the cap. The message
+// names "the isolate allocation limit", as scripts have always seen it.
 func (g *guards) fail(what string) {
 	e, err := g.vm.New(g.rangeError, g.vm.ToValue(what+" exceeds the isolate allocation limit"))
 	if err != nil {

@@ -1,4 +1,4 @@
-package engine
+package guard
 
 import (
 	"errors"
@@ -11,8 +11,10 @@ import (
 // descent with no depth limit, and Go's stack overflow ("goroutine stack
 // exceeds 1000000000-byte limit") is a fatal error that no recover catches:
 // eval('('.repeat(1e6) + ')'.repeat(1e6)) would end the whole process. So
-// every source and pattern an isolate can have compiled is scanned first,
-// and one that nests deeper than the limit is refused with a SyntaxError.
+// every source and pattern a guarded runtime may compile is scanned first
+// (by the eval, Function and RegExp guards here, and by the embedder, with
+// CheckNesting, before it compiles a source itself), and one that nests
+// deeper than the limit is refused with a SyntaxError.
 //
 // The scan is lexical and conservative: it over-estimates the parser's
 // recursion, never under-estimates it. It counts, at each point, every open
@@ -29,17 +31,21 @@ import (
 // RegExp patterns built at run time are checked by the RegExp guard with
 // PatternNesting.
 
-// DefaultMaxNesting is the deepest source or pattern nesting an isolate may
-// have compiled.
+// DefaultMaxNesting is the deepest source or pattern nesting the guards let
+// a runtime compile, and CheckNesting's limit when given zero. A constant:
+// any goroutine.
 const DefaultMaxNesting = 10000
 
 // ErrTooDeep reports a source, pattern or JSON text that nests deeper than
-// the parser can take safely. Test with errors.Is.
-var ErrTooDeep = errors.New("engine: nesting too deep")
+// the parser can take safely. Test with errors.Is. The errors wrapping it
+// read "guard: nesting too deep: ..."; a SyntaxError shown to a script
+// drops the "guard: " prefix. Read-only: any goroutine.
+var ErrTooDeep = errors.New("guard: nesting too deep")
 
 // CheckNesting returns an error wrapping ErrTooDeep when src, JavaScript
-// source text, may nest deeper than limit (see the package's notes on parser
-// nesting). limit <= 0 means DefaultMaxNesting. Any goroutine.
+// source text, may nest deeper than limit (a conservative lexical
+// estimate, see SourceNesting). limit <= 0 means DefaultMaxNesting. A pure
+// function: any goroutine.
 func CheckNesting(src string, limit int) error {
 	if limit <= 0 {
 		limit = DefaultMaxNesting
@@ -55,7 +61,7 @@ func CheckNesting(src string, limit int) error {
 
 // SourceNesting estimates the parser recursion src needs; it stops early,
 // returning the estimate and the byte offset, once the estimate exceeds
-// stop (stop <= 0: scan everything). Any goroutine.
+// stop (stop <= 0: scan everything). A pure function: any goroutine.
 func SourceNesting(src string, stop int) (max, at int) {
 	type level struct {
 		chain    int  // prefix / right-assoc / statement chain at this level
@@ -297,7 +303,8 @@ func SourceNesting(src string, stop int) (max, at int) {
 }
 
 // PatternNesting returns the group nesting of a regular expression pattern
-// (parentheses outside character classes and escapes). Any goroutine.
+// (parentheses outside character classes and escapes). A pure function:
+// any goroutine.
 func PatternNesting(p string) int {
 	d, max := 0, 0
 	inClass := false
@@ -327,7 +334,7 @@ func PatternNesting(p string) int {
 
 // JSONNesting returns the array/object nesting of a JSON text (brackets
 // outside strings), stopping once it exceeds stop (stop <= 0: never).
-// Any goroutine.
+// A pure function: any goroutine.
 func JSONNesting(s string, stop int) int {
 	d, max := 0, 0
 	for i := 0; i < len(s); i++ {

@@ -1,0 +1,63 @@
+/*
+Package guard holds the sandbox guards of one *goja.Runtime: the checks
+that keep a hostile script from ending the whole Go process through a
+built-in that goja runs natively, where neither Interrupt nor
+SetMaxCallStackSize can reach it.
+
+goja allocates eagerly and recurses in Go, and both a failed huge
+allocation and a Go stack overflow are fatal runtime errors that no
+recover catches. Install wraps the built-ins concerned so that they throw
+a catchable JS error first:
+
+  - allocation caps (guards.go): String.prototype.repeat, padStart,
+    padEnd and concat, ArrayBuffer and the typed-array constructors,
+    Array.from and the Array.prototype methods that walk a length in Go
+    throw a RangeError before asking for a block over
+    Config.MaxAllocBytes (a string: half of it in UTF-16 units; a walked
+    length: an eighth);
+  - the replace guard (guards_replace.go): String.prototype.replace and
+    replaceAll and RegExp.prototype[Symbol.replace] tally the result's
+    length as it is built and throw a RangeError past the string cap;
+  - native recursion and nesting checks (guards_depth.go): JSON.parse and
+    JSON.stringify, nested join/toString/toLocaleString, and proxy and
+    bound-function chains throw a RangeError past Config.MaxDepth; eval,
+    the Function constructors and RegExp patterns are scanned first and
+    refused with a SyntaxError past DefaultMaxNesting;
+  - the source-nesting scanner (nesting.go): a conservative lexical
+    estimate of the parser's recursion, which the guards use and which an
+    embedder calls (CheckNesting) on every source it compiles itself.
+
+Every wrapper keeps the original's name, length, attributes, this,
+arguments and results, so ordinary scripts see no difference. One
+deviation: eval is always an indirect eval (global scope), because
+goja's direct eval cannot be guarded.
+
+# What it must not know
+
+The package depends on goja and the standard library only. It knows
+nothing of isolates, hosts, event loops, messages, structured clone or
+engine.Limits: its caps arrive as plain values in a Config, and its
+errors are plain JS exceptions thrown into the runtime or Go errors
+wrapping ErrTooDeep. Imports run one way: package engine (and, for the
+nesting check, package bindings) imports guard, never the reverse.
+
+# Surface
+
+	Install(vm, Config) error    wrap the built-ins of a fresh runtime
+	Config{MaxAllocBytes, MaxDepth}  the caps; zero fields: the defaults
+	DefaultMaxAllocBytes, DefaultMaxDepth, DefaultMaxNesting
+	CheckNesting(src, limit) error   refuse a source nested too deep
+	ErrTooDeep                       what CheckNesting's errors wrap
+	SourceNesting, PatternNesting, JSONNesting  the scanners
+
+# Goroutines
+
+A guard is installed by Install on the goroutine that owns the runtime,
+and runs there, inside the built-in it wraps; like the runtime itself it
+is never touched from another goroutine. The one exception goja allows,
+Runtime.Interrupt, works with the guards: JSON.stringify runs a JS step
+every 1024 values so that a pending interrupt takes effect. CheckNesting
+and the scanners are pure functions of their arguments, safe from any
+goroutine; the constants and ErrTooDeep are read-only.
+*/
+package guard
