@@ -16,6 +16,8 @@ import (
 	"math"
 	"reflect"
 	"runtime/debug"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/dop251/goja"
@@ -43,7 +45,11 @@ func Setup(cfg Config) engine.SetupFunc {
 	return func(iso *engine.Isolate) error {
 		e := &env{iso: iso, vm: iso.Runtime(), cfg: &cfg, stdin: in}
 		iso.SetLocal(e)
-		iso.SetSendPortWrapper(e.wrapSendPort)
+		iso.SetHostWrappers(engine.HostWrappers{
+			SendPort:   e.wrapSendPort,
+			Capability: func(c *engine.Capability) goja.Value { return e.wrapCapability(c) },
+			Isolate:    func(i *engine.Isolate) goja.Value { return e.wrapIsolate(i) },
+		})
 		iso.SetErrorFormatter(e.formatUncaught)
 		e.install()
 		return nil
@@ -429,7 +435,7 @@ func isNullish(v goja.Value) bool {
 // get reads a property of an options object; a non-object yields nil.
 func (e *env) get(o goja.Value, key string) goja.Value {
 	obj, ok := o.(*goja.Object)
-	if !ok || isNullish(o) {
+	if !ok || obj == nil || isNullish(o) { // obj == nil: no options from e.options
 		return nil
 	}
 	v := obj.Get(key)
@@ -437,6 +443,26 @@ func (e *env) get(o goja.Value, key string) goja.Value {
 		return nil
 	}
 	return v
+}
+
+// options checks the options argument of api: nullish is no options (nil);
+// an object may have only the own enumerable keys in valid; anything else is
+// a TypeError that names the key and the valid ones, so that a typo
+// ({onExt: port}) never silently drops an option.
+func (e *env) options(v goja.Value, api string, valid ...string) *goja.Object {
+	if isNullish(v) {
+		return nil
+	}
+	obj, ok := v.(*goja.Object)
+	if !ok {
+		e.typeError("%s: options must be an object", api)
+	}
+	for _, k := range obj.Keys() {
+		if !slices.Contains(valid, k) {
+			e.typeError("%s: unknown option %s (valid options: %s)", api, strconv.Quote(k), strings.Join(valid, ", "))
+		}
+	}
+	return obj
 }
 
 // toDuration converts a JS delay in ms: NaN, negative and non-numbers are
@@ -480,32 +506,103 @@ func (e *env) sendPortArg(v goja.Value, what string) *engine.SendPort {
 	return nil
 }
 
-// transferList reads a transfer list: an array of ArrayBuffers, or an
-// options object {transfer: [...]}.
-func (e *env) transferList(v goja.Value) []goja.Value {
+// maxTransfer bounds the length of a transfer list, so that an endless
+// iterable cannot grow one without limit.
+const maxTransfer = 1 << 16
+
+// postTransfer reads the second argument of SendPort.send and postMessage
+// the way WebIDL resolves the overloads postMessage(message,
+// sequence<object> transfer) and postMessage(message, optional
+// StructuredSerializeOptions options): undefined or null is no transfer; an
+// object with a Symbol.iterator method is the transfer list itself; any
+// other object is an options dictionary; anything else is a TypeError.
+func (e *env) postTransfer(v goja.Value, api string) []goja.Value {
 	if isNullish(v) {
 		return nil
 	}
 	obj, ok := v.(*goja.Object)
 	if !ok {
-		e.typeError("transfer list must be an array")
+		e.typeError("%s: the second argument must be a transfer list (an iterable of ArrayBuffers) or an options object", api)
 	}
-	if obj.ClassName() != "Array" {
-		t := obj.Get("transfer")
-		if isNullish(t) {
-			return nil
+	if m := obj.GetSymbol(goja.SymIterator); !isNullish(m) {
+		fn, ok := goja.AssertFunction(m)
+		if !ok {
+			e.typeError("%s: the transfer list's Symbol.iterator is not a function", api)
 		}
-		return e.transferList(t)
+		return e.objectSequence(obj, fn, api+": transfer list")
 	}
-	n := obj.Get("length").ToInteger()
-	if n > 1<<20 {
-		e.typeError("transfer list too long")
+	return e.optionsTransfer(obj, api)
+}
+
+// optionsTransfer reads the transfer member of a StructuredSerializeOptions
+// dictionary (structuredClone's second argument, or send's): undefined or
+// null options, or an undefined transfer, is no transfer. Other members are
+// ignored, as WebIDL dictionaries do.
+func (e *env) optionsTransfer(v goja.Value, api string) []goja.Value {
+	if isNullish(v) {
+		return nil
 	}
-	out := make([]goja.Value, 0, n)
-	for i := int64(0); i < n; i++ {
-		out = append(out, obj.Get(fmt.Sprint(i)))
+	obj, ok := v.(*goja.Object)
+	if !ok {
+		e.typeError("%s: options must be an object", api)
 	}
-	return out
+	t := obj.Get("transfer")
+	if t == nil || goja.IsUndefined(t) {
+		return nil
+	}
+	what := api + ": options.transfer"
+	to, ok := t.(*goja.Object)
+	var fn goja.Callable
+	if ok {
+		fn, ok = goja.AssertFunction(to.GetSymbol(goja.SymIterator))
+	}
+	if !ok {
+		e.typeError("%s must be an iterable of objects (an array of ArrayBuffers)", what)
+	}
+	return e.objectSequence(to, fn, what)
+}
+
+// objectSequence converts the iterable obj, whose Symbol.iterator method is
+// method, to a WebIDL sequence<object>: it runs the iterator protocol in a
+// loop (never recursing into the items), and every item must be an object;
+// more than maxTransfer items is a TypeError. Whether the items can be
+// transferred is the codec's check (a DataCloneError). A throwing iterator
+// propagates its exception. Nothing is detached here.
+func (e *env) objectSequence(obj *goja.Object, method goja.Callable, what string) []goja.Value {
+	itv, err := method(obj)
+	if err != nil {
+		e.throw(err)
+	}
+	it, ok := itv.(*goja.Object)
+	if !ok {
+		e.typeError("%s: Symbol.iterator did not return an object", what)
+	}
+	next, ok := goja.AssertFunction(it.Get("next"))
+	if !ok {
+		e.typeError("%s: the iterator has no next method", what)
+	}
+	var out []goja.Value
+	for {
+		rv, err := next(it)
+		if err != nil {
+			e.throw(err)
+		}
+		res, ok := rv.(*goja.Object)
+		if !ok {
+			e.typeError("%s: the iterator result is not an object", what)
+		}
+		if res.Get("done").ToBoolean() {
+			return out
+		}
+		item := res.Get("value")
+		if _, ok := item.(*goja.Object); !ok {
+			e.typeError("%s: item %d is not an object", what, len(out))
+		}
+		if len(out) == maxTransfer {
+			e.typeError("%s is too long (more than %d items)", what, maxTransfer)
+		}
+		out = append(out, item)
+	}
 }
 
 // sendPortObj is the JS SendPort. Its Go value is unreachable from JS.
@@ -517,7 +614,8 @@ type sendPortObj struct {
 // JSClassName names the class in clone errors (clone.HostObject).
 func (s *sendPortObj) JSClassName() string { return "SendPort" }
 
-// EngineSendPort lets the engine's clone recognise the object.
+// EngineSendPort lets the engine's clone recognise the object, so that it
+// can be sent. Called on the goroutine of the isolate that owns the object.
 func (s *sendPortObj) EngineSendPort() *engine.SendPort { return s.p }
 
 func (e *env) wrapSendPort(p *engine.SendPort) goja.Value {
@@ -529,15 +627,18 @@ func (e *env) sendPortClass() goja.Value {
 		return c
 	}
 	c, proto := e.class("SendPort", nil)
-	send := func(c goja.FunctionCall) goja.Value {
-		sp := thisAs[*sendPortObj](e, c, "SendPort", "send")
-		if err := e.iso.Send(sp.p, c.Argument(0), e.transferList(c.Argument(1))); err != nil {
-			e.throw(err)
+	send := func(name string) func(c goja.FunctionCall) goja.Value {
+		api := "SendPort." + name
+		return func(c goja.FunctionCall) goja.Value {
+			sp := thisAs[*sendPortObj](e, c, "SendPort", name)
+			if err := e.iso.Send(sp.p, c.Argument(0), e.postTransfer(c.Argument(1), api)); err != nil {
+				e.throw(err)
+			}
+			return goja.Undefined()
 		}
-		return goja.Undefined()
 	}
-	e.method(proto, "send", send)
-	e.method(proto, "postMessage", send)
+	e.method(proto, "send", send("send"))
+	e.method(proto, "postMessage", send("postMessage"))
 	e.getter(proto, "id", func(c goja.FunctionCall) goja.Value {
 		return e.vm.ToValue(thisAs[*sendPortObj](e, c, "SendPort", "id").p.ID())
 	})

@@ -102,18 +102,19 @@ var errorCases = []struct {
 
 	// No Go names.
 	{"host objects name their JS class when they cannot be cloned", `
+		// Isolate handles and Capabilities are sendable, as in Dart.
 		const rp = new ReceivePort();
 		for (const v of [Isolate.current, rp, new Capability(), new Timer(0, () => {}), Isolate.current.pauseCapability]) {
-			try { structuredClone({v}); console.log("cloned?!") } catch (e) { console.log(e.name, e.message) }
+			try { structuredClone({v}); console.log("sendable") } catch (e) { console.log(e.name, e.message) }
 		}
 		rp.close();
-	`, "DataCloneError Isolate could not be cloned\nDataCloneError ReceivePort could not be cloned\nDataCloneError Capability could not be cloned\nDataCloneError Timer could not be cloned\nDataCloneError Capability could not be cloned\n"},
+	`, "sendable\nDataCloneError ReceivePort could not be cloned\nsendable\nDataCloneError Timer could not be cloned\nsendable\n"},
 	{"sending a host object names its class", `
 		const rp = new ReceivePort();
-		try { rp.sendPort.send([Isolate.current]) } catch (e) { console.log(e.message) }
-		Isolate.run(() => Isolate.current).catch(e => console.log(e.message));
+		try { rp.sendPort.send([rp]) } catch (e) { console.log(e.message) }
+		Isolate.run(() => { const r = new ReceivePort(); r.close(); return r; }).catch(e => console.log(e.message));
 		rp.close();
-	`, "Isolate could not be cloned\nIsolate could not be cloned\n"},
+	`, "ReceivePort could not be cloned\nReceivePort could not be cloned\n"},
 	{"native frames have JS names", `
 		const stacks = [];
 		queueMicrotask(() => stacks.push(new Error("micro").stack));

@@ -114,12 +114,14 @@ func (e *env) stream(name string, w io.Writer) goja.Value {
 	return o
 }
 
-// structuredClone(value, {transfer}) runs the same clone as a send.
+// structuredClone(value, {transfer}) runs the same clone as a send. Its
+// second argument is only ever an options object, as in HTML: an array
+// there is a dictionary without a transfer member.
 func (e *env) structuredClone(c goja.FunctionCall) goja.Value {
 	if len(c.Arguments) == 0 {
 		e.typeError("structuredClone: 1 argument required, but only 0 present")
 	}
-	m, err := e.iso.Clone(c.Argument(0), e.transferList(c.Argument(1)))
+	m, err := e.iso.Clone(c.Argument(0), e.optionsTransfer(c.Argument(1), "structuredClone"))
 	if err != nil {
 		e.throw(err)
 	}

@@ -2,24 +2,36 @@ package bindings
 
 import (
 	"errors"
+	"strconv"
+	"strings"
 
 	"github.com/dop251/goja"
 
 	"github.com/isobox/isobox/engine"
 )
 
-// isolateObj is the JS handle of an isolate.
+// isolateObj is the JS handle of an isolate. Sent in a message, it arrives
+// as a handle to the same isolate, with the same rights, as in Dart.
 type isolateObj struct {
 	hostObject
 	iso    *engine.Isolate
 	exited *goja.Object
 }
 
-// capabilityObj is the JS Capability.
+// EngineIsolate lets the engine's clone recognise the object, so that it
+// can be sent. Called on the goroutine of the isolate that owns the object.
+func (h *isolateObj) EngineIsolate() *engine.Isolate { return h.iso }
+
+// capabilityObj is the JS Capability. Sent in a message, it arrives as a
+// Capability equal to the original (capability.equals), as in Dart.
 type capabilityObj struct {
 	hostObject
 	c *engine.Capability
 }
+
+// EngineCapability lets the engine's clone recognise the object, so that it
+// can be sent. Called on the goroutine of the isolate that owns the object.
+func (c *capabilityObj) EngineCapability() *engine.Capability { return c.c }
 
 // JSClassName names the class in clone errors (clone.HostObject).
 func (*isolateObj) JSClassName() string { return "Isolate" }
@@ -41,6 +53,20 @@ func (e *env) capabilityClass() goja.Value {
 		_ = o.SetPrototype(proto)
 		return o
 	})
+	// A Capability that went through a message is a new object for the
+	// same capability (as Dart's ==, equals compares the capability).
+	e.method(proto, "equals", func(c goja.FunctionCall) goja.Value {
+		self := thisAs[*capabilityObj](e, c, "Capability", "equals")
+		if o, ok := c.Argument(0).(*goja.Object); ok {
+			if other, ok := o.Export().(*capabilityObj); ok {
+				return e.vm.ToValue(other.c == self.c)
+			}
+		}
+		return e.vm.ToValue(false)
+	})
+	e.getter(proto, "id", func(c goja.FunctionCall) goja.Value {
+		return e.vm.ToValue(thisAs[*capabilityObj](e, c, "Capability", "id").c.ID())
+	})
 	return c
 }
 
@@ -48,10 +74,10 @@ func (e *env) wrapCapability(c *engine.Capability) *goja.Object {
 	return e.wrap(&capabilityObj{c: c}, "Capability")
 }
 
-// priority reads {priority} from an options object. Accepted values are
-// Isolate.immediate / Isolate.beforeNextEvent ("immediate",
-// "beforeNextEvent"); anything else is a TypeError.
-func (e *env) priority(opts goja.Value) engine.Priority {
+// priority reads {priority} from an options object checked by e.options.
+// Accepted values are Isolate.immediate / Isolate.beforeNextEvent
+// ("immediate", "beforeNextEvent"); anything else is a TypeError.
+func (e *env) priority(opts *goja.Object) engine.Priority {
 	v := e.get(opts, "priority")
 	if v == nil {
 		return engine.BeforeNextEvent
@@ -66,8 +92,9 @@ func (e *env) priority(opts goja.Value) engine.Priority {
 	return 0
 }
 
-// responseMessage clones opts.response (undefined → null).
-func (e *env) responseMessage(opts goja.Value) *engine.Message {
+// responseMessage clones opts.response (undefined → null) from an options
+// object checked by e.options.
+func (e *env) responseMessage(opts *goja.Object) *engine.Message {
 	v := e.get(opts, "response")
 	if v == nil {
 		return nil
@@ -133,7 +160,7 @@ func (e *env) isolateClass() goja.Value {
 	})
 	e.method(proto, "kill", func(c goja.FunctionCall) goja.Value {
 		h := this(c, "kill")
-		h.iso.Kill(e.priority(c.Argument(0)))
+		h.iso.Kill(e.priority(e.options(c.Argument(0), "Isolate.kill", "priority")))
 		return goja.Undefined()
 	})
 	e.method(proto, "pause", func(c goja.FunctionCall) goja.Value {
@@ -152,14 +179,15 @@ func (e *env) isolateClass() goja.Value {
 	e.method(proto, "ping", func(c goja.FunctionCall) goja.Value {
 		h := this(c, "ping")
 		sp := e.sendPortArg(c.Argument(0), "Isolate.ping: port")
-		opts := c.Argument(1)
+		opts := e.options(c.Argument(1), "Isolate.ping", "response", "priority")
 		h.iso.Ping(sp, e.responseMessage(opts), e.priority(opts))
 		return goja.Undefined()
 	})
 	e.method(proto, "addOnExitListener", func(c goja.FunctionCall) goja.Value {
 		h := this(c, "addOnExitListener")
 		sp := e.sendPortArg(c.Argument(0), "addOnExitListener: port")
-		h.iso.AddOnExitListener(sp, e.responseMessage(c.Argument(1)))
+		opts := e.options(c.Argument(1), "Isolate.addOnExitListener", "response")
+		h.iso.AddOnExitListener(sp, e.responseMessage(opts))
 		return goja.Undefined()
 	})
 	e.method(proto, "removeOnExitListener", func(c goja.FunctionCall) goja.Value {
@@ -211,8 +239,13 @@ func (e *env) capabilityArg(v goja.Value) *engine.Capability {
 	return nil
 }
 
-// spawnOptions converts the JS options object into engine options.
-func (e *env) spawnOptions(opts goja.Value, msg goja.Value) []engine.SpawnOption {
+// spawnOptionNames are the options of Isolate.spawn, spawnFile and run.
+var spawnOptionNames = []string{"name", "paused", "errorsAreFatal", "onExit", "onError", "entry", "limits"}
+
+// spawnOptions converts the JS options object of api into engine options;
+// an unknown key is a TypeError (see e.options).
+func (e *env) spawnOptions(api string, optsArg goja.Value, msg goja.Value) []engine.SpawnOption {
+	opts := e.options(optsArg, api, spawnOptionNames...)
 	out := []engine.SpawnOption{engine.WithParent(e.iso)}
 	caps := e.iso.Capabilities()
 	// A child may read what its parent reads and call what its parent
@@ -249,40 +282,61 @@ func (e *env) spawnOptions(opts goja.Value, msg goja.Value) []engine.SpawnOption
 	return out
 }
 
-// limits reads a limits object; unknown keys are a TypeError, so a typo
-// does not silently leave an isolate unbounded.
+// limitFields are the keys of options.limits and what each sets: the one
+// list both the check for unknown keys and the reading use.
+var limitFields = []struct {
+	name string
+	set  func(*engine.Limits, int64)
+}{
+	{"maxStackDepth", func(l *engine.Limits, n int64) { l.MaxStackDepth = int(min(n, 1<<20)) }},
+	{"maxTaskMs", func(l *engine.Limits, n int64) { l.MaxTaskMs = n }},
+	{"maxTaskWallMs", func(l *engine.Limits, n int64) { l.MaxTaskWallMs = n }},
+	{"cpuMs", func(l *engine.Limits, n int64) { l.CPUMs = n }},
+	{"memoryMb", func(l *engine.Limits, n int64) { l.MemoryMb = n }},
+	{"maxQueue", func(l *engine.Limits, n int64) { l.MaxQueue = int(min(n, 1<<40)) }},
+	{"maxMessageBytes", func(l *engine.Limits, n int64) { l.MaxMessageBytes = n }},
+	{"maxTimers", func(l *engine.Limits, n int64) { l.MaxTimers = int(min(n, 1<<40)) }},
+}
+
+// limitField returns the setter of limit k, or nil.
+func limitField(k string) func(*engine.Limits, int64) {
+	for _, f := range limitFields {
+		if f.name == k {
+			return f.set
+		}
+	}
+	return nil
+}
+
+// unknownLimit throws the TypeError for an unknown key of options.limits.
+func (e *env) unknownLimit(k string) {
+	names := make([]string, len(limitFields))
+	for i, f := range limitFields {
+		names[i] = f.name
+	}
+	e.typeError("options.limits: unknown limit %s (valid limits: %s)", strconv.Quote(k), strings.Join(names, ", "))
+}
+
+// limits reads a limits object; unknown keys are a TypeError (even with an
+// undefined value), so a typo does not silently leave an isolate unbounded.
 func (e *env) limits(v goja.Value) engine.Limits {
 	obj, ok := v.(*goja.Object)
 	if !ok {
 		e.typeError("options.limits must be an object")
 	}
 	var l engine.Limits
-	for _, k := range obj.Keys() {
+	keys := obj.Keys()
+	for _, k := range keys {
+		if limitField(k) == nil {
+			e.unknownLimit(k)
+		}
+	}
+	for _, k := range keys {
 		val := obj.Get(k)
 		if isNullish(val) {
 			continue
 		}
-		n := e.toInt64(val, "limits."+k)
-		switch k {
-		case "maxStackDepth":
-			l.MaxStackDepth = int(min(n, 1<<20))
-		case "maxTaskMs":
-			l.MaxTaskMs = n
-		case "maxTaskWallMs":
-			l.MaxTaskWallMs = n
-		case "cpuMs":
-			l.CPUMs = n
-		case "memoryMb":
-			l.MemoryMb = n
-		case "maxQueue":
-			l.MaxQueue = int(min(n, 1<<40))
-		case "maxMessageBytes":
-			l.MaxMessageBytes = n
-		case "maxTimers":
-			l.MaxTimers = int(min(n, 1<<40))
-		default:
-			e.typeError("unknown limit %q", k)
-		}
+		limitField(k)(&l, e.toInt64(val, "limits."+k))
 	}
 	return l
 }
@@ -312,7 +366,7 @@ func (e *env) try(fn func() (*engine.Isolate, error)) (iso *engine.Isolate, err 
 func (e *env) spawn(c goja.FunctionCall) goja.Value {
 	return e.spawnPromise(func() (*engine.Isolate, error) {
 		src := e.functionSource(c.Argument(0), "Isolate.spawn")
-		return e.iso.Host().Spawn(src, e.spawnOptions(c.Argument(2), c.Argument(1))...)
+		return e.iso.Host().Spawn(src, e.spawnOptions("Isolate.spawn", c.Argument(2), c.Argument(1))...)
 	})
 }
 
@@ -321,11 +375,13 @@ func (e *env) spawnFile(c goja.FunctionCall) goja.Value {
 		if isNullish(c.Argument(0)) {
 			e.typeError("Isolate.spawnFile: path must be a string")
 		}
-		src, err := e.iso.ReadFile(c.Argument(0).String())
+		path := c.Argument(0).String()
+		e.options(c.Argument(2), "Isolate.spawnFile", spawnOptionNames...) // before reading the file
+		src, err := e.iso.ReadFile(path)
 		if err != nil {
 			return nil, err
 		}
-		opts := append([]engine.SpawnOption{engine.WithEntry("main")}, e.spawnOptions(c.Argument(2), c.Argument(1))...)
+		opts := append([]engine.SpawnOption{engine.WithEntry("main")}, e.spawnOptions("Isolate.spawnFile", c.Argument(2), c.Argument(1))...)
 		return e.iso.Host().Spawn(src, opts...)
 	})
 }
@@ -362,7 +418,7 @@ func (e *env) run(c goja.FunctionCall) goja.Value {
 	}
 	_, err := e.try(func() (*engine.Isolate, error) {
 		src := e.functionSource(c.Argument(0), "Isolate.run")
-		opts := append(e.spawnOptions(c.Argument(2), c.Argument(1)), engine.WithResult(settle), engine.WithErrorsAreFatal(true))
+		opts := append(e.spawnOptions("Isolate.run", c.Argument(2), c.Argument(1)), engine.WithResult(settle), engine.WithErrorsAreFatal(true))
 		return e.iso.Host().Spawn(src, opts...)
 	})
 	if err != nil {

@@ -28,9 +28,15 @@ func (r *receivePortObj) Get(key string) goja.Value {
 }
 
 func (r *receivePortObj) Set(key string, v goja.Value) bool {
-	if key == "keepAlive" {
+	switch key {
+	case "keepAlive":
 		r.rp.SetKeepAlive(v.ToBoolean())
 		return true
+	case "onmessage", "onmessageerror":
+		// A Web-style handler would silently never run (and in strict mode
+		// goja's own error says nothing useful): say what to do instead,
+		// in sloppy code too.
+		panic(r.e.vm.NewTypeError("ReceivePort has no " + key + " property: use receivePort.listen(handler) to receive messages"))
 	}
 	return false
 }

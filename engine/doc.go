@@ -68,9 +68,13 @@ which Kill(Immediate) and the limit watchdog use.
 
 A message is copied out of the sender at send time by the structured clone
 algorithm into a VM-neutral *Message, then materialized in the receiver.
-ArrayBuffers in a transfer list move without copying. Go code builds
-messages with MessageFromGo and reads them with Message.ToGo; a Go-side
-Port (Host.NewPort) receives messages from isolates.
+ArrayBuffers in a transfer list move without copying. As in Dart, a
+message may carry SendPorts, Capabilities and Isolate handles: they arrive
+as the same *SendPort, *Capability and *Isolate (an Isolate handle keeps
+its control rights; a pause made with a received Capability is undone with
+the original), made into JS objects by the bindings' SetHostWrappers. Go
+code builds messages with MessageFromGo and reads them with Message.ToGo;
+a Go-side Port (Host.NewPort) receives messages from isolates.
 
 # Kill and exit
 

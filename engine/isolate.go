@@ -39,8 +39,14 @@ func (s State) String() string {
 }
 
 // Capability is an unforgeable token, used to pause and resume an isolate
-// (as in Dart). Compare by pointer.
+// (as in Dart). Compare by pointer: a Capability sent in a message arrives
+// as the same pointer, so a pause made with a received capability is
+// undone with the original.
 type Capability struct{ id uint64 }
+
+// ID returns the capability's process-unique id. Knowing it grants
+// nothing; it only tells capabilities apart. Any goroutine.
+func (c *Capability) ID() uint64 { return c.id }
 
 var capIDs atomic.Uint64
 
@@ -146,7 +152,7 @@ type Isolate struct {
 	exitLs     []exitListener
 	rejections []*goja.Promise
 	local      any
-	portWrap   func(*SendPort) goja.Value
+	hostWrap   HostWrappers
 	errFormat  func(*ScriptError) string
 	ports      map[*ReceivePort]struct{}
 	ctx        context.Context
@@ -550,15 +556,18 @@ func (iso *Isolate) Ping(port *SendPort, response *Message, p Priority) {
 }
 
 // AddOnExitListener asks for response (nil: null) to be sent to port when
-// the isolate dies. Any goroutine.
+// the isolate dies. The exit listeners are a set keyed by port, as in Dart:
+// adding a port that is already a listener (the spawn's onExit included)
+// keeps one listener and replaces its response, so it gets one message.
+// Any goroutine.
 func (iso *Isolate) AddOnExitListener(port *SendPort, response *Message) {
 	if port != nil {
 		iso.control(ctrl{kind: ctrlAddExit, port: port, msg: response})
 	}
 }
 
-// RemoveOnExitListener removes the first exit listener on port.
-// Any goroutine.
+// RemoveOnExitListener removes the exit listener on port, however many
+// times it was added. Any goroutine.
 func (iso *Isolate) RemoveOnExitListener(port *SendPort) {
 	if port != nil {
 		iso.control(ctrl{kind: ctrlRemoveExit, port: port})
@@ -567,8 +576,10 @@ func (iso *Isolate) RemoveOnExitListener(port *SendPort) {
 
 // AddErrorListener sends every uncaught error to port as {name, message,
 // stack} (Dart's shape), with limit, max, seen and unit for a limit, and
-// the copy of the thrown value as error (see ScriptError.Value). Any
-// goroutine.
+// the copy of the thrown value as error (see ScriptError.Value). Like the
+// exit listeners, the error listeners are a set keyed by port: adding a
+// port twice still sends each error once, and one RemoveErrorListener
+// removes it. Any goroutine.
 func (iso *Isolate) AddErrorListener(port *SendPort) {
 	if port != nil {
 		iso.control(ctrl{kind: ctrlAddError, port: port})
@@ -616,12 +627,20 @@ func (iso *Isolate) handleCtrl(c ctrl) {
 	case ctrlPing:
 		_ = c.port.Send(c.msg)
 	case ctrlAddExit:
+		// A set keyed by port, as in Dart: adding a port again keeps one
+		// listener, with the latest response.
+		for i := range iso.exitLs {
+			if iso.exitLs[i].port == c.port {
+				iso.exitLs[i].resp = c.msg
+				return
+			}
+		}
 		iso.exitLs = append(iso.exitLs, exitListener{c.port, c.msg})
 	case ctrlRemoveExit:
 		for i, l := range iso.exitLs {
 			if l.port == c.port {
 				iso.exitLs = append(iso.exitLs[:i], iso.exitLs[i+1:]...)
-				break
+				break // there is at most one per port
 			}
 		}
 	case ctrlAddError:
@@ -1083,7 +1102,7 @@ func (iso *Isolate) finish() {
 	iso.local = nil
 	iso.rejections = nil
 	iso.codec = clone.Codec{}
-	iso.portWrap = nil
+	iso.hostWrap = HostWrappers{}
 	if iso.remote != nil {
 		iso.remote.forget(iso)
 	}

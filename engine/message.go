@@ -11,48 +11,116 @@ import (
 // cloning a JS value out of an isolate (Isolate.Clone, Isolate.Send) or from
 // a Go value (MessageFromGo), and read with Message.ToGo or by materializing
 // it in an isolate (Isolate.Value). The codec lives in package engine/clone;
-// this name is kept so embedders need not import it. A port inside a Message
-// is a *SendPort.
+// this name is kept so embedders need not import it. The host objects a
+// Message may carry, as in Dart, are a *SendPort, a *Capability and an
+// *Isolate: ToGo returns them as those pointers, and an isolate receives
+// them as the JS objects of its host wrappers (SetHostWrappers).
 type Message = clone.Message
 
 // MessageFromGo converts a Go value into a Message with the structured clone
-// rules documented at clone.FromGo; a *SendPort is carried as that port.
-// Any goroutine may call it.
+// rules documented at clone.FromGo; a *SendPort, *Capability or *Isolate is
+// carried as that reference (a nil one is null). Any goroutine may call it.
 func MessageFromGo(v any) (*Message, error) {
-	return clone.FromGo(v, goPort)
+	return clone.FromGo(v, goHost)
 }
 
-// goPort recognizes SendPorts among Go values for clone.FromGo.
-func goPort(x any) (any, bool) {
-	p, ok := x.(*SendPort)
-	if !ok {
-		return nil, false
-	}
-	if p == nil {
-		return nil, true
-	}
-	return p, true
-}
-
-// isoPorts is an isolate seen as the codec's clone.PortCodec: SendPort
-// handles of its runtime become *SendPort references and back, through the
-// hooks the bindings install.
-type isoPorts Isolate
-
-func (ip *isoPorts) PortRef(o *goja.Object) (any, bool) {
-	if p, ok := (*Isolate)(ip).sendPortOf(o); ok {
+// goHost recognizes the engine's host references among Go values for
+// clone.FromGo.
+func goHost(x any) (any, bool) {
+	switch p := x.(type) {
+	case *SendPort:
+		if p == nil {
+			return nil, true
+		}
+		return p, true
+	case *Capability:
+		if p == nil {
+			return nil, true
+		}
+		return p, true
+	case *Isolate:
+		if p == nil {
+			return nil, true
+		}
 		return p, true
 	}
 	return nil, false
 }
 
-func (ip *isoPorts) PortValue(ref any) (goja.Value, error) {
-	p, ok := ref.(*SendPort)
-	if !ok {
-		return nil, &CloneError{Msg: "port could not be received here"}
+// The interfaces a JS host object's Go value (what its goja Object
+// exports) implements to be sent in a message: the bindings' SendPort,
+// Capability and Isolate objects do.
+type (
+	sendPortHandle   interface{ EngineSendPort() *SendPort }
+	capabilityHandle interface{ EngineCapability() *Capability }
+	isolateHandle    interface{ EngineIsolate() *Isolate }
+)
+
+// isoHosts is an isolate seen as the codec's clone.HostCodec: the SendPort,
+// Capability and Isolate handles of its runtime become *SendPort,
+// *Capability and *Isolate references and back, through the wrappers the
+// bindings install (SetHostWrappers).
+type isoHosts Isolate
+
+func (ih *isoHosts) HostRef(o *goja.Object) (any, bool) {
+	switch h := o.Export().(type) {
+	case sendPortHandle:
+		if p := h.EngineSendPort(); p != nil {
+			return p, true
+		}
+	case capabilityHandle:
+		if c := h.EngineCapability(); c != nil {
+			return c, true
+		}
+	case isolateHandle:
+		if i := h.EngineIsolate(); i != nil {
+			return i, true
+		}
 	}
-	return (*Isolate)(ip).sendPortValue(p), nil
+	return nil, false
 }
+
+func (ih *isoHosts) HostValue(ref any) (goja.Value, error) {
+	iso := (*Isolate)(ih)
+	var v goja.Value
+	switch r := ref.(type) {
+	case *SendPort:
+		if f := iso.hostWrap.SendPort; f != nil {
+			v = f(r)
+		}
+	case *Capability:
+		if f := iso.hostWrap.Capability; f != nil {
+			v = f(r)
+		}
+	case *Isolate:
+		if f := iso.hostWrap.Isolate; f != nil {
+			v = f(r)
+		}
+	default:
+		return nil, &CloneError{Msg: "host object could not be received here"}
+	}
+	if v == nil {
+		return goja.Null(), nil // no wrapper installed: it arrives as null
+	}
+	return v, nil
+}
+
+// HostWrappers make the JS objects of the host references an isolate
+// receives in messages. Each object must Export() a Go value with the
+// matching method (EngineSendPort() *SendPort, EngineCapability()
+// *Capability, EngineIsolate() *Isolate) so that it can be sent on. A nil
+// func makes that kind arrive as null. The funcs are called on the
+// receiving isolate's goroutine, while it materializes a message.
+type HostWrappers struct {
+	SendPort   func(*SendPort) goja.Value
+	Capability func(*Capability) goja.Value
+	Isolate    func(*Isolate) goja.Value
+}
+
+// SetHostWrappers sets how the host references arriving in messages become
+// JS values (the bindings' SendPort, Capability and Isolate objects).
+// Loop only.
+func (iso *Isolate) SetHostWrappers(w HostWrappers) { iso.hostWrap = w }
 
 // cloneErr maps the codec's errors onto the engine's public ones: a
 // maxMessageBytes *LimitError for a *clone.SizeError and a *PanicError for a
@@ -72,13 +140,13 @@ func cloneErr(err error) error {
 
 // Value materializes m in the isolate's VM. Loop only.
 func (iso *Isolate) Value(m *Message) (goja.Value, error) {
-	v, err := iso.codec.Materialize(iso.vm, (*isoPorts)(iso), m)
+	v, err := iso.codec.Materialize(iso.vm, (*isoHosts)(iso), m)
 	return v, cloneErr(err)
 }
 
 // Clone copies a JS value out of the isolate, moving the ArrayBuffers in
 // transfer, under the isolate's maxMessageBytes limit. Loop only.
 func (iso *Isolate) Clone(v goja.Value, transfer []goja.Value) (*Message, error) {
-	m, err := iso.codec.Clone(iso.vm, (*isoPorts)(iso), v, transfer, clone.Options{MaxBytes: iso.cfg.limits.MaxMessageBytes})
+	m, err := iso.codec.Clone(iso.vm, (*isoHosts)(iso), v, transfer, clone.Options{MaxBytes: iso.cfg.limits.MaxMessageBytes})
 	return m, cloneErr(err)
 }

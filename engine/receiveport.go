@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"github.com/dop251/goja"
+	"github.com/isobox/isobox/engine/clone"
 )
 
 // ReceivePort is a mailbox owned by one isolate. Messages sent to its
@@ -150,46 +151,32 @@ func (rp *ReceivePort) dispatch(m *Message) error {
 
 // Send clones v and sends it to p, counting it in the isolate's stats.
 // Errors: a *CloneError, a thrown getter's exception, or a *LimitError
-// (maxMessageBytes, or the receiver's maxQueue). Nothing is sent on error.
-// Loop only.
+// (maxMessageBytes, or the receiver's maxQueue). On error nothing is sent
+// and no buffer in transfer is detached; a message to a closed port is
+// dropped as in Dart, its transferred buffers detached. Loop only.
 func (iso *Isolate) Send(p *SendPort, v goja.Value, transfer []goja.Value) error {
 	if p == nil {
 		return ErrInvalidArgument
 	}
-	m, err := iso.Clone(v, transfer)
+	m, detach, err := iso.codec.CloneDeferred(iso.vm, (*isoHosts)(iso), v, transfer, clone.Options{MaxBytes: iso.cfg.limits.MaxMessageBytes})
 	if err != nil {
-		return err
+		return cloneErr(err)
 	}
+	// No JS runs between the clone and the detach (deliver only queues),
+	// so the sender cannot see its buffers shared with the message.
 	if err := p.Send(m); err != nil {
-		return err
+		return err // m is dropped: the buffers stay with the sender
 	}
+	detach()
 	iso.msgsOut.Add(1)
 	return nil
 }
 
-// sendPortOf and sendPortValue implement portCodec through hooks the
-// bindings install, so the engine knows nothing of the JS classes.
-func (iso *Isolate) sendPortOf(o *goja.Object) (*SendPort, bool) {
-	if h, ok := o.Export().(interface{ EngineSendPort() *SendPort }); ok {
-		if p := h.EngineSendPort(); p != nil {
-			return p, true
-		}
-	}
-	return nil, false
-}
-
-func (iso *Isolate) sendPortValue(p *SendPort) goja.Value {
-	if iso.portWrap != nil {
-		return iso.portWrap(p)
-	}
-	return goja.Null()
-}
-
 // SetSendPortWrapper sets how a SendPort arriving in a message becomes a JS
-// value (the bindings' SendPort object). The JS object must Export() a value
-// with an EngineSendPort() *SendPort method, so that it can be sent on.
-// Loop only.
-func (iso *Isolate) SetSendPortWrapper(fn func(*SendPort) goja.Value) { iso.portWrap = fn }
+// value (the bindings' SendPort object); it is SetHostWrappers for SendPorts
+// only. The JS object must Export() a value with an EngineSendPort()
+// *SendPort method, so that it can be sent on. Loop only.
+func (iso *Isolate) SetSendPortWrapper(fn func(*SendPort) goja.Value) { iso.hostWrap.SendPort = fn }
 
 // Port is a Go-side receive port: Go code receives messages from isolates
 // through it. Safe for concurrent use by any goroutine.

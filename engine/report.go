@@ -213,7 +213,7 @@ func (iso *Isolate) errorFromValue(v goja.Value) (se *ScriptError) {
 // thrownValue copies a thrown value for ScriptError.Value; one that cannot
 // be copied becomes an Error saying why. Loop only.
 func (iso *Isolate) thrownValue(v goja.Value) *Message {
-	m, err := iso.codec.Clone(iso.vm, (*isoPorts)(iso), v, nil, clone.Options{MaxBytes: iso.cfg.limits.MaxMessageBytes, Thrown: true})
+	m, err := iso.codec.Clone(iso.vm, (*isoHosts)(iso), v, nil, clone.Options{MaxBytes: iso.cfg.limits.MaxMessageBytes, Thrown: true})
 	if err == nil {
 		return m
 	}

@@ -46,12 +46,12 @@ func (h *portHandle) Has(key string) bool         { return key == "id" }
 func (h *portHandle) Delete(string) bool          { return false }
 func (h *portHandle) Keys() []string              { return []string{"id"} }
 
-// testPorts is the test PortCodec of one runtime.
+// testPorts is the test HostCodec of one runtime.
 type testPorts struct{ r *goja.Runtime }
 
 var portHandleType = reflect.TypeOf(&portHandle{})
 
-func (tp testPorts) PortRef(o *goja.Object) (any, bool) {
+func (tp testPorts) HostRef(o *goja.Object) (any, bool) {
 	// Cheap: Export would copy a whole plain object graph.
 	if o.ExportType() != portHandleType {
 		return nil, false
@@ -62,7 +62,7 @@ func (tp testPorts) PortRef(o *goja.Object) (any, bool) {
 	return nil, false
 }
 
-func (tp testPorts) PortValue(p any) (goja.Value, error) {
+func (tp testPorts) HostValue(p any) (goja.Value, error) {
 	return tp.r.NewDynamicObject(&portHandle{p: p.(*testPort)}), nil
 }
 
@@ -253,10 +253,87 @@ func TestCloneTypedArrays(t *testing.T) {
 
 func itoa(i int64) string { return big.NewInt(i).String() }
 
+// TestCloneHostRefIdentity: within one message, a pointer reference that
+// the sender reached through different handles arrives as one object (the
+// receiver asks HostValue once per reference), and distinct references stay
+// distinct. Each message makes its own objects.
+func TestCloneHostRefIdentity(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		ports int // distinct references, each behind two handles
+	}{
+		{"one reference", 1},
+		{"a few", 3},
+		{"more than the linear scan", linearSeen + 5},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a, b := newSide(t), newSide(t)
+			arr := a.r.NewArray()
+			for i := 0; i < tc.ports; i++ {
+				p := newTestPort()
+				h1, _ := a.pc.HostValue(p)
+				h2, _ := a.pc.HostValue(p)
+				_ = arr.Set(itoa(int64(2*i)), h1)
+				_ = arr.Set(itoa(int64(2*i+1)), h2)
+			}
+			m, err := a.clone(arr, nil, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			v := b.receive(m)
+			b.check(v, "m.every((h, i) => h === m[i ^ 1]) && new Set(m).size === "+itoa(int64(tc.ports)))
+			b.r.Set("first", v)
+			b.check(b.receive(m), "m[0] !== first[0] && m[0].id === first[0].id")
+		})
+	}
+}
+
+// valueRef is a non-pointer host reference: never compared, made each time.
+type valueRef struct{ s []int }
+
+type valueRefs struct{ r *goja.Runtime }
+
+func (valueRefs) HostRef(o *goja.Object) (any, bool) {
+	if _, ok := o.Export().(otherDynamic); ok {
+		return valueRef{s: []int{1}}, true
+	}
+	return nil, false
+}
+
+func (vr valueRefs) HostValue(ref any) (goja.Value, error) {
+	return vr.r.NewObject(), nil
+}
+
+func TestCloneHostRefNotComparable(t *testing.T) {
+	r := goja.New()
+	r.Set("d", r.NewDynamicObject(otherDynamic{}))
+	v, err := r.RunString("[d, d, {d}]")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Two handles of the same object are one node; a second dynamic object
+	// with an equal (uncomparable) reference must not be compared.
+	v.(*goja.Object).Set("3", r.NewDynamicObject(otherDynamic{}))
+	in := &Codec{}
+	m, err := in.Clone(r, valueRefs{r}, v, nil, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r2 := goja.New()
+	got, err := (&Codec{}).Materialize(r2, valueRefs{r2}, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r2.Set("m", got)
+	if ok, err := r2.RunString("m[0] === m[1] && m[0] === m[2].d && m[3] !== m[0]"); err != nil || !ok.ToBoolean() {
+		t.Errorf("identity of non-pointer references: %v %v", ok, err)
+	}
+}
+
 func TestCloneSendPort(t *testing.T) {
 	a, b := newSide(t), newSide(t)
 	p := newTestPort()
-	h, _ := a.pc.PortValue(p)
+	h, _ := a.pc.HostValue(p)
 	a.r.Set("port", h)
 	m, err := a.clone(a.run("({p: port, q: port, list: [port]})"), nil, Options{})
 	if err != nil {
@@ -302,7 +379,8 @@ func TestCloneUnclonable(t *testing.T) {
 		{"Promise", "Promise.resolve(1)", "Promise object could not be cloned"},
 		{"Proxy", "new Proxy({}, {})", "Proxy object could not be cloned"},
 		{"function Proxy", "new Proxy(function() {}, {})", "Proxy object could not be cloned"},
-		{"global object", "globalThis", "could not be cloned"},
+		{"global object", "globalThis", "the global object could not be cloned"},
+		{"nested global object", "({g: globalThis})", "the global object could not be cloned"},
 		{"iterator", "[1][Symbol.iterator]()", "Array Iterator object could not be cloned"},
 		{"generator", "(function*() {})()", "Generator object could not be cloned"},
 		{"Map with function", "new Map([[1, function() {}]])", "function could not be cloned"},
@@ -344,6 +422,50 @@ func TestCloneUnclonable(t *testing.T) {
 					t.Errorf("error %q names a Go type (%q)", ce.Msg, goish)
 				}
 			}
+		})
+	}
+}
+
+// TestCloneBuiltinObjects: the ordinary objects among the built-ins
+// (prototypes, namespaces) clone like any ordinary object, own enumerable
+// properties only, as HTML's StructuredSerializeInternal does; a prototype
+// with an internal slot clones as its kind (Array.prototype is an array,
+// Number.prototype a Number object of +0). The global object is a platform
+// object in a worker, so it stays a DataCloneError (TestCloneUnclonable).
+func TestCloneBuiltinObjects(t *testing.T) {
+	plain := "Object.getPrototypeOf(m) === Object.prototype && !Array.isArray(m) && Object.keys(m).length === 0"
+	tests := []struct {
+		name, src, check string
+	}{
+		{"Object.prototype", "Object.prototype", plain},
+		{"Math", "Math", plain},
+		{"Math with an own enumerable property", "Math.extra = [1]; Math", "Object.keys(m).join() === 'extra' && m.extra[0] === 1 && m.max === undefined"},
+		{"JSON", "JSON", plain},
+		{"Reflect", "Reflect", plain},
+		{"Date.prototype", "Date.prototype", plain + " && !(m instanceof Date)"},
+		{"RegExp.prototype", "RegExp.prototype", plain},
+		{"Error.prototype", "Error.prototype", plain},
+		{"TypeError.prototype", "TypeError.prototype", plain},
+		{"Map.prototype", "Map.prototype", plain},
+		{"Promise.prototype", "Promise.prototype", plain},
+		{"ArrayBuffer.prototype", "ArrayBuffer.prototype", plain},
+		{"DataView.prototype", "DataView.prototype", plain},
+		{"TypedArray.prototype", "Object.getPrototypeOf(Int8Array.prototype)", plain},
+		{"Int8Array.prototype", "Int8Array.prototype", plain},
+		{"BigInt.prototype", "BigInt.prototype", plain},
+		{"Symbol.prototype", "Symbol.prototype", plain},
+		{"ArrayIterator.prototype", "Object.getPrototypeOf([][Symbol.iterator]())", plain},
+		{"Generator.prototype", "Object.getPrototypeOf(function*(){}).prototype", plain},
+		{"Array.prototype", "Array.prototype", "Array.isArray(m) && m.length === 0 && Object.getPrototypeOf(m) === Array.prototype"},
+		{"Number.prototype", "Number.prototype", "m instanceof Number && m.valueOf() === 0 && 1 / m.valueOf() === Infinity"},
+		{"String.prototype", "String.prototype", "m instanceof String && m.valueOf() === ''"},
+		{"Boolean.prototype", "Boolean.prototype", "m instanceof Boolean && m.valueOf() === false"},
+		{"nested and shared", "({a: Math, b: Math, p: Array.prototype, o: Object.prototype})", "m.a === m.b && Array.isArray(m.p) && Object.keys(m.o).length === 0"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, b, v := roundTrip(t, tc.src)
+			b.check(v, tc.check)
 		})
 	}
 }
@@ -419,12 +541,12 @@ func (otherDynamic) Keys() []string              { return nil }
 // panicPorts is a port codec that panics.
 type panicPorts struct{}
 
-func (panicPorts) PortRef(*goja.Object) (any, bool)  { panic("codec bug") }
-func (panicPorts) PortValue(any) (goja.Value, error) { panic("codec bug") }
+func (panicPorts) HostRef(*goja.Object) (any, bool)  { panic("codec bug") }
+func (panicPorts) HostValue(any) (goja.Value, error) { panic("codec bug") }
 
 func TestClonePanicsBecomeErrors(t *testing.T) {
 	a, b := newSide(t), newSide(t)
-	ph, _ := a.pc.PortValue(newTestPort())
+	ph, _ := a.pc.HostValue(newTestPort())
 	a.r.Set("port", ph)
 	v := a.run("({x: [1, port]})")
 	_, err := a.in.Clone(a.r, panicPorts{}, v, nil, Options{})
@@ -554,10 +676,15 @@ func TestCloneTransferErrors(t *testing.T) {
 		{"typed array", "({buf})", "[buf, new Uint8Array(2)]", "not an ArrayBuffer"},
 		{"number", "({buf})", "[buf, 1]", "not an ArrayBuffer"},
 		{"unclonable value", "({buf, f() {}})", "[buf]", "function could not be cloned"},
+		// Long lists are looked up through a map, not pairwise.
+		{"twice in a long list", "({buf})", "[buf, ...many, buf]", "listed twice"},
+		{"detached in a long list", "({buf, many})", "[...many, buf, gone]", "already detached"},
+		{"long list and an unclonable value", "({buf, many, f() {}})", "[...many, buf]", "function could not be cloned"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			a := newSide(t)
+			a.run("var many = Array.from({length: 5000}, () => new ArrayBuffer(1));")
 			a.run("var buf = new ArrayBuffer(8); var gone = new ArrayBuffer(2);")
 			a.run("gone").(*goja.Object).Export().(goja.ArrayBuffer).Detach()
 			tl := a.run(tc.transfer).(*goja.Object)
@@ -573,6 +700,62 @@ func TestCloneTransferErrors(t *testing.T) {
 			a.check(nil, "buf.byteLength === 8")
 		})
 	}
+}
+
+// TestCloneDeferredDetach: CloneDeferred leaves the transferred buffers
+// attached until detach runs, so a caller that drops the message leaves the
+// sender untouched; detach is a no-op when nothing was transferred.
+func TestCloneDeferredDetach(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		value    string
+		transfer bool
+		detach   bool
+		after    string
+	}{
+		{"dropped", "({buf})", true, false, "buf.byteLength === 8"},
+		{"sent", "({buf})", true, true, "buf.byteLength === 0"},
+		{"no transfer", "({buf})", false, true, "buf.byteLength === 8"},
+		{"primitive", "1", false, true, "buf.byteLength === 8"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a, b := newSide(t), newSide(t)
+			buf := a.run("var buf = new ArrayBuffer(8); new Uint8Array(buf)[0] = 3; buf")
+			var transfer []goja.Value
+			if tc.transfer {
+				transfer = []goja.Value{buf}
+			}
+			m, detach, err := a.in.CloneDeferred(a.r, a.pc, a.run(tc.value), transfer, Options{})
+			if err != nil || detach == nil {
+				t.Fatalf("CloneDeferred: %v, detach %v", err, detach != nil)
+			}
+			if tc.detach {
+				detach()
+				if tc.value != "1" {
+					b.check(b.receive(m), "new Uint8Array(m.buf)[0] === 3")
+				}
+			}
+			a.check(nil, tc.after)
+		})
+	}
+}
+
+// TestCloneLongTransferList transfers many buffers, each reached from the
+// value, and checks that every one moved and none was copied.
+func TestCloneLongTransferList(t *testing.T) {
+	a, b := newSide(t), newSide(t)
+	tl := a.run("var many = Array.from({length: 20000}, (_, i) => { const b = new ArrayBuffer(2); new Uint8Array(b)[0] = i % 251; return b; }); many").(*goja.Object)
+	n := int(tl.Get("length").ToInteger())
+	transfer := make([]goja.Value, n)
+	for i := range transfer {
+		transfer[i] = tl.Get(itoa(int64(i)))
+	}
+	m, err := a.clone(tl, transfer, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.check(nil, "many.every(b => b.byteLength === 0)")
+	b.check(b.receive(m), "m.length === 20000 && m.every((b, i) => b.byteLength === 2 && new Uint8Array(b)[0] === i % 251)")
 }
 
 func TestCloneDeep(t *testing.T) {
@@ -1122,6 +1305,7 @@ func TestCloneWithoutLayout(t *testing.T) {
 		{"TypedArrays", TestCloneTypedArrays},
 		{"SendPort", TestCloneSendPort},
 		{"Unclonable", TestCloneUnclonable},
+		{"BuiltinObjects", TestCloneBuiltinObjects},
 		{"Transfer", TestCloneTransfer},
 		{"TransferErrors", TestCloneTransferErrors},
 		{"Deep", TestCloneDeep},

@@ -7,15 +7,17 @@
 // materialized later, on the receiver's goroutine, in another runtime. Go
 // code builds messages with FromGo and reads them with Message.ToGo.
 //
-// It knows nothing of isolates, hosts, ports or limits. A port inside a
-// message is an opaque reference: the PortCodec each side hands in turns a
-// JS port handle into a reference and back, and FromGo is told which Go
-// values are ports. The only limit it applies is Options.MaxBytes, reported
+// It knows nothing of isolates, hosts, ports or limits. A host object
+// inside a message (for isobox a SendPort, a Capability or an Isolate
+// handle) is an opaque reference: the HostCodec each side hands in turns a
+// JS handle into a reference and back, and FromGo is told which Go values
+// are host references. The only limit it applies is Options.MaxBytes, reported
 // as a *SizeError; engine turns that into its own LimitError.
 //
 // Public surface: Message (Size, ToGo), FromGo, NewError (with ErrorValue),
-// Codec (Clone, Materialize), PortCodec, HostObject, Options, and the errors
-// Error (DataCloneError), SizeError, InternalError and ErrInvalidArgument.
+// Codec (Clone, CloneDeferred, Materialize), HostCodec, HostObject, Options,
+// and the errors Error (DataCloneError), SizeError, InternalError and
+// ErrInvalidArgument.
 //
 // Options.Thrown copies errors as thrown values, for the embedder that hands
 // what one runtime threw to another: HTML's structured clone drops an
@@ -36,7 +38,7 @@
 // a view's buffer, a wrapper's primitive, a RegExp's source and flags)
 // followed by its own properties, whose names are graph.keys[k:k+np] and
 // values graph.slots[s+n:s+n+np]. ArrayBuffer contents live in graph.bufs,
-// port references in graph.ports. Node 0 is the root object; a node is
+// host references in graph.hosts. Node 0 is the root object; a node is
 // numbered when first reached, so an edge to a lower (or equal) index is
 // always a repeated reference and the target is flagged "shared".
 //

@@ -37,7 +37,7 @@ type cframe struct {
 type cloner struct {
 	r      *goja.Runtime
 	in     *Codec
-	pc     PortCodec
+	pc     HostCodec
 	m      *Message
 	g      *graph
 	max    int64
@@ -48,8 +48,27 @@ type cloner struct {
 	useMap   bool
 	stack    []cframe
 	pending  []goja.Value
-	transfer []*goja.Object // the transfer list
-	tbuf     []int32        // bufs index of each transferred buffer, or -1
+	transfer []*goja.Object         // the transfer list
+	tbuf     []int32                // bufs index of each transferred buffer, or -1
+	tidx     map[*goja.Object]int32 // transfer index, for a long transfer list
+}
+
+const linearTransfer = 8 // up to this many transferred buffers, look them up linearly
+
+// transferIndex returns the index of o in the transfer list, or -1.
+func (c *cloner) transferIndex(o *goja.Object) int32 {
+	if c.tidx != nil {
+		if i, ok := c.tidx[o]; ok {
+			return i
+		}
+		return -1
+	}
+	for i, t := range c.transfer {
+		if t == o {
+			return int32(i)
+		}
+	}
+	return -1
 }
 
 const linearSeen = 24 // below this many objects, look them up linearly
@@ -106,6 +125,7 @@ func (c *cloner) reset() {
 	clear(c.transfer)
 	c.transfer = c.transfer[:0]
 	c.tbuf = c.tbuf[:0]
+	c.tidx = nil
 	c.r, c.in, c.pc, c.m, c.g = nil, nil, nil, nil, nil
 	if cap(c.objs) > 1<<16 { // do not pin a huge scratch
 		c.objs, c.stack, c.pending = nil, nil, nil
@@ -130,8 +150,8 @@ func clonePrimitive(v goja.Value) (goja.Value, int64, error) {
 // Clone copies v, a value of runtime r, into a Message, running on r's
 // goroutine. transfer is the transfer list (nil or empty for none); on
 // success the listed ArrayBuffers are detached in r and their bytes move into
-// the message without a copy. ports turns port handles into references; nil
-// makes every host object a DataCloneError.
+// the message without a copy. hosts turns host handles (ports and the like)
+// into references; nil makes every host object a DataCloneError.
 //
 // Errors: an *Error (DataCloneError) for unclonable values and bad transfer
 // lists, a *SizeError when opt.MaxBytes is exceeded, and the
@@ -139,93 +159,133 @@ func clonePrimitive(v goja.Value) (goja.Value, int64, error) {
 // (*goja.InterruptedError) raised in a getter are returned unchanged too: the
 // caller must re-panic them (as it must re-throw an exception). On any error
 // nothing is detached.
-func (in *Codec) Clone(r *goja.Runtime, ports PortCodec, v goja.Value, transfer []goja.Value, opt Options) (m *Message, err error) {
+func (in *Codec) Clone(r *goja.Runtime, hosts HostCodec, v goja.Value, transfer []goja.Value, opt Options) (*Message, error) {
+	m, detach, err := in.CloneDeferred(r, hosts, v, transfer, opt)
+	if err != nil {
+		return nil, err
+	}
+	detach()
+	return m, nil
+}
+
+// noDetach is the detach of a clone that transferred nothing.
+func noDetach() {}
+
+// CloneDeferred is Clone (on r's goroutine, like it), except that the
+// transferred ArrayBuffers are detached only when detach is called, so that
+// a caller can still refuse to send the message (a full mailbox) and leave
+// the sender's buffers untouched. Until detach runs the message shares those buffers' bytes with
+// r: the caller must call detach on r's goroutine before any JS of r runs
+// again, or else drop the message unsent. detach is never nil on success and
+// does nothing when nothing was transferred.
+func (in *Codec) CloneDeferred(r *goja.Runtime, hosts HostCodec, v goja.Value, transfer []goja.Value, opt Options) (m *Message, detach func(), err error) {
 	if _, isObj := v.(*goja.Object); !isObj && len(transfer) == 0 {
 		p, n, err := clonePrimitive(v)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if opt.MaxBytes > 0 && n > opt.MaxBytes {
-			return nil, &SizeError{Max: opt.MaxBytes, Seen: n}
+			return nil, nil, &SizeError{Max: opt.MaxBytes, Seen: n}
 		}
-		return &Message{prim: p, size: n}, nil
+		return &Message{prim: p, size: n}, noDetach, nil
 	}
 	if r == nil || in == nil {
-		return nil, ErrInvalidArgument
+		return nil, nil, ErrInvalidArgument
 	}
 	c := in.cl
 	if c == nil {
 		c = &cloner{}
 	}
 	in.cl = nil // a getter may clone re-entrantly: it gets its own scratch
-	c.r, c.in, c.pc, c.max, c.thrown = r, in, ports, opt.MaxBytes, opt.Thrown
+	c.r, c.in, c.pc, c.max, c.thrown = r, in, hosts, opt.MaxBytes, opt.Thrown
 	defer func() {
 		if x := recover(); x != nil {
-			m, err = nil, recoverToError(x)
+			m, detach, err = nil, nil, recoverToError(x)
 		}
 		c.reset()
 		in.cl = c
 	}()
 
 	var inner error
-	if ex := r.Try(func() { m, inner = c.run(v, transfer) }); ex != nil {
-		return nil, ex
+	var moved []goja.ArrayBuffer
+	if ex := r.Try(func() { m, moved, inner = c.run(v, transfer) }); ex != nil {
+		return nil, nil, ex
 	}
 	if inner != nil {
-		return nil, inner
+		return nil, nil, inner
 	}
-	return m, nil
+	if len(moved) == 0 {
+		return m, noDetach, nil
+	}
+	return m, func() {
+		for _, ab := range moved {
+			ab.Detach()
+		}
+		moved = nil
+	}, nil
 }
 
-func (c *cloner) run(v goja.Value, transfer []goja.Value) (*Message, error) {
+// run clones v and returns the transferred buffers, whose bytes the message
+// now holds, for the caller to detach.
+func (c *cloner) run(v goja.Value, transfer []goja.Value) (*Message, []goja.ArrayBuffer, error) {
 	// Validate the transfer list before anything else: nothing is detached
 	// unless the whole clone succeeds.
 	for i, t := range transfer {
 		o, ok := t.(*goja.Object)
 		if !ok {
-			return nil, cloneErrorf("transfer list item %d is not an ArrayBuffer", i)
+			return nil, nil, cloneErrorf("transfer list item %d is not an ArrayBuffer", i)
 		}
 		if k, _ := c.kindOf(o); k != gojax.ArrayBuffer {
-			return nil, cloneErrorf("transfer list item %d is not an ArrayBuffer", i)
+			return nil, nil, cloneErrorf("transfer list item %d is not an ArrayBuffer", i)
 		}
-		for _, x := range c.transfer {
-			if x == o {
-				return nil, cloneErrorf("ArrayBuffer at index %d is listed twice in the transfer list", i)
-			}
+		if c.transferIndex(o) >= 0 {
+			return nil, nil, cloneErrorf("ArrayBuffer at index %d is listed twice in the transfer list", i)
 		}
 		if o.Export().(goja.ArrayBuffer).Detached() {
-			return nil, cloneErrorf("ArrayBuffer at index %d of the transfer list is already detached", i)
+			return nil, nil, cloneErrorf("ArrayBuffer at index %d of the transfer list is already detached", i)
 		}
 		c.transfer = append(c.transfer, o)
 		c.tbuf = append(c.tbuf, -1)
+		if c.tidx != nil {
+			c.tidx[o] = int32(i)
+		} else if len(c.transfer) > linearTransfer {
+			c.tidx = make(map[*goja.Object]int32, len(transfer))
+			for j, x := range c.transfer {
+				c.tidx[x] = int32(j)
+			}
+		}
 	}
 
 	c.m = newGraphMessage()
 	c.g = c.m.g
 	root, err := c.encode(v)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	c.m.root = root
 	if err := c.walk(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 
 	// Move the transferred buffers: re-check first (a getter may have
-	// detached one), then take the bytes and detach.
+	// detached one), then take the bytes; the caller detaches them.
 	for i, o := range c.transfer {
 		if o.Export().(goja.ArrayBuffer).Detached() {
-			return nil, cloneErrorf("ArrayBuffer at index %d of the transfer list was detached while cloning", i)
+			return nil, nil, cloneErrorf("ArrayBuffer at index %d of the transfer list was detached while cloning", i)
 		}
+	}
+	var moved []goja.ArrayBuffer
+	if len(c.transfer) > 0 {
+		moved = make([]goja.ArrayBuffer, len(c.transfer))
 	}
 	for i, o := range c.transfer {
 		ab := o.Export().(goja.ArrayBuffer)
 		if bi := c.tbuf[i]; bi >= 0 {
 			c.g.bufs[bi].data = ab.Bytes()
 		}
-		ab.Detach()
+		moved[i] = ab
 	}
-	return c.m, nil
+	return c.m, moved, nil
 }
 
 // walk drives the depth-first traversal: take the next child of the frame on
@@ -298,14 +358,20 @@ func (c *cloner) push(f cframe) {
 
 func (c *cloner) encodeObject(o *goja.Object) (int32, error) {
 	g := c.g
+	if o == c.r.GlobalObject() {
+		// An isolate's global is its WorkerGlobalScope: a platform object,
+		// which HTML does not serialize (the built-in prototypes and
+		// namespaces are ordinary objects and clone as such).
+		return 0, cloneErrorf("the global object could not be cloned")
+	}
 	kind, rejected := c.kindOf(o)
 	if kind == gojax.Unknown {
 		if c.pc != nil {
-			if p, ok := c.pc.PortRef(o); ok && p != nil {
-				idx := g.addNode(kPort)
+			if p, ok := c.pc.HostRef(o); ok && p != nil {
+				idx := g.addNode(kHost)
 				c.remember(o)
-				g.nodes[idx].a = int64(len(g.ports))
-				g.ports = append(g.ports, p)
+				g.nodes[idx].a = int64(len(g.hosts))
+				g.hosts = append(g.hosts, p)
 				return idx, c.add(nodeBytes)
 			}
 		}
@@ -423,13 +489,10 @@ func (c *cloner) encodeObject(o *goja.Object) (int32, error) {
 		bi := int32(len(g.bufs))
 		g.nodes[idx].a = int64(bi)
 		transferred := false
-		for i, t := range c.transfer {
-			if t == o {
-				c.tbuf[i] = bi
-				transferred = true
-				g.transfer = true
-				break
-			}
+		if i := c.transferIndex(o); i >= 0 {
+			c.tbuf[i] = bi
+			transferred = true
+			g.transfer = true
 		}
 		if transferred {
 			g.bufs = append(g.bufs, buffer{transferred: true})
@@ -494,7 +557,11 @@ func (c *cloner) encodeObject(o *goja.Object) (int32, error) {
 			case bool, int64, float64, *big.Int:
 				p = noRuntime.ToValue(x)
 			default:
-				return 0, cloneErrorf("Symbol object could not be cloned")
+				if o.ClassName() != "Number" {
+					return 0, cloneErrorf("Symbol object could not be cloned")
+				}
+				// Number.prototype, whose [[NumberData]] is always +0.
+				p = noRuntime.ToValue(int64(0))
 			}
 		}
 		p, n, err := clonePrimitive(p)

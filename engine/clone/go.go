@@ -107,7 +107,7 @@ func goPrimitive(v any) (p goja.Value, size int64, ok bool, err error) {
 //   - time.Time: Date
 //   - map[string]T (any string-keyed map): a plain object with its keys sorted
 //   - []T and [N]T: an array
-//   - a value for which port reports true: that port reference (nil: null)
+//   - a value for which host reports true: that host reference (nil: null)
 //   - *Message: that message's value (a primitive, or a copy of its graph)
 //   - a primitive goja.Value: that value
 //
@@ -118,9 +118,10 @@ func goPrimitive(v any) (p goja.Value, size int64, ok bool, err error) {
 // Any goroutine may call it. The result holds no reference to v's maps and
 // slices.
 //
-// port recognizes the embedder's port values (engine passes one that knows
-// *engine.SendPort); nil means no value is a port.
-func FromGo(v any, port func(x any) (ref any, ok bool)) (*Message, error) {
+// host recognizes the embedder's host values (engine passes one that knows
+// *engine.SendPort, *engine.Capability and *engine.Isolate); nil means no
+// value is a host reference.
+func FromGo(v any, host func(x any) (ref any, ok bool)) (*Message, error) {
 	if p, n, ok, err := goPrimitive(v); ok {
 		if err != nil {
 			return nil, err
@@ -135,7 +136,7 @@ func FromGo(v any, port func(x any) (ref any, ok bool)) (*Message, error) {
 			return sm, nil // immutable: share it
 		}
 	}
-	b := &goBuilder{m: newGraphMessage(), port: port}
+	b := &goBuilder{m: newGraphMessage(), host: host}
 	b.g = b.m.g
 	root, err := b.encode(v)
 	if err != nil {
@@ -170,10 +171,10 @@ type ErrorValue struct {
 // NewError makes a Message whose value is an error, shaped as
 // Options.Thrown copies a thrown one: the class of a standard name (else
 // Error), name (when not standard), message and stack as non-enumerable
-// properties, and Props as enumerable ones. port is as for FromGo. Any
+// properties, and Props as enumerable ones. host is as for FromGo. Any
 // goroutine may call it.
-func NewError(e ErrorValue, port func(x any) (ref any, ok bool)) (*Message, error) {
-	b := &goBuilder{m: newGraphMessage(), port: port}
+func NewError(e ErrorValue, host func(x any) (ref any, ok bool)) (*Message, error) {
+	b := &goBuilder{m: newGraphMessage(), host: host}
 	g := b.m.g
 	b.g = g
 	name := e.Name
@@ -242,7 +243,7 @@ type goBuilder struct {
 	g    *graph
 	seen map[goKey]int32
 	work []goWork
-	port func(any) (any, bool)
+	host func(any) (any, bool)
 }
 
 func (b *goBuilder) add(n int64) { b.m.size += n }
@@ -268,17 +269,17 @@ func (b *goBuilder) encode(v any) (int32, error) {
 	case *Message:
 		return b.splice(x)
 	}
-	if b.port != nil {
-		if ref, ok := b.port(v); ok {
-			return b.portRef(v, ref)
+	if b.host != nil {
+		if ref, ok := b.host(v); ok {
+			return b.hostRef(v, ref)
 		}
 	}
 	return b.encodeReflect(reflect.ValueOf(v))
 }
 
-// portRef stores a port reference; v is the Go value it came from (the
+// hostRef stores a host reference; v is the Go value it came from (the
 // identity that makes a port sent twice arrive as one).
-func (b *goBuilder) portRef(v, ref any) (int32, error) {
+func (b *goBuilder) hostRef(v, ref any) (int32, error) {
 	if ref == nil {
 		b.add(slotBytes)
 		return b.g.prim(goja.Null()), nil
@@ -293,12 +294,12 @@ func (b *goBuilder) portRef(v, ref any) (int32, error) {
 			return i, nil
 		}
 	}
-	idx := b.g.addNode(kPort)
+	idx := b.g.addNode(kHost)
 	if comparable {
 		b.remember(k, idx)
 	}
-	b.g.nodes[idx].a = int64(len(b.g.ports))
-	b.g.ports = append(b.g.ports, ref)
+	b.g.nodes[idx].a = int64(len(b.g.hosts))
+	b.g.hosts = append(b.g.hosts, ref)
 	b.add(nodeBytes)
 	return idx, nil
 }
@@ -330,8 +331,8 @@ func (b *goBuilder) encodeReflect(rv reflect.Value) (int32, error) {
 			case time.Time, *Message, *big.Int:
 				return b.encode(x)
 			}
-			if b.port != nil {
-				if _, ok := b.port(rv.Interface()); ok {
+			if b.host != nil {
+				if _, ok := b.host(rv.Interface()); ok {
 					return b.encode(rv.Interface())
 				}
 			}
@@ -493,14 +494,14 @@ func (b *goBuilder) splice(sm *Message) (int32, error) {
 	pfx := int32(len(g.prims))
 	koff := int32(len(g.keys))
 	boff := int64(len(g.bufs))
-	poff := int64(len(g.ports))
+	poff := int64(len(g.hosts))
 	for _, nd := range sg.nodes {
 		nd.s += soff
 		nd.k += koff
 		switch nd.kind {
 		case kArrayBuffer:
 			nd.a += boff
-		case kPort:
+		case kHost:
 			nd.a += poff
 		}
 		g.nodes = append(g.nodes, nd)
@@ -518,7 +519,7 @@ func (b *goBuilder) splice(sm *Message) (int32, error) {
 	for _, buf := range sg.bufs {
 		g.bufs = append(g.bufs, buffer{data: append(make([]byte, 0, len(buf.data)), buf.data...)})
 	}
-	g.ports = append(g.ports, sg.ports...)
+	g.hosts = append(g.hosts, sg.hosts...)
 	b.add(sm.size)
 	if sm.root < 0 { // a primitive sent with a transfer list
 		return ^(^sm.root + pfx), nil
@@ -541,7 +542,7 @@ func (b *goBuilder) splice(sm *Message) (int32, error) {
 //   - Boolean, Number, String, BigInt objects: their primitive, as above
 //   - Error: map[string]any with "name", "message" and "stack" strings, and
 //     "cause" and "errors" when the error had them
-//   - a port: its reference, as the sender's side gave it
+//   - a host object (a port, say): its reference, as the sender's side gave it
 //
 // Shared and cyclic references are kept (a map that contains itself). A
 // message whose transferred buffers were taken by Materialize cannot be read any
@@ -614,8 +615,8 @@ func (m *Message) ToGo() (any, error) {
 			vals[i] = value(g.slots[nd.s])
 		case kError:
 			vals[i] = map[string]any{"name": errorNames[nd.sub], "message": "", "stack": ""}
-		case kPort:
-			vals[i] = g.ports[nd.a]
+		case kHost:
+			vals[i] = g.hosts[nd.a]
 		}
 		if err != nil {
 			return nil, err

@@ -147,18 +147,11 @@ func (in *Codec) getterOf(r *goja.Runtime, slot *goja.Callable, id int, parent b
 			return nil, &Error{Msg: "%TypedArray%.prototype is not available in this isolate"}
 		}
 	}
-	if in.gopd == nil {
-		oc, err := in.global(r, gObject)
-		if err != nil {
-			return nil, err
-		}
-		f, ok := goja.AssertFunction(oc.Get("getOwnPropertyDescriptor"))
-		if !ok {
-			return nil, &Error{Msg: "Object.getOwnPropertyDescriptor is not available in this isolate"}
-		}
-		in.gopd = f
+	gopd, err := in.getOwnPropertyDescriptor(r)
+	if err != nil {
+		return nil, err
 	}
-	d, err := in.gopd(nil, p, key)
+	d, err := gopd(nil, p, key)
 	if err != nil {
 		return nil, err
 	}
@@ -174,6 +167,22 @@ func (in *Codec) getterOf(r *goja.Runtime, slot *goja.Callable, id int, parent b
 	}
 	*slot = f
 	return f, nil
+}
+
+// getOwnPropertyDescriptor captures Object.getOwnPropertyDescriptor.
+func (in *Codec) getOwnPropertyDescriptor(r *goja.Runtime) (goja.Callable, error) {
+	if in.gopd == nil {
+		oc, err := in.global(r, gObject)
+		if err != nil {
+			return nil, err
+		}
+		f, ok := goja.AssertFunction(oc.Get("getOwnPropertyDescriptor"))
+		if !ok {
+			return nil, &Error{Msg: "Object.getOwnPropertyDescriptor is not available in this isolate"}
+		}
+		in.gopd = f
+	}
+	return in.gopd, nil
 }
 
 // function captures the function namespace.name (e.g. Reflect.get).

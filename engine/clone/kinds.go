@@ -37,8 +37,9 @@ func (c *cloner) kindOf(o *goja.Object) (gojax.Kind, string) {
 // slowKind classifies o through the public API. It is exact for every kind
 // the codec clones except that an object whose prototype was replaced is
 // only recognized as a DataView, WeakMap or WeakSet through its original
-// prototype, and that iterators, generators and namespace objects clone as
-// plain objects (own enumerable properties) instead of being rejected.
+// prototype, and that iterators and generators clone as plain objects (own
+// enumerable properties) instead of being rejected. Built-in prototypes and
+// namespaces are ordinary objects on both paths.
 func (c *cloner) slowKind(o *goja.Object) (gojax.Kind, string) {
 	if _, ok := goja.AssertFunction(o); ok {
 		return gojax.Unknown, ""

@@ -2,6 +2,7 @@ package clone
 
 import (
 	"math"
+	"reflect"
 
 	"github.com/dop251/goja"
 )
@@ -12,11 +13,62 @@ import (
 type materializer struct {
 	r     *goja.Runtime
 	in    *Codec
-	pc    PortCodec
+	pc    HostCodec
 	g     *graph
 	vals  []goja.Value
 	items []any
 	take  bool // hand transferred buffers over
+
+	// The host values made so far, so that a pointer reference that occurs
+	// twice (through two handles of the sender) arrives as one object.
+	hosts   []hostVal
+	hostMap map[any]goja.Value // used once hosts is longer than linearSeen
+}
+
+func isPointer(ref any) bool {
+	return ref != nil && reflect.TypeOf(ref).Kind() == reflect.Pointer
+}
+
+type hostVal struct {
+	ref any
+	v   goja.Value
+}
+
+// hostSeen returns the value already made for ref in this materialization.
+// Only pointer references are identities; anything else is made again each
+// time it occurs (and never compared, which could panic).
+func (mt *materializer) hostSeen(ref any) (goja.Value, bool) {
+	if !isPointer(ref) {
+		return nil, false
+	}
+	if mt.hostMap != nil {
+		v, ok := mt.hostMap[ref]
+		return v, ok
+	}
+	for _, h := range mt.hosts {
+		if h.ref == ref {
+			return h.v, true
+		}
+	}
+	return nil, false
+}
+
+// rememberHost records the value made for a pointer reference ref.
+func (mt *materializer) rememberHost(ref any, v goja.Value) {
+	if !isPointer(ref) {
+		return
+	}
+	if mt.hostMap != nil {
+		mt.hostMap[ref] = v
+		return
+	}
+	mt.hosts = append(mt.hosts, hostVal{ref, v})
+	if len(mt.hosts) > linearSeen {
+		mt.hostMap = make(map[any]goja.Value, 2*len(mt.hosts))
+		for _, h := range mt.hosts {
+			mt.hostMap[h.ref] = h.v
+		}
+	}
 }
 
 func (mt *materializer) reset() {
@@ -24,6 +76,9 @@ func (mt *materializer) reset() {
 	mt.vals = mt.vals[:0]
 	clear(mt.items)
 	mt.items = mt.items[:0]
+	clear(mt.hosts)
+	mt.hosts = mt.hosts[:0]
+	mt.hostMap = nil
 	mt.r, mt.in, mt.pc, mt.g = nil, nil, nil, nil
 	if cap(mt.vals) > 1<<16 { // do not pin a huge scratch
 		mt.vals, mt.items = nil, nil
@@ -32,10 +87,11 @@ func (mt *materializer) reset() {
 
 // Materialize makes m a value of runtime r, on r's goroutine. A message that
 // carries transferred ArrayBuffers can be materialized once; later calls fail
-// with an *Error. ports makes the JS handles of the message's ports; with nil
-// a message that carries ports fails. Errors from the runtime's built-ins (if
-// a script broke them before they were first needed) are returned as they are.
-func (in *Codec) Materialize(r *goja.Runtime, ports PortCodec, m *Message) (res goja.Value, err error) {
+// with an *Error. hosts makes the JS handles of the message's host
+// references; with nil a message that carries one fails. Errors from the
+// runtime's built-ins (if a script broke them before they were first
+// needed) are returned as they are.
+func (in *Codec) Materialize(r *goja.Runtime, hosts HostCodec, m *Message) (res goja.Value, err error) {
 	if m == nil || r == nil || in == nil {
 		return nil, ErrInvalidArgument
 	}
@@ -54,7 +110,7 @@ func (in *Codec) Materialize(r *goja.Runtime, ports PortCodec, m *Message) (res 
 		mt = &materializer{}
 	}
 	in.mt = nil
-	mt.r, mt.in, mt.pc, mt.g, mt.take = r, in, ports, g, g.transfer
+	mt.r, mt.in, mt.pc, mt.g, mt.take = r, in, hosts, g, g.transfer
 	defer func() {
 		if x := recover(); x != nil {
 			res, err = nil, recoverToError(x)
@@ -228,14 +284,20 @@ func (mt *materializer) create(i int32) error {
 		o = obj
 	case kWrapper:
 		o = mt.value(g.slots[nd.s]).ToObject(r)
-	case kPort:
+	case kHost:
 		if mt.pc == nil {
-			return &Error{Msg: "SendPort could not be received here"}
+			return &Error{Msg: "a host object (a port, say) could not be received here"}
 		}
-		pv, err := mt.pc.PortValue(g.ports[nd.a])
+		ref := g.hosts[nd.a]
+		if v, ok := mt.hostSeen(ref); ok {
+			o = v
+			break
+		}
+		pv, err := mt.pc.HostValue(ref)
 		if err != nil {
 			return err
 		}
+		mt.rememberHost(ref, pv)
 		o = pv
 	default:
 		return &Error{Msg: "corrupt message"}

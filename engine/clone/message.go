@@ -47,7 +47,7 @@ const (
 	kDataView
 	kError
 	kWrapper // Boolean, Number, String or BigInt object; its primitive is slots[s]
-	kPort
+	kHost    // a host reference: graph.hosts[a]
 )
 
 const (
@@ -64,7 +64,7 @@ type node struct {
 	n     int32 // element slots; the property values follow them
 	k     int32 // first key
 	np    int32 // number of own properties
-	a     int64 // array length, bufs/ports index, byte offset, Date time value bits, first enumerable key of an error (flagEnum)
+	a     int64 // array length, bufs/hosts index, byte offset, Date time value bits, first enumerable key of an error (flagEnum)
 	b     int64 // typed array length (elements), DataView byte length
 }
 
@@ -79,7 +79,7 @@ type graph struct {
 	prims []goja.Value
 	keys  []string
 	bufs  []buffer
-	ports []any // opaque port references (see PortCodec)
+	hosts []any // opaque host references (see HostCodec)
 
 	transfer bool        // some bufs were transferred: the message can be received once
 	consumed atomic.Bool // set by the receive that took the transferred buffers
@@ -183,20 +183,24 @@ var errorNames = [numErrorTypes]string{
 	"Error", "EvalError", "RangeError", "ReferenceError", "SyntaxError", "TypeError", "URIError", "AggregateError",
 }
 
-// PortCodec turns the JS handles of ports into opaque references and back.
-// The codec never looks inside a reference: it only carries it. Its methods
-// are called on the goroutine that owns the runtime being cloned from or
-// materialized into.
-type PortCodec interface {
-	// PortRef reports the reference behind o, if o is a port handle. It is
-	// called only for host objects (goja DynamicObjects and Go values wrapped
-	// by goja), never for ordinary JS objects. A host object it does not
-	// recognize is a DataCloneError.
-	PortRef(o *goja.Object) (ref any, ok bool)
-	// PortValue makes the JS handle of ref in the receiving runtime. An
+// HostCodec turns the JS handles of host objects (the embedder's
+// platform objects: for isobox, SendPorts, Capabilities and Isolate
+// handles) into opaque references and back. The codec never looks inside a
+// reference: it only carries it. Its methods are called on the goroutine
+// that owns the runtime being cloned from or materialized into.
+type HostCodec interface {
+	// HostRef reports the reference behind o, if o is a host object that
+	// may be sent. It is called only for host objects (goja DynamicObjects
+	// and Go values wrapped by goja), never for ordinary JS objects. A host
+	// object it does not recognize is a DataCloneError. The same object
+	// reached twice in one value is one reference (it is asked once).
+	HostRef(o *goja.Object) (ref any, ok bool)
+	// HostValue makes the JS handle of ref in the receiving runtime. An
 	// error (for example a reference of a kind this side cannot receive)
-	// fails the materialization.
-	PortValue(ref any) (goja.Value, error)
+	// fails the materialization. Within one message, a pointer reference
+	// that occurs more than once (the same port sent through two different
+	// handles, say) is asked once and arrives as one object.
+	HostValue(ref any) (goja.Value, error)
 }
 
 // Options are the limits of one clone. The zero value has none.

@@ -14,21 +14,22 @@ import (
 
 // The wire form of a Message: one versioned, length-delimited byte string
 // that holds the whole graph, for carrying a message across a process (or,
-// later, a machine) boundary. It knows nothing of processes: ports are
-// turned into numbers and back by the caller's functions.
+// later, a machine) boundary. It knows nothing of processes: host
+// references (ports) are turned into numbers and back by the caller's
+// functions.
 //
 // Layout (all integers are unsigned varints unless marked zigzag):
 //
 //	magic "IBXM", version byte
 //	prim message:  tag 'P', one primitive
 //	graph message: tag 'G', root (zigzag), then the counts of nodes, slots,
-//	               prims, keys, bufs and ports, then each section in order:
+//	               prims, keys, bufs and host references, then each section in order:
 //	  node:  kind, sub, flags (bytes), s, n, k, np, a (zigzag), b (zigzag)
 //	  slot:  zigzag int32
 //	  prim:  see putPrim
 //	  key:   length, bytes (UTF-8, or a raw UTF-16 key, see isRawKey)
 //	  buf:   transferred byte, length, bytes
-//	  port:  the number the caller's port function gave
+//	  host:  the number the caller's port function gave
 //
 // Decoding treats every byte as hostile: every count and length is checked
 // against the bytes that remain before anything is allocated, every index is
@@ -86,7 +87,7 @@ func (m *Message) AppendWire(dst []byte, port func(ref any) (uint64, error)) ([]
 	}
 	dst = append(dst, 'G')
 	dst = binary.AppendVarint(dst, int64(m.root))
-	for _, n := range []int{len(g.nodes), len(g.slots), len(g.prims), len(g.keys), len(g.bufs), len(g.ports)} {
+	for _, n := range []int{len(g.nodes), len(g.slots), len(g.prims), len(g.keys), len(g.bufs), len(g.hosts)} {
 		dst = binary.AppendUvarint(dst, uint64(n))
 	}
 	for i := range g.nodes {
@@ -120,7 +121,7 @@ func (m *Message) AppendWire(dst []byte, port func(ref any) (uint64, error)) ([]
 		dst = binary.AppendUvarint(dst, uint64(len(b.data)))
 		dst = append(dst, b.data...)
 	}
-	for _, p := range g.ports {
+	for _, p := range g.hosts {
 		if port == nil {
 			return nil, &Error{Msg: "the message carries a port, which cannot be encoded here"}
 		}
@@ -431,7 +432,7 @@ func FromWire(b []byte, port func(id uint64) (any, error)) (*Message, error) {
 	if nPorts > 0 && port == nil && r.err == nil {
 		r.fail("the message carries ports, which cannot be received here")
 	}
-	g.ports = make([]any, 0, nPorts)
+	g.hosts = make([]any, 0, nPorts)
 	for i := 0; i < nPorts && r.err == nil; i++ {
 		id := r.uvarint()
 		if r.err != nil {
@@ -441,7 +442,7 @@ func FromWire(b []byte, port func(id uint64) (any, error)) (*Message, error) {
 		if err != nil {
 			return nil, err
 		}
-		g.ports = append(g.ports, ref)
+		g.hosts = append(g.hosts, ref)
 	}
 	if r.err == nil && r.off != len(b) {
 		r.fail("trailing bytes")
@@ -596,8 +597,8 @@ func (g *graph) validate(root int32) error {
 			if p == nil || goja.IsUndefined(p) || goja.IsNull(p) {
 				return fmt.Errorf("node %d: wrapper of a non-primitive", i)
 			}
-		case kPort:
-			if nd.n != 0 || nd.a < 0 || nd.a >= int64(len(g.ports)) {
+		case kHost:
+			if nd.n != 0 || nd.a < 0 || nd.a >= int64(len(g.hosts)) {
 				return fmt.Errorf("node %d: bad port index", i)
 			}
 		default:

@@ -72,7 +72,7 @@ func TestWireRoundTrip(t *testing.T) {
 func TestWirePortsAndTransfer(t *testing.T) {
 	a, b := newSide(t), newSide(t)
 	p := newTestPort()
-	h, _ := a.pc.PortValue(p)
+	h, _ := a.pc.HostValue(p)
 	a.r.Set("port", h)
 	v := a.run("({p: port, q: port, buf: new Uint8Array([7, 8]).buffer})")
 	m, err := a.clone(v, []goja.Value{v.(*goja.Object).Get("buf")}, Options{})

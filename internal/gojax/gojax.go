@@ -53,7 +53,7 @@ type Kind uint8
 // The kinds KindOf reports.
 const (
 	Unknown          Kind = iota // host object or an unlisted type: the caller decides
-	Plain                        // ordinary object (also an arguments object)
+	Plain                        // ordinary object (also an arguments object, a built-in prototype or namespace, the global object)
 	Array                        // ordinary array
 	Map                          // Map
 	Set                          // Set
@@ -84,6 +84,7 @@ type layout struct {
 	taTypes map[reflect.Type]uint8
 
 	plainType, arrayType reflect.Type
+	templatedType        reflect.Type // Object.prototype, Math, Number.prototype, the global object...
 
 	arrayDense                      bool // the dense-array fields below were found
 	arrLength, arrObjCount, arrProp []int
@@ -187,7 +188,14 @@ func build() (l layout) {
 		{"Promise.resolve(1)", Rejected, "Promise object"},
 		{"new WeakMap", Rejected, "WeakMap object"},
 		{"new WeakSet", Rejected, "WeakSet object"},
-		{"globalThis", Rejected, "built-in namespace object"},
+		// Built-in ordinary objects: goja builds most prototypes and
+		// namespaces as "templated" objects whose properties are created on
+		// first use (KindOf tells them apart by class), Array.prototype as a
+		// templated array and RegExp.prototype as a "guarded" object. They
+		// are ordinary objects (or an array) to the clone.
+		{"Object.prototype", Plain, ""},
+		{"Array.prototype", Array, ""},
+		{"RegExp.prototype", Plain, ""},
 		{"[].values()", Rejected, "Array Iterator object"},
 		{"new Map().entries()", Rejected, "Map Iterator object"},
 		{"new Set().values()", Rejected, "Set Iterator object"},
@@ -203,6 +211,10 @@ func build() (l layout) {
 	}
 	l.plainType = sample("({})")
 	l.arrayType = sample("[]")
+	l.templatedType = sample("Object.prototype")
+	if l.templatedType == l.plainType || sample("Math") != l.templatedType || sample("Number.prototype") != l.templatedType {
+		panic("templated built-in objects are not of one distinct type")
+	}
 
 	ta := sample("new Int8Array(1)")
 	l.taOffset = mustIntField(ta, "offset")
@@ -322,6 +334,17 @@ func KindOf(o *goja.Object) (k Kind, rejected string, ok bool) {
 		return Plain, "", true
 	case l.arrayType:
 		return Array, "", true
+	case l.templatedType:
+		// Number.prototype and String.prototype have [[NumberData]] and
+		// [[StringData]]; the others are ordinary objects. The global
+		// object is one too, here: the caller knows its runtime's global.
+		switch o.ClassName() {
+		case "Number":
+			return PrimitiveWrapper, "", true
+		case "String":
+			return StringWrapper, "", true
+		}
+		return Plain, "", true
 	}
 	k = l.kinds[t]
 	if k == Rejected {

@@ -47,6 +47,10 @@ func TestKindOf(t *testing.T) {
 		{"new Boolean(true)", PrimitiveWrapper}, {"new String('s')", StringWrapper},
 		{"new Proxy({}, {})", Rejected}, {"new WeakMap", Rejected}, {"(function*(){})()", Rejected},
 		{"(function(){})", Unknown},
+		// Built-in ordinary objects, whatever goja's implementation type.
+		{"Object.prototype", Plain}, {"Math", Plain}, {"Date.prototype", Plain}, {"RegExp.prototype", Plain},
+		{"globalThis", Plain}, {"Array.prototype", Array}, {"Number.prototype", PrimitiveWrapper},
+		{"String.prototype", StringWrapper}, {"Function.prototype", Unknown},
 	} {
 		k, _, ok := KindOf(run(t, r, tc.src))
 		if !ok || k != tc.want {
