@@ -9,16 +9,20 @@ import (
 )
 
 // conn is one side of a host <-> worker channel: the frame writer and the
-// two port tables that let SendPorts travel in messages in both directions.
+// tables that let SendPorts and Capabilities travel in messages in both
+// directions.
 //
-// A port crosses as a number. Encoding a port of this side exports it (it
-// gets an id in exported, and the peer sends to it by that id) and writes
-// id<<1; encoding a proxy of a peer port writes the peer's id<<1|1 ("your
-// own port"). Decoding reverses that: an odd number must name a port this
-// side exported, an even one becomes this side's proxy of the peer's port,
-// made once per id so a port sent twice arrives as the same *SendPort.
-// Ports are never unexported while the connection lives: a closed port
-// drops what reaches it, as any closed port does.
+// A reference crosses as a number: id<<2 | kind<<1 | side, kind 0 for a
+// SendPort and 1 for a Capability. Encoding one of this side's own exports
+// it (it gets an id, and the peer names it by that id) and writes side 0;
+// encoding this side's proxy of a peer's one writes the peer's id with side
+// 1 ("your own"). Decoding reverses that: side 1 must name something this
+// side exported; side 0 becomes this side's proxy of the peer's, made once
+// per id, so a port sent twice arrives as the same *SendPort and a
+// capability that goes there and back arrives as the original. Nothing is
+// unexported while the connection lives: a closed port drops what reaches
+// it, as any closed port does. Isolate handles do not cross (yet): sending
+// one to a worker is a DataCloneError.
 type conn struct {
 	wmu sync.Mutex
 	w   io.Writer
@@ -27,13 +31,23 @@ type conn struct {
 	exported map[uint64]*SendPort
 	exportID map[*SendPort]uint64
 	proxies  map[uint64]*SendPort
+	caps     map[uint64]*Capability // exported capabilities
+	capID    map[*Capability]uint64
+	capProxy map[uint64]*Capability // the peer's capabilities, as seen here
+	capPeer  map[*Capability]uint64 // and back
 	nextID   uint64
 	closed   bool
 }
 
 func newConn(w io.Writer) *conn {
-	return &conn{w: w, exported: map[uint64]*SendPort{}, exportID: map[*SendPort]uint64{}, proxies: map[uint64]*SendPort{}}
+	return &conn{w: w, exported: map[uint64]*SendPort{}, exportID: map[*SendPort]uint64{}, proxies: map[uint64]*SendPort{},
+		caps: map[uint64]*Capability{}, capID: map[*Capability]uint64{}, capProxy: map[uint64]*Capability{}, capPeer: map[*Capability]uint64{}}
 }
+
+const (
+	refPort uint64 = 0
+	refCap  uint64 = 1
+)
 
 // write sends one frame; frames from different goroutines never interleave.
 func (c *conn) write(frame []byte) error {
@@ -52,45 +66,83 @@ func (c *conn) close() {
 	c.wmu.Unlock()
 }
 
-// portOut is the wire port encoder for messages this side sends.
+// portOut is the wire encoder of host references for messages this side
+// sends.
 func (c *conn) portOut(ref any) (uint64, error) {
-	p, ok := ref.(*SendPort)
-	if !ok || p == nil {
-		return 0, &CloneError{Msg: "a port of an unknown kind could not be sent to a worker process"}
+	switch x := ref.(type) {
+	case *SendPort:
+		if x == nil {
+			break
+		}
+		if rb, ok := x.box.(*remoteBox); ok && rb.c == c {
+			return rb.id<<2 | refPort<<1 | 1, nil
+		}
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		id, ok := c.exportID[x]
+		if !ok {
+			c.nextID++
+			id = c.nextID
+			c.exportID[x] = id
+			c.exported[id] = x
+		}
+		return id<<2 | refPort<<1, nil
+	case *Capability:
+		if x == nil {
+			break
+		}
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if id, ok := c.capPeer[x]; ok {
+			return id<<2 | refCap<<1 | 1, nil
+		}
+		id, ok := c.capID[x]
+		if !ok {
+			c.nextID++
+			id = c.nextID
+			c.capID[x] = id
+			c.caps[id] = x
+		}
+		return id<<2 | refCap<<1, nil
+	case *Isolate:
+		return 0, &CloneError{Msg: "an Isolate handle could not be sent to or from a worker process"}
 	}
-	if rb, ok := p.box.(*remoteBox); ok && rb.c == c {
-		return rb.id<<1 | 1, nil
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	id, ok := c.exportID[p]
-	if !ok {
-		c.nextID++
-		id = c.nextID
-		c.exportID[p] = id
-		c.exported[id] = p
-	}
-	return id << 1, nil
+	return 0, &CloneError{Msg: "this value could not be sent to or from a worker process"}
 }
 
-// portIn is the wire port decoder for messages this side receives.
+// portIn is the wire decoder of host references for messages this side
+// receives.
 func (c *conn) portIn(ref uint64) (any, error) {
-	id := ref >> 1
+	id, kind, own := ref>>2, ref>>1&1, ref&1 == 1
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if ref&1 == 1 {
-		p, ok := c.exported[id]
-		if !ok {
-			return nil, &FrameError{Msg: fmt.Sprintf("unknown port %d", id)}
+	switch {
+	case kind == refPort && own:
+		if p, ok := c.exported[id]; ok {
+			return p, nil
 		}
+		return nil, &FrameError{Msg: fmt.Sprintf("unknown port %d", id)}
+	case kind == refPort:
+		if p, ok := c.proxies[id]; ok {
+			return p, nil
+		}
+		p := newSendPort("", &remoteBox{c: c, id: id})
+		c.proxies[id] = p
 		return p, nil
+	case own:
+		if k, ok := c.caps[id]; ok {
+			return k, nil
+		}
+		return nil, &FrameError{Msg: fmt.Sprintf("unknown capability %d", id)}
+	default:
+		if k, ok := c.capProxy[id]; ok {
+			return k, nil
+		}
+		k := NewCapability()
+		c.capProxy[id] = k
+		c.capPeer[k] = id
+		return k, nil
 	}
-	if p, ok := c.proxies[id]; ok {
-		return p, nil
-	}
-	p := newSendPort("", &remoteBox{c: c, id: id})
-	c.proxies[id] = p
-	return p, nil
 }
 
 // encode turns a message into its wire form for this connection.

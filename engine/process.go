@@ -528,9 +528,12 @@ func (w *worker) kill(iso *Isolate, p Priority) {
 
 // ctrl forwards a pause, resume, ping or errorsAreFatal change.
 func (w *worker) ctrl(iso *Isolate, kind uint64, p Priority, c *Capability, flag bool, port *SendPort, m *Message) {
-	var capID, portRef uint64
+	var capRef, portRef uint64
 	if c != nil {
-		capID = c.id
+		var err error
+		if capRef, err = w.c.portOut(c); err != nil {
+			return
+		}
 	}
 	var body []byte
 	if port != nil {
@@ -542,7 +545,7 @@ func (w *worker) ctrl(iso *Isolate, kind uint64, p Priority, c *Capability, flag
 			return
 		}
 	}
-	_ = w.c.write(newFrame(fCtrl).uint(iso.id).uint(kind).uint(uint64(p)).uint(capID).bool(flag).uint(portRef).bytes(body).done())
+	_ = w.c.write(newFrame(fCtrl).uint(iso.id).uint(kind).uint(uint64(p)).uint(capRef).bool(flag).uint(portRef).bytes(body).done())
 }
 
 // measureBase records the worker's idle RSS once, as the baseline its

@@ -531,3 +531,40 @@ func TestProcessToProcessPorts(t *testing.T) {
 	wait(t, a)
 	wait(t, b)
 }
+
+// TestProcessCapabilities: a Capability crosses to a worker and back equal
+// to the original, and a process isolate paused with one is resumed with
+// the same.
+func TestProcessCapabilities(t *testing.T) {
+	h, _ := processHost(t)
+	replies := h.NewPort("replies")
+	c := engine.NewCapability()
+	iso, err := h.Spawn(engine.FunctionSource(`({c, reply}) => {
+		const rp = new ReceivePort();
+		rp.listen(m => { reply.send({back: m, same: m.equals(c) && m.id === c.id}); rp.close(); });
+		reply.send({c, again: c, port: rp.sendPort});
+	}`), engine.WithProcess(""), engine.WithMessage(mustMessage(t, map[string]any{"c": c, "reply": replies.SendPort()})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := recv(t, replies).(map[string]any)
+	if first["c"] != c || first["again"] != c {
+		t.Fatalf("capability did not come back as the original: %#v", first)
+	}
+	port := first["port"].(*engine.SendPort)
+	pause := iso.Pause(c)
+	if err := port.SendValue(c); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	if v, err := replies.RecvValue(ctx); err == nil {
+		t.Fatalf("a paused isolate handled a message: %#v", v)
+	}
+	cancel()
+	iso.Resume(pause)
+	second := recv(t, replies).(map[string]any)
+	if second["back"] != c || second["same"] != true {
+		t.Fatalf("second: %#v", second)
+	}
+	wait(t, iso)
+}

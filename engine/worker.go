@@ -60,13 +60,11 @@ type workerSide struct {
 	host *Host
 
 	mu    sync.Mutex
-	isos  map[uint64]*Isolate // by the host's shadow id
-	caps  map[uint64]*Capability
-	alive sync.WaitGroup
+	isos map[uint64]*Isolate // by the host's shadow id
 }
 
 func serveWorker(r io.Reader, w io.Writer, opts []HostOption) int {
-	ws := &workerSide{c: newConn(w), isos: map[uint64]*Isolate{}, caps: map[uint64]*Capability{}}
+	ws := &workerSide{c: newConn(w), isos: map[uint64]*Isolate{}}
 	// The worker's own host: no ceiling of its own beyond the process's
 	// (the parent enforces memory from outside), output goes up the channel.
 	ws.host = NewHost(append(opts, WithStdout(io.Discard), WithStderr(io.Discard))...)
@@ -229,21 +227,25 @@ const (
 )
 
 func (ws *workerSide) ctrl(r *frameReader) error {
-	sid, kind, prio, capID, flag := r.uint(), r.uint(), Priority(r.small()), r.uint(), r.bool()
+	sid, kind, prio, capRef, flag := r.uint(), r.uint(), Priority(r.small()), r.uint(), r.bool()
 	portRef, msg := r.uint(), r.bytes()
 	if err := r.end(); err != nil {
 		return err
 	}
 	ws.mu.Lock()
 	iso := ws.isos[sid]
+	ws.mu.Unlock()
 	var c *Capability
-	if capID != 0 {
-		if c = ws.caps[capID]; c == nil {
-			c = &Capability{id: capID}
-			ws.caps[capID] = c
+	if capRef != 0 {
+		ref, err := ws.c.portIn(capRef)
+		if err != nil {
+			return err
+		}
+		var ok bool
+		if c, ok = ref.(*Capability); !ok {
+			return &FrameError{Msg: "pause without a capability"}
 		}
 	}
-	ws.mu.Unlock()
 	if iso == nil {
 		return nil // already gone
 	}
