@@ -59,7 +59,7 @@ type workerSide struct {
 	c    *conn
 	host *Host
 
-	mu    sync.Mutex
+	mu   sync.Mutex
 	isos map[uint64]*Isolate // by the host's shadow id
 }
 
