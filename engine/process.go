@@ -154,13 +154,15 @@ func (h *Host) refillPool() {
 	}
 }
 
-// limitMemory sets the worker's memory limit, once. Two mechanisms enforce
-// it from outside the worker: the host's RSS watch (watchMemory) stops the
-// worker when its resident memory passes its idle baseline plus mb, and the
-// kernel refuses the worker any data mapping past its current size plus mb
-// plus a margin (RLIMIT_DATA; the margin covers the Go heap's mapping
-// granularity), which catches a single huge allocation before it is
-// touched. A worker that dies of that is reported as a memoryMb breach too.
+// limitMemory sets the worker's memory limit, once. Two mechanisms
+// enforce it. The host's RSS watch (watchMemory) stops the worker when its
+// resident memory passes the baseline taken when the worker acknowledged
+// its first isolate (measureBase) plus mb. And the worker, before it runs
+// its first limited isolate, has the kernel refuse it any data mapping past
+// its size then plus mb plus a margin (RLIMIT_DATA; the margin covers the
+// Go heap's mapping granularity), which catches a single huge allocation
+// before it is touched. A worker that dies of that is reported as a
+// memoryMb breach too.
 func (w *worker) limitMemory(mb int64) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -168,9 +170,6 @@ func (w *worker) limitMemory(mb int64) {
 		return
 	}
 	w.memMb = mb
-	if !raceBuild {
-		setDataLimit(w.pid, procStatusBytes(w.pid, "VmData:")+mb<<20+max(mb<<18, 64<<20))
-	}
 	go w.watchMemory()
 }
 
@@ -624,6 +623,7 @@ type tailBuffer struct {
 	buf     []byte
 	head    []byte // the first headMax bytes
 	fatal   string // the first "fatal error:" or "panic:" line
+	signal  string // the first raw runtime signal line ("SIGSEGV: segmentation violation")
 	runtime string // the first "runtime:" line, if no fatal one came
 	line    []byte
 }
@@ -651,6 +651,8 @@ func (t *tailBuffer) Write(p []byte) (int, error) {
 			switch {
 			case strings.HasPrefix(l, "fatal error:") || strings.HasPrefix(l, "panic:"):
 				t.fatal = l
+			case t.signal == "" && (strings.HasPrefix(l, "SIGSEGV:") || strings.HasPrefix(l, "SIGBUS:")):
+				t.signal = l
 			case t.runtime == "" && strings.HasPrefix(l, "runtime:"):
 				t.runtime = l
 			}
@@ -671,10 +673,15 @@ func (t *tailBuffer) String() string {
 const headMax = 2 << 10
 
 // outOfMemory reports whether the worker died of Go's out-of-memory, in
-// any of the runtime's wordings.
+// any of the runtime's wordings, or (under RLIMIT_DATA, where a refused
+// mapping can leave the runtime's own structures unset) of a raw runtime
+// signal that no Go panic explains.
 func (t *tailBuffer) outOfMemory() bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if t.signal != "" && !strings.HasPrefix(t.fatal, "panic:") {
+		return true
+	}
 	for _, b := range [][]byte{t.head, t.buf} {
 		if bytes.Contains(b, []byte("out of memory")) || bytes.Contains(b, []byte("cannot allocate memory")) {
 			return true
@@ -686,8 +693,11 @@ func (t *tailBuffer) outOfMemory() bool {
 func (t *tailBuffer) fatalLine() string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.fatal != "" {
+	switch {
+	case t.fatal != "":
 		return t.fatal
+	case t.signal != "":
+		return t.signal
 	}
 	return t.runtime
 }

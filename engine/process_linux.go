@@ -15,7 +15,8 @@ func workerSysProcAttr() *syscall.SysProcAttr {
 // killGroup SIGKILLs the process group of a worker (its own, by Setpgid).
 func killGroup(pid int) { _ = syscall.Kill(-pid, syscall.SIGKILL) }
 
-// setDataLimit sets a worker's RLIMIT_DATA (its data mappings) to bytes.
+// setDataLimit sets RLIMIT_DATA (data mappings) of process pid (0: this
+// one) to bytes.
 func setDataLimit(pid int, bytes int64) {
 	if bytes > 0 {
 		lim := unix.Rlimit{Cur: uint64(bytes), Max: uint64(bytes)}

@@ -61,6 +61,8 @@ type workerSide struct {
 
 	mu   sync.Mutex
 	isos map[uint64]*Isolate // by the host's shadow id
+
+	dataLimited bool // RLIMIT_DATA set (read loop only)
 }
 
 func serveWorker(r io.Reader, w io.Writer, opts []HostOption) int {
@@ -168,6 +170,12 @@ func (ws *workerSide) spawn(r *frameReader) error {
 		// from outside, so that garbage is not what trips it.
 		if cur := debug.SetMemoryLimit(-1); cur > mb<<20 {
 			debug.SetMemoryLimit(mb << 20)
+		}
+		// And have the kernel refuse a huge step (see worker.limitMemory),
+		// before any of the isolate's code runs.
+		if !ws.dataLimited && !raceBuild {
+			ws.dataLimited = true
+			setDataLimit(0, procStatusBytes(os.Getpid(), "VmData:")+mb<<20+max(mb<<18, 64<<20))
 		}
 	}
 	sid := s.sid
