@@ -1,6 +1,7 @@
 package bindings_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -185,7 +186,11 @@ const hostileHarness = `(async () => {
 // TestMain runs the package as the CLI runs: with engine.EnsureProcs, which
 // keeps a huge uninterruptible copy in one isolate from stalling the rest
 // through the GC (the string-doubling case shows it).
+//
+// The test binary also serves as the worker of process isolates.
 func TestMain(m *testing.M) {
+	engine.WorkerMain(engine.WithSetup(bindings.Setup(bindings.Config{})),
+		engine.WithFunc("pid", func(context.Context, []any) (any, error) { return os.Getpid(), nil }))
 	engine.EnsureProcs()
 	os.Exit(m.Run())
 }

@@ -2,6 +2,7 @@ package bindings
 
 import (
 	"errors"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -240,7 +241,7 @@ func (e *env) capabilityArg(v goja.Value) *engine.Capability {
 }
 
 // spawnOptionNames are the options of Isolate.spawn, spawnFile and run.
-var spawnOptionNames = []string{"name", "paused", "errorsAreFatal", "onExit", "onError", "entry", "limits"}
+var spawnOptionNames = []string{"name", "paused", "errorsAreFatal", "onExit", "onError", "entry", "limits", "process"}
 
 // spawnOptions converts the JS options object of api into engine options;
 // an unknown key is a TypeError (see e.options).
@@ -278,6 +279,20 @@ func (e *env) spawnOptions(api string, optsArg goja.Value, msg goja.Value) []eng
 	}
 	if v := e.get(opts, "limits"); v != nil {
 		out = append(out, engine.WithLimits(e.limits(v)))
+	}
+	if v := e.get(opts, "process"); v != nil {
+		// true: a worker process of its own; "NAME": the shared worker of
+		// that group; false: in this process (overriding a host default).
+		_, isStr := v.(goja.String)
+		_, isObj := v.(*goja.Object)
+		switch {
+		case !isObj && v.ExportType() == reflect.TypeOf(true):
+			out = append(out, engine.WithInProcess(!v.ToBoolean()))
+		case isStr && v.String() != "":
+			out = append(out, engine.WithProcess(v.String()))
+		default:
+			e.typeError("%s: options.process must be true, false or a group name", api)
+		}
 	}
 	return out
 }

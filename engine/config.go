@@ -212,6 +212,7 @@ type spawnConfig struct {
 	stdout      io.Writer
 	stderr      io.Writer
 	process     bool               // run in a worker process (WithProcess)
+	processSet  bool               // WithProcess or WithInProcess was given
 	group       string             // the worker's group; "" = its own
 	errorHook   func(*ScriptError) // worker side: report errors to the host instead
 }

@@ -63,6 +63,8 @@ type Host struct {
 	poolSize   int
 	refilling  bool
 	unconfined bool // WithWorkerConfinement(false)
+
+	processDefault bool // WithProcessDefault
 }
 
 // HostOption configures NewHost.
@@ -282,6 +284,9 @@ func (h *Host) Spawn(src Source, opts ...SpawnOption) (*Isolate, error) {
 	}
 	if cfg.limits.MaxStackDepth <= 0 {
 		cfg.limits.MaxStackDepth = DefaultMaxStackDepth
+	}
+	if !cfg.processSet && h.processDefault && cfg.parent != nil {
+		cfg.process = true
 	}
 	if cfg.process {
 		return h.spawnRemote(src, cfg)

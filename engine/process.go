@@ -34,8 +34,21 @@ const killGrace = 50 * time.Millisecond
 // named by WithWorkerCommand (by default this executable, which must call
 // WorkerMain first in main).
 func WithProcess(group string) SpawnOption {
-	return func(c *spawnConfig) { c.process, c.group = true, group }
+	return func(c *spawnConfig) { c.process, c.group, c.processSet = true, group, true }
 }
+
+// WithInProcess(true) runs the isolate in this process even when the host
+// runs spawned isolates in workers by default (WithProcessDefault);
+// WithInProcess(false) is WithProcess("").
+func WithInProcess(in bool) SpawnOption {
+	return func(c *spawnConfig) { c.process, c.group, c.processSet = !in, "", true }
+}
+
+// WithProcessDefault makes every isolate spawned by another isolate (one
+// with WithParent, as the JS Isolate.spawn, spawnFile and run do) run in a
+// worker process of its own unless its options say otherwise: the CLI's
+// --process. Isolates spawned from Go without a parent are not affected.
+func WithProcessDefault(on bool) HostOption { return func(h *Host) { h.processDefault = on } }
 
 // WithWorkerCommand sets the command that starts a worker process: path
 // and arguments. The default is this executable with no arguments. The
@@ -77,6 +90,7 @@ type worker struct {
 	mu      sync.Mutex
 	shadows map[uint64]*Isolate
 	acks    map[uint64]chan error
+	pending int // spawns between h.worker and registering their shadow
 	dead    bool
 	why     error // set when the host killed it on purpose (memory, garbage)
 	memMb   int64
@@ -92,7 +106,10 @@ func (h *Host) worker(group string, memMb int64) (*worker, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if group != "" {
-		if w := h.workers[group]; w != nil && !w.isDead() {
+		if w := h.workers[group]; w != nil && w.reserve() {
+			if memMb > 0 {
+				w.limitMemory(memMb)
+			}
 			return w, nil
 		}
 	}
@@ -112,6 +129,7 @@ func (h *Host) worker(group string, memMb int64) (*worker, error) {
 		h.allWorkers[w] = struct{}{}
 	}
 	w.group = group
+	w.reserve()
 	if memMb > 0 {
 		w.limitMemory(memMb)
 	}
@@ -171,6 +189,19 @@ func (w *worker) limitMemory(mb int64) {
 	}
 	w.memMb = mb
 	go w.watchMemory()
+}
+
+// reserve holds the worker for one spawn until spawnRemote registers (or
+// gives up) its shadow, so that it is not stopped in between. It fails for
+// a dead worker.
+func (w *worker) reserve() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.dead {
+		return false
+	}
+	w.pending++
+	return true
 }
 
 func (w *worker) isDead() bool {
@@ -287,7 +318,7 @@ func (w *worker) handle(t frameType, r *frameReader) error {
 		}
 	case fError:
 		sid := r.uint()
-		err := readExitFields(r)
+		err := w.c.readExitFields(r)
 		if e := r.end(); e != nil {
 			return e
 		}
@@ -297,7 +328,7 @@ func (w *worker) handle(t frameType, r *frameReader) error {
 		}
 	case fExit:
 		sid := r.uint()
-		err := readExitFields(r)
+		err := w.c.readExitFields(r)
 		if e := r.end(); e != nil {
 			return e
 		}
@@ -316,7 +347,7 @@ func (w *worker) handle(t frameType, r *frameReader) error {
 				m = nullMessage()
 			}
 		} else {
-			err = readExitFields(r)
+			err = w.c.readExitFields(r)
 		}
 		if e := r.end(); e != nil {
 			return e
@@ -330,7 +361,7 @@ func (w *worker) handle(t frameType, r *frameReader) error {
 		sid, ok := r.uint(), r.bool()
 		var err error
 		if !ok {
-			if err = readExitFields(r); err == nil {
+			if err = w.c.readExitFields(r); err == nil {
 				err = &ScriptError{Name: "InternalError", Message: "the worker refused the spawn"}
 			}
 		}
@@ -434,6 +465,15 @@ func (h *Host) spawnRemote(src Source, cfg spawnConfig) (*Isolate, error) {
 		h.mu.Unlock()
 		return nil, &LimitError{Limit: "maxIsolates", Max: int64(h.maxIsolates), Seen: int64(n + 1), Unit: "isolates"}
 	}
+	registered := false
+	defer func() {
+		if !registered {
+			w.mu.Lock()
+			w.pending--
+			w.mu.Unlock()
+			w.stopIfEmpty()
+		}
+	}()
 	iso := newIsolate(h, h.nextID.Add(1), src, nil, cfg)
 	iso.remote = w
 	iso.tasks.clear() // the worker runs the entry
@@ -454,6 +494,8 @@ func (h *Host) spawnRemote(src Source, cfg spawnConfig) (*Isolate, error) {
 	}
 	w.shadows[iso.id] = iso
 	w.acks[iso.id] = ack
+	w.pending--
+	registered = true
 	w.mu.Unlock()
 	if err := w.c.write(spec.frame()); err != nil {
 		w.forget(iso)
@@ -481,13 +523,31 @@ func (iso *Isolate) Pid() int {
 	return iso.remote.pid
 }
 
-// forget drops a shadow; an emptied worker of its own is stopped.
+// forget drops a shadow; an emptied worker is stopped.
 func (w *worker) forget(iso *Isolate) {
 	w.mu.Lock()
 	delete(w.shadows, iso.id)
 	delete(w.acks, iso.id)
-	empty := len(w.shadows) == 0 && len(w.acks) == 0
 	w.mu.Unlock()
+	w.stopIfEmpty()
+}
+
+// stopIfEmpty stops the worker if no isolate is in it or on its way. A
+// group's worker leaves the group first, under the host's lock, so that a
+// new spawn in the group starts a new worker rather than joining this one.
+func (w *worker) stopIfEmpty() {
+	h := w.host
+	h.mu.Lock()
+	w.mu.Lock()
+	empty := len(w.shadows) == 0 && len(w.acks) == 0 && w.pending == 0 && !w.dead
+	if empty {
+		w.dead = true // no reserve may succeed any more
+		if w.group != "" && h.workers[w.group] == w {
+			delete(h.workers, w.group)
+		}
+	}
+	w.mu.Unlock()
+	h.mu.Unlock()
 	if empty {
 		w.stop()
 	}

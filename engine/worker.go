@@ -183,7 +183,7 @@ func (ws *workerSide) spawn(r *frameReader) error {
 		WithName(s.name), WithLimits(s.limits), WithPaused(s.paused), WithErrorsAreFatal(s.errorsFatal),
 		WithCapabilities(Capabilities{ReadRoots: s.readRoots, Funcs: s.funcs}),
 		WithOutput(&frameWriter{c: ws.c, sid: sid, stream: 1}, &frameWriter{c: ws.c, sid: sid, stream: 2}),
-		withErrorHook(func(se *ScriptError) { _ = ws.c.write(errorFrame(fError, sid, se).done()) }),
+		withErrorHook(func(se *ScriptError) { _ = ws.c.write(ws.c.exitFields(newFrame(fError).uint(sid), se).done()) }),
 	}
 	if s.entry != "" {
 		opts = append(opts, WithEntry(s.entry))
@@ -202,13 +202,13 @@ func (ws *workerSide) spawn(r *frameReader) error {
 				}
 				err = eerr
 			}
-			_ = ws.c.write(exitFields(f.bool(false), err).done())
+			_ = ws.c.write(ws.c.exitFields(f.bool(false), err).done())
 		}))
 	}
 	iso, err := ws.host.Spawn(s.src, opts...)
 	ready := newFrame(fReady).uint(sid)
 	if err != nil {
-		return ws.c.write(exitFields(ready.bool(false), err).done())
+		return ws.c.write(ws.c.exitFields(ready.bool(false), err).done())
 	}
 	ws.mu.Lock()
 	ws.isos[sid] = iso
@@ -220,7 +220,7 @@ func (ws *workerSide) spawn(r *frameReader) error {
 		ws.mu.Lock()
 		delete(ws.isos, sid)
 		ws.mu.Unlock()
-		_ = ws.c.write(exitFields(newFrame(fExit).uint(sid), err).done())
+		_ = ws.c.write(ws.c.exitFields(newFrame(fExit).uint(sid), err).done())
 	})
 	return nil
 }
@@ -296,9 +296,10 @@ func (fw *frameWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// Exit and error fields: kind, then name, message, stack and the limit
-// numbers. Kinds: 0 normal exit, 1 killed, 2 script error, 3 other.
-func exitFields(f *frameBuf, err error) *frameBuf {
+// Exit and error fields: kind, then name, message, stack, the limit
+// numbers and the copy of the thrown value (ScriptError.Value) in wire form.
+// Kinds: 0 normal exit, 1 killed, 2 script error, 3 other.
+func (c *conn) exitFields(f *frameBuf, err error) *frameBuf {
 	var se *ScriptError
 	var le *LimitError
 	switch {
@@ -309,16 +310,22 @@ func exitFields(f *frameBuf, err error) *frameBuf {
 	case errors.As(err, &se):
 		f.uint(2).str(se.Name).str(se.Message).str(se.Stack)
 		if errors.As(se.Cause, &le) {
-			return f.bool(true).str(le.Limit).int(le.Max).int(le.Seen).str(le.Unit)
+			f.bool(true).str(le.Limit).int(le.Max).int(le.Seen).str(le.Unit)
+		} else {
+			f.bool(false)
 		}
-		return f.bool(false)
+		v, verr := c.encode(se.Value)
+		if verr != nil {
+			v = nil // an unsendable copy: the fields above still say what happened
+		}
+		return f.bytes(v)
 	case errors.As(err, &le):
-		return f.uint(2).str("ResourceLimitError").str(le.Message()).str("").bool(true).str(le.Limit).int(le.Max).int(le.Seen).str(le.Unit)
+		return f.uint(2).str("ResourceLimitError").str(le.Message()).str("").bool(true).str(le.Limit).int(le.Max).int(le.Seen).str(le.Unit).bytes(nil)
 	}
 	return f.uint(3).str(err.Error())
 }
 
-func readExitFields(r *frameReader) error {
+func (c *conn) readExitFields(r *frameReader) error {
 	switch r.uint() {
 	case 0:
 		return nil
@@ -329,14 +336,18 @@ func readExitFields(r *frameReader) error {
 		if r.bool() {
 			se.Cause = &LimitError{Limit: r.str(), Max: r.int(), Seen: r.int(), Unit: r.str()}
 		}
+		if v := r.bytes(); len(v) > 0 && r.err == nil {
+			m, err := c.decode(v)
+			if err != nil {
+				r.fail("bad thrown value: " + err.Error())
+				return nil
+			}
+			se.Value = m
+		}
 		return se
 	case 3:
 		return &ScriptError{Name: "InternalError", Message: r.str()}
 	}
 	r.fail("bad exit kind")
 	return nil
-}
-
-func errorFrame(t frameType, sid uint64, se *ScriptError) *frameBuf {
-	return exitFields(newFrame(t).uint(sid), se)
 }

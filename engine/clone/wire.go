@@ -518,7 +518,8 @@ func (g *graph) validate(root int32) error {
 		if int64(nd.k)+int64(nd.np) > int64(len(g.keys)) {
 			return fmt.Errorf("node %d: keys out of range", i)
 		}
-		if nd.flags&^(flagShared|flagGeneric) != 0 || nd.flags&flagGeneric != 0 && nd.kind != kArray {
+		if nd.flags&^(flagShared|flagGeneric|flagEnum) != 0 || nd.flags&flagGeneric != 0 && nd.kind != kArray ||
+			nd.flags&flagEnum != 0 && nd.kind != kError {
 			return fmt.Errorf("node %d: bad flags", i)
 		}
 		prim := func(j int32) goja.Value {
@@ -586,7 +587,7 @@ func (g *graph) validate(root int32) error {
 				return fmt.Errorf("node %d: view out of range", i)
 			}
 		case kError:
-			if nd.n != 0 || nd.sub >= numErrorTypes {
+			if nd.n != 0 || nd.sub >= numErrorTypes || nd.flags&flagEnum != 0 && (nd.a < 0 || nd.a > int64(nd.np)) {
 				return fmt.Errorf("node %d: bad error", i)
 			}
 		case kWrapper:
