@@ -149,6 +149,12 @@ func parseLimitFlags(args []string) ([]string, string) {
 			if !ok || err != nil || n < 0 || !known {
 				return nil, fmt.Sprintf("%s %s: want NAME=N with N >= 0 and NAME one of maxStackDepth, maxTaskMs, cpuMs, memoryMb, maxQueue, maxMessageBytes, maxTimers", name, val)
 			}
+			// Accepted is safe: a value the process cannot survive (a
+			// maxStackDepth whose recursion overflows Go's stack) is a
+			// usage error naming the maximum.
+			if max, _ := engine.LimitMax(k); n > max {
+				return nil, fmt.Sprintf("%s %s: %s is at most %d", name, val, k, max)
+			}
 			set(n)
 		case "--max-isolates":
 			n, err := strconv.Atoi(val)

@@ -257,9 +257,15 @@ func (e *env) limits(v goja.Value) engine.Limits {
 			continue
 		}
 		n := e.toInt64(val, "limits."+k)
+		// A value over what the process survives (a maxStackDepth whose
+		// recursion would overflow Go's stack, a time that overflows a
+		// Duration) is refused, naming the maximum: engine.Limits.Validate.
+		if max, known := engine.LimitMax(k); known && n > max {
+			e.typeError("limits.%s %d is over the maximum %d", k, n, max)
+		}
 		switch k {
 		case "maxStackDepth":
-			l.MaxStackDepth = int(min(n, 1<<20))
+			l.MaxStackDepth = int(n)
 		case "maxTaskMs":
 			l.MaxTaskMs = n
 		case "cpuMs":
@@ -267,11 +273,11 @@ func (e *env) limits(v goja.Value) engine.Limits {
 		case "memoryMb":
 			l.MemoryMb = n
 		case "maxQueue":
-			l.MaxQueue = int(min(n, 1<<40))
+			l.MaxQueue = int(n)
 		case "maxMessageBytes":
 			l.MaxMessageBytes = n
 		case "maxTimers":
-			l.MaxTimers = int(min(n, 1<<40))
+			l.MaxTimers = int(n)
 		default:
 			e.typeError("unknown limit %q", k)
 		}

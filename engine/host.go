@@ -169,7 +169,10 @@ func FileSource(path string) (Source, error) {
 
 // Spawn starts a new isolate running src. It compiles src first: a syntax
 // error is returned as a *ScriptError named "SyntaxError" and nothing is
-// started. Any goroutine may call it, including an isolate's own loop.
+// started. Limits that Validate refuses (over their maximum, such as a
+// MaxStackDepth over MaxStackDepthCeiling) are returned as an error
+// wrapping ErrBadLimits, and nothing is started either. Any goroutine may
+// call it, including an isolate's own loop.
 func (h *Host) Spawn(src Source, opts ...SpawnOption) (*Isolate, error) {
 	cfg := spawnConfig{errorsFatal: true}
 	for _, o := range opts {
@@ -188,6 +191,9 @@ func (h *Host) Spawn(src Source, opts ...SpawnOption) (*Isolate, error) {
 	}
 	if cfg.limits.MaxStackDepth <= 0 {
 		cfg.limits.MaxStackDepth = DefaultMaxStackDepth
+	}
+	if err := cfg.limits.Validate(); err != nil {
+		return nil, err
 	}
 	prog, err := h.progs.compile(src)
 	if err != nil {
