@@ -360,7 +360,9 @@ func (e *env) sendPortArg(v goja.Value, what string) *engine.SendPort {
 }
 
 // transferList reads a transfer list: an array of ArrayBuffers, or an
-// options object {transfer: [...]}.
+// options object {transfer: [...]}. It reads the script's value once and
+// one level deep: an options object's transfer must itself be an array (it
+// once recursed, and o.transfer = o overflowed the Go stack).
 func (e *env) transferList(v goja.Value) []goja.Value {
 	if isNullish(v) {
 		return nil
@@ -374,7 +376,9 @@ func (e *env) transferList(v goja.Value) []goja.Value {
 		if isNullish(t) {
 			return nil
 		}
-		return e.transferList(t)
+		if obj, ok = t.(*goja.Object); !ok || obj.ClassName() != "Array" {
+			e.typeError("options.transfer must be an array")
+		}
 	}
 	n := obj.Get("length").ToInteger()
 	if n > 1<<20 {
