@@ -35,6 +35,8 @@ var depthProg = goja.MustCompile("<guards-depth>", `(function (construct, apply,
 	// Proxy and bound-function chains: the depth of each, kept weakly.
 	var depth = new WeakMap(), wmGet = WeakMap.prototype.get, wmSet = WeakMap.prototype.set;
 	var origRevocable = OrigProxy.revocable;
+	// parts: a proxy's target and handler, for the prototype-cycle check.
+	var parts = new WeakMap();
 	function dOf(x) {
 		if ((typeof x !== "object" || x === null) && typeof x !== "function") return 0;
 		return apply(wmGet, depth, [x]) || 0;
@@ -50,12 +52,14 @@ var depthProg = goja.MustCompile("<guards-depth>", `(function (construct, apply,
 		var d = next(target, handler);
 		var p = construct(OrigProxy, [target, handler], new.target);
 		apply(wmSet, depth, [p, d]);
+		apply(wmSet, parts, [p, [target, handler]]);
 		return p;
 	}
 	var revocable = {revocable: function (target, handler) {
 		var d = next(target, handler);
 		var r = apply(origRevocable, OrigProxy, [target, handler]);
 		apply(wmSet, depth, [r.proxy, d]);
+		apply(wmSet, parts, [r.proxy, [target, handler]]);
 		return r;
 	}}.revocable;
 	var bind = {bind: function (thisArg) {
@@ -94,6 +98,8 @@ var depthProg = goja.MustCompile("<guards-depth>", `(function (construct, apply,
 		};
 	}
 	return {
+		// For the prototype-cycle check of recursionProg (run later).
+		parts: parts, wmGet: wmGet, OrigProxy: OrigProxy,
 		// Bound, so that it has no prototype property yet still constructs.
 		picker: picker, tick: function () {}, Proxy: apply(origBind, Proxy, [undefined]), revocable: revocable, bind: bind,
 		// The other Function constructors, reachable only this way.
@@ -178,20 +184,46 @@ func (g *guards) installDepthGuards() {
 		}
 		return args
 	})
-	// String.prototype.match/matchAll/search turn a string into a RegExp
-	// with the intrinsic constructor.
+	// String.prototype.match/matchAll/search turn anything that is not a
+	// RegExp (and has no matcher method) into one with the intrinsic
+	// constructor: guardStringMatch does goja's steps up to that
+	// conversion, checks the pattern string, and passes it on.
 	sp := vm.Get("String").(*goja.Object).Get("prototype").(*goja.Object)
-	for _, name := range []string{"match", "matchAll", "search"} {
-		g.wrap(sp, name, 1, func(c goja.FunctionCall) { checkPattern(c.Argument(0)) })
-	}
+	g.wrapWith(sp, "match", 1, g.guardStringMatch(goja.SymMatch, false, checkPattern))
+	g.wrapWith(sp, "matchAll", 1, g.guardStringMatch(goja.SymMatchAll, true, checkPattern))
+	g.wrapWith(sp, "search", 1, g.guardStringMatch(goja.SymSearch, false, checkPattern))
+	// RegExp.prototype.compile(pattern) recompiles this in place.
+	rp := vm.Get("RegExp").(*goja.Object).Get("prototype").(*goja.Object)
+	g.wrapWith(rp, "compile", 2, func(orig goja.Callable, c goja.FunctionCall) goja.Value {
+		args := append([]goja.Value(nil), c.Arguments...)
+		if t, ok := c.This.(*goja.Object); ok && t.ClassName() == "RegExp" && len(args) > 0 {
+			if o, ok := args[0].(*goja.Object); ok && o.ClassName() != "RegExp" {
+				args[0] = o.ToString()
+			}
+			checkPattern(args[0])
+		}
+		return call(orig, c.This, args...)
+	})
 
-	// JSON.parse: the nesting of the text, before the recursive parser.
-	g.wrap(json, "parse", 2, func(c goja.FunctionCall) {
-		if s, ok := c.Argument(0).(goja.String); ok && s.Length() > limit {
+	// JSON.parse: ToString(text) once, the nesting of the text before the
+	// recursive parser, and a reviver walked by depthProg (counted levels:
+	// a reviver can insert a cycle under the next key).
+	var revived func(text, reviver goja.Value) goja.Value // installRecursionGuards, below
+	origParse := json.Get("parse")
+	g.wrapWith(json, "parse", 2, func(orig goja.Callable, c goja.FunctionCall) goja.Value {
+		text := c.Argument(0)
+		if _, sym := text.(*goja.Symbol); !sym {
+			text = text.ToString()
+		}
+		if s, ok := text.(goja.String); ok && s.Length() > limit {
 			if JSONNesting(s.String(), limit) > limit {
 				g.failDepth(fmt.Sprintf("JSON.parse: text nested deeper than %d levels", limit))
 			}
 		}
+		if _, ok := goja.AssertFunction(c.Argument(1)); ok {
+			return revived(text, c.Argument(1))
+		}
+		return call(orig, c.This, text)
 	})
 	// JSON.stringify, Proxy, Proxy.revocable and bind are the JS functions
 	// of depthProg (named and sized as the built-ins), installed with the
@@ -205,6 +237,7 @@ func (g *guards) installDepthGuards() {
 	install(pw, "revocable", kit.Get("revocable"))
 	install(vm.GlobalObject(), "Proxy", pw)
 	install(fp, "bind", kit.Get("bind"))
+	revived = g.installRecursionGuards(kit, origParse)
 }
 
 // jsonTick is how many values the native stringify replacer sees between
