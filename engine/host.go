@@ -360,14 +360,23 @@ func compileSource(src Source) (*goja.Program, error) {
 		if name == "" {
 			name = "<isolate>"
 		}
-		p, err := goja.Compile(name, "("+code+"\n)", false)
+		// The wrapped texts are what goja lexes: they are checked as they
+		// are compiled, since a context can change how a "/" reads.
+		wrapped := "(" + code + "\n)"
+		if err := guard.CheckNesting(wrapped, guard.DefaultMaxNesting); err != nil {
+			return nil, &ScriptError{Name: "SyntaxError", Message: strings.TrimPrefix(err.Error(), "guard: "), Cause: err}
+		}
+		p, err := goja.Compile(name, wrapped, false)
 		if err == nil {
 			return p, nil
 		}
 		// A method shorthand ("f(x) { ... }") is not an expression; wrap it
 		// in an object literal and take its only property.
-		if p2, err2 := goja.Compile(name, "(function(){var o=({"+code+"\n});for(var k in o)return o[k]})()", false); err2 == nil {
-			return p2, nil
+		method := "(function(){var o=({" + code + "\n});for(var k in o)return o[k]})()"
+		if guard.CheckNesting(method, guard.DefaultMaxNesting) == nil {
+			if p2, err2 := goja.Compile(name, method, false); err2 == nil {
+				return p2, nil
+			}
 		}
 		return nil, syntaxError(err)
 	}

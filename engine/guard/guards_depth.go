@@ -154,24 +154,38 @@ func (g *guards) installDepthGuards() {
 	// body are one source. Each argument is converted to a string once
 	// (as the original would, in order), and those strings are passed on,
 	// so the guard and the original see the same text.
-	fnCheck := func(args []goja.Value) []goja.Value {
-		var src strings.Builder
-		for i, a := range args {
-			if _, sym := a.(*goja.Symbol); sym {
-				continue // the original throws the TypeError
+	// The text checked is the one goja compiles (functionCtor):
+	// "(function anonymous(" + params joined by "," + "\n) {\n" + body +
+	// "\n})", so that the scanner lexes what the parser will.
+	fnCheck := func(head string) func(args []goja.Value) []goja.Value {
+		return func(args []goja.Value) []goja.Value {
+			for i, a := range args {
+				if _, sym := a.(*goja.Symbol); sym {
+					return args // the original throws the TypeError
+				}
+				args[i] = a.ToString()
 			}
-			args[i] = a.ToString()
-			src.WriteString(args[i].String())
-			src.WriteByte('\n')
+			var src strings.Builder
+			src.WriteString(head)
+			for i := 0; i+1 < len(args); i++ {
+				if i > 0 {
+					src.WriteByte(',')
+				}
+				src.WriteString(args[i].String())
+			}
+			src.WriteString("\n) {\n")
+			if len(args) > 0 {
+				src.WriteString(args[len(args)-1].String())
+			}
+			src.WriteString("\n})")
+			checkSource(src.String())
+			return args
 		}
-		checkSource(src.String())
-		return args
 	}
-	g.wrapCtor(vm.GlobalObject(), "Function", true, fnCheck)
+	g.wrapCtor(vm.GlobalObject(), "Function", true, fnCheck("(function anonymous("))
 	protos := kit.Get("fnProtos").(*goja.Object)
-	for _, i := range []string{"0", "1"} {
-		g.wrapCtor(protos.Get(i).(*goja.Object), "constructor", true, fnCheck)
-	}
+	g.wrapCtor(protos.Get("0").(*goja.Object), "constructor", true, fnCheck("(async function anonymous("))
+	g.wrapCtor(protos.Get("1").(*goja.Object), "constructor", true, fnCheck("(function* anonymous("))
 
 	// RegExp(pattern, flags), called or constructed; a pattern object
 	// other than a RegExp is converted once here.
