@@ -91,6 +91,7 @@ var hostileCases = []hostileCase{
 	{name: "native-proxy-trap-reflect-apply", fn: `() => { const p = new Proxy(function () {}, {get: Reflect.apply}); p.x }`, limits: `{}`, want: "RangeError"},
 	{name: "native-reviver-adds-cycle", fn: `() => JSON.parse('{"a":1,"b":2}', function (k, v) { if (k === 'a') this.b = this; return v })`, limits: `{}`, want: "RangeError"},
 	{name: "native-flat-self", fn: `() => { const a = []; a[0] = a; a.flat(Infinity) }`, limits: `{}`, want: "RangeError"},
+	{name: "native-bound-builtin-cycle", fn: `() => { const o = {}; o.valueOf = Math.abs.bind(null, o); o.toString = String.bind(null, o); +o }`, limits: `{}`, want: "RangeError"},
 	{name: "native-pop-length-self", fn: `() => { const o = {length: 1}; o.valueOf = Array.prototype.pop; o.length = o; +o }`, limits: `{}`, want: "RangeError"},
 	// Sources the old scanner lexed differently from goja's lexer.
 	{name: "nesting-comment-u2028", fn: `() => eval('// c\u2028' + '('.repeat(1e6) + '1' + ')'.repeat(1e6))`, limits: `{}`, want: "SyntaxError"},

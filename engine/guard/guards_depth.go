@@ -30,7 +30,7 @@ import (
 
 // depthProg builds the JS halves of the guards. It receives captured
 // intrinsics, so later tampering by the script does not change them.
-var depthProg = goja.MustCompile("<guards-depth>", `(function (construct, apply, isArray, limit, rangeError, OrigProxy, origBind, WeakMap, getPrototypeOf) {
+var depthProg = goja.MustCompile("<guards-depth>", `(function (construct, apply, isArray, limit, rangeError, OrigProxy, origBind, WeakMap, getPrototypeOf, nativeTarget, invoke) {
 	"use strict";
 	// Proxy and bound-function chains: the depth of each, kept weakly.
 	var depth = new WeakMap(), wmGet = WeakMap.prototype.get, wmSet = WeakMap.prototype.set;
@@ -62,9 +62,30 @@ var depthProg = goja.MustCompile("<guards-depth>", `(function (construct, apply,
 		apply(wmSet, parts, [r.proxy, [target, handler]]);
 		return r;
 	}}.revocable;
+	// A bound function calls its target from Go: with a built-in target
+	// and the object passed back as an argument (o.valueOf =
+	// Math.abs.bind(null, o)), a ToPrimitive cycle would run with no JS
+	// frame at all. So a built-in target is bound through a trampoline, a
+	// JS function (one frame per call, counted by maxStackDepth) that
+	// calls the target through invoke (Go: one level of the native-depth
+	// counter) or constructs it; nativeTarget (Go) gives it the
+	// target's length and name as bind reads them, and an
+	// @@hasInstance that defers to the target. The trampoline is
+	// reachable from no script.
+	function trampoline(target) {
+		var t = function () {
+			if (new.target === undefined) return invoke(target, this, arguments);
+			return construct(target, arguments, new.target === t ? target : new.target);
+		};
+		return t;
+	}
 	var bind = {bind: function (thisArg) {
-		var d = next(this);
-		var r = apply(origBind, this, arguments);
+		var d = next(this), f = this, target = this;
+		if (typeof target === "function" && nativeTarget(target)) {
+			f = trampoline(target);
+			nativeTarget(target, f, function (v) { return v instanceof target; });
+		}
+		var r = apply(origBind, f, arguments);
 		apply(wmSet, depth, [r, d]);
 		return r;
 	}}.bind;
@@ -141,7 +162,7 @@ func (g *guards) installDepthGuards() {
 	mk, _ := goja.AssertFunction(fv)
 	kit := call(mk, goja.Undefined(), reflect.Get("construct"), reflect.Get("apply"), vm.Get("Array").(*goja.Object).Get("isArray"),
 		vm.ToValue(limit), g.rangeError, vm.Get("Proxy"), fp.Get("bind"), vm.Get("WeakMap"),
-		object.Get("getPrototypeOf")).(*goja.Object)
+		object.Get("getPrototypeOf"), g.nativeTarget(), g.invoke()).(*goja.Object)
 
 	// eval(x): only a string is compiled.
 	g.wrap(vm.GlobalObject(), "eval", 1, func(c goja.FunctionCall) {

@@ -2,6 +2,7 @@ package guard
 
 import (
 	"fmt"
+	"reflect"
 	"strings"
 
 	"github.com/dop251/goja"
@@ -470,4 +471,70 @@ func (g *guards) guardStringMatch(sym *goja.Symbol, global bool, check func(goja
 		check(arg)
 		return call(orig, this, arg)
 	}
+}
+
+// jsCallPC is the code address of what goja's Export returns for a JS
+// function (the method value of its Call): the same for every JS
+// function, of any kind. Anything else callable is a built-in, a Go
+// function, a bound function or a proxy.
+var jsCallPC = func() uintptr {
+	v, err := goja.New().RunString("(function () {})")
+	if err != nil {
+		return 0
+	}
+	return reflect.ValueOf(v.Export()).Pointer()
+}()
+
+// nativeTarget is the Go half of the bind trampoline (depthProg):
+// nativeTarget(f) tells whether f is not a JS function (its bound calls
+// need a trampoline); nativeTarget(f, t, hasInstance) gives the
+// trampoline t what bind reads from f, read from f once as bind would
+// (HasOwnProperty and Get "length", Get "name"), and hasInstance as its
+// @@hasInstance.
+func (g *guards) nativeTarget() goja.Value {
+	return g.vm.ToValue(func(c goja.FunctionCall) goja.Value {
+		f, ok := c.Argument(0).(*goja.Object)
+		if !ok {
+			return g.vm.ToValue(false)
+		}
+		t, ok := c.Argument(1).(*goja.Object)
+		if !ok {
+			if jsCallPC == 0 {
+				return g.vm.ToValue(true)
+			}
+			ex := f.Export()
+			if fn, ok := ex.(func(goja.FunctionCall) goja.Value); ok && fn != nil && reflect.ValueOf(fn).Pointer() == jsCallPC {
+				return g.vm.ToValue(false)
+			}
+			return g.vm.ToValue(true)
+		}
+		d, err := g.gopd(goja.Undefined(), f, g.vm.ToValue("length"))
+		if err != nil {
+			rethrow(err)
+		}
+		if goja.IsUndefined(d) {
+			if err := t.Delete("length"); err != nil {
+				rethrow(err)
+			}
+		} else {
+			_ = t.DefineDataProperty("length", f.Get("length"), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+		}
+		_ = t.DefineDataProperty("name", f.Get("name"), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+		_ = t.DefineDataPropertySymbol(goja.SymHasInstance, c.Argument(2), goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_FALSE)
+		return goja.Undefined()
+	})
+}
+
+// invoke(f, this, args) calls f as one level of the native-depth counter:
+// the bind trampoline's call.
+func (g *guards) invoke() goja.Value {
+	return g.vm.ToValue(func(c goja.FunctionCall) goja.Value {
+		return g.counted(func(_ goja.Callable, c goja.FunctionCall) goja.Value {
+			f, ok := goja.AssertFunction(c.Argument(0))
+			if !ok {
+				panic(g.vm.NewTypeError("not a function"))
+			}
+			return call(f, c.Argument(1), argsOf(c.Argument(2))...)
+		}, nil, c)
+	})
 }

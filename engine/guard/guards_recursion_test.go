@@ -35,6 +35,9 @@ var nativeRecursionCases = []string{
 	`const o = {}; o.then = Promise.prototype.finally; o.then()`,
 	`const o = {}; o.then = Promise.prototype.catch; o.then()`,
 	`const p = new Proxy(function () {}, {get: Reflect.apply}); p.x`,
+	`const o = {}; o.valueOf = Math.abs.bind(null, o); +o`,
+	`const o = {}; o.toString = String.bind(null, o); String(o)`,
+	`const o = {}; o.toString = parseInt.bind(null, o); String(o)`,
 	// One built-in call, recursing inside.
 	`const a = []; a[0] = a; a.flat(Infinity)`,
 	`const a = []; a.push(a, a); a.flat(Infinity)`,
@@ -131,6 +134,15 @@ func TestRecursionGuardsKeepSemantics(t *testing.T) {
 		`(function () { const r = /a/g; r.compile('b', 'i'); const s = r.compile({toString() { return 'c+' }}); return r.source + r.flags + (s === r) + RegExp.prototype.compile.length })()`,
 		`(function () { try { RegExp.prototype.compile.call({}, 'a') } catch (e) { return e.name } })()`,
 		`(function () { const a = [1]; a.push(a); return a.join() })()`,
+		// Bound built-ins go through a trampoline: same name, length,
+		// calls, construction, instanceof and errors.
+		`Math.max.bind(null, 1)(3) + Math.max.bind(null).name + Math.max.bind(null, 1).length + Math.max.bind(null, 1, 2, 3).length + Object.getOwnPropertyNames(Math.abs.bind()).join()`,
+		`new (Date.bind(null, 0))().getTime() + ':' + (new Date(0) instanceof Date.bind(null)) + ':' + ({} instanceof Date.bind(null)) + ':' + (new (String.bind(null, 'x'))() instanceof String)`,
+		`[1, 2].map(String.bind(null)).join() + (function () { try { new (Math.abs.bind())() } catch (e) { return e.name } })() + typeof Object.bind(null) + String.bind(null, 5)()`,
+		`(function () { try { class X extends Array.bind(null) {} } catch (e) { return e.name } })() + (function () { try { Function.prototype.bind.call(1) } catch (e) { return e.name } })()`,
+		`(function () { const f = Object.defineProperty(function () {}.bind(), 'name', {value: 7}); const b = Function.prototype.bind.call(new Proxy(Math.min, {}), null, 4); return b(9) + b.name + b.length + f.bind().name })()`,
+		`(function () { const o = {x: 1}; const g = Reflect.get.bind(null, o); return g('x') + Reflect.construct(Date.bind(null, 5), []).getTime() })()`,
+		`(function () { let n = 0; const p = new Proxy(Math.max, {get(t, k) { n++; return t[k] }, getOwnPropertyDescriptor(t, k) { n += 10; return Reflect.getOwnPropertyDescriptor(t, k) }}); p.bind(null); return n })()`,
 	}
 	plain := goja.New()
 	vm := guardedVM(t, Config{})

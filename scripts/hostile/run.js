@@ -47,6 +47,7 @@ const CASES = {
 	"native-proxy-trap-reflect-apply": {fn: () => { const p = new Proxy(function () {}, {get: Reflect.apply}); p.x }, limits: {}, note: ""},
 	"native-reviver-adds-cycle": {fn: () => JSON.parse('{"a":1,"b":2}', function (k, v) { if (k === 'a') this.b = this; return v }), limits: {}, note: ""},
 	"native-flat-self": {fn: () => { const a = []; a[0] = a; a.flat(Infinity) }, limits: {}, note: ""},
+	"native-bound-builtin-cycle": {fn: () => { const o = {}; o.valueOf = Math.abs.bind(null, o); o.toString = String.bind(null, o); +o }, limits: {}, note: ""},
 	"native-pop-length-self": {fn: () => { const o = {length: 1}; o.valueOf = Array.prototype.pop; o.length = o; +o }, limits: {}, note: ""},
 	"nesting-comment-u2028": {fn: () => eval('// c\u2028' + '('.repeat(1e6) + '1' + ')'.repeat(1e6)), limits: {}, note: ""},
 	"nesting-comment-cr": {fn: () => new Function('// c\r return ' + '-'.repeat(2e6) + '1'), limits: {}, note: ""},
