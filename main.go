@@ -49,8 +49,8 @@ Options:
   -h, --help        show this help
   -v, --version     print the version
 
-Limits (before the command; NAME is maxStackDepth, maxTaskMs, cpuMs,
-memoryMb, maxQueue, maxMessageBytes or maxTimers):
+Limits (before the command; NAME is maxStackDepth (at most 50000),
+maxTaskMs, cpuMs, memoryMb, maxQueue, maxMessageBytes or maxTimers):
   --limit NAME=N         a limit of the main isolate; the isolates it spawns
                          never get more
   --child-limit NAME=N   the default for every isolate that does not set NAME

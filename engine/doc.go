@@ -84,6 +84,10 @@ is idempotent and safe from any goroutine.
 Limits (WithLimits, WithDefaultLimits) bound each isolate: stack depth,
 task and CPU time, attributed heap (MemoryMb), queue, message size and
 timers. A breach stops the isolate with a *LimitError naming the limit.
+Spawn refuses limits the process cannot survive (Limits.Validate,
+ErrBadLimits): a MaxStackDepth over MaxStackDepthCeiling, whose recursion
+through native callbacks would overflow Go's stack, or times and sizes
+that overflow their conversions.
 
 Independently of MemoryMb, every host has a memory ceiling
 (WithMemoryLimit; by default a quarter of the memory available to the

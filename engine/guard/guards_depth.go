@@ -18,7 +18,9 @@ import (
 //   - JSON.parse of deep text and JSON.stringify of deep values;
 //   - Array.prototype.join/toString/toLocaleString of nested arrays;
 //   - a chain of proxies (each level forwards to its target in Go) and a
-//     chain of bound functions.
+//     chain of bound functions;
+//   - built-ins calling each other from Go, with no JS frame in between
+//     (guards_recursion.go: the native-depth counter).
 //
 // Each is bounded by Config.MaxDepth (nesting for the parser:
 // DefaultMaxNesting), and a breach throws a catchable RangeError (a
