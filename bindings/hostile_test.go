@@ -100,6 +100,8 @@ var hostileCases = []hostileCase{
 	{name: "nesting-string-newline", fn: `() => eval("'a\n" + '['.repeat(1e6) + "'")`, limits: `{}`, want: "SyntaxError"},
 	{name: "nesting-class-subtraction", fn: `() => new RegExp('[a-'.repeat(1e5) + ']'.repeat(1e5) + '(?=a)')`, limits: `{}`, want: "SyntaxError"},
 	{name: "nesting-regexp-compile", fn: `() => /x/.compile('('.repeat(1e6) + ')'.repeat(1e6) + '\\1')`, limits: `{}`, want: "SyntaxError"},
+	{name: "regexp-original-via-prototype", fn: `() => { const R = Object.getPrototypeOf(RegExp); new R('('.repeat(1e6) + ')'.repeat(1e6) + '\\1') }`, limits: `{}`, want: "TypeError"},
+	{name: "typed-array-original-via-prototype", fn: `() => { const F = Object.getPrototypeOf(Float64Array); new F(2 ** 40) }`, limits: `{}`, want: "TypeError"},
 	// Guards apply after goja's conversions.
 	{name: "json-parse-object-text", fn: `() => JSON.parse({toString() { return '['.repeat(2e6) + ']'.repeat(2e6) }})`, limits: `{}`, want: "RangeError"},
 	{name: "match-object-pattern", fn: `() => 'x'.match({toString() { return '('.repeat(1e6) + ')'.repeat(1e6) + '\\1' }})`, limits: `{}`, want: "SyntaxError"},

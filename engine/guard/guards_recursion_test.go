@@ -76,6 +76,24 @@ func TestNativeRecursionThrows(t *testing.T) {
 	}
 }
 
+// The originals behind the constructor wrappers are out of reach: what
+// Object.getPrototypeOf gives is not a constructor that skips the checks.
+func TestWrappedConstructorsHideOriginals(t *testing.T) {
+	vm := guardedVM(t, Config{})
+	for _, src := range []string{
+		`new (Object.getPrototypeOf(RegExp))('('.repeat(1e6) + ')'.repeat(1e6) + '\\1')`,
+		`new (Object.getPrototypeOf(Function))('return ' + '('.repeat(1e6) + ')'.repeat(1e6))`,
+		`new (Object.getPrototypeOf(Float64Array))(2 ** 40)`,
+		`new (Object.getPrototypeOf(ArrayBuffer))(2 ** 40)`,
+		`new (Object.getPrototypeOf((async function () {}).constructor))('return ' + '('.repeat(1e6) + ')'.repeat(1e6))`,
+	} {
+		v, err := vm.RunString(`(function(){ try { ` + src + `; return "no error" } catch (e) { return e.name } })()`)
+		if err != nil || (v.String() != "TypeError" && v.String() != "SyntaxError" && v.String() != "RangeError") {
+			t.Errorf("%s: %v, %v", src, v, err)
+		}
+	}
+}
+
 // MaxDepth bounds the native levels too: a lower cap throws sooner, and
 // a recursion shallower than the cap works.
 func TestNativeRecursionFollowsMaxDepth(t *testing.T) {
@@ -134,6 +152,11 @@ func TestRecursionGuardsKeepSemantics(t *testing.T) {
 		`(function () { const r = /a/g; r.compile('b', 'i'); const s = r.compile({toString() { return 'c+' }}); return r.source + r.flags + (s === r) + RegExp.prototype.compile.length })()`,
 		`(function () { try { RegExp.prototype.compile.call({}, 'a') } catch (e) { return e.name } })()`,
 		`(function () { const a = [1]; a.push(a); return a.join() })()`,
+		// Wrapped constructors have the spec's [[Prototype]] and their
+		// statics as own properties, not the original behind them.
+		`(Object.getPrototypeOf(RegExp) === Function.prototype) + ':' + (Object.getPrototypeOf(Function) === Function.prototype) + ':' + (Object.getPrototypeOf(Float64Array) === Object.getPrototypeOf(Int8Array)) + ':' + (Object.getPrototypeOf(ArrayBuffer) === Function.prototype)`,
+		`(RegExp[Symbol.species] === RegExp) + ':' + (ArrayBuffer[Symbol.species] === ArrayBuffer) + ':' + Float64Array.BYTES_PER_ELEMENT + ':' + Float64Array.from([1, 2]).length + ':' + ArrayBuffer.isView(new Uint8Array(1)) + ':' + Object.getOwnPropertyNames(RegExp).sort().join()`,
+		`(Object.getPrototypeOf((async function () {}).constructor) === Function) + ':' + (Object.getPrototypeOf((function* () {}).constructor) === Function)`,
 		// Bound built-ins go through a trampoline: same name, length,
 		// calls, construction, instanceof and errors.
 		`Math.max.bind(null, 1)(3) + Math.max.bind(null).name + Math.max.bind(null, 1).length + Math.max.bind(null, 1, 2, 3).length + Object.getOwnPropertyNames(Math.abs.bind()).join()`,

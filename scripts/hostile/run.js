@@ -55,6 +55,8 @@ const CASES = {
 	"nesting-string-newline": {fn: () => eval("'a\n" + '['.repeat(1e6) + "'"), limits: {}, note: ""},
 	"nesting-class-subtraction": {fn: () => new RegExp('[a-'.repeat(1e5) + ']'.repeat(1e5) + '(?=a)'), limits: {}, note: ""},
 	"nesting-regexp-compile": {fn: () => /x/.compile('('.repeat(1e6) + ')'.repeat(1e6) + '\\1'), limits: {}, note: ""},
+	"regexp-original-via-prototype": {fn: () => { const R = Object.getPrototypeOf(RegExp); new R('('.repeat(1e6) + ')'.repeat(1e6) + '\\1') }, limits: {}, note: ""},
+	"typed-array-original-via-prototype": {fn: () => { const F = Object.getPrototypeOf(Float64Array); new F(2 ** 40) }, limits: {}, note: ""},
 	"json-parse-object-text": {fn: () => JSON.parse({toString() { return '['.repeat(2e6) + ']'.repeat(2e6) }}), limits: {}, note: ""},
 	"match-object-pattern": {fn: () => 'x'.match({toString() { return '('.repeat(1e6) + ')'.repeat(1e6) + '\\1' }}), limits: {}, note: ""},
 	"transfer-list-self": {fn: () => { const o = {}; o.transfer = o; new ReceivePort().sendPort.send(1, o) }, limits: {}, note: ""},
