@@ -32,7 +32,7 @@ import (
 
 // depthProg builds the JS halves of the guards. It receives captured
 // intrinsics, so later tampering by the script does not change them.
-var depthProg = goja.MustCompile("<guards-depth>", `(function (construct, apply, isArray, limit, rangeError, OrigProxy, origBind, WeakMap, getPrototypeOf, nativeTarget, invoke, ownKeys, gopd, defineProperty, setPrototypeOf) {
+var depthProg = goja.MustCompile("<guards-depth>", `(function (construct, apply, isArray, limit, rangeError, OrigProxy, origBind, WeakMap, getPrototypeOf, nativeTarget, invoke) {
 	"use strict";
 	// Proxy and bound-function chains: the depth of each, kept weakly.
 	var depth = new WeakMap(), wmGet = WeakMap.prototype.get, wmSet = WeakMap.prototype.set;
@@ -120,25 +120,7 @@ var depthProg = goja.MustCompile("<guards-depth>", `(function (construct, apply,
 			return new OrigProxy(o, {ownKeys: function () { return keys; }});
 		};
 	}
-	// unhide(w): a constructor wrapper (wrapCtor) inherits its statics
-	// from the original it wraps, which made the original reachable:
-	// Object.getPrototypeOf(RegExp) compiled any pattern, unchecked. The
-	// statics are copied onto the wrapper instead (their descriptors) and
-	// the wrapper gets the original's own [[Prototype]], as the spec
-	// has it (Function.prototype, %TypedArray%).
-	function unhide(w) {
-		var o = getPrototypeOf(w);
-		if (typeof o !== "function" || o === w || o.prototype !== w.prototype) return;
-		var keys = ownKeys(o);
-		for (var i = 0; i < keys.length; i++) {
-			var k = keys[i];
-			if (k === "length" || k === "name" || k === "prototype") continue;
-			if (gopd(w, k) === undefined) defineProperty(w, k, gopd(o, k));
-		}
-		setPrototypeOf(w, getPrototypeOf(o));
-	}
 	return {
-		unhide: unhide,
 		// For the prototype-cycle check of recursionProg (run later).
 		parts: parts, wmGet: wmGet, OrigProxy: OrigProxy,
 		// Bound, so that it has no prototype property yet still constructs.
@@ -182,8 +164,7 @@ func (g *guards) installDepthGuards() {
 	mk, _ := goja.AssertFunction(fv)
 	kit := call(mk, goja.Undefined(), reflect.Get("construct"), reflect.Get("apply"), vm.Get("Array").(*goja.Object).Get("isArray"),
 		vm.ToValue(limit), g.rangeError, vm.Get("Proxy"), fp.Get("bind"), vm.Get("WeakMap"),
-		object.Get("getPrototypeOf"), g.nativeTarget(), g.invoke(), reflect.Get("ownKeys"), object.Get("getOwnPropertyDescriptor"),
-		object.Get("defineProperty"), object.Get("setPrototypeOf")).(*goja.Object)
+		object.Get("getPrototypeOf"), g.nativeTarget(), g.invoke()).(*goja.Object)
 
 	// eval(x): only a string is compiled.
 	g.wrap(vm.GlobalObject(), "eval", 1, func(c goja.FunctionCall) {
@@ -297,15 +278,23 @@ func (g *guards) installDepthGuards() {
 	// Every constructor wrapped so far (wrapCtor: ArrayBuffer, the typed
 	// arrays, Function and its async and generator kin, RegExp) stops
 	// exposing its unguarded original as its [[Prototype]].
-	unhide, _ := goja.AssertFunction(kit.Get("unhide"))
 	global := vm.GlobalObject()
 	ctors := []goja.Value{global.Get("ArrayBuffer"), global.Get("Function"), global.Get("RegExp"),
 		protos.Get("0").(*goja.Object).Get("constructor"), protos.Get("1").(*goja.Object).Get("constructor")}
 	for _, ta := range typedArrays {
 		ctors = append(ctors, global.Get(ta.name))
 	}
-	for _, c := range ctors {
-		call(unhide, goja.Undefined(), c)
+	for i, c := range ctors {
+		if w, ok := c.(*goja.Object); ok {
+			var statics []string
+			switch {
+			case i == 0:
+				statics = []string{"isView"}
+			case i >= 5:
+				statics = []string{"BYTES_PER_ELEMENT"}
+			}
+			g.unhide(w, statics, i == 0 || i == 2) // ArrayBuffer, RegExp: an own @@species
+		}
 	}
 }
 

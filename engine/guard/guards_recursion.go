@@ -538,3 +538,42 @@ func (g *guards) invoke() goja.Value {
 		}, nil, c)
 	})
 }
+
+// unhide undoes what made a constructor wrapper (wrapCtor) leak its
+// original: the wrapper inherited its statics from the original, so the
+// unguarded original was one Object.getPrototypeOf away
+// (new (Object.getPrototypeOf(RegExp))(pattern) compiled anything). The
+// original's own statics, named by the caller (goja's are
+// ArrayBuffer.isView, BYTES_PER_ELEMENT, and @@species on ArrayBuffer and
+// RegExp; the typed arrays' from, of and @@species live on %TypedArray%),
+// become own properties of the wrapper (methods writable and
+// configurable, values fixed, @@species with its getter), and the
+// wrapper takes the original's own [[Prototype]] (Function.prototype,
+// %TypedArray%), as the spec has it. Named statics, not a listing of the
+// original's keys: listing materializes every property, at spawn. A
+// wrapper whose [[Prototype]] is not its original is left alone.
+func (g *guards) unhide(w *goja.Object, statics []string, species bool) {
+	o := w.Prototype()
+	if o == nil || o == w {
+		return
+	}
+	if _, ok := goja.AssertFunction(o); !ok || o.Get("prototype") != w.Get("prototype") {
+		return
+	}
+	for _, k := range statics {
+		v := o.Get(k)
+		if _, isFn := goja.AssertFunction(v); isFn {
+			_ = w.DefineDataProperty(k, v, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+		} else {
+			_ = w.DefineDataProperty(k, v, goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_FALSE)
+		}
+	}
+	if species {
+		if d, err := g.gopd(goja.Undefined(), o, goja.SymSpecies); err == nil {
+			if do, ok := d.(*goja.Object); ok {
+				_ = w.DefineAccessorPropertySymbol(goja.SymSpecies, do.Get("get"), nil, goja.FLAG_TRUE, goja.FLAG_FALSE)
+			}
+		}
+	}
+	_ = w.SetPrototype(o.Prototype())
+}
