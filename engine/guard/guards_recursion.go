@@ -97,6 +97,7 @@ var countedSymbols = []struct {
 }{
 	{"RegExp.prototype", goja.SymMatch}, {"RegExp.prototype", goja.SymMatchAll},
 	{"RegExp.prototype", goja.SymSearch}, {"RegExp.prototype", goja.SymSplit},
+	{"String.prototype", goja.SymIterator}, // ToString(this)
 }
 
 // holderOf resolves "X" or "X.prototype" ("" is the global object).
@@ -139,6 +140,14 @@ func (g *guards) installRecursionGuards(kit *goja.Object, origParse goja.Value) 
 	for _, s := range countedSymbols {
 		if holder := g.holderOf(s.holder); holder != nil {
 			g.wrapWith(holder, s.sym, g.lengthOfFn(holder.GetSymbol(s.sym)), passOn)
+		}
+	}
+	// trimLeft and trimRight are the very functions trimStart and
+	// trimEnd (goja materializes them from the same objects): they stay
+	// the same, now the counted ones.
+	if sp := g.holderOf("String.prototype"); sp != nil {
+		for alias, name := range map[string]string{"trimLeft": "trimStart", "trimRight": "trimEnd"} {
+			_ = sp.DefineDataProperty(alias, sp.Get(name), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 		}
 	}
 	// The flags getter reads this.hasIndices, this.global ... through
