@@ -49,9 +49,9 @@ Options:
   -h, --help        show this help
   -v, --version     print the version
 
-Limits (before the command; NAME is maxStackDepth, maxTaskMs, maxTaskWallMs,
-cpuMs, memoryMb, maxQueue, maxMessageBytes or maxTimers; maxTaskMs and cpuMs
-count CPU time, maxTaskWallMs wall time):
+Limits (before the command; NAME is maxStackDepth (at most 50000),
+maxTaskMs, maxTaskWallMs, cpuMs, memoryMb, maxQueue, maxMessageBytes or
+maxTimers; maxTaskMs and cpuMs count CPU time, maxTaskWallMs wall time):
   --limit NAME=N         a limit of the main isolate; the isolates it spawns
                          never get more
   --child-limit NAME=N   the default for every isolate that does not set NAME
@@ -156,6 +156,12 @@ func parseLimitFlags(args []string) ([]string, string) {
 			set, known := limitField(l, k)
 			if !ok || err != nil || n < 0 || !known {
 				return nil, fmt.Sprintf("%s %s: want NAME=N with N >= 0 and NAME one of maxStackDepth, maxTaskMs, maxTaskWallMs, cpuMs, memoryMb, maxQueue, maxMessageBytes, maxTimers", name, val)
+			}
+			// Accepted is safe: a value the process cannot survive (a
+			// maxStackDepth whose recursion overflows Go's stack) is a
+			// usage error naming the maximum.
+			if max, _ := engine.LimitMax(k); n > max {
+				return nil, fmt.Sprintf("%s %s: %s is at most %d", name, val, k, max)
 			}
 			set(n)
 		case "--max-isolates":

@@ -224,6 +224,17 @@ func TestLimitFlags(t *testing.T) {
 		{name: "unknown limit", args: []string{"--limit", "foo=1", "-e", "1"}, code: 2, stderr: regexp.MustCompile(`--limit foo=1: want NAME=N`)},
 		{name: "negative limit", args: []string{"--limit", "cpuMs=-1", "-e", "1"}, code: 2, stderr: regexp.MustCompile(`want NAME=N with N >= 0`)},
 		{name: "missing value", args: []string{"--max-isolates"}, code: 2, stderr: regexp.MustCompile(`--max-isolates needs N`)},
+		// Accepted must be safe: 1e6 frames of [1].forEach recursion
+		// overflow Go's stack (fatal), so the value is refused, with the
+		// maximum named; the maximum itself runs and fails cleanly.
+		{name: "stack depth over the maximum", args: []string{"--limit", "maxStackDepth=1000000", "-e", "1"}, code: 2,
+			stderr: regexp.MustCompile(`--limit maxStackDepth=1000000: maxStackDepth is at most 50000`)},
+		{name: "child stack depth over the maximum", args: []string{"--child-limit", "maxStackDepth=50001", "-e", "1"}, code: 2,
+			stderr: regexp.MustCompile(`maxStackDepth is at most 50000`)},
+		{name: "huge maxTaskMs", args: []string{"--limit", "maxTaskMs=9223372036854775807", "-e", "1"}, code: 2,
+			stderr: regexp.MustCompile(`maxTaskMs is at most 9223372036854`)},
+		{name: "stack depth at the maximum", args: []string{"--limit", "maxStackDepth=50000", "-e", "const f = () => [1].forEach(f); f()"}, code: 1,
+			stderr: regexp.MustCompile(`^Uncaught RangeError: Maximum call stack size exceeded \(maxStackDepth 50000\)`)},
 		{name: "zero host memory", args: []string{"--host-memory-mb", "0", "-e", "1"}, code: 2, stderr: regexp.MustCompile(`--host-memory-mb needs N > 0`)},
 	}
 	for _, c := range cases {

@@ -255,6 +255,11 @@ var behaviourCases = []struct {
 		}
 	`, strings.Repeat("TypeError\n", 7)},
 	{"spawn options are validated", `Isolate.spawn(() => 1, null, {onExit: 5}).catch(e => console.log(e.name, e.message));`, "TypeError options.onExit must be a SendPort\n"},
+	{"limits over their maximum are refused, naming it", `
+		for (const lim of [{maxStackDepth: 1e6}, {maxStackDepth: 50001}, {maxTaskMs: 2**62}])
+			Isolate.spawn(() => 1, null, {limits: lim}).catch(e => console.log(e.name, e.message));
+		Isolate.run(() => 7, null, {limits: {maxStackDepth: 50000}}).then(console.log);
+	`, "TypeError limits.maxStackDepth 1000000 is over the maximum 50000\nTypeError limits.maxStackDepth 50001 is over the maximum 50000\nTypeError limits.maxTaskMs 4611686018427387904 is over the maximum 9223372036854\n7\n"},
 	{"exited keeps the caller alive", `Isolate.spawn(() => { setTimeout(() => {}, 30) }).then(iso => iso.exited).then(() => console.log("child done"));`, "child done\n"},
 }
 

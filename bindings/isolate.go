@@ -351,7 +351,14 @@ func (e *env) limits(v goja.Value) engine.Limits {
 		if isNullish(val) {
 			continue
 		}
-		limitField(k)(&l, e.toInt64(val, "limits."+k))
+		n := e.toInt64(val, "limits."+k)
+		// A value over what the process survives (a maxStackDepth whose
+		// recursion would overflow Go's stack, a time that overflows a
+		// Duration) is refused, naming the maximum: engine.Limits.Validate.
+		if max, known := engine.LimitMax(k); known && n > max {
+			e.typeError("limits.%s %d is over the maximum %d", k, n, max)
+		}
+		limitField(k)(&l, n)
 	}
 	return l
 }

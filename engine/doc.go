@@ -99,6 +99,11 @@ whole and in order, and while the writer is slow an isolate's writes queue
 up to WithOutputBuffer bytes before it waits, so a flood slows only the
 isolate that makes it.
 
+Spawn refuses limits the process cannot survive (Limits.Validate,
+ErrBadLimits): a MaxStackDepth over MaxStackDepthCeiling, whose recursion
+through native callbacks would overflow Go's stack, or times and sizes
+that overflow their conversions.
+
 Independently of MemoryMb, every host has a memory ceiling
 (WithMemoryLimit; by default a quarter of the memory available to the
 process, from the cgroup v2 limit or the physical RAM). When the Go heap

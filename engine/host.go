@@ -265,7 +265,10 @@ func FileSource(path string) (Source, error) {
 
 // Spawn starts a new isolate running src. It compiles src first: a syntax
 // error is returned as a *ScriptError named "SyntaxError" and nothing is
-// started. Any goroutine may call it, including an isolate's own loop.
+// started. Limits that Validate refuses (over their maximum, such as a
+// MaxStackDepth over MaxStackDepthCeiling) are returned as an error
+// wrapping ErrBadLimits, and nothing is started either. Any goroutine may
+// call it, including an isolate's own loop.
 func (h *Host) Spawn(src Source, opts ...SpawnOption) (*Isolate, error) {
 	cfg := spawnConfig{errorsFatal: true}
 	for _, o := range opts {
@@ -284,6 +287,9 @@ func (h *Host) Spawn(src Source, opts ...SpawnOption) (*Isolate, error) {
 	}
 	if cfg.limits.MaxStackDepth <= 0 {
 		cfg.limits.MaxStackDepth = DefaultMaxStackDepth
+	}
+	if err := cfg.limits.Validate(); err != nil {
+		return nil, err
 	}
 	if !cfg.processSet && h.processDefault && cfg.parent != nil {
 		cfg.process = true
@@ -495,13 +501,20 @@ func compileSource(src Source) (*goja.Program, error) {
 // takes the object's only property. A function at line 1, column 1 has no
 // room for a wrapper: an arrow function there is a valid expression
 // statement as it is, and a function declaration is followed by its name.
+//
+// Every text compiled is first checked by the nesting scanner as it is, since
+// the wrapper is context that changes how a "/" reads.
 func compileFunction(name, code string, line, col int) (*goja.Program, error) {
 	if line == 1 && col == 1 {
 		if p, ok := compileAtStart(name, code); ok {
 			return p, nil
 		}
 	}
-	p, err := goja.Compile(name, padTo("(", line, col)+code+"\n)", false)
+	wrapped := padTo("(", line, col) + code + "\n)"
+	if err := guard.CheckNesting(wrapped, guard.DefaultMaxNesting); err != nil {
+		return nil, &ScriptError{Name: "SyntaxError", Message: strings.TrimPrefix(err.Error(), "guard: "), Cause: err}
+	}
+	p, err := goja.Compile(name, wrapped, false)
 	if err == nil {
 		return p, nil
 	}
@@ -511,8 +524,10 @@ func compileFunction(name, code string, line, col int) (*goja.Program, error) {
 		// literal, "_f() {}" is, and is as long.
 		method = "_" + method[1:]
 	}
-	if p2, err2 := goja.Compile(name, padTo("({", line, col)+method+"\n})", false); err2 == nil {
-		return p2, nil
+	if m := padTo("({", line, col) + method + "\n})"; guard.CheckNesting(m, guard.DefaultMaxNesting) == nil {
+		if p2, err2 := goja.Compile(name, m, false); err2 == nil {
+			return p2, nil
+		}
 	}
 	return nil, syntaxError(err)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"strings"
 	"testing"
 	"time"
 
@@ -86,4 +87,37 @@ func TestMemoryMbStopsGrowth(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitMonitorEnds(t)
+}
+
+// Limits the process cannot survive are refused by Spawn with an error
+// naming the maximum; the maximum itself is accepted.
+func TestLimitsValidate(t *testing.T) {
+	for _, c := range []struct {
+		lim Limits
+		ok  bool
+	}{
+		{Limits{}, true},
+		{Limits{MaxStackDepth: MaxStackDepthCeiling}, true},
+		{Limits{MaxStackDepth: MaxStackDepthCeiling + 1}, false},
+		{Limits{MaxStackDepth: 1000000}, false},
+		{Limits{MaxStackDepth: -1}, false},
+		{Limits{MaxTaskMs: 1 << 62}, false},
+		{Limits{CPUMs: -5}, false},
+		{Limits{MemoryMb: 1 << 50}, false},
+		{Limits{MaxQueue: 1 << 41}, false},
+	} {
+		err := c.lim.Validate()
+		if (err == nil) != c.ok || (err != nil && !errors.Is(err, ErrBadLimits)) {
+			t.Errorf("%+v: Validate() = %v", c.lim, err)
+		}
+	}
+	h := NewHost()
+	_, err := h.Spawn(ScriptSource("x.js", "1"), WithLimits(Limits{MaxStackDepth: 1000000}))
+	if !errors.Is(err, ErrBadLimits) || !strings.Contains(err.Error(), "maximum 50000") {
+		t.Fatalf("Spawn with maxStackDepth 1e6: %v", err)
+	}
+	h2 := NewHost(WithDefaultLimits(Limits{MaxStackDepth: 1 << 30}))
+	if _, err := h2.Spawn(ScriptSource("x.js", "1")); !errors.Is(err, ErrBadLimits) {
+		t.Fatalf("Spawn with a default maxStackDepth 2^30: %v", err)
+	}
 }

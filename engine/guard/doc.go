@@ -23,9 +23,24 @@ a catchable JS error first:
     bound-function chains throw a RangeError past Config.MaxDepth; eval,
     the Function constructors and RegExp patterns are scanned first and
     refused with a SyntaxError past DefaultMaxNesting;
+  - native-to-native recursion (guards_recursion.go): every guard wrapper
+    is one level of a per-runtime native-depth counter (RangeError past
+    Config.MaxDepth), and the built-ins that call back into script code
+    through this or their arguments (String.prototype methods,
+    Error.prototype.toString, Object.prototype.toString/toLocaleString,
+    Date.prototype.toJSON, the RegExp methods and flags getter,
+    Promise.prototype.catch/finally, Reflect.apply, bound built-ins) are
+    wrapped to be counted; Array.prototype.flat/flatMap and the JSON.parse
+    reviver walk are rebuilt in JS with a level count, and the prototype
+    setters refuse a cycle through a proxy;
   - the source-nesting scanner (nesting.go): a conservative lexical
-    estimate of the parser's recursion, which the guards use and which an
-    embedder calls (CheckNesting) on every source it compiles itself.
+    estimate of the parser's recursion, lexing as goja's lexer does and
+    reading both ways where only the grammar decides, which the guards
+    use and which an embedder calls (CheckNesting) on every source it
+    compiles itself.
+
+audit.md lists the goja sites that recurse or allocate on a script's say,
+their bounds and their guards, and what is not covered.
 
 Every wrapper keeps the original's name, length, attributes, this,
 arguments and results, so ordinary scripts see no difference. One

@@ -324,7 +324,7 @@ func (g *guards) wrapWith(obj *goja.Object, key any, length int, fn func(goja.Ca
 		return
 	}
 	w := g.vm.ToValue(func(c goja.FunctionCall) goja.Value {
-		return fn(orig, c)
+		return g.counted(fn, orig, c) // every wrapped built-in is one native level (guards_recursion.go)
 	}).(*goja.Object)
 	g.setNameLength(w, g.vm.ToValue(name), g.vm.ToValue(length))
 	switch k := key.(type) {

@@ -18,7 +18,9 @@ import (
 //   - JSON.parse of deep text and JSON.stringify of deep values;
 //   - Array.prototype.join/toString/toLocaleString of nested arrays;
 //   - a chain of proxies (each level forwards to its target in Go) and a
-//     chain of bound functions.
+//     chain of bound functions;
+//   - built-ins calling each other from Go, with no JS frame in between
+//     (guards_recursion.go: the native-depth counter).
 //
 // Each is bounded by Config.MaxDepth (nesting for the parser:
 // DefaultMaxNesting), and a breach throws a catchable RangeError (a
@@ -30,11 +32,13 @@ import (
 
 // depthProg builds the JS halves of the guards. It receives captured
 // intrinsics, so later tampering by the script does not change them.
-var depthProg = goja.MustCompile("<guards-depth>", `(function (construct, apply, isArray, limit, rangeError, OrigProxy, origBind, WeakMap, getPrototypeOf) {
+var depthProg = goja.MustCompile("<guards-depth>", `(function (construct, apply, isArray, limit, rangeError, OrigProxy, origBind, WeakMap, getPrototypeOf, nativeTarget, invoke) {
 	"use strict";
 	// Proxy and bound-function chains: the depth of each, kept weakly.
 	var depth = new WeakMap(), wmGet = WeakMap.prototype.get, wmSet = WeakMap.prototype.set;
 	var origRevocable = OrigProxy.revocable;
+	// parts: a proxy's target and handler, for the prototype-cycle check.
+	var parts = new WeakMap();
 	function dOf(x) {
 		if ((typeof x !== "object" || x === null) && typeof x !== "function") return 0;
 		return apply(wmGet, depth, [x]) || 0;
@@ -50,17 +54,40 @@ var depthProg = goja.MustCompile("<guards-depth>", `(function (construct, apply,
 		var d = next(target, handler);
 		var p = construct(OrigProxy, [target, handler], new.target);
 		apply(wmSet, depth, [p, d]);
+		apply(wmSet, parts, [p, [target, handler]]);
 		return p;
 	}
 	var revocable = {revocable: function (target, handler) {
 		var d = next(target, handler);
 		var r = apply(origRevocable, OrigProxy, [target, handler]);
 		apply(wmSet, depth, [r.proxy, d]);
+		apply(wmSet, parts, [r.proxy, [target, handler]]);
 		return r;
 	}}.revocable;
+	// A bound function calls its target from Go: with a built-in target
+	// and the object passed back as an argument (o.valueOf =
+	// Math.abs.bind(null, o)), a ToPrimitive cycle would run with no JS
+	// frame at all. So a built-in target is bound through a trampoline, a
+	// JS function (one frame per call, counted by maxStackDepth) that
+	// calls the target through invoke (Go: one level of the native-depth
+	// counter) or constructs it; nativeTarget (Go) gives it the
+	// target's length and name as bind reads them, and an
+	// @@hasInstance that defers to the target. The trampoline is
+	// reachable from no script.
+	function trampoline(target) {
+		var t = function () {
+			if (new.target === undefined) return invoke(target, this, arguments);
+			return construct(target, arguments, new.target === t ? target : new.target);
+		};
+		return t;
+	}
 	var bind = {bind: function (thisArg) {
-		var d = next(this);
-		var r = apply(origBind, this, arguments);
+		var d = next(this), f = this, target = this;
+		if (typeof target === "function" && nativeTarget(target)) {
+			f = trampoline(target);
+			nativeTarget(target, f, function (v) { return v instanceof target; });
+		}
+		var r = apply(origBind, f, arguments);
 		apply(wmSet, depth, [r, d]);
 		return r;
 	}}.bind;
@@ -94,6 +121,8 @@ var depthProg = goja.MustCompile("<guards-depth>", `(function (construct, apply,
 		};
 	}
 	return {
+		// For the prototype-cycle check of recursionProg (run later).
+		parts: parts, wmGet: wmGet, OrigProxy: OrigProxy,
 		// Bound, so that it has no prototype property yet still constructs.
 		picker: picker, tick: function () {}, Proxy: apply(origBind, Proxy, [undefined]), revocable: revocable, bind: bind,
 		// The other Function constructors, reachable only this way.
@@ -135,7 +164,7 @@ func (g *guards) installDepthGuards() {
 	mk, _ := goja.AssertFunction(fv)
 	kit := call(mk, goja.Undefined(), reflect.Get("construct"), reflect.Get("apply"), vm.Get("Array").(*goja.Object).Get("isArray"),
 		vm.ToValue(limit), g.rangeError, vm.Get("Proxy"), fp.Get("bind"), vm.Get("WeakMap"),
-		object.Get("getPrototypeOf")).(*goja.Object)
+		object.Get("getPrototypeOf"), g.nativeTarget(), g.invoke()).(*goja.Object)
 
 	// eval(x): only a string is compiled.
 	g.wrap(vm.GlobalObject(), "eval", 1, func(c goja.FunctionCall) {
@@ -148,24 +177,38 @@ func (g *guards) installDepthGuards() {
 	// body are one source. Each argument is converted to a string once
 	// (as the original would, in order), and those strings are passed on,
 	// so the guard and the original see the same text.
-	fnCheck := func(args []goja.Value) []goja.Value {
-		var src strings.Builder
-		for i, a := range args {
-			if _, sym := a.(*goja.Symbol); sym {
-				continue // the original throws the TypeError
+	// The text checked is the one goja compiles (functionCtor):
+	// "(function anonymous(" + params joined by "," + "\n) {\n" + body +
+	// "\n})", so that the scanner lexes what the parser will.
+	fnCheck := func(head string) func(args []goja.Value) []goja.Value {
+		return func(args []goja.Value) []goja.Value {
+			for i, a := range args {
+				if _, sym := a.(*goja.Symbol); sym {
+					return args // the original throws the TypeError
+				}
+				args[i] = a.ToString()
 			}
-			args[i] = a.ToString()
-			src.WriteString(args[i].String())
-			src.WriteByte('\n')
+			var src strings.Builder
+			src.WriteString(head)
+			for i := 0; i+1 < len(args); i++ {
+				if i > 0 {
+					src.WriteByte(',')
+				}
+				src.WriteString(args[i].String())
+			}
+			src.WriteString("\n) {\n")
+			if len(args) > 0 {
+				src.WriteString(args[len(args)-1].String())
+			}
+			src.WriteString("\n})")
+			checkSource(src.String())
+			return args
 		}
-		checkSource(src.String())
-		return args
 	}
-	g.wrapCtor(vm.GlobalObject(), "Function", true, fnCheck)
+	g.wrapCtor(vm.GlobalObject(), "Function", true, fnCheck("(function anonymous("))
 	protos := kit.Get("fnProtos").(*goja.Object)
-	for _, i := range []string{"0", "1"} {
-		g.wrapCtor(protos.Get(i).(*goja.Object), "constructor", true, fnCheck)
-	}
+	g.wrapCtor(protos.Get("0").(*goja.Object), "constructor", true, fnCheck("(async function anonymous("))
+	g.wrapCtor(protos.Get("1").(*goja.Object), "constructor", true, fnCheck("(function* anonymous("))
 
 	// RegExp(pattern, flags), called or constructed; a pattern object
 	// other than a RegExp is converted once here.
@@ -178,20 +221,46 @@ func (g *guards) installDepthGuards() {
 		}
 		return args
 	})
-	// String.prototype.match/matchAll/search turn a string into a RegExp
-	// with the intrinsic constructor.
+	// String.prototype.match/matchAll/search turn anything that is not a
+	// RegExp (and has no matcher method) into one with the intrinsic
+	// constructor: guardStringMatch does goja's steps up to that
+	// conversion, checks the pattern string, and passes it on.
 	sp := vm.Get("String").(*goja.Object).Get("prototype").(*goja.Object)
-	for _, name := range []string{"match", "matchAll", "search"} {
-		g.wrap(sp, name, 1, func(c goja.FunctionCall) { checkPattern(c.Argument(0)) })
-	}
+	g.wrapWith(sp, "match", 1, g.guardStringMatch(goja.SymMatch, false, checkPattern))
+	g.wrapWith(sp, "matchAll", 1, g.guardStringMatch(goja.SymMatchAll, true, checkPattern))
+	g.wrapWith(sp, "search", 1, g.guardStringMatch(goja.SymSearch, false, checkPattern))
+	// RegExp.prototype.compile(pattern) recompiles this in place.
+	rp := vm.Get("RegExp").(*goja.Object).Get("prototype").(*goja.Object)
+	g.wrapWith(rp, "compile", 2, func(orig goja.Callable, c goja.FunctionCall) goja.Value {
+		args := append([]goja.Value(nil), c.Arguments...)
+		if t, ok := c.This.(*goja.Object); ok && t.ClassName() == "RegExp" && len(args) > 0 {
+			if o, ok := args[0].(*goja.Object); ok && o.ClassName() != "RegExp" {
+				args[0] = o.ToString()
+			}
+			checkPattern(args[0])
+		}
+		return call(orig, c.This, args...)
+	})
 
-	// JSON.parse: the nesting of the text, before the recursive parser.
-	g.wrap(json, "parse", 2, func(c goja.FunctionCall) {
-		if s, ok := c.Argument(0).(goja.String); ok && s.Length() > limit {
+	// JSON.parse: ToString(text) once, the nesting of the text before the
+	// recursive parser, and a reviver walked by depthProg (counted levels:
+	// a reviver can insert a cycle under the next key).
+	var revived func(text, reviver goja.Value) goja.Value // installRecursionGuards, below
+	origParse := json.Get("parse")
+	g.wrapWith(json, "parse", 2, func(orig goja.Callable, c goja.FunctionCall) goja.Value {
+		text := c.Argument(0)
+		if _, sym := text.(*goja.Symbol); !sym {
+			text = text.ToString()
+		}
+		if s, ok := text.(goja.String); ok && s.Length() > limit {
 			if JSONNesting(s.String(), limit) > limit {
 				g.failDepth(fmt.Sprintf("JSON.parse: text nested deeper than %d levels", limit))
 			}
 		}
+		if _, ok := goja.AssertFunction(c.Argument(1)); ok {
+			return revived(text, c.Argument(1))
+		}
+		return call(orig, c.This, text)
 	})
 	// JSON.stringify, Proxy, Proxy.revocable and bind are the JS functions
 	// of depthProg (named and sized as the built-ins), installed with the
@@ -205,6 +274,28 @@ func (g *guards) installDepthGuards() {
 	install(pw, "revocable", kit.Get("revocable"))
 	install(vm.GlobalObject(), "Proxy", pw)
 	install(fp, "bind", kit.Get("bind"))
+	revived = g.installRecursionGuards(kit, origParse)
+	// Every constructor wrapped so far (wrapCtor: ArrayBuffer, the typed
+	// arrays, Function and its async and generator kin, RegExp) stops
+	// exposing its unguarded original as its [[Prototype]].
+	global := vm.GlobalObject()
+	ctors := []goja.Value{global.Get("ArrayBuffer"), global.Get("Function"), global.Get("RegExp"),
+		protos.Get("0").(*goja.Object).Get("constructor"), protos.Get("1").(*goja.Object).Get("constructor")}
+	for _, ta := range typedArrays {
+		ctors = append(ctors, global.Get(ta.name))
+	}
+	for i, c := range ctors {
+		if w, ok := c.(*goja.Object); ok {
+			var statics []string
+			switch {
+			case i == 0:
+				statics = []string{"isView"}
+			case i >= 5:
+				statics = []string{"BYTES_PER_ELEMENT"}
+			}
+			g.unhide(w, statics, i == 0 || i == 2) // ArrayBuffer, RegExp: an own @@species
+		}
+	}
 }
 
 // jsonTick is how many values the native stringify replacer sees between

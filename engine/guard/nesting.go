@@ -3,6 +3,9 @@ package guard
 import (
 	"errors"
 	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Parser nesting.
@@ -62,274 +65,470 @@ func CheckNesting(src string, limit int) error {
 // SourceNesting estimates the parser recursion src needs; it stops early,
 // returning the estimate and the byte offset, once the estimate exceeds
 // stop (stop <= 0: scan everything). A pure function: any goroutine.
+//
+// It lexes as goja's lexer does (parser/lexer.go), because a source the
+// scanner reads differently from the parser can hide a deep nest from it:
+// line terminators are \n, \r, U+2028 and U+2029 (they end a // comment,
+// a string and a regular expression literal, and separate lines for
+// ASI); a string cannot span a raw \n or \r (goja reports it and parses
+// on); Unicode spaces separate tokens; a #! first line is a comment; a
+// keyword after "." or "?." is a property name. Where the lexer's choice
+// depends on the grammar (a "/" after "}" or after of, yield, await: a
+// regular expression, or a division), the scanner forks and scans both
+// readings, keeping the larger estimate; past maxForks ambiguous slashes
+// it gives up and reports the source as too deep (tooManyForks).
 func SourceNesting(src string, stop int) (max, at int) {
-	type level struct {
-		chain    int  // prefix / right-assoc / statement chain at this level
-		template bool // the '}' closing this level resumes a template
-		head     bool // the ( of an if/for/while/with head
+	forks := maxForks
+	sc := &scanner{src: src, stop: stop, forks: &forks, levels: []level{{}}}
+	if strings.HasPrefix(src, "#!") {
+		sc.skipLine()
 	}
-	levels := []level{{}}
-	base := 0 // sum over levels below the top of (1 + chain)
-	operand := false
-	pendingHead := false // the last token was if/for/while/with
-	depth := func() int { return base + levels[len(levels)-1].chain }
-	bump := func(i int) {
-		levels[len(levels)-1].chain++
-		if d := depth(); d > max {
-			max, at = d, i
-		}
+	sc.run()
+	return sc.max, sc.at
+}
+
+// maxForks bounds how many ambiguous slashes SourceNesting reads both
+// ways; each fork rescans the rest of the source once.
+const maxForks = 16
+
+// tooManyForks is the estimate of a source with more ambiguous slashes
+// than maxForks: deeper than any limit.
+const tooManyForks = 1 << 30
+
+type level struct {
+	chain    int  // prefix / right-assoc / statement chain at this level
+	template bool // the '}' closing this level resumes a template
+	head     bool // the ( of an if/for/while/with head
+}
+
+// scanner is the state of one reading of a source; fork copies it.
+type scanner struct {
+	src         string
+	i           int
+	stop        int
+	forks       *int // left, shared by all readings
+	levels      []level
+	base        int  // sum over levels below the top of (1 + chain)
+	operand     bool // the last token ends an operand: "/" divides
+	ambiguous   bool // ... or the last token may end one: "/" is either
+	afterDot    bool // the last token was "." or "?.": a word is a name
+	pendingHead bool // the last token was if/for/while/with
+	max, at     int
+}
+
+func (sc *scanner) fork() *scanner {
+	c := *sc
+	c.levels = append([]level(nil), sc.levels...)
+	return &c
+}
+
+func (sc *scanner) depth() int { return sc.base + sc.levels[len(sc.levels)-1].chain }
+
+func (sc *scanner) note(d, i int) {
+	if d > sc.max {
+		sc.max, sc.at = d, i
 	}
-	push := func(template bool, i int) {
-		top := &levels[len(levels)-1]
-		base += 1 + top.chain
-		levels = append(levels, level{template: template})
-		if d := depth(); d > max {
-			max, at = d, i
-		}
+}
+
+func (sc *scanner) bump(i int) {
+	sc.levels[len(sc.levels)-1].chain++
+	sc.note(sc.depth(), i)
+}
+
+func (sc *scanner) push(template bool, i int) {
+	top := &sc.levels[len(sc.levels)-1]
+	sc.base += 1 + top.chain
+	sc.levels = append(sc.levels, level{template: template})
+	sc.note(sc.depth(), i)
+}
+
+func (sc *scanner) pop() (template, head bool) {
+	if len(sc.levels) == 1 {
+		return false, false
 	}
-	pop := func() (template, head bool) {
-		if len(levels) == 1 {
-			return false, false
-		}
-		t, h := levels[len(levels)-1].template, levels[len(levels)-1].head
-		levels = levels[:len(levels)-1]
-		base -= 1 + levels[len(levels)-1].chain
-		return t, h
+	t, h := sc.levels[len(sc.levels)-1].template, sc.levels[len(sc.levels)-1].head
+	sc.levels = sc.levels[:len(sc.levels)-1]
+	sc.base -= 1 + sc.levels[len(sc.levels)-1].chain
+	return t, h
+}
+
+// lineTerminator returns the length of the line terminator at i (\n, \r,
+// U+2028, U+2029), or 0.
+func lineTerminator(src string, i int) int {
+	switch c := src[i]; {
+	case c == '\n' || c == '\r':
+		return 1
+	case c == 0xE2 && i+2 < len(src) && src[i+1] == 0x80 && (src[i+2] == 0xA8 || src[i+2] == 0xA9):
+		return 3
 	}
-	n := len(src)
-	i := 0
-	// inTemplate scans template text from i (after ` or after the } of a
-	// ${...}) to the closing ` (false) or the next ${ (true).
-	inTemplate := func() bool {
-		for i < n {
-			switch src[i] {
-			case '\\':
-				i += 2
-				continue
-			case '`':
-				i++
-				return false
-			case '$':
-				if i+1 < n && src[i+1] == '{' {
-					i += 2
-					push(true, i)
-					return true
-				}
+	return 0
+}
+
+// skipLine moves to the next line terminator (or the end).
+func (sc *scanner) skipLine() {
+	for sc.i < len(sc.src) && lineTerminator(sc.src, sc.i) == 0 {
+		sc.i++
+	}
+}
+
+// inTemplate scans template text from i (after ` or after the } of a
+// ${...}) to the closing ` (false) or the next ${ (true).
+func (sc *scanner) inTemplate() bool {
+	src, n := sc.src, len(sc.src)
+	for sc.i < n {
+		switch src[sc.i] {
+		case '\\':
+			sc.i += 2
+			continue
+		case '`':
+			sc.i++
+			return false
+		case '$':
+			if sc.i+1 < n && src[sc.i+1] == '{' {
+				sc.i += 2
+				sc.push(true, sc.i)
+				return true
 			}
-			i++
 		}
-		return false
+		sc.i++
 	}
-	for i < n {
-		if stop > 0 && max > stop {
-			return max, at
+	return false
+}
+
+// regexp scans a regular expression literal from the / at i, as goja's
+// lexer does, and counts its group nesting at its position.
+func (sc *scanner) regexp() {
+	src, n := sc.src, len(sc.src)
+	start := sc.i
+	sc.i++
+	inClass, closed := false, false
+	for sc.i < n {
+		if lineTerminator(src, sc.i) > 0 {
+			break // unterminated: goja reports it and goes on
 		}
+		c := src[sc.i]
+		if c == '\\' {
+			sc.i++
+			if sc.i < n && lineTerminator(src, sc.i) > 0 {
+				break
+			}
+			sc.i++
+			continue
+		}
+		if c == '[' {
+			inClass = true
+		} else if c == ']' {
+			inClass = false
+		} else if c == '/' && !inClass {
+			closed = true
+			break
+		}
+		sc.i++
+	}
+	if sc.i > n {
+		sc.i = n
+	}
+	if g := PatternNesting(src[start+1 : sc.i]); sc.depth()+g > sc.max {
+		sc.max, sc.at = sc.depth()+g, start
+	}
+	if closed {
+		sc.i++
+		for sc.i < n && isIdentByte(src[sc.i]) && src[sc.i] < 0x80 { // flags
+			sc.i++
+		}
+	}
+	sc.operand, sc.ambiguous, sc.afterDot = true, false, false
+}
+
+func (sc *scanner) run() {
+	src, n := sc.src, len(sc.src)
+	for sc.i < n {
+		if sc.stop > 0 && sc.max > sc.stop {
+			return
+		}
+		i := sc.i
 		c := src[i]
-		switch {
-		case c == '\n':
-			i++
+		if l := lineTerminator(src, i); l > 0 {
+			sc.i += l
 			// Automatic semicolon insertion: an operand at the end of a
 			// line followed by a line that starts a new statement ends
 			// the statement; its chain is closed. Words that continue an
 			// expression or a statement (in, instanceof, of, else, while)
 			// keep it.
-			if operand && asiBreak(src, i) {
-				levels[len(levels)-1].chain = 0
+			if sc.operand && !sc.ambiguous && asiBreak(src, sc.i) {
+				sc.levels[len(sc.levels)-1].chain = 0
 			}
 			continue
-		case c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v':
-			i++
+		}
+		switch {
+		case c == ' ' || c == '\t' || c == '\f' || c == '\v':
+			sc.i++
 			continue
 		case c == '/' && i+1 < n && src[i+1] == '/':
-			for i < n && src[i] != '\n' {
-				i++
-			}
+			sc.skipLine()
 			continue
 		case c == '/' && i+1 < n && src[i+1] == '*':
-			i += 2
-			for i+1 < n && !(src[i] == '*' && src[i+1] == '/') {
-				i++
+			sc.i += 2
+			for sc.i+1 < n && !(src[sc.i] == '*' && src[sc.i+1] == '/') {
+				sc.i++
 			}
-			i += 2
+			sc.i += 2
 			continue
 		case c == '\'' || c == '"':
-			i++
-			for i < n && src[i] != c {
-				if src[i] == '\\' {
-					i++
+			// A string ends at its quote or, unterminated, at a raw \n or
+			// \r (U+2028 and U+2029 may appear in it); a backslash
+			// escapes one character or continues the line.
+			sc.i++
+			for sc.i < n && src[sc.i] != c && src[sc.i] != '\n' && src[sc.i] != '\r' {
+				if src[sc.i] == '\\' {
+					sc.i++
+					if sc.i+1 < n && src[sc.i] == '\r' && src[sc.i+1] == '\n' {
+						sc.i++
+					}
 				}
-				i++
+				sc.i++
 			}
-			i++
-			operand = true
+			if sc.i < n && src[sc.i] == c {
+				sc.i++
+			}
+			sc.operand, sc.ambiguous, sc.afterDot = true, false, false
 			continue
 		case c == '`':
-			bump(i) // a tagged template chain nests like calls
-			i++
-			inTemplate()
-			operand = true
+			sc.bump(i) // a tagged template chain nests like calls
+			sc.i++
+			sc.inTemplate()
+			sc.operand, sc.ambiguous, sc.afterDot = true, false, false
 			continue
-		case c == '/' && !operand:
-			// A regular expression literal: its group nesting counts.
-			start := i
-			i++
-			inClass := false
-			for i < n && src[i] != '\n' {
-				if src[i] == '\\' {
-					i += 2
-					continue
-				}
-				if src[i] == '[' {
-					inClass = true
-				} else if src[i] == ']' {
-					inClass = false
-				} else if src[i] == '/' && !inClass {
-					break
-				}
-				i++
+		case c == '/' && sc.ambiguous:
+			// A regular expression or a division, by the grammar: read
+			// it both ways.
+			if *sc.forks <= 0 {
+				sc.note(tooManyForks, i) // too many to follow: give up, refused
+				return
 			}
-			if i > n {
-				i = n
-			}
-			if g := PatternNesting(src[start+1 : i]); depth()+g > max {
-				max, at = depth()+g, start
-			}
-			i++
-			for i < n && isIdentByte(src[i]) { // flags
-				i++
-			}
-			operand = true
+			*sc.forks--
+			re := sc.fork()
+			re.regexp()
+			re.run()
+			sc.note(re.max, re.at)
+			sc.ambiguous = false // then read it as a division, below
+		case c == '/' && !sc.operand:
+			sc.regexp()
 			continue
 		case c == '(' || c == '[' || c == '{':
-			push(false, i)
-			levels[len(levels)-1].head = c == '(' && pendingHead
-			pendingHead = false
-			i++
-			operand = false
+			sc.push(false, i)
+			sc.levels[len(sc.levels)-1].head = c == '(' && sc.pendingHead
+			sc.pendingHead = false
+			sc.i++
+			sc.operand, sc.ambiguous, sc.afterDot = false, false, false
 			continue
 		case c == ')' || c == ']' || c == '}':
-			template, head := pop()
-			pendingHead = false
-			i++
+			template, head := sc.pop()
+			sc.pendingHead = false
+			sc.i++
+			sc.afterDot = false
 			if template {
-				if inTemplate() {
-					operand = false
+				if sc.inTemplate() {
+					sc.operand, sc.ambiguous = false, false
 					continue
 				}
-				operand = true
+				sc.operand, sc.ambiguous = true, false
 				continue
 			}
-			operand = !head // after if (...) a statement must follow
+			sc.operand = !head // after if (...) a statement must follow
+			// After a block a statement follows ("/" starts a regular
+			// expression); after an object literal or a function
+			// expression an operator may ("/" divides).
+			sc.ambiguous = c == '}'
 			if c != '}' {
 				// f()()() and a[0][0] build a left-deep tree that the
 				// compiler walks recursively: each call or index counts.
-				bump(i)
+				sc.bump(i)
 			}
 			if c == '}' {
 				// A block ends a statement chain unless else/while follows.
-				if !nextWordIs(src, i, "else") && !nextWordIs(src, i, "while") {
-					levels[len(levels)-1].chain = 0
+				if !nextWordIs(src, sc.i, "else") && !nextWordIs(src, sc.i, "while") {
+					sc.levels[len(sc.levels)-1].chain = 0
 				}
 			}
 			continue
 		case c == ';':
-			i++
-			if !nextWordIs(src, i, "else") && !nextWordIs(src, i, "while") {
-				levels[len(levels)-1].chain = 0
+			sc.i++
+			if !nextWordIs(src, sc.i, "else") && !nextWordIs(src, sc.i, "while") {
+				sc.levels[len(sc.levels)-1].chain = 0
 			}
-			operand = false
+			sc.operand, sc.ambiguous, sc.afterDot = false, false, false
 			continue
 		case c == ',':
-			i++
-			levels[len(levels)-1].chain = 0
-			operand = false
+			sc.i++
+			sc.levels[len(sc.levels)-1].chain = 0
+			sc.operand, sc.ambiguous, sc.afterDot = false, false, false
 			continue
-		case isIdentStart(c):
-			j := i
-			for j < n && isIdentByte(src[j]) {
-				j++
+		case isIdentStart(c) || c >= 0x80:
+			if c >= 0x80 {
+				if r, size := utf8.DecodeRuneInString(src[i:]); unicode.IsSpace(r) || r == 0xFEFF {
+					sc.i += size // a Unicode space (U+2028/9 were lines)
+					continue
+				}
 			}
+			j := sc.wordEnd(i)
 			word := src[i:j]
-			i = j
-			pendingHead = word == "if" || word == "for" || word == "while" || word == "with"
+			sc.i = j
+			if sc.afterDot {
+				// A property name, whatever the word.
+				sc.afterDot, sc.pendingHead = false, false
+				sc.operand, sc.ambiguous = true, false
+				continue
+			}
+			sc.pendingHead = word == "if" || word == "for" || word == "while" || word == "with"
+			sc.ambiguous = false
 			switch word {
-			case "typeof", "void", "delete", "await", "new", "yield", "if", "for", "while", "do", "with", "else", "return", "throw", "case", "in", "of", "instanceof", "extends", "class", "function":
-				bump(i)
-				operand = false
+			case "typeof", "void", "delete", "new", "if", "for", "while", "do", "with", "else", "return", "throw", "case", "in", "instanceof", "extends", "class", "function":
+				sc.bump(j)
+				sc.operand = false
+			case "of", "yield", "await":
+				// Keywords or identifiers, by the grammar.
+				sc.bump(j)
+				sc.operand, sc.ambiguous = false, true
 			default:
-				operand = true
+				sc.operand = true
 				// A label "name:" heads a statement.
-				k := i
+				k := j
 				for k < n && (src[k] == ' ' || src[k] == '\t') {
 					k++
 				}
 				if k < n && src[k] == ':' {
-					bump(i)
+					sc.bump(j)
 				}
 			}
 			continue
 		case c >= '0' && c <= '9' || c == '.' && i+1 < n && src[i+1] >= '0' && src[i+1] <= '9':
-			for i < n && (isIdentByte(src[i]) || src[i] == '.') {
-				i++
+			for sc.i < n && (isIdentByte(src[sc.i]) && src[sc.i] < 0x80 || src[sc.i] == '.') {
+				sc.i++
 			}
-			operand = true
-			continue
-		case c >= 0x80:
-			// Non-ASCII: part of an identifier (or a stray char the
-			// parser will reject).
-			i++
-			operand = true
+			sc.operand, sc.ambiguous, sc.afterDot = true, false, false
 			continue
 		}
-		// Punctuators.
+		// Punctuators (and a "/" read as a division).
 		j := i + 1
 		for j < n && j-i < 4 && isPunct(src[j]) && src[j] != '/' && src[j] != '(' && src[j] != '[' && src[j] != '{' {
 			j++
 		}
 		op := src[i:j]
-		i = j
-		pendingHead = false
+		sc.i = j
+		sc.pendingHead = false
 		// Every punctuator character counts once: "!!!!" is four prefix
 		// operators, and over-counting "===" or ">>>=" is safe.
 		for range op {
-			bump(i)
+			sc.bump(j)
 		}
-		if (op == "++" || op == "--") && operand {
+		sc.afterDot = op == "." || op == "?."
+		if (op == "++" || op == "--") && sc.operand {
+			sc.ambiguous = false
 			continue // postfix: still an operand
 		}
-		operand = false
+		sc.operand, sc.ambiguous = false, false
 	}
-	return max, at
 }
 
-// PatternNesting returns the group nesting of a regular expression pattern
-// (parentheses outside character classes and escapes). A pure function:
-// any goroutine.
+// wordEnd returns the end of the identifier or keyword at i: ASCII
+// identifier bytes and non-ASCII runes that are not spaces.
+func (sc *scanner) wordEnd(i int) int {
+	src := sc.src
+	for i < len(src) {
+		c := src[i]
+		if c < 0x80 {
+			if !isIdentByte(c) {
+				break
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(src[i:])
+		if unicode.IsSpace(r) || r == 0xFEFF {
+			break
+		}
+		i += size
+	}
+	return i
+}
+
+// PatternNesting returns an upper bound of the recursion a regular
+// expression pattern costs regexp2's parser (goja's engine for patterns
+// Go's regexp cannot take): its group nesting plus its character-class
+// nesting, since regexp2 reads class subtraction ([a-[b]]) recursively.
+// Where regexp2 and a JS reading of the pattern could differ, it counts
+// the larger: a "(" counts inside a class too (a ")" there closes
+// nothing), any "-[" in a class opens a nested class, a "]" right after
+// "[" or "[^" is a literal, and a POSIX-style "[:name:]" in a class is
+// skipped to its ":]". A pure function: any goroutine.
 func PatternNesting(p string) int {
-	d, max := 0, 0
-	inClass := false
+	groups, classes, max := 0, 0, 0
+	first := false // the next char is the first of a class
+	note := func() {
+		if groups+classes > max {
+			max = groups + classes
+		}
+	}
 	for i := 0; i < len(p); i++ {
-		switch p[i] {
+		c := p[i]
+		wasFirst := first
+		first = false
+		switch c {
 		case '\\':
 			i++
-		case '[':
-			inClass = true
-		case ']':
-			inClass = false
 		case '(':
-			if !inClass {
-				d++
-				if d > max {
-					max = d
-				}
-			}
+			groups++
+			note()
 		case ')':
-			if !inClass && d > 0 {
-				d--
+			if classes == 0 && groups > 0 {
+				groups--
+			}
+		case '^':
+			if wasFirst {
+				first = true // [^]...: ] is still a literal
+			}
+		case '[':
+			switch {
+			case classes == 0:
+				classes, first = 1, true
+				note()
+			case i > 0 && p[i-1] == '-':
+				// Subtraction (escaped or not: counting more is safe).
+				classes++
+				first = true
+				note()
+			case i+1 < len(p) && p[i+1] == ':':
+				i += posixClass(p[i:])
+			}
+		case ']':
+			if classes > 0 && !wasFirst {
+				classes--
 			}
 		}
 	}
 	return max
+}
+
+// posixClass returns how many bytes after the [ of s regexp2 skips as a
+// POSIX-style name "[:name:]" (optionally "[:^name:]"), 0 if none: its
+// scanWord rule (letters, Mn, Nd, Pc, ZWJ, ZWNJ), then ":]".
+func posixClass(s string) int {
+	j := 2
+	if j < len(s) && s[j] == '^' {
+		j++
+	}
+	for j < len(s) {
+		r, size := utf8.DecodeRuneInString(s[j:])
+		if !(unicode.In(r, unicode.L, unicode.Mn, unicode.Nd, unicode.Pc) || r == '\u200D' || r == '\u200C') {
+			break
+		}
+		j += size
+	}
+	if strings.HasPrefix(s[j:], ":]") {
+		return j + 1
+	}
+	return 0
 }
 
 // JSONNesting returns the array/object nesting of a JSON text (brackets

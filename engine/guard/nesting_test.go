@@ -2,10 +2,13 @@ package guard
 
 import (
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/dop251/goja"
+	"github.com/dop251/goja/ast"
+	"github.com/dop251/goja/parser"
 )
 
 // nestingCases are constructs that make goja's parser or compiler recurse
@@ -95,7 +98,11 @@ func TestPatternAndJSONNesting(t *testing.T) {
 	}{
 		{"groups", PatternNesting("(a(b)(c(d)))"), 3},
 		{"escaped", PatternNesting(`\((a)\)`), 1},
-		{"class", PatternNesting(`[(((](a)`), 1},
+		// "(" counts inside a class too (conservative): 1 class + 3 + 0.
+		{"class", PatternNesting(`[(((](a)`), 4},
+		{"subtraction", PatternNesting(`[a-[b-[c]]]`), 3},
+		{"first-bracket", PatternNesting(`[]a](b)`), 1},
+		{"posix", PatternNesting(`[[:alpha:]](a)`), 1},
 		{"json", JSONNesting(`[1, {"a": [2]}, "[[[["]`, 0), 3},
 		{"json-escape", JSONNesting(`["\"[[", [1]]`, 0), 2},
 		{"json-stop", JSONNesting(strings.Repeat("[", 100), 10), 11},
@@ -127,6 +134,141 @@ func FuzzSourceNesting(f *testing.F) {
 		w := strings.Repeat("(", n) + s + "\n" + strings.Repeat(")", n)
 		if d2, _ := SourceNesting(w, 0); d2 < n {
 			t.Fatalf("%d parens around %q estimated %d", n, s, d2)
+		}
+	})
+}
+
+// Each source lexes differently for a naive scanner and for goja's lexer,
+// and hid a 1e6-deep nest from the scanner while goja's recursive parser
+// went on to parse it (goja reports an error and parses on, so the rest
+// need not be valid). Each must be refused.
+func TestCheckNestingLexesAsGoja(t *testing.T) {
+	deep := strings.Repeat("(", 1e6) + "1" + strings.Repeat(")", 1e6)
+	neg := strings.Repeat("-", 1e6) + "1"
+	for name, src := range map[string]string{
+		"comment-cr":          "// c\r" + deep,
+		"comment-crlf":        "// c\r\n" + deep,
+		"comment-u2028":       "// c\u2028" + deep,
+		"comment-u2029":       "// c\u2029" + deep,
+		"comment-cr-unary":    "// c\r x = " + neg,
+		"keyword-property":    "x.of/[" + deep + "]/",
+		"keyword-property-qd": "x?.if/[" + deep + "]/",
+		"regexp-after-block":  "{}/'/;" + deep + "//'",
+		"regexp-after-if":     "if (a) {} /'/;" + deep + "//'",
+		"of-division":         "of / " + deep + " / 2",
+		"of-regexp":           "for (x of /'/) " + deep + "//'",
+		"string-newline":      "'abc\n" + deep + "'",
+		"string-cr":           "x = 'abc\r" + deep + "'",
+		"regexp-newline":      "x = /abc\n" + deep + "/",
+		"unicode-space":       "return\u00a0/'/;" + deep + "'",
+		"unicode-space-2":     "x =\u3000/'/;" + deep + "'",
+		"hashbang":            "#!'\n" + deep + "'",
+		"class-subtraction":   "x = /" + strings.Repeat("[a-", 1e5) + strings.Repeat("]", 1e5) + "(?=a)/",
+	} {
+		if err := CheckNesting(src, 0); !errors.Is(err, ErrTooDeep) {
+			d, _ := SourceNesting(src, 0)
+			t.Errorf("%s: not refused (estimate %d)", name, d)
+		}
+	}
+	for name, p := range map[string]string{
+		"subtraction":      strings.Repeat("[a-", 1e5) + strings.Repeat("]", 1e5),
+		"subtraction-esc":  strings.Repeat("[\\\\-", 1e5) + strings.Repeat("]", 1e5),
+		"group-in-class":   "[" + strings.Repeat("(", 1e5) + "]",
+		"posix-then-group": "[[:alpha:]" + strings.Repeat(")", 10) + "]" + strings.Repeat("(", 1e5),
+	} {
+		if PatternNesting(p) <= DefaultMaxNesting {
+			t.Errorf("pattern %s: nesting %d", name, PatternNesting(p))
+		}
+	}
+}
+
+// The slash forks are bounded: a source with many ambiguous slashes is
+// scanned in linear time (each fork rescans at most once) and, past
+// maxForks, refused rather than misread.
+func TestSourceNestingForkBudget(t *testing.T) {
+	src := strings.Repeat("{}/1/\n", 40) + strings.Repeat("x = 1\n", 20000)
+	d, _ := SourceNesting(src, 0)
+	if d <= DefaultMaxNesting {
+		t.Errorf("40 ambiguous slashes: estimate %d, want over the limit", d)
+	}
+	few := strings.Repeat("{}/1/g\n", 3) + strings.Repeat("x = 1\n", 20000)
+	if err := CheckNesting(few, 0); err != nil {
+		t.Errorf("3 ambiguous slashes: %v", err)
+	}
+}
+
+// astSlack is how many AST levels a scanned level may stand for besides
+// itself: the Program, a statement, a leaf, a member/call wrapper.
+const astSlack = 4
+
+// astDepth is the deepest nesting of goja AST nodes in v: a lower bound
+// of the recursion goja's parser needed for it.
+func astDepth(v reflect.Value, seen map[uintptr]bool) int {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if v.IsNil() {
+			return 0
+		}
+		if v.Kind() == reflect.Pointer {
+			if seen[v.Pointer()] {
+				return 0
+			}
+			seen[v.Pointer()] = true
+		}
+		d := astDepth(v.Elem(), seen)
+		if v.Type().Implements(reflect.TypeOf((*ast.Node)(nil)).Elem()) && v.Kind() == reflect.Pointer {
+			d++
+		}
+		return d
+	case reflect.Struct:
+		m := 0
+		for i := 0; i < v.NumField(); i++ {
+			if f := v.Field(i); f.CanInterface() || f.Kind() == reflect.Pointer || f.Kind() == reflect.Slice {
+				m = max(m, astDepth(f, seen))
+			}
+		}
+		return m
+	case reflect.Slice, reflect.Array:
+		m := 0
+		for i := 0; i < v.Len(); i++ {
+			m = max(m, astDepth(v.Index(i), seen))
+		}
+		return m
+	}
+	return 0
+}
+
+// FuzzNestingDifferential checks the scanner against goja's own parser:
+// for every input goja parses, the scanner's estimate is at least the
+// depth of the AST goja built, less astSlack. The input
+// is split in two around a nest of k brackets, so the fuzzer can try to
+// hide the nest from the scanner with what comes before it.
+func FuzzNestingDifferential(f *testing.F) {
+	for _, s := range []string{"", "//\r", "//\u2028", "x.of/[", "{}/'/;", "'\n", "`${", "/[/]/;", "#!x\n", "if(a){}/'/;", "a\u00a0/", "return\u00a0/'/;", "x = /(?=a)/;", "/* \n */"} {
+		f.Add(s, "", uint8(30), uint8(0))
+		f.Add(s, "'", uint8(30), uint8(1))
+	}
+	f.Fuzz(func(t *testing.T, before, after string, k, shape uint8) {
+		open, close := "(", ")"
+		switch shape % 4 {
+		case 1:
+			open, close = "[", "]"
+		case 2:
+			open, close = "-", ""
+		case 3:
+			open, close = "{a:", "}"
+		}
+		n := int(k % 64)
+		src := before + "\n" + strings.Repeat(open, n) + "0" + strings.Repeat(close, n) + "\n" + after
+		prog, err := parser.ParseFile(nil, "", src, 0)
+		if err != nil {
+			return
+		}
+		// Program, statement and leaf nodes are AST levels the scanner
+		// does not count: a slack of astSlack.
+		want := astDepth(reflect.ValueOf(prog), map[uintptr]bool{}) - astSlack
+		if got, _ := SourceNesting(src, 0); got < want {
+			t.Fatalf("SourceNesting(%q) = %d, below goja's AST depth %d", src, got, want)
 		}
 	})
 }
