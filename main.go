@@ -62,6 +62,13 @@ maxTimers; maxTaskMs and cpuMs count CPU time, maxTaskWallMs wall time):
   --host-memory-mb N     stop the isolate holding the most memory when the
                          heap passes N MB (default: a quarter of RAM; -1: off)
 
+Process isolates (before the command):
+  --process              run the main script, and every isolate it spawns
+                         (unless it says process: false), in worker
+                         processes: this process runs no script code and only
+                         supervises; memoryMb is then a hard limit, and a
+                         crash takes only its worker
+
 Exit status: 0 when the main isolate ends, 1 on an uncaught error, n after
 exit(n), 2 on a usage error, 130 after Ctrl-C.
 In the REPL, type .help for its commands.
@@ -78,7 +85,9 @@ const (
 
 func main() {
 	// A worker process for process isolates runs here and never returns.
-	engine.WorkerMain(engine.WithSetup(bindings.Setup(bindings.Config{})))
+	// Its stdin is the terminal only in the main isolate's worker of
+	// --process (engine.WithWorkerStdin); elsewhere it is /dev/null.
+	engine.WorkerMain(engine.WithSetup(bindings.Setup(bindings.Config{Stdin: os.Stdin})))
 	engine.EnsureProcs()
 	os.Exit(run(os.Args[1:]))
 }
@@ -87,6 +96,7 @@ func main() {
 var cliLimits struct {
 	main, child Limits
 	host        []engine.HostOption
+	process     bool // --process: the main isolate and every spawn in worker processes
 }
 
 // Limits is engine.Limits, named here for the flag parser.
@@ -122,6 +132,14 @@ func parseLimitFlags(args []string) ([]string, string) {
 		name, val, hasVal := strings.Cut(args[0], "=")
 		switch name {
 		case "--limit", "--child-limit", "--max-isolates", "--host-memory-mb", "--max-running":
+		case "--process":
+			if hasVal {
+				return nil, "--process takes no value"
+			}
+			cliLimits.process = true
+			cliLimits.host = append(cliLimits.host, engine.WithProcessDefault(true), engine.WithWorkerStdin(os.Stdin))
+			args = args[1:]
+			continue
 		default:
 			return args, ""
 		}
@@ -292,9 +310,14 @@ func runSource(src engine.Source, args []string, dir string) int {
 		Colors: colors(os.Stdout),
 	})), debugLog()}, cliLimits.host...)...)
 	defer shutdown(host)
-	main, err := host.Spawn(src, engine.WithName("main"), engine.WithLimits(cliLimits.main), engine.WithCapabilities(engine.Capabilities{
+	spawnOpts := []engine.SpawnOption{engine.WithName("main"), engine.WithLimits(cliLimits.main), engine.WithCapabilities(engine.Capabilities{
 		Stdin: true, Exit: true, Args: args, ReadRoots: []string{dir},
-	}))
+	})}
+	if cliLimits.process {
+		// This process runs no script code: it only supervises.
+		spawnOpts = append(spawnOpts, engine.WithProcess(""))
+	}
+	main, err := host.Spawn(src, spawnOpts...)
 	if err != nil {
 		var se *engine.ScriptError
 		if errors.As(err, &se) {
@@ -313,6 +336,9 @@ func runSource(src engine.Source, args []string, dir string) int {
 	}
 	if exited.Load() {
 		return int(code.Load())
+	}
+	if c, ok := main.ExitCode(); ok { // exit(code) in a worker process
+		return c
 	}
 	err = main.Err()
 	var se *engine.ScriptError

@@ -751,3 +751,34 @@ func TestRunErrorMessages(t *testing.T) {
 		})
 	}
 }
+
+// TestProcessFlag: with --process the main script runs in a worker process
+// and this one only supervises: stdin, args, output, exit codes and errors
+// behave as without it.
+func TestProcessFlag(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name, stdin string
+		args        []string
+		code        int
+		stdout      string
+		stderr      *regexp.Regexp
+	}{
+		{"stdin, args and exit", "L1\nL2\n", []string{"--process", "-e", "stdin.readLine().then(l => { console.log(l, args.join(',')); exit(7) })", "a", "b"},
+			7, "L1 a,b\n", regexp.MustCompile(`^$`)},
+		{"uncaught error", "", []string{"--process", "-e", "throw new TypeError('bad')"},
+			1, "", regexp.MustCompile(`^Uncaught TypeError: bad\n    at <eval>:1:7\n$`)},
+		{"nested run", "", []string{"--process", "-e", "Isolate.run(() => 6 * 7).then(console.log)"},
+			0, "42\n", regexp.MustCompile(`^$`)},
+		{"limits hold in the worker", "", []string{"--process", "--limit", "maxTaskMs=100", "-e", "while (true) {}"},
+			1, "", regexp.MustCompile(`^Uncaught ResourceLimitError: maxTaskMs exceeded`)},
+		{"bad value", "", []string{"--process=1", "-e", "1"}, 2, "", regexp.MustCompile(`--process takes no value`)},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := isobox(t, c.stdin, c.args...)
+			if r.code != c.code || r.stdout != c.stdout || !c.stderr.MatchString(r.stderr) {
+				t.Errorf("code %d stdout %q stderr %q; want code %d stdout %q stderr like %s", r.code, r.stdout, r.stderr, c.code, c.stdout, c.stderr)
+			}
+		})
+	}
+}

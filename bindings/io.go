@@ -142,6 +142,7 @@ func (e *env) exit(c goja.FunctionCall) goja.Value {
 			code = int(f)
 		}
 	}
+	e.iso.SetExitCode(code)
 	if e.cfg.Exit != nil {
 		e.cfg.Exit(code)
 	}

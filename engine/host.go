@@ -64,7 +64,8 @@ type Host struct {
 	refilling  bool
 	unconfined bool // WithWorkerConfinement(false)
 
-	processDefault bool // WithProcessDefault
+	processDefault bool     // WithProcessDefault
+	workerStdin    *os.File // WithWorkerStdin
 }
 
 // HostOption configures NewHost.

@@ -183,6 +183,9 @@ type Isolate struct {
 	timersLive  int
 	wdGate      func() // tests only: runs first in every watchdogFire
 
+	exitCode    int  // SetExitCode; guarded by mu
+	exitCodeSet bool // guarded by mu
+
 	remote  *worker     // set for a process isolate: this Isolate is its shadow
 	killReq atomic.Bool // a kill was forwarded to the worker
 
@@ -460,6 +463,24 @@ func (iso *Isolate) SetDefaultPort(p *SendPort) { iso.defaultPort.Store(p) }
 // Exit ends the isolate now with a normal exit (Isolate.exit). Loop only:
 // it interrupts the running JS, so code after the call never runs.
 func (iso *Isolate) Exit() { iso.terminate(nil, exitSignal{}) }
+
+// SetExitCode records the code an exit(code) call asked for, so that the
+// host (or, for a process isolate, the host of its worker) can end with it;
+// see ExitCode. Loop only.
+func (iso *Isolate) SetExitCode(code int) {
+	iso.mu.Lock()
+	iso.exitCode, iso.exitCodeSet = code, true
+	iso.mu.Unlock()
+}
+
+// ExitCode returns the code recorded by SetExitCode (in the isolate itself
+// or, for a process isolate, in its worker), and whether there was one.
+// Any goroutine.
+func (iso *Isolate) ExitCode() (int, bool) {
+	iso.mu.Lock()
+	defer iso.mu.Unlock()
+	return iso.exitCode, iso.exitCodeSet
+}
 
 // terminate marks the isolate as ending with err and interrupts running JS
 // with reason. The first termination wins.

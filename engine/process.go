@@ -62,6 +62,12 @@ func WithWorkerCommand(path string, args ...string) HostOption {
 // workers need what it denies (sockets, exec, writing files).
 func WithWorkerConfinement(on bool) HostOption { return func(h *Host) { h.unconfined = !on } }
 
+// WithWorkerStdin gives f as standard input to the worker of a process
+// isolate granted Capabilities.Stdin (each such isolate gets a worker of its
+// own): the CLI's --process, whose main isolate reads the terminal. Other
+// workers' stdin is /dev/null.
+func WithWorkerStdin(f *os.File) HostOption { return func(h *Host) { h.workerStdin = f } }
+
 // WithWorkerPool keeps n worker processes started ahead of need, so that
 // spawning a process isolate with no group does not wait for a process to
 // start (a few milliseconds). Pooled workers are idle processes; Shutdown
@@ -146,6 +152,23 @@ func (h *Host) worker(group string, memMb int64) (*worker, error) {
 	return w, nil
 }
 
+// stdinWorker starts a worker of its own whose stdin is the host's worker
+// stdin (WithWorkerStdin), for an isolate granted Capabilities.Stdin.
+func (h *Host) stdinWorker(memMb int64) (*worker, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	w, err := h.startWorkerWith(h.workerStdin)
+	if err != nil {
+		return nil, err
+	}
+	h.allWorkers[w] = struct{}{}
+	w.reserve()
+	if memMb > 0 {
+		w.limitMemory(memMb)
+	}
+	return w, nil
+}
+
 // refillPool starts workers until the pool is full again.
 func (h *Host) refillPool() {
 	for {
@@ -212,7 +235,11 @@ func (w *worker) isDead() bool {
 
 // startWorker starts a worker process. Call it with h.mu held or not; it
 // does not touch the host's maps.
-func (h *Host) startWorker() (*worker, error) {
+func (h *Host) startWorker() (*worker, error) { return h.startWorkerWith(nil) }
+
+// startWorkerWith is startWorker with stdin (nil: /dev/null) as the
+// worker's standard input.
+func (h *Host) startWorkerWith(stdin *os.File) (*worker, error) {
 	argv := h.workerCmd
 	if len(argv) == 0 {
 		exe, err := os.Executable()
@@ -236,6 +263,9 @@ func (h *Host) startWorker() (*worker, error) {
 		cmd.Env = append(cmd.Env, workerEnv+"_CONFINE=off")
 	}
 	cmd.ExtraFiles = []*os.File{childEnd} // fd 3; nothing else is inherited
+	if stdin != nil {
+		cmd.Stdin = stdin // the main isolate's stdin capability (WithWorkerStdin)
+	}
 	cmd.Dir = "/"
 	tail := &tailBuffer{max: 2 << 10}
 	cmd.Stderr = tail
@@ -327,12 +357,15 @@ func (w *worker) handle(t frameType, r *frameReader) error {
 			iso.control(ctrl{kind: ctrlRemoteError, err: se})
 		}
 	case fExit:
-		sid := r.uint()
+		sid, set, code := r.uint(), r.bool(), r.int()
 		err := w.c.readExitFields(r)
 		if e := r.end(); e != nil {
 			return e
 		}
 		if iso := w.shadow(sid); iso != nil {
+			if set && code >= -1<<31 && code <= 1<<31 {
+				iso.SetExitCode(int(code))
+			}
 			iso.control(ctrl{kind: ctrlRemoteExit, err: err})
 		}
 	case fResult:
@@ -451,7 +484,13 @@ func (w *worker) deathError(why error) *ScriptError {
 // spawnRemote starts src in a worker process. The worker compiles it: a
 // hostile source never reaches this process's parser.
 func (h *Host) spawnRemote(src Source, cfg spawnConfig) (*Isolate, error) {
-	w, err := h.worker(cfg.group, cfg.limits.MemoryMb)
+	var w *worker
+	var err error
+	if cfg.caps.Stdin && h.workerStdin != nil {
+		w, err = h.stdinWorker(cfg.limits.MemoryMb)
+	} else {
+		w, err = h.worker(cfg.group, cfg.limits.MemoryMb)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -482,7 +521,7 @@ func (h *Host) spawnRemote(src Source, cfg spawnConfig) (*Isolate, error) {
 
 	spec := &spawnSpec{sid: iso.id, src: src, name: iso.name, entry: cfg.entry, limits: cfg.limits,
 		paused: cfg.paused, errorsFatal: cfg.errorsFatal, wantResult: cfg.result != nil,
-		readRoots: cfg.caps.ReadRoots, funcs: cfg.caps.Funcs}
+		readRoots: cfg.caps.ReadRoots, funcs: cfg.caps.Funcs, stdin: cfg.caps.Stdin, exit: cfg.caps.Exit, args: cfg.caps.Args}
 	if spec.arg, err = w.c.encode(cfg.arg); err != nil {
 		return nil, err
 	}

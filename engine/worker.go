@@ -115,6 +115,8 @@ type spawnSpec struct {
 	wantResult  bool
 	readRoots   []string
 	funcs       []string
+	stdin, exit bool
+	args        []string // nil: no args global
 }
 
 func (s *spawnSpec) frame() []byte {
@@ -131,6 +133,10 @@ func (s *spawnSpec) frame() []byte {
 	f.uint(uint64(len(s.funcs)))
 	for _, fn := range s.funcs {
 		f.str(fn)
+	}
+	f.bool(s.stdin).bool(s.exit).bool(s.args != nil).uint(uint64(len(s.args)))
+	for _, a := range s.args {
+		f.str(a)
 	}
 	return f.done()
 }
@@ -152,6 +158,15 @@ func readSpawnSpec(r *frameReader) (*spawnSpec, error) {
 	n = r.small()
 	for i := 0; i < n && r.err == nil; i++ {
 		s.funcs = append(s.funcs, r.str())
+	}
+	s.stdin, s.exit = r.bool(), r.bool()
+	hasArgs := r.bool()
+	n = r.small()
+	if hasArgs {
+		s.args = []string{}
+	}
+	for i := 0; i < n && r.err == nil; i++ {
+		s.args = append(s.args, r.str())
 	}
 	return s, r.end()
 }
@@ -181,7 +196,7 @@ func (ws *workerSide) spawn(r *frameReader) error {
 	sid := s.sid
 	opts := []SpawnOption{
 		WithName(s.name), WithLimits(s.limits), WithPaused(s.paused), WithErrorsAreFatal(s.errorsFatal),
-		WithCapabilities(Capabilities{ReadRoots: s.readRoots, Funcs: s.funcs}),
+		WithCapabilities(Capabilities{ReadRoots: s.readRoots, Funcs: s.funcs, Stdin: s.stdin, Exit: s.exit, Args: s.args}),
 		WithOutput(&frameWriter{c: ws.c, sid: sid, stream: 1}, &frameWriter{c: ws.c, sid: sid, stream: 2}),
 		withErrorHook(func(se *ScriptError) { _ = ws.c.write(ws.c.exitFields(newFrame(fError).uint(sid), se).done()) }),
 	}
@@ -220,7 +235,8 @@ func (ws *workerSide) spawn(r *frameReader) error {
 		ws.mu.Lock()
 		delete(ws.isos, sid)
 		ws.mu.Unlock()
-		_ = ws.c.write(ws.c.exitFields(newFrame(fExit).uint(sid), err).done())
+		code, set := iso.ExitCode()
+		_ = ws.c.write(ws.c.exitFields(newFrame(fExit).uint(sid).bool(set).int(int64(code)), err).done())
 	})
 	return nil
 }
