@@ -304,14 +304,9 @@ func (h *Host) Spawn(src Source, opts ...SpawnOption) (*Isolate, error) {
 	}
 
 	h.mu.Lock()
-	if h.closed {
+	if err := h.admit(); err != nil {
 		h.mu.Unlock()
-		return nil, ErrHostClosed
-	}
-	if len(h.isolates) >= h.maxIsolates {
-		n := len(h.isolates)
-		h.mu.Unlock()
-		return nil, &LimitError{Limit: "maxIsolates", Max: int64(h.maxIsolates), Seen: int64(n + 1), Unit: "isolates"}
+		return nil, err
 	}
 	iso := newIsolate(h, h.nextID.Add(1), src, prog, cfg)
 	h.isolates[iso.id] = iso
@@ -320,6 +315,18 @@ func (h *Host) Spawn(src Source, opts ...SpawnOption) (*Isolate, error) {
 
 	go iso.loop()
 	return iso, nil
+}
+
+// admit says whether the host takes one more isolate: ErrHostClosed after
+// Shutdown, a maxIsolates *LimitError when full. Call it with h.mu held.
+func (h *Host) admit() error {
+	if h.closed {
+		return ErrHostClosed
+	}
+	if n := len(h.isolates); n >= h.maxIsolates {
+		return &LimitError{Limit: "maxIsolates", Max: int64(h.maxIsolates), Seen: int64(n + 1), Unit: "isolates"}
+	}
+	return nil
 }
 
 // SpawnFile reads path and spawns it as a script. Any goroutine.

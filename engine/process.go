@@ -494,17 +494,7 @@ func (h *Host) spawnRemote(src Source, cfg spawnConfig) (*Isolate, error) {
 	if err != nil {
 		return nil, err
 	}
-	h.mu.Lock()
-	if h.closed {
-		h.mu.Unlock()
-		return nil, ErrHostClosed
-	}
-	if len(h.isolates) >= h.maxIsolates {
-		n := len(h.isolates)
-		h.mu.Unlock()
-		return nil, &LimitError{Limit: "maxIsolates", Max: int64(h.maxIsolates), Seen: int64(n + 1), Unit: "isolates"}
-	}
-	registered := false
+	registered := false // the reservation taken by h.worker ends either way
 	defer func() {
 		if !registered {
 			w.mu.Lock()
@@ -513,6 +503,11 @@ func (h *Host) spawnRemote(src Source, cfg spawnConfig) (*Isolate, error) {
 			w.stopIfEmpty()
 		}
 	}()
+	h.mu.Lock()
+	if err := h.admit(); err != nil {
+		h.mu.Unlock()
+		return nil, err
+	}
 	iso := newIsolate(h, h.nextID.Add(1), src, nil, cfg)
 	iso.remote = w
 	iso.tasks.clear() // the worker runs the entry
