@@ -120,32 +120,11 @@ func Install(vm *goja.Runtime, cfg Config) (err error) {
 	array := vm.Get("Array").(*goja.Object)
 	ap := array.Get("prototype").(*goja.Object)
 	for _, m := range arrayLoopers {
-		name := m.name
-		wrap := g.wrap
-		if name == "join" || name == "toString" || name == "toLocaleString" {
-			// Nested arrays recurse in Go through these, one level per
-			// nesting: count the levels.
-			wrap = g.wrapCounted
-		}
-		wrap(ap, name, m.length, func(c goja.FunctionCall) {
-			if l := g.lengthOf(c.This); l > float64(g.maxLen) {
-				g.fail(fmt.Sprintf("Array.prototype.%s on length %v", name, l))
-			}
-		})
+		// join, toString and toLocaleString recurse in Go through nested
+		// arrays, one level per nesting: they count the levels.
+		counted := m.name == "join" || m.name == "toString" || m.name == "toLocaleString"
+		g.wrapLooper(ap, m.name, m.length, counted)
 	}
-
-	g.wrap(array, "from", 1, func(c goja.FunctionCall) {
-		src, ok := c.Argument(0).(*goja.Object)
-		if !ok || src.ClassName() == "Array" {
-			return
-		}
-		if it := src.GetSymbol(goja.SymIterator); it != nil && !goja.IsUndefined(it) {
-			return
-		}
-		if l := g.lengthOf(src); l > float64(g.maxLen) {
-			g.fail(fmt.Sprintf("Array.from length %v", l))
-		}
-	})
 
 	global := vm.GlobalObject()
 	g.wrapCtor(global, "ArrayBuffer", false, func(args []goja.Value) []goja.Value {
@@ -159,39 +138,28 @@ func Install(vm *goja.Runtime, cfg Config) (err error) {
 	for _, ta := range typedArrays {
 		name, size := ta.name, float64(ta.size)
 		g.wrapCtor(global, name, false, func(args []goja.Value) []goja.Value {
-			g.checkTypedArray(name, size, args)
-			return nil
+			return g.checkTypedArray(name, size, args)
 		})
 	}
 	g.installDepthGuards()
+	g.installAllocGuards()  // guards_alloc.go
+	g.installBigIntGuards() // guards_bigint.go
 	return nil
 }
 
-// checkTypedArray refuses a typed array whose length is over the cap.
-func (g *guards) checkTypedArray(name string, size float64, args []goja.Value) {
+// checkTypedArray refuses a typed array whose length is over the cap; it
+// returns the arguments to pass on (nil: the same).
+func (g *guards) checkTypedArray(name string, size float64, args []goja.Value) []goja.Value {
 	if len(args) == 0 {
-		return
+		return nil
 	}
 	if n := g.num(args[0]); !math.IsNaN(n) {
 		if n*size > float64(g.maxBuf) {
 			g.fail(fmt.Sprintf("%s length %v", name, n))
 		}
-		return
+		return nil
 	}
-	o, ok := args[0].(*goja.Object)
-	if !ok {
-		return
-	}
-	switch o.ClassName() {
-	case "ArrayBuffer", "SharedArrayBuffer":
-		return // a view: nothing is allocated
-	}
-	if it := o.GetSymbol(goja.SymIterator); it != nil && !goja.IsUndefined(it) && o.ClassName() != "Array" {
-		return // iterated in JS steps: interruptible and watched
-	}
-	if l := g.lengthOf(o); l*size > float64(g.maxBuf) {
-		g.fail(fmt.Sprintf("%s length %v", name, l))
-	}
+	return g.checkTypedArrayArgs(name, size, args) // guards_alloc.go
 }
 
 type guardedMethod struct {
@@ -254,30 +222,6 @@ func strLen(v goja.Value) int {
 	return -1
 }
 
-// lengthOf reads an array's length, or an object's own data "length"
-// (no getter runs); -1 otherwise.
-func (g *guards) lengthOf(v goja.Value) float64 {
-	o, ok := v.(*goja.Object)
-	if !ok {
-		return -1
-	}
-	if o.ClassName() == "Array" {
-		return o.Get("length").ToFloat()
-	}
-	d, err := g.gopd(goja.Undefined(), o, g.vm.ToValue("length"))
-	if err != nil {
-		return -1
-	}
-	do, ok := d.(*goja.Object)
-	if !ok {
-		return -1
-	}
-	if val := do.Get("value"); val != nil && goja.IsNumber(val) {
-		return val.ToFloat()
-	}
-	return -1
-}
-
 // rethrow propagates an error from a wrapped original unchanged: a JS
 // exception, an interrupt or a stack overflow.
 func rethrow(err error) {
@@ -287,20 +231,6 @@ func rethrow(err error) {
 func (g *guards) wrap(obj *goja.Object, key string, length int, check func(goja.FunctionCall)) {
 	g.wrapWith(obj, key, length, func(orig goja.Callable, c goja.FunctionCall) goja.Value {
 		check(c)
-		return call(orig, c.This, c.Arguments...)
-	})
-}
-
-// wrapCounted is wrap for a built-in that recurses natively: it counts the
-// calls in progress and throws a RangeError past maxDepth.
-func (g *guards) wrapCounted(obj *goja.Object, key string, length int, check func(goja.FunctionCall)) {
-	g.wrapWith(obj, key, length, func(orig goja.Callable, c goja.FunctionCall) goja.Value {
-		check(c)
-		if g.nativeDepth >= g.maxDepth {
-			g.failDepth(fmt.Sprintf("Array.prototype.%s: arrays nested deeper than %d levels", key, g.maxDepth))
-		}
-		g.nativeDepth++
-		defer func() { g.nativeDepth-- }()
 		return call(orig, c.This, c.Arguments...)
 	})
 }
@@ -399,7 +329,7 @@ func (g *guards) wrapCtor(holder *goja.Object, key string, always bool, check fu
 	proto := ov.Get("prototype").(*goja.Object)
 	_ = w.DefineDataProperty("prototype", proto, goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_FALSE)
 	g.setNameLength(w, ov.Get("name"), ov.Get("length"))
-	_ = w.SetPrototype(ov)
+	g.adoptStatics(w, ov) // statics copied; ov is not w's prototype
 	_ = proto.DefineDataProperty("constructor", w, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 	if holder != proto {
 		_ = holder.DefineDataProperty(key, w, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
