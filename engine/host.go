@@ -354,18 +354,33 @@ func compileSource(src Source) (*goja.Program, error) {
 		if name == "" {
 			name = "<isolate>"
 		}
-		p, err := goja.Compile(name, "("+code+"\n)", false)
+		p, err := compileChecked(name, "("+code+"\n)")
 		if err == nil {
 			return p, nil
 		}
 		// A method shorthand ("f(x) { ... }") is not an expression; wrap it
 		// in an object literal and take its only property.
-		if p2, err2 := goja.Compile(name, "(function(){var o=({"+code+"\n});for(var k in o)return o[k]})()", false); err2 == nil {
+		var se *ScriptError
+		if errors.As(err, &se) && se.Name == "RangeError" {
+			return nil, err
+		}
+		if p2, err2 := compileChecked(name, "(function(){var o=({"+code+"\n});for(var k in o)return o[k]})()"); err2 == nil {
 			return p2, nil
+		} else if errors.As(err2, &se) && se.Name == "RangeError" {
+			return nil, err2
 		}
 		return nil, syntaxError(err)
 	}
-	p, err := goja.Compile(name, code, false)
+	return compileChecked(name, code)
+}
+
+// compileChecked compiles text after guard.CheckSource: goja folds BigInt
+// constants while compiling, on this goroutine, and a huge one is fatal.
+func compileChecked(name, text string) (*goja.Program, error) {
+	if err := guard.CheckSource(text); err != nil {
+		return nil, &ScriptError{Name: "RangeError", Message: strings.TrimPrefix(err.Error(), "guard: "), Cause: err}
+	}
+	p, err := goja.Compile(name, text, false)
 	if err != nil {
 		return nil, syntaxError(err)
 	}
