@@ -56,6 +56,7 @@ type guards struct {
 	gopd           goja.Callable
 	rangeError     *goja.Object
 	factory        goja.Callable
+	taLenGetter    *goja.Object // intrinsic %TypedArray%.prototype.length getter
 }
 
 // Install wraps the dangerous built-ins of vm (allocation caps, native

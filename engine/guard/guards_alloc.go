@@ -72,6 +72,8 @@ type allocGuards struct {
 	wmSet    goja.Callable
 	wmCtor   *goja.Object
 	isArray  goja.Callable
+	// taLenGetter is %TypedArray%.prototype's intrinsic length getter.
+	taLenGetter *goja.Object
 }
 
 // installAllocGuards wraps the list builders and amplifiers. It runs last
@@ -195,6 +197,13 @@ func (g *guards) installAllocGuards() {
 	if ta, ok := vm.Get("Uint8Array").(*goja.Object); ok {
 		if tap, ok := ta.Prototype().Get("prototype").(*goja.Object); ok {
 			g.wrapWith(tap, "join", 1, a.taJoin)
+			g.wrapWith(tap, "toLocaleString", 0, func(orig goja.Callable, c goja.FunctionCall) goja.Value {
+				// n-1 commas and at least one character per element.
+				if n, _, ok := taInfo(c.This); ok && float64(2*n-1) > float64(g.maxStr) {
+					g.fail(fmt.Sprintf("%%TypedArray%%.prototype.toLocaleString of %d elements", n))
+				}
+				return call(orig, c.This, c.Arguments...)
+			})
 			for _, name := range []string{"sort", "toSorted"} {
 				name := name
 				g.wrapWith(tap, name, 1, func(orig goja.Callable, c goja.FunctionCall) goja.Value {
@@ -224,6 +233,19 @@ func (g *guards) newAllocGuards() *allocGuards {
 	if a.maxArgs < 1024 {
 		a.maxArgs = 1024
 	}
+	if g.taLenGetter == nil {
+		// First called from Install, before any script runs.
+		if ta, ok := g.vm.Get("Uint8Array").(*goja.Object); ok {
+			if tap, ok := ta.Prototype().Get("prototype").(*goja.Object); ok {
+				if d, err := g.gopd(goja.Undefined(), tap, g.vm.ToValue("length")); err == nil {
+					if do, ok := d.(*goja.Object); ok {
+						g.taLenGetter, _ = do.Get("get").(*goja.Object)
+					}
+				}
+			}
+		}
+	}
+	a.taLenGetter = g.taLenGetter
 	return a
 }
 
@@ -417,6 +439,12 @@ func (g *guards) wrapLooper(ap *goja.Object, name string, length int, counted bo
 			g.fail(fmt.Sprintf("Array.prototype.%s on length %v", name, l))
 		}
 		if o, ok := this.(*goja.Object); ok {
+			if n, _, isTA := taInfo(o); isTA && a.intrinsicTALength(o) {
+				if float64(n) > float64(g.maxLen) {
+					g.fail(fmt.Sprintf("Array.prototype.%s on length %v", name, n))
+				}
+				return call(orig, this, c.Arguments...)
+			}
 			this = a.arrayLike(o, float64(g.maxLen), "Array.prototype."+name)
 			if this != c.This {
 				r := call(orig, this, c.Arguments...)
@@ -440,6 +468,29 @@ func (g *guards) wrapLooper(ap *goja.Object, name string, length int, counted bo
 		defer func() { g.nativeDepth-- }()
 		return body(orig, c)
 	})
+}
+
+// intrinsicTALength reports whether o's "length" is the intrinsic
+// %TypedArray%.prototype.length getter (so its internal length is what a
+// built-in reading o.length sees).
+func (a *allocGuards) intrinsicTALength(o *goja.Object) bool {
+	if a.taLenGetter == nil {
+		return false
+	}
+	key := a.vm.ToValue("length")
+	for p := o; p != nil; p = p.Prototype() {
+		if isProxy(p) {
+			return false
+		}
+		d, err := a.gopd(goja.Undefined(), p, key)
+		if err != nil {
+			return false
+		}
+		if do, ok := d.(*goja.Object); ok {
+			return do.Get("get") == goja.Value(a.taLenGetter)
+		}
+	}
+	return false
 }
 
 // ---- argument lists ----
