@@ -6,6 +6,7 @@ import (
 	"math/bits"
 	"reflect"
 	"strconv"
+	"strings"
 
 	"github.com/dop251/goja"
 )
@@ -967,6 +968,19 @@ func (a *allocGuards) split(orig goja.Callable, c goja.FunctionCall, what string
 	if !goja.IsUndefined(limit) {
 		lim = float64(uint32(int64(math.Mod(math.Trunc(nanZero(limit.ToNumber().ToFloat())), 1<<32)) & 0xFFFFFFFF))
 	}
+	if str, ok := c.This.(goja.String); ok && lim > float64(maxPieces) {
+		// A string split by a string: the pieces are counted first.
+		if sep, ok := c.Argument(0).(goja.String); ok {
+			pieces := float64(str.Length())
+			if sep.Length() > 0 {
+				pieces = float64(strings.Count(str.String(), sep.String()) + 1)
+			}
+			if math.Min(pieces, lim) > float64(maxPieces) {
+				a.fail(fmt.Sprintf("%s: %v pieces", what, pieces))
+			}
+			return call(orig, c.This, c.Argument(0), limit)
+		}
+	}
 	if lim <= float64(maxPieces) {
 		if goja.IsUndefined(limit) {
 			return call(orig, c.This, c.Argument(0), limit)
@@ -991,10 +1005,12 @@ func nanZero(f float64) float64 {
 
 // ---- Array.from ----
 
-// fromSource bounds Array.from's source: a typed array or a string becomes
-// one 16-byte value per element, an array-like one per length.
+// fromSource bounds Array.from's source: a typed array or a string is
+// iterated natively, a few microseconds per element (an iterator result
+// object each), so at most maxLen/32 elements (1 Mi at the default); an
+// array-like is walked up to maxLen.
 func (a *allocGuards) fromSource(v goja.Value, what string) goja.Value {
-	if n := indexCount(v); n*costValue > float64(a.maxBuf) {
+	if n := indexCount(v); n > float64(a.maxLen/32) {
 		a.fail(fmt.Sprintf("%s of %v elements", what, n))
 	}
 	o, ok := v.(*goja.Object)

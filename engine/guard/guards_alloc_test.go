@@ -20,7 +20,6 @@ func TestAllocGuardsThrowRangeError(t *testing.T) {
 		`Reflect.apply(function () {}, null, {length: 2**40})`,
 		`Reflect.construct(function () {}, {length: 2**40})`,
 		`Reflect.construct(function () {}, {length: 2**26}, Object)`,
-		`var f = function () {}, args = new Array(2**14).fill(0); for (var i = 0; i < 80; i++) f = f.bind(null, ...args)`,
 		`String.raw({raw: {length: 2**40}})`,
 		`String.raw({raw: {get length() { return 2**40 }}}, 'x')`,
 		`[].concat({length: 2**40, [Symbol.isConcatSpreadable]: true})`,
@@ -52,10 +51,11 @@ func TestAllocGuardsThrowRangeError(t *testing.T) {
 		`new Uint8Array(2**26).join('--')`,
 		`new Uint8Array(2**27).toString()`,
 		`new Uint8Array(2**27).toLocaleString()`,
-		`Array.from(new Uint8Array(2**25))`,
-		`Array.from('x'.repeat(2**25))`,
-		`var a = []; for (var i = 0; i < 2**20; i++) a.push(i); a.sort()`,
-		`var a = []; for (var i = 0; i < 2**20; i++) a.push(i); a.toSorted()`,
+		`Array.from(new Uint8Array(2**21))`,
+		`Array.from('x'.repeat(2**21))`,
+		`Array.from({length: 2**20}, function (_, i) { return i }).sort()`,
+		`Array.from({length: 2**20}).toSorted()`,
+		`'x,'.repeat(2**20).split(',').sort()`,
 		`new Float64Array(2**23).sort()`,
 		`new Float64Array(2**23).toSorted()`,
 		// BigInt
@@ -73,6 +73,9 @@ func TestAllocGuardsThrowRangeError(t *testing.T) {
 	}
 	vm := guardedVM(t, Config{})
 	for _, src := range cases {
+		if testing.Verbose() {
+			t.Logf("running %.70s", src)
+		}
 		start := time.Now()
 		v, err := vm.RunString(`(function(){ try { ` + src + `; return "no error" } catch (e) { return e instanceof RangeError ? "RangeError" : String(e) } })()`)
 		if err != nil {
@@ -85,6 +88,25 @@ func TestAllocGuardsThrowRangeError(t *testing.T) {
 		if d := time.Since(start); d > 5*time.Second {
 			t.Errorf("%s: took %v", src, d)
 		}
+	}
+}
+
+// The caps follow Config.MaxAllocBytes: 4 MiB allows 16 Ki arguments.
+func TestAllocGuardsFollowMaxAllocBytes(t *testing.T) {
+	vm := guardedVM(t, Config{MaxAllocBytes: 4 << 20})
+	for _, src := range []string{
+		`var f = function () {}, args = new Array(2**12).fill(0); for (var i = 0; i < 5; i++) f = f.bind(null, ...args)`,
+		`Math.max.apply(null, new Array(2**15))`,
+		`'x'.repeat(2**20).split('')`,
+	} {
+		v, err := vm.RunString(`(function(){ try { ` + src + `; return "no error" } catch (e) { return e instanceof RangeError ? "RangeError" : String(e) } })()`)
+		if err != nil || v.String() != "RangeError" {
+			t.Errorf("%s: got %v, %v", src, v, err)
+		}
+	}
+	v, err := vm.RunString(`var f = function () { return arguments.length }, args = new Array(2**12).fill(0); f.bind(null, ...args).bind(null, ...args)(1) + Math.max.apply(null, new Array(2**13).fill(1))`)
+	if err != nil || v.ToInteger() != 2<<12+2 {
+		t.Errorf("under the caps: got %v, %v", v, err)
 	}
 }
 
