@@ -330,7 +330,7 @@ func (g *guards) wrapCtor(holder *goja.Object, key string, always bool, check fu
 	proto := ov.Get("prototype").(*goja.Object)
 	_ = w.DefineDataProperty("prototype", proto, goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_FALSE)
 	g.setNameLength(w, ov.Get("name"), ov.Get("length"))
-	g.adoptStatics(w, ov) // statics copied; ov is not w's prototype
+	g.adoptStatics(w, ov, key) // statics copied; ov is not w's prototype
 	_ = proto.DefineDataProperty("constructor", w, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 	if holder != proto {
 		_ = holder.DefineDataProperty(key, w, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)

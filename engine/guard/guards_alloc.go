@@ -83,7 +83,6 @@ type allocGuards struct {
 func (g *guards) installAllocGuards() {
 	vm := g.vm
 	a := g.newAllocGuards()
-	a.isArray, _ = goja.AssertFunction(vm.Get("Array").(*goja.Object).Get("isArray"))
 	a.wmCtor, _ = vm.Get("WeakMap").(*goja.Object)
 
 	fn := vm.Get("Function").(*goja.Object)
@@ -155,21 +154,7 @@ func (g *guards) installAllocGuards() {
 	}
 
 	array := vm.Get("Array").(*goja.Object)
-	ap := array.Get("prototype").(*goja.Object)
-	g.wrapWith(ap, "concat", 1, a.concat)
-	g.wrapWith(ap, "join", 1, func(orig goja.Callable, c goja.FunctionCall) goja.Value {
-		a.checkJoin(c)
-		return call(orig, c.This, c.Arguments...)
-	})
-	for _, name := range []string{"sort", "toSorted"} {
-		name := name
-		g.wrapWith(ap, name, 1, func(orig goja.Callable, c goja.FunctionCall) goja.Value {
-			if goja.IsUndefined(c.Argument(0)) {
-				a.checkArraySort(c.This, "Array.prototype."+name)
-			}
-			return call(orig, c.This, c.Arguments...)
-		})
-	}
+	// concat, join, sort and toSorted are bounded in wrapLooper.
 	g.wrapWith(array, "from", 1, func(orig goja.Callable, c goja.FunctionCall) goja.Value {
 		args := append([]goja.Value(nil), c.Arguments...)
 		if len(args) > 0 {
@@ -234,6 +219,8 @@ func (g *guards) newAllocGuards() *allocGuards {
 	if a.maxArgs < 1024 {
 		a.maxArgs = 1024
 	}
+	// Called from Install only, before any script: the intrinsics.
+	a.isArray, _ = goja.AssertFunction(g.vm.Get("Array").(*goja.Object).Get("isArray"))
 	if g.taLenGetter == nil {
 		// First called from Install, before any script runs.
 		if ta, ok := g.vm.Get("Uint8Array").(*goja.Object); ok {
@@ -359,7 +346,7 @@ func (g *guards) checkTypedArrayArgs(name string, size float64, args []goja.Valu
 	if o.ExportType() == arrayBufferType {
 		return nil // a view: nothing is allocated
 	}
-	a := g.newAllocGuards()
+	a := &allocGuards{guards: g} // no intrinsics needed: lookup, arrayLike
 	limit := float64(g.maxBuf) / size
 	what := name + " source"
 	if n, _, ok := taInfo(o); ok {
@@ -383,29 +370,37 @@ func (g *guards) checkTypedArrayArgs(name string, size float64, args []goja.Valu
 }
 
 // adoptStatics makes w, a constructor wrapper, stand in for orig without
-// orig being reachable from it: orig's own static properties (from, of,
-// isView, BYTES_PER_ELEMENT, Symbol.species...) are copied to w with their
+// orig being reachable from it: orig's own static properties
+// (BYTES_PER_ELEMENT, isView, Symbol.species) are copied to w with their
 // attributes, and w's [[Prototype]] is orig's. Were orig w's prototype,
 // Object.getPrototypeOf(Float64Array) would be the unguarded constructor.
-func (g *guards) adoptStatics(w, orig *goja.Object) {
-	object := g.vm.Get("Object").(*goja.Object)
-	getDesc, _ := goja.AssertFunction(object.Get("getOwnPropertyDescriptor"))
-	define, _ := goja.AssertFunction(object.Get("defineProperty"))
-	ownKeys, _ := goja.AssertFunction(g.vm.Get("Reflect").(*goja.Object).Get("ownKeys"))
-	var keys []goja.Value
-	if err := g.vm.ExportTo(call(ownKeys, goja.Undefined(), orig), &keys); err != nil {
-		panic(err)
-	}
-	for _, k := range keys {
-		switch k.String() {
-		case "prototype", "name", "length":
-			if _, sym := k.(*goja.Symbol); !sym {
-				continue
-			}
+// The statics are known per constructor (listing them through
+// Reflect.ownKeys cost a quarter of the guards' spawn time).
+func (g *guards) adoptStatics(w, orig *goja.Object, key string) {
+	switch key {
+	case "ArrayBuffer":
+		_ = w.DefineDataProperty("isView", orig.Get("isView"), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+		g.copySpecies(w, orig)
+	case "RegExp":
+		g.copySpecies(w, orig)
+	case "Function", "constructor":
+	default: // the typed arrays
+		if v := orig.Get("BYTES_PER_ELEMENT"); v != nil {
+			_ = w.DefineDataProperty("BYTES_PER_ELEMENT", v, goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_FALSE)
 		}
-		call(define, goja.Undefined(), w, k, call(getDesc, goja.Undefined(), orig, k))
 	}
 	_ = w.SetPrototype(orig.Prototype())
+}
+
+// copySpecies copies orig's own Symbol.species getter to w.
+func (g *guards) copySpecies(w, orig *goja.Object) {
+	d, err := g.gopd(goja.Undefined(), orig, goja.SymSpecies)
+	if err != nil {
+		return
+	}
+	if do, ok := d.(*goja.Object); ok {
+		_ = w.DefineAccessorPropertySymbol(goja.SymSpecies, do.Get("get"), goja.Undefined(), goja.FLAG_TRUE, goja.FLAG_FALSE)
+	}
 }
 
 // taInfo reports a typed array's length and element kind from its internal
@@ -432,9 +427,25 @@ func taInfo(v goja.Value) (int, reflect.Kind, bool) {
 // wrapLooper wraps an Array.prototype method that walks this.length in Go:
 // the length is checked against maxLen, read once when it runs user code
 // (this becomes a lengthProxy; a result that is the proxy is this again).
+// concat (every spread item counted), join (separators and elements) and
+// the default-comparator sorts get their result bounds here too: one
+// wrapper per method keeps the spawn cost down.
 func (g *guards) wrapLooper(ap *goja.Object, name string, length int, counted bool) {
 	a := g.newAllocGuards()
+	what := "Array.prototype." + name
 	body := func(orig goja.Callable, c goja.FunctionCall) goja.Value {
+		switch name {
+		case "concat":
+			// this is counted with the items (it may be appended itself,
+			// so it is never replaced by a proxy).
+			return a.concat(orig, c)
+		case "join":
+			a.checkJoin(c)
+		case "sort", "toSorted":
+			if goja.IsUndefined(c.Argument(0)) {
+				a.checkArraySort(c.This, what)
+			}
+		}
 		this := c.This
 		if l := strLen(this); l > 0 && float64(l) > float64(g.maxLen) {
 			g.fail(fmt.Sprintf("Array.prototype.%s on length %v", name, l))
@@ -534,6 +545,9 @@ func (a *allocGuards) stringRaw(c goja.FunctionCall) goja.Value {
 	if n <= 0 {
 		return vm.ToValue("")
 	}
+	if n > float64(a.maxArgs) { // a template's parts: as many as arguments at most
+		a.fail(fmt.Sprintf("String.raw: %v segments", n))
+	}
 	subs := int64(len(c.Arguments) - 1)
 	var b goja.StringBuilder
 	var total int64
@@ -545,9 +559,6 @@ func (a *allocGuards) stringRaw(c goja.FunctionCall) goja.Value {
 		b.WriteString(s)
 	}
 	for i := int64(0); ; i++ {
-		if i >= a.maxArgs { // a template's parts: as many as arguments at most
-			a.fail(fmt.Sprintf("String.raw: %v segments", n))
-		}
 		add(rg.stringOfValue(nilSafe(raw.Get(strconv.FormatInt(i, 10)))))
 		if float64(i+1) >= n {
 			return b.String()

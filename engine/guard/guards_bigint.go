@@ -395,17 +395,56 @@ func foldBig(op token.Token, l, r *big.Int) *big.Int {
 
 // ---- run time: eval, the Function constructors, BigInt built-ins ----
 
-var fnProtoProg = goja.MustCompile("<guards-bigint>", `[Object.getPrototypeOf(async function () {}), Object.getPrototypeOf(function* () {})]`, false)
+// checkFunctionArgs is called by the Function constructors' guard
+// (guards_depth.go fnCheck) with the arguments already converted to
+// strings: the source is built as goja builds it (builtin_function.go
+// functionCtor) and checked under each kind of function that parses it,
+// so the check holds whichever constructor was called.
+func (g *guards) checkFunctionArgs(args []goja.Value) {
+	var all strings.Builder
+	for _, a := range args {
+		if _, ok := a.(goja.String); !ok {
+			return // a Symbol: the original throws
+		}
+		all.WriteString(a.String())
+		all.WriteByte('\n')
+	}
+	if has, err := scanBigIntLiterals(all.String()); err != nil {
+		g.bigRangeError(err)
+	} else if !has {
+		return
+	}
+	for _, prefix := range []string{"(function anonymous(", "(async function anonymous(", "(function* anonymous(", "(async function* anonymous("} {
+		var b strings.Builder
+		b.WriteString(prefix)
+		for i := 0; i+1 < len(args); i++ {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(args[i].String())
+		}
+		b.WriteString("\n) {\n")
+		if len(args) > 0 {
+			b.WriteString(args[len(args)-1].String())
+		}
+		b.WriteString("\n})")
+		if err := CheckSource(b.String()); err != nil {
+			g.bigRangeError(err)
+		}
+	}
+}
+
+func (g *guards) bigRangeError(err error) {
+	e, nerr := g.vm.New(g.rangeError, g.vm.ToValue(strings.TrimPrefix(err.Error(), "guard: ")))
+	if nerr != nil {
+		rethrow(nerr)
+	}
+	panic(e)
+}
 
 func (g *guards) installBigIntGuards() {
 	vm := g.vm
-	rangeErr := func(err error) {
-		e, nerr := vm.New(g.rangeError, vm.ToValue(strings.TrimPrefix(err.Error(), "guard: ")))
-		if nerr != nil {
-			rethrow(nerr)
-		}
-		panic(e)
-	}
+	rangeErr := g.bigRangeError
 	global := vm.GlobalObject()
 	g.wrap(global, "eval", 1, func(c goja.FunctionCall) {
 		if s, ok := c.Argument(0).(goja.String); ok {
@@ -414,46 +453,6 @@ func (g *guards) installBigIntGuards() {
 			}
 		}
 	})
-	// The Function constructors: the source is built as goja builds it
-	// (builtin_function.go functionCtor), from the arguments converted
-	// once here.
-	fnCheck := func(prefix string) func([]goja.Value) []goja.Value {
-		return func(args []goja.Value) []goja.Value {
-			for i, a := range args {
-				if _, sym := a.(*goja.Symbol); sym {
-					return nil // the original throws the TypeError
-				}
-				args[i] = a.ToString()
-			}
-			var b strings.Builder
-			b.WriteString(prefix)
-			for i := 0; i+1 < len(args); i++ {
-				if i > 0 {
-					b.WriteByte(',')
-				}
-				b.WriteString(args[i].String())
-			}
-			b.WriteString("\n) {\n")
-			if len(args) > 0 {
-				b.WriteString(args[len(args)-1].String())
-			}
-			b.WriteString("\n})")
-			if err := CheckSource(b.String()); err != nil {
-				rangeErr(err)
-			}
-			return args
-		}
-	}
-	g.wrapCtor(global, "Function", true, fnCheck("(function anonymous("))
-	if pv, err := vm.RunProgram(fnProtoProg); err == nil {
-		protos := pv.(*goja.Object)
-		for i, prefix := range []string{"(async function anonymous(", "(function* anonymous("} {
-			if p, ok := protos.Get(fmt.Sprint(i)).(*goja.Object); ok {
-				g.wrapCtor(p, "constructor", true, fnCheck(prefix))
-			}
-		}
-	}
-
 	bi, ok := vm.Get("BigInt").(*goja.Object)
 	if !ok {
 		return
@@ -479,20 +478,29 @@ func (g *guards) installBigIntGuards() {
 			}
 		})
 	}
-	g.wrapCtor(global, "BigInt", true, func(args []goja.Value) []goja.Value {
-		if len(args) == 0 {
-			return nil
+	// BigInt itself: a native function (calling it converts, new throws
+	// the TypeError, as the original) with the original's prototype,
+	// statics, name and length; the original is not reachable from it.
+	w := vm.ToValue(func(c goja.FunctionCall) goja.Value {
+		if len(c.Arguments) == 0 {
+			return call(b.origBigInt, goja.Undefined())
 		}
-		p := args[0]
+		p := c.Arguments[0]
 		if o, ok := p.(*goja.Object); ok {
 			p = b.toPrimitiveNumber(o)
 		}
 		if s, ok := p.(goja.String); ok {
 			b.checkBigString(s, "BigInt")
 		}
-		args[0] = p
-		return args
-	})
+		return call(b.origBigInt, goja.Undefined(), p)
+	}).(*goja.Object)
+	_ = w.DefineDataProperty("prototype", bp, goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_FALSE)
+	g.setNameLength(w, vm.ToValue("BigInt"), vm.ToValue(1))
+	for _, name := range []string{"asUintN", "asIntN"} {
+		_ = w.DefineDataProperty(name, bi.Get(name), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	}
+	_ = bp.DefineDataProperty("constructor", w, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	_ = global.DefineDataProperty("BigInt", w, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 }
 
 type bigGuards struct {

@@ -159,6 +159,7 @@ func (g *guards) installDepthGuards() {
 			src.WriteByte('\n')
 		}
 		checkSource(src.String())
+		g.checkFunctionArgs(args) // guards_bigint.go: BigInt constants
 		return args
 	}
 	g.wrapCtor(vm.GlobalObject(), "Function", true, fnCheck)
