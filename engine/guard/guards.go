@@ -57,6 +57,9 @@ type guards struct {
 	rangeError     *goja.Object
 	factory        goja.Callable
 	taLenGetter    *goja.Object // intrinsic %TypedArray%.prototype.length getter
+	alloc          *allocGuards // guards_alloc.go state, made once
+	chk            goja.Value   // the constructor wrappers' native check
+	ctorChecks     []func(args []goja.Value) []goja.Value
 }
 
 // Install wraps the dangerous built-ins of vm (allocation caps, native
@@ -257,7 +260,11 @@ func (g *guards) wrapWith(obj *goja.Object, key any, length int, fn func(goja.Ca
 	w := g.vm.ToValue(func(c goja.FunctionCall) goja.Value {
 		return fn(orig, c)
 	}).(*goja.Object)
-	g.setNameLength(w, g.vm.ToValue(name), g.vm.ToValue(length))
+	nv := ov.(*goja.Object).Get("name") // the built-in's own name value
+	if nv == nil || nv.String() != name {
+		nv = g.vm.ToValue(name)
+	}
+	g.setNameLength(w, nv, g.vm.ToValue(length))
 	switch k := key.(type) {
 	case string:
 		_ = obj.DefineDataProperty(k, w, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
@@ -289,10 +296,10 @@ var ctorFactory = goja.MustCompile("<guards>", `(function (construct, apply) {
 	// check(arguments) runs on construction, and on a plain call too when
 	// always; it returns the arguments to pass on, or undefined for the
 	// same ones.
-	return function (orig, check, always) {
+	return function (orig, check, always, tag) {
 		return function () {
 			if (new.target === undefined && !always) return apply(orig, this, arguments);
-			var args = check(arguments);
+			var args = check(arguments, tag);
 			if (args === undefined) args = arguments;
 			if (new.target === undefined) return apply(orig, this, args);
 			return construct(orig, args, new.target);
@@ -320,13 +327,17 @@ func (g *guards) wrapCtor(holder *goja.Object, key string, always bool, check fu
 		reflect := g.vm.Get("Reflect").(*goja.Object)
 		g.factory, _ = goja.AssertFunction(call(mk, goja.Undefined(), reflect.Get("construct"), reflect.Get("apply")))
 	}
-	chk := g.vm.ToValue(func(c goja.FunctionCall) goja.Value {
-		if out := check(argsOf(c.Argument(0))); out != nil {
-			return g.vm.NewArray(toAny(out)...)
-		}
-		return goja.Undefined()
-	})
-	w := call(g.factory, goja.Undefined(), ov, chk, g.vm.ToValue(always)).(*goja.Object)
+	if g.chk == nil {
+		// One native check for every wrapper: tag picks the constructor's.
+		g.chk = g.vm.ToValue(func(c goja.FunctionCall) goja.Value {
+			if out := g.ctorChecks[c.Argument(1).ToInteger()](argsOf(c.Argument(0))); out != nil {
+				return g.vm.NewArray(toAny(out)...)
+			}
+			return goja.Undefined()
+		})
+	}
+	g.ctorChecks = append(g.ctorChecks, check)
+	w := call(g.factory, goja.Undefined(), ov, g.chk, g.vm.ToValue(always), g.vm.ToValue(len(g.ctorChecks)-1)).(*goja.Object)
 	proto := ov.Get("prototype").(*goja.Object)
 	_ = w.DefineDataProperty("prototype", proto, goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_FALSE)
 	g.setNameLength(w, ov.Get("name"), ov.Get("length"))

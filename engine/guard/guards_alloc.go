@@ -145,14 +145,9 @@ func (g *guards) installAllocGuards() {
 	g.wrapWith(sp, "split", 2, func(orig goja.Callable, c goja.FunctionCall) goja.Value {
 		return a.split(orig, c, "String.prototype.split")
 	})
-	if re, ok := vm.Get("RegExp").(*goja.Object); ok {
-		if rp, ok := re.Get("prototype").(*goja.Object); ok {
-			g.wrapWith(rp, goja.SymSplit, 2, func(orig goja.Callable, c goja.FunctionCall) goja.Value {
-				return a.split(orig, c, "RegExp.prototype[Symbol.split]")
-			})
-		}
-	}
-
+	// RegExp.prototype[Symbol.split] is reached through split with the
+	// limit above; called directly it is not wrapped: goja lists every
+	// match before the limit applies anyway (see audit.md).
 	array := vm.Get("Array").(*goja.Object)
 	// concat, join, sort and toSorted are bounded in wrapLooper.
 	g.wrapWith(array, "from", 1, func(orig goja.Callable, c goja.FunctionCall) goja.Value {
@@ -215,6 +210,9 @@ func (g *guards) installAllocGuards() {
 }
 
 func (g *guards) newAllocGuards() *allocGuards {
+	if g.alloc != nil {
+		return g.alloc
+	}
 	a := &allocGuards{guards: g, maxArgs: g.maxBuf / maxArgsDivisor}
 	if a.maxArgs < 1024 {
 		a.maxArgs = 1024
@@ -234,6 +232,7 @@ func (g *guards) newAllocGuards() *allocGuards {
 		}
 	}
 	a.taLenGetter = g.taLenGetter
+	g.alloc = a
 	return a
 }
 
@@ -317,12 +316,13 @@ func (a *allocGuards) arrayLike(v goja.Value, limit float64, what string) goja.V
 	if !ok {
 		return v
 	}
-	check := a.limitCheck(limit, what)
 	if n, ok := a.dataLength(o); ok {
-		check(n)
+		if n > limit {
+			a.fail(fmt.Sprintf("%s: length %v", what, n))
+		}
 		return v
 	}
-	return a.lengthProxy(o, check)
+	return a.lengthProxy(o, a.limitCheck(limit, what))
 }
 
 func (a *allocGuards) limitCheck(limit float64, what string) func(float64) {
@@ -432,7 +432,7 @@ func taInfo(v goja.Value) (int, reflect.Kind, bool) {
 // wrapper per method keeps the spawn cost down.
 func (g *guards) wrapLooper(ap *goja.Object, name string, length int, counted bool) {
 	a := g.newAllocGuards()
-	what := "Array.prototype." + name
+	what := looperWhat[name]
 	body := func(orig goja.Callable, c goja.FunctionCall) goja.Value {
 		switch name {
 		case "concat":
@@ -457,7 +457,7 @@ func (g *guards) wrapLooper(ap *goja.Object, name string, length int, counted bo
 				}
 				return call(orig, this, c.Arguments...)
 			}
-			this = a.arrayLike(o, float64(g.maxLen), "Array.prototype."+name)
+			this = a.arrayLike(o, float64(g.maxLen), what)
 			if this != c.This {
 				r := call(orig, this, c.Arguments...)
 				if r == this {
@@ -504,6 +504,15 @@ func (a *allocGuards) intrinsicTALength(o *goja.Object) bool {
 	}
 	return false
 }
+
+// looperWhat names each looper in messages, built once per process.
+var looperWhat = func() map[string]string {
+	m := make(map[string]string, len(arrayLoopers))
+	for _, l := range arrayLoopers {
+		m[l.name] = "Array.prototype." + l.name
+	}
+	return m
+}()
 
 // ---- argument lists ----
 
