@@ -983,6 +983,11 @@ func (a *allocGuards) normalize(orig goja.Callable, c goja.FunctionCall) goja.Va
 // is higher) is refused.
 func (a *allocGuards) split(orig goja.Callable, c goja.FunctionCall, what string) goja.Value {
 	maxPieces := a.maxBuf / costPiece
+	if str, ok := c.This.(goja.String); ok && float64(str.Length())+1 <= float64(maxPieces) {
+		if _, ok := c.Argument(0).(*goja.Object); !ok {
+			return call(orig, c.This, c.Arguments...) // at most len+1 pieces: nothing to count
+		}
+	}
 	lim := float64(math.MaxUint32)
 	limit := c.Argument(1)
 	if !goja.IsUndefined(limit) {
