@@ -434,12 +434,24 @@ func (g *guards) wrapLooper(ap *goja.Object, name string, length int, counted bo
 	a := g.newAllocGuards()
 	what := looperWhat[name]
 	body := func(orig goja.Callable, c goja.FunctionCall) goja.Value {
+		limit := float64(g.maxLen)
 		switch name {
 		case "concat":
 			// this is counted with the items (it may be appended itself,
 			// so it is never replaced by a proxy).
 			return a.concat(orig, c)
 		case "join":
+			// The separator, converted once here, bounds the length too:
+			// (n-1) copies of it are in the result.
+			if sep := c.Argument(0); !goja.IsUndefined(sep) {
+				if _, isStr := sep.(goja.String); !isStr {
+					c.Arguments = append([]goja.Value(nil), c.Arguments...)
+					c.Arguments[0] = (&replaceGuard{g: g}).stringOfValue(sep)
+				}
+				if sl := strLen(c.Arguments[0]); sl > 0 {
+					limit = math.Min(limit, math.Floor(float64(g.maxStr)/float64(sl))+1)
+				}
+			}
 			a.checkJoin(c)
 		case "sort", "toSorted":
 			if goja.IsUndefined(c.Argument(0)) {
@@ -447,17 +459,17 @@ func (g *guards) wrapLooper(ap *goja.Object, name string, length int, counted bo
 			}
 		}
 		this := c.This
-		if l := strLen(this); l > 0 && float64(l) > float64(g.maxLen) {
+		if l := strLen(this); l > 0 && float64(l) > limit {
 			g.fail(fmt.Sprintf("Array.prototype.%s on length %v", name, l))
 		}
 		if o, ok := this.(*goja.Object); ok {
 			if n, _, isTA := taInfo(o); isTA && a.intrinsicTALength(o) {
-				if float64(n) > float64(g.maxLen) {
+				if float64(n) > limit {
 					g.fail(fmt.Sprintf("Array.prototype.%s on length %v", name, n))
 				}
 				return call(orig, this, c.Arguments...)
 			}
-			this = a.arrayLike(o, float64(g.maxLen), what)
+			this = a.arrayLike(o, limit, what)
 			if this != c.This {
 				r := call(orig, this, c.Arguments...)
 				if r == this {

@@ -47,6 +47,8 @@ func TestAllocGuardsThrowRangeError(t *testing.T) {
 		`'x'.repeat(2**24).split('')`,
 		`'x'.repeat(2**24).split('', 2**32-1)`,
 		`new Array(2**20).join('x'.repeat(1000))`,
+		`Array.prototype.join.call(new Uint8Array(2**20), 'x'.repeat(1000))`,
+		`Array.prototype.join.call({get length() { return 2**20 }}, {toString() { return 'x'.repeat(1000) }})`,
 		`Array(1000).fill('x'.repeat(2**20)).join()`,
 		`new Uint8Array(2**26).join('--')`,
 		`new Uint8Array(2**27).toString()`,
@@ -134,6 +136,7 @@ func TestAllocGuardsTransparent(t *testing.T) {
 		check("concat-getter", [].concat({get length() { return 1 }, 0: 'z', [Symbol.isConcatSpreadable]: true})[0] === 'z');
 		check("concat-species", (function(){ class A extends Array {} return new A(1, 2).concat([3]) instanceof A })());
 		check("concat-proxy", [].concat(new Proxy([1, 2], {})).join() === '1,2');
+		check("join-obj-sep", [1, 2].join({toString() { return '+' }}) === '1+2' && Array.prototype.join.call({length: 2, 0: 'a'}, '-') === 'a-');
 		check("join", [1, 'a', null, undefined, 2.5].join('-') === '1-a---2.5' && [].join() === '' && [[1, 2], [3]].join(';') === '1,2;3');
 		check("tajoin", new Uint8Array([1, 2, 3]).join() === '1,2,3' && new Float64Array([0.5, -1]).join(' ') === '0.5 -1' && new Int8Array(2).join({toString() { return '+' }}) === '0+0');
 		check("split", 'a,b,c'.split(',').join() === 'a,b,c' && 'abc'.split('').length === 3 && 'a,b,c'.split(',', 2).length === 2 && 'a1b2c'.split(/\d/).join() === 'a,b,c' && 'abc'.split().length === 1 && 'abc'.split('', 0).length === 0);
