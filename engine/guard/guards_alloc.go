@@ -927,6 +927,19 @@ func indexCount(v goja.Value) float64 {
 	if l := strLen(v); l >= 0 {
 		return float64(l)
 	}
+	// A proxy without an ownKeys trap lists its target's keys: count the
+	// target's (a trap's list is built by JS steps).
+	for i := 0; i < 64; i++ {
+		o, ok := v.(*goja.Object)
+		if !ok || !isProxy(o) {
+			break
+		}
+		p, ok := o.Export().(goja.Proxy)
+		if !ok || p.Target() == nil {
+			break
+		}
+		v = p.Target()
+	}
 	if n, _, ok := taInfo(v); ok {
 		return float64(n)
 	}

@@ -43,6 +43,7 @@ func TestAllocGuardsThrowRangeError(t *testing.T) {
 		`Object.getOwnPropertyDescriptors(new Uint8Array(2**22))`,
 		`Reflect.ownKeys(new Uint8Array(2**26))`,
 		`Object.keys('x'.repeat(2**23))`,
+		`Object.keys(new Proxy(new Proxy(new Uint8Array(2**26), {}), {}))`,
 		`'\uFDFA'.repeat(2**23).normalize('NFKD')`,
 		`'x'.repeat(2**24).split('')`,
 		`'x'.repeat(2**24).split('', 2**32-1)`,
