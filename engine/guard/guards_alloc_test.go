@@ -155,6 +155,8 @@ func TestAllocGuardsTransparent(t *testing.T) {
 		check("taset", (function(){ var t = new Uint8Array(3); t.set({length: 2, 0: 1, 1: 2}, 1); return t.join() === '0,1,2' })());
 		check("ta-from-ta", new Float64Array(new Uint8Array([1, 2])).join() === '1,2' && new Uint8Array({length: 2, 0: 9})[0] === 9);
 		check("statics", Float64Array.from([1]).length === 1 && Uint8Array.of(1, 2).length === 2 && ArrayBuffer.isView(new Uint8Array(1)) && Float64Array.BYTES_PER_ELEMENT === 8);
+		// goja makes Function.prototype their [[Prototype]] (the spec: Function).
+		check("fnctor-proto", Object.getPrototypeOf(Object.getPrototypeOf(async function () {}).constructor) === Function.prototype && Object.getPrototypeOf(Object.getPrototypeOf(function* () {}).constructor) === Function.prototype);
 		check("ctor-proto", Object.getPrototypeOf(Uint8Array) === Object.getPrototypeOf(Int8Array) && Object.getPrototypeOf(Function) === Function.prototype && Object.getPrototypeOf(ArrayBuffer) === Function.prototype);
 		check("species", Array[Symbol.species] === Array && ArrayBuffer[Symbol.species] === ArrayBuffer);
 		check("bigint", 2n ** 64n === 18446744073709551616n && (1n << 100n) >> 99n === 2n && BigInt('0x10') === 16n && BigInt(true) === 1n && BigInt(' 12 ') === 12n);
