@@ -264,7 +264,13 @@ func (g *guards) wrapWith(obj *goja.Object, key any, length int, fn func(goja.Ca
 	if nv == nil || nv.String() != name {
 		nv = g.vm.ToValue(name)
 	}
-	g.setNameLength(w, nv, g.vm.ToValue(length))
+	if length == 0 {
+		// A native function's own length is already 0, with the
+		// built-ins' attributes: only the name needs defining.
+		_ = w.DefineDataProperty("name", nv, goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	} else {
+		g.setNameLength(w, nv, g.vm.ToValue(length))
+	}
 	switch k := key.(type) {
 	case string:
 		_ = obj.DefineDataProperty(k, w, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)

@@ -131,6 +131,7 @@ func TestAllocGuardsTransparent(t *testing.T) {
 		check("bind", f.bind(null, 1).bind(null, 2)(3) === '1|2|3' && f.bind.name === 'bind' && f.bind.length === 1);
 		check("bind-new", (function(){ function P(x) { this.x = x } var B = P.bind(null, 7); return new B().x === 7 && new B() instanceof P })());
 		check("raw", String.raw` + "`a${1}b${2}c`" + ` === 'a1b2c' && String.raw({raw: ['x', 'y']}, 0, 9) === 'x0y' && String.raw({raw: {length: 0}}) === '');
+		check("length-attrs", (function(){ var d = Object.getOwnPropertyDescriptor(String.prototype.normalize, 'length'); return d.value === 0 && !d.writable && !d.enumerable && d.configurable })());
 		check("raw-name", String.raw.name === 'raw' && String.raw.length === 1);
 		check("concat", [1].concat([2, , 3], 4, {length: 1, 0: 5}).length === 6 && 1 in [].concat([2, , 3]) === false);
 		check("concat-spread", [].concat({length: 2, 0: 'a', 1: 'b', [Symbol.isConcatSpreadable]: true}).join() === 'a,b');
