@@ -110,6 +110,35 @@ var hostileCases = []hostileCase{
 	{name: "transfer-list-self", fn: `() => { const o = {}; o.transfer = o; new ReceivePort().sendPort.send(1, o) }`, limits: `{}`, want: "TypeError"},
 	// Limits the process cannot survive are refused.
 	{name: "limit-stack-depth-over-maximum", fn: `() => { const f = () => [1].forEach(f); f() }`, limits: `{maxStackDepth: 1000000}`, want: "TypeError"},
+	// Lists built from a script-controlled length (guards_alloc.go): a
+	// getter's length is read once, and the sum over a bind chain or a
+	// concat's items counts.
+	{name: "apply-length-2e40", fn: `() => (function () {}).apply(null, {length: 2**40})`, limits: `{}`, want: "RangeError"},
+	{name: "reflect-apply-getter-length", fn: `() => { let n = 0; Reflect.apply(Math.max, null, {get length() { return n++ ? 2**40 : 2**40 }}) }`, limits: `{}`, want: "RangeError"},
+	{name: "reflect-construct-2e26", fn: `() => Reflect.construct(Array, {length: 2**26})`, limits: `{maxTaskMs: 1000}`, want: "RangeError"},
+	{name: "bind-chain-many-args", fn: `() => { let f = () => 1; const a = new Array(2**16).fill(0); for (;;) f = f.bind(null, ...a) }`, limits: `{memoryMb: 64}`, want: "RangeError"},
+	{name: "string-raw-2e40", fn: `() => String.raw({raw: {get length() { return 2**40 }}})`, limits: `{}`, want: "RangeError"},
+	{name: "concat-spreadable-2e40", fn: `() => [].concat({get length() { return 2**40 }, [Symbol.isConcatSpreadable]: true})`, limits: `{}`, want: "RangeError"},
+	{name: "array-from-getter-length", fn: `() => Array.from({get length() { return 2**32 - 1 }})`, limits: `{}`, want: "RangeError"},
+	{name: "indexOf-getter-length-hang", fn: `() => Array.prototype.indexOf.call({get length() { return 2**40 }}, 1)`, limits: `{}`, want: "RangeError"},
+	{name: "typedarray-length-redefined", fn: `() => { Object.defineProperty(Object.getPrototypeOf(Uint8Array.prototype), "length", {get() { return 2**32 - 1 }}); Array.prototype.toReversed.call(new Uint8Array(1)) }`, limits: `{}`, want: "RangeError"},
+	{name: "original-ctor-through-prototype", fn: `() => new (Object.getPrototypeOf(ArrayBuffer))(2**40)`, limits: `{}`, want: "TypeError"},
+	// Amplifiers: one allowed block, many times its size or minutes of
+	// CPU in one native step.
+	{name: "keys-of-typed-array", fn: `() => Object.keys(new Uint8Array(2**27))`, limits: `{}`, want: "RangeError"},
+	{name: "normalize-nfkd-18x", fn: `() => '\uFDFA'.repeat(2**23).normalize('NFKD')`, limits: `{}`, want: "RangeError"},
+	{name: "split-empty-2e26", fn: `() => 'x'.repeat(2**26).split('')`, limits: `{}`, want: "RangeError"},
+	{name: "join-long-separator", fn: `() => new Array(2**20).join('x'.repeat(1000))`, limits: `{}`, want: "RangeError"},
+	{name: "typed-array-join", fn: `() => new Uint8Array(2**27).join('--')`, limits: `{}`, want: "RangeError"},
+	{name: "array-from-typed-array", fn: `() => Array.from(new Uint8Array(2**22))`, limits: `{}`, want: "RangeError"},
+	{name: "default-sort-4Mi", fn: `() => 'x,'.repeat(2**22).split(',').sort()`, limits: `{maxTaskMs: 5000}`, want: "RangeError"},
+	{name: "typed-array-sort-8Mi", fn: `() => new Float64Array(2**23).sort()`, limits: `{maxTaskMs: 1000}`, want: "RangeError"},
+	// BigInt sizes (guards_bigint.go), at compile time and in built-ins.
+	{name: "bigint-const-shift-eval", fn: `() => eval('(function () { return 1n << (2n ** 40n) })')`, limits: `{}`, want: "RangeError"},
+	{name: "bigint-const-pow-function", fn: `() => new Function('return 3n ** (2n ** 27n)')`, limits: `{maxTaskMs: 200}`, want: "RangeError"},
+	{name: "bigint-asUintN-2e40", fn: `() => BigInt.asUintN(2**40, -1n)`, limits: `{}`, want: "RangeError"},
+	{name: "bigint-parse-1e7-digits", fn: `() => BigInt('9'.repeat(1e7))`, limits: `{maxTaskMs: 2000}`, want: "RangeError"},
+	{name: "bigint-toString-huge", fn: `() => { let a = 2n ** 1000000n; a = a * a * a; a.toString() }`, limits: `{maxTaskMs: 1000}`, want: "RangeError"},
 	{name: "spawn-bomb", fn: `() => { const f = () => { Isolate.spawn(f); Isolate.spawn(f); new ReceivePort(); }; return (async () => { for (;;) await Isolate.spawn(() => { new ReceivePort() }) })() }`, limits: `{}`, want: "ResourceLimitError", limit: "maxIsolates", host: []engine.HostOption{engine.WithMaxIsolates(40)}},
 	{name: "timer-flood", fn: `() => { for (;;) setTimeout(() => {}, 1e6) }`, limits: `{maxTimers: 1000}`, want: "ResourceLimitError", limit: "maxTimers"},
 	{name: "message-flood", fn: `() => { const r = new ReceivePort(); for (;;) r.sendPort.send(1) }`, limits: `{maxQueue: 1000}`, want: "ResourceLimitError", limit: "maxQueue"},

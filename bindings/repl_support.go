@@ -280,6 +280,9 @@ func prepareInput(filename, code string) (*input, *engine.ScriptError) {
 	}
 	prg, err := parser.ParseFile(nil, filename, code, 0)
 	if err == nil {
+		if berr := guard.CheckProgram(prg); berr != nil {
+			return nil, &engine.ScriptError{Name: "RangeError", Message: strings.TrimPrefix(berr.Error(), "guard: "), Cause: berr}
+		}
 		prog, cerr := goja.CompileAST(prg, false)
 		if cerr != nil {
 			return nil, syntaxErr(cerr)
@@ -353,6 +356,9 @@ func prepareAsync(filename, code string) *input {
 				edits = append(edits, srcEdit{at: len(asyncPrefix), text: "globalThis." + n + " = " + n + ";"})
 			}
 		}
+	}
+	if guard.CheckProgram(prg) != nil {
+		return nil // the same constants as the plain parse: refused there
 	}
 	sort.SliceStable(edits, func(i, j int) bool { return edits[i].at < edits[j].at })
 	out := src

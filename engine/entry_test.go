@@ -61,3 +61,23 @@ func TestFunctionSourceSyntaxErrorPosition(t *testing.T) {
 		t.Fatalf("err %v, want a SyntaxError on line 7", err)
 	}
 }
+
+// TestSpawnRefusesHugeBigIntConstants: every compile path of Spawn checks
+// BigInt constants before goja folds them (which would end the process):
+// scripts, functions, methods and a function at the start of its file.
+func TestSpawnRefusesHugeBigIntConstants(t *testing.T) {
+	h := NewHost()
+	defer h.Shutdown(context.Background())
+	for _, src := range []Source{
+		ScriptSource("s.js", "function g() { return 1n << (2n ** 40n) }"),
+		FunctionSource("() => { function g() { return 1n << (2n ** 40n) } }"),
+		{Kind: SourceFunction, Code: "f() { return 3n ** (2n ** 27n) }", Filename: "m.js", Line: 3, Column: 5},
+		{Kind: SourceFunction, Code: "function f() { return 1n << (2n ** 40n) }", Filename: "start.js", Line: 1, Column: 1},
+	} {
+		_, err := h.Spawn(src)
+		var se *ScriptError
+		if !errors.As(err, &se) || se.Name != "RangeError" {
+			t.Errorf("%q: %v, want a RangeError", src.Code, err)
+		}
+	}
+}

@@ -490,7 +490,16 @@ func compileSource(src Source) (*goja.Program, error) {
 		}
 		return compileFunction(name, code, max(src.Line, 1), max(src.Column, 1))
 	}
-	p, err := goja.Compile(name, code, false)
+	return compileChecked(name, code)
+}
+
+// compileChecked compiles text after guard.CheckSource: goja folds BigInt
+// constants while compiling, on this goroutine, and a huge one is fatal.
+func compileChecked(name, text string) (*goja.Program, error) {
+	if err := guard.CheckSource(text); err != nil {
+		return nil, &ScriptError{Name: "RangeError", Message: strings.TrimPrefix(err.Error(), "guard: "), Cause: err}
+	}
+	p, err := goja.Compile(name, text, false)
 	if err != nil {
 		return nil, syntaxError(err)
 	}
@@ -522,9 +531,13 @@ func compileFunction(name, code string, line, col int) (*goja.Program, error) {
 	if err := guard.CheckNesting(wrapped, guard.DefaultMaxNesting); err != nil {
 		return nil, &ScriptError{Name: "SyntaxError", Message: strings.TrimPrefix(err.Error(), "guard: "), Cause: err}
 	}
-	p, err := goja.Compile(name, wrapped, false)
+	p, err := compileChecked(name, wrapped)
 	if err == nil {
 		return p, nil
+	}
+	var se *ScriptError
+	if errors.As(err, &se) && se.Name == "RangeError" {
+		return nil, err // a BigInt constant too large: no other wrapping helps
 	}
 	method := code
 	if strings.HasPrefix(method, "#") {
@@ -533,11 +546,15 @@ func compileFunction(name, code string, line, col int) (*goja.Program, error) {
 		method = "_" + method[1:]
 	}
 	if m := padTo("({", line, col) + method + "\n})"; guard.CheckNesting(m, guard.DefaultMaxNesting) == nil {
-		if p2, err2 := goja.Compile(name, m, false); err2 == nil {
+		p2, err2 := compileChecked(name, m)
+		if err2 == nil {
 			return p2, nil
 		}
+		if errors.As(err2, &se) && se.Name == "RangeError" {
+			return nil, err2
+		}
 	}
-	return nil, syntaxError(err)
+	return nil, err
 }
 
 // compileAtStart compiles a function that starts the generated text.
@@ -561,7 +578,7 @@ func compileAtStart(name, code string) (*goja.Program, bool) {
 	default:
 		return nil, false
 	}
-	p, err := goja.Compile(name, code, false)
+	p, err := compileChecked(name, code)
 	return p, err == nil
 }
 

@@ -15,6 +15,23 @@ a catchable JS error first:
     throw a RangeError before asking for a block over
     Config.MaxAllocBytes (a string: half of it in UTF-16 units; a walked
     length: an eighth);
+  - length-driven lists and amplifiers (guards_alloc.go):
+    Function.prototype.apply, Reflect.apply and construct, bind chains,
+    String.raw, concat, Array.from, typed-array construction and set, and
+    the Array.prototype methods on array-likes bound the length they walk
+    (a length read through user code is read once, by the original,
+    through a native proxy that checks it); join, split, normalize,
+    Object.keys/values/entries/getOwnPropertyNames/Descriptors and
+    Reflect.ownKeys of typed arrays and strings, %TypedArray% join and
+    toLocaleString and the default-comparator sorts bound the size or work
+    of their result before it is built. Constructor wrappers copy the
+    original's statics and never make it reachable;
+  - BigInt sizes (guards_bigint.go): CheckSource refuses a source whose
+    BigInt constants (folded by goja while compiling) would exceed
+    DefaultMaxBigIntBits, and eval and the Function constructors run it;
+    BigInt(), asUintN/asIntN and toString are bounded. Run-time operators
+    on non-constant BigInts are not (no goja hook); audit.md lists every
+    site covered and what is left;
   - the replace guard (guards_replace.go): String.prototype.replace and
     replaceAll and RegExp.prototype[Symbol.replace] tally the result's
     length as it is built and throw a RangeError past the string cap;
@@ -63,6 +80,10 @@ nesting check, package bindings) imports guard, never the reverse.
 	DefaultMaxAllocBytes, DefaultMaxDepth, DefaultMaxNesting
 	CheckNesting(src, limit) error   refuse a source nested too deep
 	ErrTooDeep                       what CheckNesting's errors wrap
+	CheckSource(src) error           refuse a source with a huge BigInt constant
+	CheckProgram(*ast.Program) error the same, for a parsed program
+	ErrBigIntTooLarge                what their errors wrap
+	DefaultMaxBigIntBits             the BigInt cap
 	SourceNesting, PatternNesting, JSONNesting  the scanners
 
 # Goroutines
@@ -71,8 +92,9 @@ A guard is installed by Install on the goroutine that owns the runtime,
 and runs there, inside the built-in it wraps; like the runtime itself it
 is never touched from another goroutine. The one exception goja allows,
 Runtime.Interrupt, works with the guards: JSON.stringify runs a JS step
-every 1024 values so that a pending interrupt takes effect. CheckNesting
-and the scanners are pure functions of their arguments, safe from any
-goroutine; the constants and ErrTooDeep are read-only.
+every 1024 values so that a pending interrupt takes effect. CheckNesting,
+CheckSource, CheckProgram and the scanners are pure functions of their
+arguments, safe from any goroutine; the constants, ErrTooDeep and
+ErrBigIntTooLarge are read-only.
 */
 package guard

@@ -49,13 +49,18 @@ type Config struct {
 // wrapper's [[Prototype]].
 type guards struct {
 	vm             *goja.Runtime
-	maxStr, maxBuf int64 // string length (UTF-16 units), bytes
-	maxLen         int64 // loop length of natives without callbacks
-	maxDepth       int   // Config.MaxDepth: native recursion levels
-	nativeDepth    int   // join/toString nesting in progress
+	maxStr, maxBuf int64                         // string length (UTF-16 units), bytes
+	maxLen         int64                         // loop length of natives without callbacks
+	maxDepth       int                           // Config.MaxDepth: native recursion levels
+	nativeDepth    int                           // join/toString nesting in progress
+	liveProxies    map[*goja.Object]*goja.Object // length proxies of calls in progress -> their targets (guards_alloc.go)
 	gopd           goja.Callable
 	rangeError     *goja.Object
 	factory        goja.Callable
+	taLenGetter    *goja.Object // intrinsic %TypedArray%.prototype.length getter
+	alloc          *allocGuards // guards_alloc.go state, made once
+	chk            goja.Value   // the constructor wrappers' native check
+	ctorChecks     []func(args []goja.Value) []goja.Value
 }
 
 // Install wraps the dangerous built-ins of vm (allocation caps, native
@@ -120,32 +125,11 @@ func Install(vm *goja.Runtime, cfg Config) (err error) {
 	array := vm.Get("Array").(*goja.Object)
 	ap := array.Get("prototype").(*goja.Object)
 	for _, m := range arrayLoopers {
-		name := m.name
-		wrap := g.wrap
-		if name == "join" || name == "toString" || name == "toLocaleString" {
-			// Nested arrays recurse in Go through these, one level per
-			// nesting: count the levels.
-			wrap = g.wrapCounted
-		}
-		wrap(ap, name, m.length, func(c goja.FunctionCall) {
-			if l := g.lengthOf(c.This); l > float64(g.maxLen) {
-				g.fail(fmt.Sprintf("Array.prototype.%s on length %v", name, l))
-			}
-		})
+		// join, toString and toLocaleString recurse in Go through nested
+		// arrays, one level per nesting: they count the levels.
+		counted := m.name == "join" || m.name == "toString" || m.name == "toLocaleString"
+		g.wrapLooper(ap, m.name, m.length, counted)
 	}
-
-	g.wrap(array, "from", 1, func(c goja.FunctionCall) {
-		src, ok := c.Argument(0).(*goja.Object)
-		if !ok || src.ClassName() == "Array" {
-			return
-		}
-		if it := src.GetSymbol(goja.SymIterator); it != nil && !goja.IsUndefined(it) {
-			return
-		}
-		if l := g.lengthOf(src); l > float64(g.maxLen) {
-			g.fail(fmt.Sprintf("Array.from length %v", l))
-		}
-	})
 
 	global := vm.GlobalObject()
 	g.wrapCtor(global, "ArrayBuffer", false, func(args []goja.Value) []goja.Value {
@@ -159,39 +143,28 @@ func Install(vm *goja.Runtime, cfg Config) (err error) {
 	for _, ta := range typedArrays {
 		name, size := ta.name, float64(ta.size)
 		g.wrapCtor(global, name, false, func(args []goja.Value) []goja.Value {
-			g.checkTypedArray(name, size, args)
-			return nil
+			return g.checkTypedArray(name, size, args)
 		})
 	}
 	g.installDepthGuards()
+	g.installAllocGuards()  // guards_alloc.go
+	g.installBigIntGuards() // guards_bigint.go
 	return nil
 }
 
-// checkTypedArray refuses a typed array whose length is over the cap.
-func (g *guards) checkTypedArray(name string, size float64, args []goja.Value) {
+// checkTypedArray refuses a typed array whose length is over the cap; it
+// returns the arguments to pass on (nil: the same).
+func (g *guards) checkTypedArray(name string, size float64, args []goja.Value) []goja.Value {
 	if len(args) == 0 {
-		return
+		return nil
 	}
 	if n := g.num(args[0]); !math.IsNaN(n) {
 		if n*size > float64(g.maxBuf) {
 			g.fail(fmt.Sprintf("%s length %v", name, n))
 		}
-		return
+		return nil
 	}
-	o, ok := args[0].(*goja.Object)
-	if !ok {
-		return
-	}
-	switch o.ClassName() {
-	case "ArrayBuffer", "SharedArrayBuffer":
-		return // a view: nothing is allocated
-	}
-	if it := o.GetSymbol(goja.SymIterator); it != nil && !goja.IsUndefined(it) && o.ClassName() != "Array" {
-		return // iterated in JS steps: interruptible and watched
-	}
-	if l := g.lengthOf(o); l*size > float64(g.maxBuf) {
-		g.fail(fmt.Sprintf("%s length %v", name, l))
-	}
+	return g.checkTypedArrayArgs(name, size, args) // guards_alloc.go
 }
 
 type guardedMethod struct {
@@ -254,30 +227,6 @@ func strLen(v goja.Value) int {
 	return -1
 }
 
-// lengthOf reads an array's length, or an object's own data "length"
-// (no getter runs); -1 otherwise.
-func (g *guards) lengthOf(v goja.Value) float64 {
-	o, ok := v.(*goja.Object)
-	if !ok {
-		return -1
-	}
-	if o.ClassName() == "Array" {
-		return o.Get("length").ToFloat()
-	}
-	d, err := g.gopd(goja.Undefined(), o, g.vm.ToValue("length"))
-	if err != nil {
-		return -1
-	}
-	do, ok := d.(*goja.Object)
-	if !ok {
-		return -1
-	}
-	if val := do.Get("value"); val != nil && goja.IsNumber(val) {
-		return val.ToFloat()
-	}
-	return -1
-}
-
 // rethrow propagates an error from a wrapped original unchanged: a JS
 // exception, an interrupt or a stack overflow.
 func rethrow(err error) {
@@ -287,20 +236,6 @@ func rethrow(err error) {
 func (g *guards) wrap(obj *goja.Object, key string, length int, check func(goja.FunctionCall)) {
 	g.wrapWith(obj, key, length, func(orig goja.Callable, c goja.FunctionCall) goja.Value {
 		check(c)
-		return call(orig, c.This, c.Arguments...)
-	})
-}
-
-// wrapCounted is wrap for a built-in that recurses natively: it counts the
-// calls in progress and throws a RangeError past maxDepth.
-func (g *guards) wrapCounted(obj *goja.Object, key string, length int, check func(goja.FunctionCall)) {
-	g.wrapWith(obj, key, length, func(orig goja.Callable, c goja.FunctionCall) goja.Value {
-		check(c)
-		if g.nativeDepth >= g.maxDepth {
-			g.failDepth(fmt.Sprintf("Array.prototype.%s: arrays nested deeper than %d levels", key, g.maxDepth))
-		}
-		g.nativeDepth++
-		defer func() { g.nativeDepth-- }()
 		return call(orig, c.This, c.Arguments...)
 	})
 }
@@ -326,7 +261,17 @@ func (g *guards) wrapWith(obj *goja.Object, key any, length int, fn func(goja.Ca
 	w := g.vm.ToValue(func(c goja.FunctionCall) goja.Value {
 		return g.counted(fn, orig, c) // every wrapped built-in is one native level (guards_recursion.go)
 	}).(*goja.Object)
-	g.setNameLength(w, g.vm.ToValue(name), g.vm.ToValue(length))
+	nv := ov.(*goja.Object).Get("name") // the built-in's own name value
+	if nv == nil || nv.String() != name {
+		nv = g.vm.ToValue(name)
+	}
+	if length == 0 {
+		// A native function's own length is already 0, with the
+		// built-ins' attributes: only the name needs defining.
+		_ = w.DefineDataProperty("name", nv, goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	} else {
+		g.setNameLength(w, nv, g.vm.ToValue(length))
+	}
 	switch k := key.(type) {
 	case string:
 		_ = obj.DefineDataProperty(k, w, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
@@ -358,10 +303,10 @@ var ctorFactory = goja.MustCompile("<guards>", `(function (construct, apply) {
 	// check(arguments) runs on construction, and on a plain call too when
 	// always; it returns the arguments to pass on, or undefined for the
 	// same ones.
-	return function (orig, check, always) {
+	return function (orig, check, always, tag) {
 		return function () {
 			if (new.target === undefined && !always) return apply(orig, this, arguments);
-			var args = check(arguments);
+			var args = check(arguments, tag);
 			if (args === undefined) args = arguments;
 			if (new.target === undefined) return apply(orig, this, args);
 			return construct(orig, args, new.target);
@@ -389,17 +334,21 @@ func (g *guards) wrapCtor(holder *goja.Object, key string, always bool, check fu
 		reflect := g.vm.Get("Reflect").(*goja.Object)
 		g.factory, _ = goja.AssertFunction(call(mk, goja.Undefined(), reflect.Get("construct"), reflect.Get("apply")))
 	}
-	chk := g.vm.ToValue(func(c goja.FunctionCall) goja.Value {
-		if out := check(argsOf(c.Argument(0))); out != nil {
-			return g.vm.NewArray(toAny(out)...)
-		}
-		return goja.Undefined()
-	})
-	w := call(g.factory, goja.Undefined(), ov, chk, g.vm.ToValue(always)).(*goja.Object)
+	if g.chk == nil {
+		// One native check for every wrapper: tag picks the constructor's.
+		g.chk = g.vm.ToValue(func(c goja.FunctionCall) goja.Value {
+			if out := g.ctorChecks[c.Argument(1).ToInteger()](argsOf(c.Argument(0))); out != nil {
+				return g.vm.NewArray(toAny(out)...)
+			}
+			return goja.Undefined()
+		})
+	}
+	g.ctorChecks = append(g.ctorChecks, check)
+	w := call(g.factory, goja.Undefined(), ov, g.chk, g.vm.ToValue(always), g.vm.ToValue(len(g.ctorChecks)-1)).(*goja.Object)
 	proto := ov.Get("prototype").(*goja.Object)
 	_ = w.DefineDataProperty("prototype", proto, goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_FALSE)
 	g.setNameLength(w, ov.Get("name"), ov.Get("length"))
-	_ = w.SetPrototype(ov)
+	g.adoptStatics(w, ov, key) // statics copied; ov is not w's prototype
 	_ = proto.DefineDataProperty("constructor", w, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 	if holder != proto {
 		_ = holder.DefineDataProperty(key, w, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)

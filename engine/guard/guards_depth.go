@@ -202,6 +202,7 @@ func (g *guards) installDepthGuards() {
 			}
 			src.WriteString("\n})")
 			checkSource(src.String())
+			g.checkFunctionArgs(args) // guards_bigint.go: BigInt constants
 			return args
 		}
 	}

@@ -586,3 +586,28 @@ func (g *guards) unhide(w *goja.Object, statics []string, species bool) {
 	}
 	_ = w.SetPrototype(o.Prototype())
 }
+
+// lengthOf reads an array's length, or an object's own data "length" (no
+// getter runs); -1 otherwise. The flat guards use it; a length behind a
+// getter is left to their JS reimplementation, which is interruptible.
+func (g *guards) lengthOf(v goja.Value) float64 {
+	o, ok := v.(*goja.Object)
+	if !ok {
+		return -1
+	}
+	if o.ClassName() == "Array" {
+		return o.Get("length").ToFloat()
+	}
+	d, err := g.gopd(goja.Undefined(), o, g.vm.ToValue("length"))
+	if err != nil {
+		return -1
+	}
+	do, ok := d.(*goja.Object)
+	if !ok {
+		return -1
+	}
+	if val := do.Get("value"); val != nil && goja.IsNumber(val) {
+		return val.ToFloat()
+	}
+	return -1
+}

@@ -1,0 +1,1097 @@
+package guard
+
+import (
+	"fmt"
+	"math"
+	"math/bits"
+	"reflect"
+	"strconv"
+	"strings"
+
+	"github.com/dop251/goja"
+)
+
+// Length-driven lists and amplifiers (see audit.md for the site table).
+//
+// Two families of built-ins are bounded here, each before goja is asked to
+// build the result:
+//
+//   - natives that build a list from a length the script controls
+//     (CreateListFromArrayLike and its kin): Function.prototype.apply,
+//     Reflect.apply, Reflect.construct, Function.prototype.bind (the bound
+//     arguments of a whole chain), String.raw, Array.prototype.concat (the
+//     lengths of every spread item), Array.from, the typed-array
+//     constructors and %TypedArray%.prototype.set on array-likes, and the
+//     Array.prototype methods on an array-like this;
+//   - amplifiers, where one allowed block becomes many times its size or
+//     minutes of CPU in one native step: Object.keys/values/entries,
+//     getOwnPropertyNames, getOwnPropertyDescriptors and Reflect.ownKeys of
+//     a typed array or a string, String.prototype.normalize and split,
+//     Array.prototype.join (separator and elements counted),
+//     %TypedArray%.prototype.join, Array.from of a typed array or a string,
+//     and the default-comparator sort/toSorted of arrays and typed arrays.
+//
+// A length the built-in reads through user code (a getter, a proxy, a
+// valueOf) is read once: the original is handed a native proxy of the
+// object whose "length" is that value, converted and checked (lengthProxy).
+// Everything else the original reads goes to the real object.
+
+// maxArgsDivisor: an argument list may hold MaxAllocBytes/256 values (1 Mi
+// at the default): 16 bytes each, and goja copies such a list two or three
+// times (the call, the VM stack, the arguments object).
+const maxArgsDivisor = 256
+
+// Per-item result costs, in bytes, of the key and entry lists (a string
+// key, a value, a [key, value] array, a descriptor object).
+const (
+	costKey   = 48
+	costValue = 16
+	costEntry = 160
+	costDesc  = 320
+	costPiece = 32 // one element of split's result
+)
+
+// Sort budgets, in comparisons (n*log2 n), for the default comparator:
+// goja compares numbers by their strings, a few hundred ns each, and an
+// uninterruptible sort must end in well under a second.
+const (
+	sortBudgetOther = 1 << 21 // numbers, mixed: ~100 Ki elements
+	sortBudgetStr   = 1 << 23 // all strings: ~400 Ki
+	sortBudgetTA    = 1 << 24 // typed arrays, numeric compare: ~800 Ki
+)
+
+var (
+	proxyType       = reflect.TypeOf(goja.Proxy{})
+	arrayBufferType = reflect.TypeOf(goja.ArrayBuffer{})
+)
+
+type allocGuards struct {
+	*guards
+	maxArgs  int64
+	boundMap *goja.Object // WeakMap: bound function -> bound-argument total
+	wmGet    goja.Callable
+	wmSet    goja.Callable
+	wmCtor   *goja.Object
+	isArray  goja.Callable
+	// taLenGetter is %TypedArray%.prototype's intrinsic length getter.
+	taLenGetter *goja.Object
+}
+
+// installAllocGuards wraps the list builders and amplifiers. It runs last
+// in Install, so it wraps what the other guards installed (bind, concat,
+// join, from...) and their captured intrinsics stay the originals.
+func (g *guards) installAllocGuards() {
+	vm := g.vm
+	a := g.newAllocGuards()
+	a.wmCtor, _ = vm.Get("WeakMap").(*goja.Object)
+
+	fn := vm.Get("Function").(*goja.Object)
+	fp := fn.Get("prototype").(*goja.Object)
+	g.wrapWith(fp, "apply", 2, func(orig goja.Callable, c goja.FunctionCall) goja.Value {
+		args := c.Argument(1)
+		if !nullish(args) {
+			args = a.arrayLike(args, float64(a.maxArgs), "Function.prototype.apply arguments")
+		}
+		return call(orig, c.This, c.Argument(0), args)
+	})
+	reflectObj := vm.Get("Reflect").(*goja.Object)
+	g.wrapWith(reflectObj, "apply", 3, func(orig goja.Callable, c goja.FunctionCall) goja.Value {
+		if _, ok := goja.AssertFunction(c.Argument(0)); !ok {
+			return call(orig, goja.Undefined(), c.Arguments...)
+		}
+		return call(orig, goja.Undefined(), c.Argument(0), c.Argument(1),
+			a.arrayLike(c.Argument(2), float64(a.maxArgs), "Reflect.apply arguments"))
+	})
+	g.wrapWith(reflectObj, "construct", 2, func(orig goja.Callable, c goja.FunctionCall) goja.Value {
+		if _, ok := goja.AssertConstructor(c.Argument(0)); !ok {
+			return call(orig, goja.Undefined(), c.Arguments...)
+		}
+		if len(c.Arguments) < 2 {
+			return call(orig, goja.Undefined(), c.Arguments...)
+		}
+		if len(c.Arguments) > 2 {
+			if _, ok := goja.AssertConstructor(c.Argument(2)); !ok {
+				return call(orig, goja.Undefined(), c.Arguments...)
+			}
+		}
+		args := append([]goja.Value(nil), c.Arguments...)
+		args[1] = a.arrayLike(c.Argument(1), float64(a.maxArgs), "Reflect.construct arguments")
+		return call(orig, goja.Undefined(), args...)
+	})
+	// bind: a bound function's call appends its bound arguments to those
+	// of every function it wraps; the whole chain's total is bounded.
+	g.wrapWith(fp, "bind", 1, func(orig goja.Callable, c goja.FunctionCall) goja.Value {
+		n := int64(len(c.Arguments) - 1)
+		if n < 0 {
+			n = 0
+		}
+		total := n + a.boundArgs(c.This)
+		if total > a.maxArgs {
+			g.fail(fmt.Sprintf("Function.prototype.bind: %d bound arguments", total))
+		}
+		r := call(orig, c.This, c.Arguments...)
+		if total > 0 {
+			a.setBoundArgs(r, total)
+		}
+		return r
+	})
+
+	str := vm.Get("String").(*goja.Object)
+	g.wrapWith(str, "raw", 1, func(_ goja.Callable, c goja.FunctionCall) goja.Value {
+		return a.stringRaw(c)
+	})
+	sp := str.Get("prototype").(*goja.Object)
+	g.wrapWith(sp, "normalize", 0, a.normalize)
+	g.wrapWith(sp, "split", 2, func(orig goja.Callable, c goja.FunctionCall) goja.Value {
+		return a.split(orig, c, "String.prototype.split")
+	})
+	// RegExp.prototype[Symbol.split] is reached through split with the
+	// limit above; called directly it is not wrapped: goja lists every
+	// match before the limit applies anyway (see audit.md).
+	array := vm.Get("Array").(*goja.Object)
+	// concat, join, sort and toSorted are bounded in wrapLooper.
+	g.wrapWith(array, "from", 1, func(orig goja.Callable, c goja.FunctionCall) goja.Value {
+		args := append([]goja.Value(nil), c.Arguments...)
+		if len(args) > 0 {
+			args[0] = a.fromSource(args[0], "Array.from")
+		}
+		return call(orig, c.This, args...)
+	})
+
+	object := vm.Get("Object").(*goja.Object)
+	for _, k := range []struct {
+		name string
+		cost int64
+	}{{"keys", costKey}, {"values", costValue}, {"entries", costEntry}, {"getOwnPropertyNames", costKey}, {"getOwnPropertyDescriptors", costDesc}} {
+		k := k
+		g.wrapWith(object, k.name, 1, func(orig goja.Callable, c goja.FunctionCall) goja.Value {
+			a.checkKeys(c.Argument(0), k.cost, "Object."+k.name)
+			return call(orig, goja.Undefined(), c.Arguments...)
+		})
+	}
+	g.wrapWith(reflectObj, "ownKeys", 1, func(orig goja.Callable, c goja.FunctionCall) goja.Value {
+		a.checkKeys(c.Argument(0), costKey, "Reflect.ownKeys")
+		return call(orig, goja.Undefined(), c.Arguments...)
+	})
+
+	// %TypedArray%.prototype: join, sort, toSorted, set.
+	if ta, ok := vm.Get("Uint8Array").(*goja.Object); ok {
+		if tap, ok := ta.Prototype().Get("prototype").(*goja.Object); ok {
+			g.wrapWith(tap, "join", 1, a.taJoin)
+			g.wrapWith(tap, "toLocaleString", 0, func(orig goja.Callable, c goja.FunctionCall) goja.Value {
+				// n-1 commas and at least one character per element.
+				if n, _, ok := taInfo(c.This); ok && float64(2*n-1) > float64(g.maxStr) {
+					g.fail(fmt.Sprintf("%%TypedArray%%.prototype.toLocaleString of %d elements", n))
+				}
+				return call(orig, c.This, c.Arguments...)
+			})
+			for _, name := range []string{"sort", "toSorted"} {
+				name := name
+				g.wrapWith(tap, name, 1, func(orig goja.Callable, c goja.FunctionCall) goja.Value {
+					if goja.IsUndefined(c.Argument(0)) {
+						if n, _, ok := taInfo(c.This); ok && sortCost(float64(n)) > sortBudgetTA {
+							g.fail(fmt.Sprintf("%%TypedArray%%.prototype.%s of %d elements (default comparator)", name, n))
+						}
+					}
+					return call(orig, c.This, c.Arguments...)
+				})
+			}
+			g.wrapWith(tap, "set", 1, func(orig goja.Callable, c goja.FunctionCall) goja.Value {
+				args := append([]goja.Value(nil), c.Arguments...)
+				if len(args) > 0 {
+					if _, _, isTA := taInfo(args[0]); !isTA {
+						args[0] = a.arrayLike(args[0], float64(g.maxLen), "%TypedArray%.prototype.set source")
+					}
+				}
+				return call(orig, c.This, args...)
+			})
+		}
+	}
+}
+
+func (g *guards) newAllocGuards() *allocGuards {
+	if g.alloc != nil {
+		return g.alloc
+	}
+	a := &allocGuards{guards: g, maxArgs: g.maxBuf / maxArgsDivisor}
+	if a.maxArgs < 1024 {
+		a.maxArgs = 1024
+	}
+	// Called from Install only, before any script: the intrinsics.
+	a.isArray, _ = goja.AssertFunction(g.vm.Get("Array").(*goja.Object).Get("isArray"))
+	if g.taLenGetter == nil {
+		// First called from Install, before any script runs.
+		if ta, ok := g.vm.Get("Uint8Array").(*goja.Object); ok {
+			if tap, ok := ta.Prototype().Get("prototype").(*goja.Object); ok {
+				if d, err := g.gopd(goja.Undefined(), tap, g.vm.ToValue("length")); err == nil {
+					if do, ok := d.(*goja.Object); ok {
+						g.taLenGetter, _ = do.Get("get").(*goja.Object)
+					}
+				}
+			}
+		}
+	}
+	a.taLenGetter = g.taLenGetter
+	g.alloc = a
+	return a
+}
+
+// ---- lengths ----
+
+// toLengthOf is ToLength: ToNumber (a valueOf runs once), truncated,
+// clamped to [0, 2**53-1].
+func toLengthOf(v goja.Value) float64 {
+	if v == nil || goja.IsUndefined(v) {
+		return 0
+	}
+	f := v.ToNumber().ToFloat()
+	if math.IsNaN(f) || f <= 0 {
+		return 0
+	}
+	return math.Min(math.Trunc(f), 1<<53-1)
+}
+
+func isProxy(o *goja.Object) bool {
+	return o.ExportType() == proxyType
+}
+
+// dataLength is o's own "length" when it is a data property whose value
+// needs no user code to convert (an Array's always is); ok false otherwise.
+func (a *allocGuards) dataLength(o *goja.Object) (float64, bool) {
+	if o.ClassName() == "Array" {
+		return o.Get("length").ToFloat(), true
+	}
+	if isProxy(o) {
+		return 0, false
+	}
+	d, err := a.gopd(goja.Undefined(), o, a.vm.ToValue("length"))
+	if err != nil {
+		return 0, false
+	}
+	do, ok := d.(*goja.Object)
+	if !ok {
+		return 0, false
+	}
+	v := do.Get("value")
+	if v == nil || do.Get("get") != nil {
+		return 0, false
+	}
+	if _, obj := v.(*goja.Object); obj {
+		return 0, false
+	}
+	if _, sym := v.(*goja.Symbol); sym {
+		return 0, false
+	}
+	return toLengthOf(v), true
+}
+
+// lengthProxy is a native proxy of o whose "length" is read from o once,
+// when the built-in asks, converted with ToLength, handed to check, and
+// then kept; every other read goes to o. It is what the original gets
+// when o's length runs user code, so that a getter returning a small
+// length to the guard and a huge one to goja cannot pass.
+func (a *allocGuards) lengthProxy(o *goja.Object, check func(n float64)) *goja.Object {
+	var cached goja.Value
+	p := a.vm.NewProxy(o, &goja.ProxyTrapConfig{
+		Get: func(t *goja.Object, prop string, _ goja.Value) goja.Value {
+			if prop == "length" {
+				if cached == nil {
+					n := toLengthOf(t.Get("length"))
+					check(n)
+					cached = a.vm.ToValue(n)
+				}
+				return cached
+			}
+			return t.Get(prop)
+		},
+	})
+	return a.vm.ToValue(p).(*goja.Object)
+}
+
+// arrayLike returns what to pass to a built-in that walks v's length:
+// v itself when its length is a plain value within limit, a lengthProxy
+// when reading it runs user code; it throws past limit.
+func (a *allocGuards) arrayLike(v goja.Value, limit float64, what string) goja.Value {
+	o, ok := v.(*goja.Object)
+	if !ok {
+		return v
+	}
+	if t, ours := a.liveProxies[o]; ours {
+		// A length proxy of a call still in progress came back as this
+		// (toString calling a join that is toString, say): proxy its
+		// target rather than the proxy, so that each level costs the same
+		// and not one more proxy hop than the last.
+		o = t
+	}
+	if n, ok := a.dataLength(o); ok {
+		if n > limit {
+			a.fail(fmt.Sprintf("%s: length %v", what, n))
+		}
+		return v
+	}
+	return a.lengthProxy(o, a.limitCheck(limit, what))
+}
+
+func (a *allocGuards) limitCheck(limit float64, what string) func(float64) {
+	return func(n float64) {
+		if n > limit {
+			a.fail(fmt.Sprintf("%s: length %v", what, n))
+		}
+	}
+}
+
+// checkTypedArrayArgs bounds a typed-array construction from an object:
+// another typed array (its length times the element size), an array or
+// array-like (read once, see arrayLike). Iterables other than arrays run
+// their iterator in JS steps or are collections already in memory. It
+// returns the arguments to pass on.
+func (g *guards) checkTypedArrayArgs(name string, size float64, args []goja.Value) []goja.Value {
+	o, ok := args[0].(*goja.Object)
+	if !ok {
+		return nil
+	}
+	if o.ExportType() == arrayBufferType {
+		return nil // a view: nothing is allocated
+	}
+	a := &allocGuards{guards: g} // no intrinsics needed: lookup, arrayLike
+	limit := float64(g.maxBuf) / size
+	what := name + " source"
+	if n, _, ok := taInfo(o); ok {
+		a.limitCheck(limit, what)(float64(n))
+		return nil
+	}
+	if o.ClassName() == "Array" {
+		a.limitCheck(limit, what)(o.Get("length").ToFloat())
+		return nil
+	}
+	it, ok := a.lookup(o, goja.SymIterator)
+	if ok && !nullish(it) {
+		return nil
+	}
+	if ok {
+		args[0] = a.arrayLike(o, limit, what)
+	} else {
+		args[0] = a.lengthProxy(o, a.limitCheck(limit, what))
+	}
+	return args
+}
+
+// adoptStatics makes w, a constructor wrapper, stand in for orig without
+// orig being reachable from it: orig's own static properties
+// (BYTES_PER_ELEMENT, isView, Symbol.species) are copied to w with their
+// attributes, and w's [[Prototype]] is orig's. Were orig w's prototype,
+// Object.getPrototypeOf(Float64Array) would be the unguarded constructor.
+// The statics are known per constructor (listing them through
+// Reflect.ownKeys cost a quarter of the guards' spawn time).
+func (g *guards) adoptStatics(w, orig *goja.Object, key string) {
+	switch key {
+	case "ArrayBuffer":
+		_ = w.DefineDataProperty("isView", orig.Get("isView"), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+		g.copySpecies(w, orig)
+	case "RegExp":
+		g.copySpecies(w, orig)
+	case "Function", "constructor":
+	default: // the typed arrays
+		if v := orig.Get("BYTES_PER_ELEMENT"); v != nil {
+			_ = w.DefineDataProperty("BYTES_PER_ELEMENT", v, goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_FALSE)
+		}
+	}
+	_ = w.SetPrototype(orig.Prototype())
+}
+
+// copySpecies copies orig's own Symbol.species getter to w.
+func (g *guards) copySpecies(w, orig *goja.Object) {
+	d, err := g.gopd(goja.Undefined(), orig, goja.SymSpecies)
+	if err != nil {
+		return
+	}
+	if do, ok := d.(*goja.Object); ok {
+		_ = w.DefineAccessorPropertySymbol(goja.SymSpecies, do.Get("get"), goja.Undefined(), goja.FLAG_TRUE, goja.FLAG_FALSE)
+	}
+}
+
+// taInfo reports a typed array's length and element kind from its internal
+// slots (no user code: the length getter is not called).
+func taInfo(v goja.Value) (int, reflect.Kind, bool) {
+	o, ok := v.(*goja.Object)
+	if !ok {
+		return 0, 0, false
+	}
+	t := o.ExportType()
+	if t == nil || t.Kind() != reflect.Slice {
+		return 0, 0, false
+	}
+	switch k := t.Elem().Kind(); k {
+	case reflect.Int8, reflect.Uint8, reflect.Int16, reflect.Uint16, reflect.Int32, reflect.Uint32,
+		reflect.Float32, reflect.Float64, reflect.Int64, reflect.Uint64:
+		return reflect.ValueOf(o.Export()).Len(), k, true
+	}
+	return 0, 0, false
+}
+
+// ---- Array.prototype loopers (called from Install's loop) ----
+
+// wrapLooper wraps an Array.prototype method that walks this.length in Go:
+// the length is checked against maxLen, read once when it runs user code
+// (this becomes a lengthProxy; a result that is the proxy is this again).
+// concat (every spread item counted), join (separators and elements) and
+// the default-comparator sorts get their result bounds here too: one
+// wrapper per method keeps the spawn cost down.
+func (g *guards) wrapLooper(ap *goja.Object, name string, length int, counted bool) {
+	a := g.newAllocGuards()
+	what := looperWhat[name]
+	body := func(orig goja.Callable, c goja.FunctionCall) goja.Value {
+		limit := float64(g.maxLen)
+		switch name {
+		case "concat":
+			// this is counted with the items (it may be appended itself,
+			// so it is never replaced by a proxy).
+			return a.concat(orig, c)
+		case "join":
+			// The separator, converted once here, bounds the length too:
+			// (n-1) copies of it are in the result.
+			if sep := c.Argument(0); !goja.IsUndefined(sep) {
+				if _, isStr := sep.(goja.String); !isStr {
+					c.Arguments = append([]goja.Value(nil), c.Arguments...)
+					c.Arguments[0] = (&replaceGuard{g: g}).stringOfValue(sep)
+				}
+				if sl := strLen(c.Arguments[0]); sl > 0 {
+					limit = math.Min(limit, math.Floor(float64(g.maxStr)/float64(sl))+1)
+				}
+			}
+			a.checkJoin(c)
+		case "sort", "toSorted":
+			if goja.IsUndefined(c.Argument(0)) {
+				a.checkArraySort(c.This, what)
+			}
+		}
+		this := c.This
+		if l := strLen(this); l > 0 && float64(l) > limit {
+			g.fail(fmt.Sprintf("Array.prototype.%s on length %v", name, l))
+		}
+		if o, ok := this.(*goja.Object); ok {
+			if n, _, isTA := taInfo(o); isTA && a.intrinsicTALength(o) {
+				if float64(n) > limit {
+					g.fail(fmt.Sprintf("Array.prototype.%s on length %v", name, n))
+				}
+				return call(orig, this, c.Arguments...)
+			}
+			this = a.arrayLike(o, limit, what)
+			if this != c.This {
+				p := this.(*goja.Object)
+				if a.liveProxies == nil {
+					a.liveProxies = map[*goja.Object]*goja.Object{}
+				}
+				target := o
+				if t, ours := a.liveProxies[o]; ours {
+					target = t
+				}
+				a.liveProxies[p] = target
+				defer delete(a.liveProxies, p)
+				r := call(orig, this, c.Arguments...)
+				if r == this {
+					return c.This
+				}
+				return r
+			}
+		}
+		return call(orig, this, c.Arguments...)
+	}
+	if !counted {
+		g.wrapWith(ap, name, length, body)
+		return
+	}
+	g.wrapWith(ap, name, length, func(orig goja.Callable, c goja.FunctionCall) goja.Value {
+		if g.nativeDepth >= g.maxDepth {
+			g.failDepth(fmt.Sprintf("Array.prototype.%s: arrays nested deeper than %d levels", name, g.maxDepth))
+		}
+		g.nativeDepth++
+		defer func() { g.nativeDepth-- }()
+		return body(orig, c)
+	})
+}
+
+// intrinsicTALength reports whether o's "length" is the intrinsic
+// %TypedArray%.prototype.length getter (so its internal length is what a
+// built-in reading o.length sees).
+func (a *allocGuards) intrinsicTALength(o *goja.Object) bool {
+	if a.taLenGetter == nil {
+		return false
+	}
+	key := a.vm.ToValue("length")
+	for p := o; p != nil; p = p.Prototype() {
+		if isProxy(p) {
+			return false
+		}
+		d, err := a.gopd(goja.Undefined(), p, key)
+		if err != nil {
+			return false
+		}
+		if do, ok := d.(*goja.Object); ok {
+			return do.Get("get") == goja.Value(a.taLenGetter)
+		}
+	}
+	return false
+}
+
+// looperWhat names each looper in messages, built once per process.
+var looperWhat = func() map[string]string {
+	m := make(map[string]string, len(arrayLoopers))
+	for _, l := range arrayLoopers {
+		m[l.name] = "Array.prototype." + l.name
+	}
+	return m
+}()
+
+// ---- argument lists ----
+
+func (a *allocGuards) boundArgs(f goja.Value) int64 {
+	if a.boundMap == nil {
+		return 0
+	}
+	if _, ok := f.(*goja.Object); !ok {
+		return 0
+	}
+	return call(a.wmGet, a.boundMap, f).ToInteger()
+}
+
+func (a *allocGuards) setBoundArgs(f goja.Value, n int64) {
+	if _, ok := f.(*goja.Object); !ok {
+		return
+	}
+	if a.boundMap == nil {
+		m, err := a.vm.New(a.wmCtor)
+		if err != nil {
+			rethrow(err)
+		}
+		a.boundMap = m
+		proto := a.wmCtor.Get("prototype").(*goja.Object)
+		a.wmGet, _ = goja.AssertFunction(proto.Get("get"))
+		a.wmSet, _ = goja.AssertFunction(proto.Get("set"))
+	}
+	call(a.wmSet, a.boundMap, f, a.vm.ToValue(n))
+}
+
+// stringRaw is String.raw, with the result's length and the number of
+// segments bounded as it is built.
+func (a *allocGuards) stringRaw(c goja.FunctionCall) goja.Value {
+	vm := a.vm
+	rg := &replaceGuard{g: a.guards}
+	cooked := c.Argument(0).ToObject(vm)
+	raw := nilSafe(cooked.Get("raw")).ToObject(vm)
+	n := toLengthOf(raw.Get("length"))
+	if n <= 0 {
+		return vm.ToValue("")
+	}
+	if n > float64(a.maxArgs) { // a template's parts: as many as arguments at most
+		a.fail(fmt.Sprintf("String.raw: %v segments", n))
+	}
+	subs := int64(len(c.Arguments) - 1)
+	var b goja.StringBuilder
+	var total int64
+	add := func(s goja.String) {
+		total += int64(s.Length())
+		if total > a.maxStr {
+			a.fail("String.raw result")
+		}
+		b.WriteString(s)
+	}
+	for i := int64(0); ; i++ {
+		add(rg.stringOfValue(nilSafe(raw.Get(strconv.FormatInt(i, 10)))))
+		if float64(i+1) >= n {
+			return b.String()
+		}
+		if i < subs {
+			add(rg.stringOfValue(nilSafe(c.Arguments[i+1])))
+		}
+	}
+}
+
+// ---- concat ----
+
+// concat bounds the total length of the result: this and every argument
+// that is spread. When an item's spreadability or length can be read
+// without user code, it is counted first and the original runs; otherwise
+// concat is done here, reading each property once, in the original's
+// order, with the running total checked before each item is copied.
+func (a *allocGuards) concat(orig goja.Callable, c goja.FunctionCall) goja.Value {
+	items := make([]goja.Value, 0, len(c.Arguments)+1)
+	items = append(items, c.This)
+	items = append(items, c.Arguments...)
+	var total float64
+	for _, it := range items {
+		o, ok := it.(*goja.Object)
+		if !ok {
+			total++
+			continue
+		}
+		n, ok := a.spreadLength(o)
+		if !ok {
+			return a.concatSlow(c)
+		}
+		total += n
+	}
+	if total > float64(a.maxLen) {
+		a.fail(fmt.Sprintf("Array.prototype.concat result length %v", total))
+	}
+	return call(orig, c.This, c.Arguments...)
+}
+
+// lookup reads o[key] (a string or a *goja.Symbol) along the prototype
+// chain through own data descriptors only; ok false when it meets an
+// accessor or a proxy (reading would run user code).
+func (a *allocGuards) lookup(o *goja.Object, key goja.Value) (goja.Value, bool) {
+	for p := o; p != nil; p = p.Prototype() {
+		if isProxy(p) {
+			return nil, false
+		}
+		d, err := a.gopd(goja.Undefined(), p, key)
+		if err != nil {
+			return nil, false
+		}
+		if do, ok := d.(*goja.Object); ok {
+			if g := do.Get("get"); g != nil {
+				return nil, false
+			}
+			if s := do.Get("set"); s != nil {
+				return nil, false
+			}
+			return do.Get("value"), true
+		}
+	}
+	return goja.Undefined(), true
+}
+
+// spreadLength is how many elements concat takes from o (1 if it is not
+// spread), when that is known without running user code.
+func (a *allocGuards) spreadLength(o *goja.Object) (float64, bool) {
+	spread, ok := a.lookup(o, goja.SymIsConcatSpreadable)
+	if !ok {
+		return 0, false
+	}
+	isSpread := false
+	if goja.IsUndefined(spread) || spread == nil {
+		isSpread = o.ClassName() == "Array"
+	} else {
+		isSpread = spread.ToBoolean()
+	}
+	if !isSpread {
+		return 1, true
+	}
+	if o.ClassName() == "Array" {
+		return o.Get("length").ToFloat(), true
+	}
+	lv, ok := a.lookup(o, a.vm.ToValue("length"))
+	if !ok {
+		return 0, false
+	}
+	if _, obj := lv.(*goja.Object); obj {
+		return 0, false
+	}
+	if _, sym := lv.(*goja.Symbol); sym {
+		return 0, false
+	}
+	return toLengthOf(lv), true
+}
+
+// concatSlow is Array.prototype.concat per the specification, for items
+// whose spreadability or length runs user code.
+func (a *allocGuards) concatSlow(c goja.FunctionCall) goja.Value {
+	vm := a.vm
+	o := c.This.ToObject(vm)
+	arr := a.arraySpeciesCreate(o)
+	items := append([]goja.Value{o}, c.Arguments...)
+	var n float64
+	for _, it := range items {
+		e, ok := it.(*goja.Object)
+		spread := false
+		if ok {
+			if s := e.GetSymbol(goja.SymIsConcatSpreadable); s != nil && !goja.IsUndefined(s) {
+				spread = s.ToBoolean()
+			} else {
+				spread = call(a.isArray, goja.Undefined(), e).ToBoolean()
+			}
+		}
+		if !spread {
+			if n >= 1<<53-1 {
+				panic(vm.NewTypeError("Invalid array length"))
+			}
+			a.createData(arr, n, it)
+			n++
+			continue
+		}
+		l := toLengthOf(e.Get("length"))
+		if n+l > 1<<53-1 {
+			panic(vm.NewTypeError("Invalid array length"))
+		}
+		if n+l > float64(a.maxLen) {
+			a.fail(fmt.Sprintf("Array.prototype.concat result length %v", n+l))
+		}
+		for k := float64(0); k < l; k++ {
+			if v := e.Get(strconv.FormatFloat(k, 'f', -1, 64)); v != nil {
+				a.createData(arr, n, v)
+			}
+			n++
+		}
+	}
+	if err := arr.Set("length", n); err != nil {
+		rethrow(err)
+	}
+	return arr
+}
+
+func (a *allocGuards) createData(arr *goja.Object, i float64, v goja.Value) {
+	if err := arr.DefineDataProperty(strconv.FormatFloat(i, 'f', -1, 64), v, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_TRUE); err != nil {
+		rethrow(err)
+	}
+}
+
+// arraySpeciesCreate(o, 0).
+func (a *allocGuards) arraySpeciesCreate(o *goja.Object) *goja.Object {
+	vm := a.vm
+	if !call(a.isArray, goja.Undefined(), o).ToBoolean() {
+		return vm.NewArray()
+	}
+	ctor := o.Get("constructor")
+	if co, ok := ctor.(*goja.Object); ok {
+		ctor = co.GetSymbol(goja.SymSpecies)
+		if ctor != nil && goja.IsNull(ctor) {
+			ctor = goja.Undefined()
+		}
+	}
+	if ctor == nil || goja.IsUndefined(ctor) {
+		return vm.NewArray()
+	}
+	if _, ok := goja.AssertConstructor(ctor); !ok {
+		panic(vm.NewTypeError("object.constructor[Symbol.species] is not a constructor"))
+	}
+	r, err := vm.New(ctor, vm.ToValue(0))
+	if err != nil {
+		rethrow(err)
+	}
+	return r
+}
+
+// ---- join ----
+
+// checkJoin bounds Array.prototype.join's result: (n-1) separators plus
+// the elements' strings. A string element counts its length, a number
+// its longest form, null and undefined nothing; an object's toString
+// runs in JS steps and its result is the array's own memory (not counted).
+func (a *allocGuards) checkJoin(c goja.FunctionCall) {
+	o, ok := c.This.(*goja.Object)
+	if !ok || o.ClassName() != "Array" {
+		return
+	}
+	n := o.Get("length").ToFloat()
+	if n <= 1 {
+		return
+	}
+	sep := c.Argument(0)
+	sl := 1
+	if !goja.IsUndefined(sep) {
+		if l := strLen(sep); l >= 0 {
+			sl = l
+		} else {
+			return // the original converts it (user code); small for a primitive
+		}
+	}
+	total := (n - 1) * float64(sl)
+	if total > float64(a.maxStr) {
+		a.fail(fmt.Sprintf("Array.prototype.join: %v separators of length %d", n-1, sl))
+	}
+	if n > float64(a.maxLen) {
+		return // the looper guard refuses it
+	}
+	elem := func(v goja.Value) {
+		switch {
+		case v == nil:
+		case goja.IsString(v):
+			total += float64(v.(goja.String).Length())
+		case goja.IsNumber(v):
+			total += 24
+		}
+		if total > float64(a.maxStr) {
+			a.fail("Array.prototype.join result")
+		}
+	}
+	if n*16 <= float64(a.maxBuf/8) {
+		var vals []goja.Value
+		if err := a.vm.ExportTo(o, &vals); err == nil {
+			for _, v := range vals {
+				elem(v)
+			}
+			return
+		}
+	}
+	for i := int64(0); float64(i) < n; i++ {
+		elem(o.Get(strconv.FormatInt(i, 10)))
+	}
+}
+
+// taJoin is %TypedArray%.prototype.join with the result bounded: n-1
+// separators plus each element's digits.
+func (a *allocGuards) taJoin(orig goja.Callable, c goja.FunctionCall) goja.Value {
+	n, kind, ok := taInfo(c.This)
+	if !ok || n <= 1 {
+		return call(orig, c.This, c.Arguments...)
+	}
+	sep := c.Argument(0)
+	if !goja.IsUndefined(sep) {
+		if _, isStr := sep.(goja.String); !isStr {
+			// Converted once here, as the original would.
+			sep = (&replaceGuard{g: a.guards}).stringOfValue(sep)
+		}
+	}
+	sl := 1
+	if !goja.IsUndefined(sep) {
+		sl = strLen(sep)
+	}
+	lo := float64(n-1)*float64(sl) + float64(n)
+	if lo > float64(a.maxStr) {
+		a.fail(fmt.Sprintf("%%TypedArray%%.prototype.join of %d elements", n))
+	}
+	hi := float64(n-1)*float64(sl) + float64(n)*float64(maxDigits(kind))
+	if hi > float64(a.maxStr) {
+		total := float64(n-1) * float64(sl)
+		rv := reflect.ValueOf(c.This.(*goja.Object).Export())
+		var buf []byte
+		for i := 0; i < n; i++ {
+			e := rv.Index(i)
+			switch kind {
+			case reflect.Float32, reflect.Float64:
+				buf = strconv.AppendFloat(buf[:0], e.Float(), 'g', -1, 64)
+			case reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+				buf = strconv.AppendUint(buf[:0], e.Uint(), 10)
+			default:
+				buf = strconv.AppendInt(buf[:0], e.Int(), 10)
+			}
+			total += float64(len(buf))
+			if total > float64(a.maxStr) {
+				a.fail(fmt.Sprintf("%%TypedArray%%.prototype.join of %d elements", n))
+			}
+		}
+	}
+	args := append([]goja.Value(nil), c.Arguments...)
+	if len(args) > 0 {
+		args[0] = sep
+	}
+	return call(orig, c.This, args...)
+}
+
+func maxDigits(k reflect.Kind) int {
+	switch k {
+	case reflect.Int8:
+		return 4
+	case reflect.Uint8:
+		return 3
+	case reflect.Int16, reflect.Uint16:
+		return 6
+	case reflect.Int32, reflect.Uint32:
+		return 11
+	case reflect.Int64, reflect.Uint64:
+		return 20
+	}
+	return 25
+}
+
+// ---- sort ----
+
+func sortCost(n float64) float64 {
+	if n < 2 {
+		return 0
+	}
+	return n * float64(bits.Len64(uint64(n)))
+}
+
+// checkArraySort bounds a default-comparator sort of this: strings compare
+// cheaply, anything else through its string.
+func (a *allocGuards) checkArraySort(this goja.Value, what string) {
+	o, ok := this.(*goja.Object)
+	if !ok {
+		return
+	}
+	if _, _, isTA := taInfo(o); isTA {
+		return
+	}
+	n, ok := a.dataLength(o)
+	if !ok {
+		return // a user-code length: the looper guard reads it once
+	}
+	cost := sortCost(n)
+	if cost <= sortBudgetOther {
+		return
+	}
+	if cost > sortBudgetStr || o.ClassName() != "Array" {
+		a.fail(fmt.Sprintf("%s of %v elements (default comparator)", what, n))
+	}
+	var vals []goja.Value
+	if err := a.vm.ExportTo(o, &vals); err != nil {
+		a.fail(fmt.Sprintf("%s of %v elements (default comparator)", what, n))
+	}
+	for _, v := range vals {
+		if v != nil && !goja.IsUndefined(v) && !goja.IsString(v) {
+			a.fail(fmt.Sprintf("%s of %v non-string elements (default comparator)", what, n))
+		}
+	}
+}
+
+// ---- keys ----
+
+// indexCount is the number of integer-indexed own properties o has without
+// them taking memory of their own: a typed array's length, a string's.
+func indexCount(v goja.Value) float64 {
+	if l := strLen(v); l >= 0 {
+		return float64(l)
+	}
+	// A proxy without an ownKeys trap lists its target's keys: count the
+	// target's (a trap's list is built by JS steps).
+	for i := 0; i < 64; i++ {
+		o, ok := v.(*goja.Object)
+		if !ok || !isProxy(o) {
+			break
+		}
+		p, ok := o.Export().(goja.Proxy)
+		if !ok || p.Target() == nil {
+			break
+		}
+		v = p.Target()
+	}
+	if n, _, ok := taInfo(v); ok {
+		return float64(n)
+	}
+	if o, ok := v.(*goja.Object); ok && o.ClassName() == "String" {
+		return o.Get("length").ToFloat()
+	}
+	return 0
+}
+
+func (a *allocGuards) checkKeys(v goja.Value, cost int64, what string) {
+	if n := indexCount(v); n*float64(cost) > float64(a.maxBuf) {
+		a.fail(fmt.Sprintf("%s of an object with %v indexed properties", what, n))
+	}
+}
+
+// ---- normalize ----
+
+// normalize bounds String.prototype.normalize: ASCII is unchanged, any
+// other code point grows at most 3x (NFC), 4x (NFD) or 18x (NFKC, NFKD).
+func (a *allocGuards) normalize(orig goja.Callable, c goja.FunctionCall) goja.Value {
+	if nullish(c.This) {
+		return call(orig, c.This, c.Arguments...)
+	}
+	s, p, ok := (&replaceGuard{g: a.guards}).toStr(c.This) // ToString(this), once
+	if !ok {
+		return call(orig, p, c.Arguments...)
+	}
+	c.This = s
+	form := c.Argument(0)
+	factor := 18.0
+	if fs, ok := form.(goja.String); ok {
+		switch fs.String() {
+		case "NFC":
+			factor = 3
+		case "NFD":
+			factor = 4
+		}
+	} else if goja.IsUndefined(form) {
+		factor = 3
+	}
+	l := float64(s.Length())
+	if l*factor <= float64(a.maxStr) {
+		return call(orig, c.This, c.Arguments...)
+	}
+	gs := s.String()
+	var ascii, other float64
+	for i := 0; i < len(gs); i++ {
+		b := gs[i]
+		switch {
+		case b < 0x80:
+			ascii++
+		case b >= 0xC0:
+			other++
+		}
+	}
+	if ascii+other*factor > float64(a.maxStr) {
+		a.fail("String.prototype.normalize result")
+	}
+	return call(orig, c.This, c.Arguments...)
+}
+
+// ---- split ----
+
+// split bounds the number of pieces: the original is given a limit one
+// over the cap, and a result that reaches it (when the script's own limit
+// is higher) is refused.
+func (a *allocGuards) split(orig goja.Callable, c goja.FunctionCall, what string) goja.Value {
+	maxPieces := a.maxBuf / costPiece
+	if str, ok := c.This.(goja.String); ok && float64(str.Length())+1 <= float64(maxPieces) {
+		if _, ok := c.Argument(0).(*goja.Object); !ok {
+			return call(orig, c.This, c.Arguments...) // at most len+1 pieces: nothing to count
+		}
+	}
+	lim := float64(math.MaxUint32)
+	limit := c.Argument(1)
+	if !goja.IsUndefined(limit) {
+		lim = float64(uint32(int64(math.Mod(math.Trunc(nanZero(limit.ToNumber().ToFloat())), 1<<32)) & 0xFFFFFFFF))
+	}
+	if str, ok := c.This.(goja.String); ok && lim > float64(maxPieces) {
+		// A string split by a string: the pieces are counted first.
+		if sep, ok := c.Argument(0).(goja.String); ok {
+			pieces := float64(str.Length())
+			if sep.Length() > 0 {
+				pieces = float64(strings.Count(str.String(), sep.String()) + 1)
+			}
+			if math.Min(pieces, lim) > float64(maxPieces) {
+				a.fail(fmt.Sprintf("%s: %v pieces", what, pieces))
+			}
+			return call(orig, c.This, c.Argument(0), limit)
+		}
+	}
+	if lim <= float64(maxPieces) {
+		if goja.IsUndefined(limit) {
+			return call(orig, c.This, c.Argument(0), limit)
+		}
+		return call(orig, c.This, c.Argument(0), a.vm.ToValue(lim))
+	}
+	r := call(orig, c.This, c.Argument(0), a.vm.ToValue(maxPieces+1))
+	if ro, ok := r.(*goja.Object); ok {
+		if n := ro.Get("length"); n != nil && n.ToFloat() > float64(maxPieces) {
+			a.fail(fmt.Sprintf("%s: more than %d pieces", what, maxPieces))
+		}
+	}
+	return r
+}
+
+func nanZero(f float64) float64 {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return 0
+	}
+	return f
+}
+
+// ---- Array.from ----
+
+// fromSource bounds Array.from's source: a typed array or a string is
+// iterated natively, a few microseconds per element (an iterator result
+// object each), so at most maxLen/32 elements (1 Mi at the default); an
+// array-like is walked up to maxLen.
+func (a *allocGuards) fromSource(v goja.Value, what string) goja.Value {
+	if n := indexCount(v); n > float64(a.maxLen/32) {
+		a.fail(fmt.Sprintf("%s of %v elements", what, n))
+	}
+	o, ok := v.(*goja.Object)
+	if !ok {
+		return v
+	}
+	it, ok := a.lookup(o, goja.SymIterator)
+	if !ok {
+		// Reading @@iterator runs user code: the original reads it once,
+		// through a proxy that checks the length if it is an array-like.
+		return a.lengthProxy(o, a.limitCheck(float64(a.maxLen), what))
+	}
+	if !nullish(it) {
+		return v // iterated: a typed array or a string is counted above
+	}
+	return a.arrayLike(o, float64(a.maxLen), what)
+}
