@@ -248,7 +248,9 @@ func (h *Host) startWorkerWith(stdin *os.File) (*worker, error) {
 		}
 		argv = []string{exe}
 	}
-	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	// Non-blocking: both ends are served by Go's netpoller (the child's end
+	// is made blocking again by os/exec; the worker undoes that).
+	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC|syscall.SOCK_NONBLOCK, 0)
 	if err != nil {
 		return nil, fmt.Errorf("engine: worker channel: %w", err)
 	}
