@@ -63,11 +63,10 @@ maxTimers; maxTaskMs and cpuMs count CPU time, maxTaskWallMs wall time):
                          heap passes N MB (default: a quarter of RAM; -1: off)
 
 Process isolates (before the command):
-  --process              run the main script, and every isolate it spawns
-                         (unless it says process: false), in worker
-                         processes: this process runs no script code and only
-                         supervises; memoryMb is then a hard limit, and a
-                         crash takes only its worker
+  --process              run the main script, and the isolates it spawns, in
+                         a worker process: this process runs no script code
+                         and only supervises; memoryMb is then a hard limit,
+                         and a crash takes only the worker
 
 Exit status: 0 when the main isolate ends, 1 on an uncaught error, n after
 exit(n), 2 on a usage error, 130 after Ctrl-C.
@@ -137,7 +136,7 @@ func parseLimitFlags(args []string) ([]string, string) {
 				return nil, "--process takes no value"
 			}
 			cliLimits.process = true
-			cliLimits.host = append(cliLimits.host, engine.WithProcessDefault(true), engine.WithWorkerStdin(os.Stdin))
+			cliLimits.host = append(cliLimits.host, engine.WithWorkerStdin(os.Stdin))
 			args = args[1:]
 			continue
 		default:

@@ -770,6 +770,8 @@ func TestProcessFlag(t *testing.T) {
 			1, "", regexp.MustCompile(`^Uncaught TypeError: bad\n    at <eval>:1:7\n$`)},
 		{"nested run", "", []string{"--process", "-e", "Isolate.run(() => 6 * 7).then(console.log)"},
 			0, "42\n", regexp.MustCompile(`^$`)},
+		{"process: true inside the worker shares it", "", []string{"--process", "-e", "Isolate.run(() => 1, null, {process: true}).then(console.log)"},
+			0, "1\n", regexp.MustCompile(`^$`)},
 		{"limits hold in the worker", "", []string{"--process", "--limit", "maxTaskMs=100", "-e", "while (true) {}"},
 			1, "", regexp.MustCompile(`^Uncaught ResourceLimitError: maxTaskMs exceeded`)},
 		{"bad value", "", []string{"--process=1", "-e", "1"}, 2, "", regexp.MustCompile(`--process takes no value`)},

@@ -295,6 +295,11 @@ func (h *Host) Spawn(src Source, opts ...SpawnOption) (*Isolate, error) {
 	if !cfg.processSet && h.processDefault && cfg.parent != nil {
 		cfg.process = true
 	}
+	if cfg.process && inWorker.Load() {
+		// Already behind a process wall, and confined from starting a
+		// process: the child shares its parent's worker (WithProcess).
+		cfg.process = false
+	}
 	if cfg.process {
 		return h.spawnRemote(src, cfg)
 	}

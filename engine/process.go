@@ -30,7 +30,10 @@ const killGrace = 50 * time.Millisecond
 
 // WithProcess runs the isolate in a worker process. Isolates with the same
 // non-empty group share one worker (a crash takes that group down, no one
-// else); an empty group gets a worker of its own. The worker is the binary
+// else); an empty group gets a worker of its own. Spawned from inside a
+// worker (a process isolate's own children), it runs in that worker: the
+// worker is already behind the process wall, and confined from starting
+// processes. The worker is the binary
 // named by WithWorkerCommand (by default this executable, which must call
 // WorkerMain first in main).
 func WithProcess(group string) SpawnOption {
@@ -44,10 +47,11 @@ func WithInProcess(in bool) SpawnOption {
 	return func(c *spawnConfig) { c.process, c.group, c.processSet = !in, "", true }
 }
 
-// WithProcessDefault makes every isolate spawned by another isolate (one
-// with WithParent, as the JS Isolate.spawn, spawnFile and run do) run in a
-// worker process of its own unless its options say otherwise: the CLI's
-// --process. Isolates spawned from Go without a parent are not affected.
+// WithProcessDefault makes every isolate spawned by another isolate of this
+// host (one with WithParent, as the JS Isolate.spawn, spawnFile and run
+// do) run in a worker process of its own unless its options say otherwise.
+// Isolates spawned from Go without a parent are not affected, nor are those
+// spawned inside a worker (see WithProcess).
 func WithProcessDefault(on bool) HostOption { return func(h *Host) { h.processDefault = on } }
 
 // WithWorkerCommand sets the command that starts a worker process: path

@@ -10,6 +10,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/isobox/isobox/internal/confine"
@@ -20,6 +21,11 @@ import (
 const workerEnv = "ISOBOX_WORKER"
 
 const frameVersion = 1
+
+// inWorker is set once, by WorkerMain, in a worker process: a process
+// isolate spawned there shares its worker (which is confined and cannot
+// start processes), see WithProcess.
+var inWorker atomic.Bool
 
 // WorkerMain turns the process into an isobox worker if it was started as
 // one by a Host spawning process isolates (the re-exec pattern: the
@@ -49,6 +55,7 @@ func WorkerMain(opts ...HostOption) {
 		os.Exit(3)
 	}
 	EnsureProcs()
+	inWorker.Store(true)
 	if os.Getenv(workerEnv+"_CONFINE") != "off" && !raceBuild {
 		if err := confine.Apply(); err != nil {
 			// The kernel refused: say so, and serve unconfined.
