@@ -5,6 +5,21 @@
 const { Worker } = require('worker_threads');
 const { performance } = require('perf_hooks');
 
+// The child side of the process rows (child_process.fork of this file).
+if (process.argv[2] === '--child') {
+  const mode = process.argv[3];
+  if (mode === 'first') { process.send(1, () => process.exit(0)); }
+  if (mode === 'echo') process.on('message', (m) => { if (m === 'stop') process.exit(0); else process.send(m); });
+  if (mode === 'busy') { process.send(1); setImmediate(() => { while (true) {} }); }
+  if (mode === 'idle') process.send({ rss: process.memoryUsage().rss });
+  if (mode === 'recv') {
+    let k = 0, n = 0;
+    process.on('message', (m) => { if (typeof m === 'object') { n = m.n; return; } if (++k === n) process.send(k); });
+    process.send('ready');
+  }
+  return;
+}
+
 const cfg = JSON.parse(process.argv[2] || '{}');
 const out = {};
 const add = (k, v) => { (out[k] = out[k] || []).push(v); };
@@ -186,6 +201,72 @@ async function timer(interval, total) {
   });
 }
 
+// Process rows: child_process.fork with its IPC channel, the peer of
+// isobox's process isolates.
+const { fork } = require('child_process');
+const child = (mode) => fork(__filename, ['--child', mode], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+const childExit = (c) => new Promise((r) => c.once('exit', r));
+const childMsg = (c) => new Promise((r) => c.once('message', r));
+
+async function processRows(n) {
+  let us = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = now();
+    const c = child('first');
+    const ex = childExit(c);
+    await childMsg(c);
+    us.push(now() - t0);
+    await ex;
+  }
+  addLatency('process spawn → first message, no pool', us);
+  for (const [name, v] of [['number', 42], ['object', { a: 1, b: 'hello', c: [1, 2, 3], d: { e: true } }]]) {
+    const c = child('echo');
+    const ex = childExit(c);
+    c.send(0); await childMsg(c);
+    us = [];
+    for (let i = 0; i < 100 * n; i++) {
+      const t0 = now();
+      c.send(v);
+      await childMsg(c);
+      us.push(now() - t0);
+    }
+    c.send('stop'); await ex;
+    addLatency('process round trip ' + name, us);
+  }
+  {
+    const m = Math.max(Math.floor(cfg.throughputN / 5), 1000);
+    const c = child('recv');
+    await childMsg(c);
+    c.send({ n: m });
+    const t0 = now();
+    const done = childMsg(c);
+    for (let i = 0; i < m; i++) c.send(i);
+    await done;
+    add('process throughput one-way (msgs/s)', m / ((now() - t0) / 1e6));
+    c.kill(); await childExit(c);
+  }
+  us = [];
+  for (let i = 0; i < n; i++) {
+    const c = child('busy');
+    await childMsg(c);
+    await new Promise((r) => setTimeout(r, 1));
+    const ex = childExit(c);
+    const t0 = now();
+    c.kill('SIGKILL');
+    await ex;
+    us.push(now() - t0);
+  }
+  addLatency('process kill busy isolate → exit seen', us);
+  let rss = 0;
+  const k = Math.min(n, 5);
+  for (let i = 0; i < k; i++) {
+    const c = child('idle');
+    rss += (await childMsg(c)).rss;
+    c.kill(); await childExit(c);
+  }
+  add('process worker with one idle isolate: RSS (bytes)', rss / k);
+}
+
 async function main() {
   for (let r = 0; r < cfg.repeats; r++) {
     log(`node run ${r + 1}/${cfg.repeats}`);
@@ -207,6 +288,7 @@ async function main() {
       }
     }
     if (wants('kill')) addLatency('kill busy isolate → exit seen', await kill(cfg.killN));
+    if (wants('process')) await processRows(Math.max(cfg.processN || 1, 1));
     if (wants('cpu')) {
       const n = cfg.cpuWorkers;
       const iters = cfg.nodeCpuIters || cfg.cpuIters;
