@@ -395,42 +395,19 @@ func foldBig(op token.Token, l, r *big.Int) *big.Int {
 
 // ---- run time: eval, the Function constructors, BigInt built-ins ----
 
-// checkFunctionArgs is called by the Function constructors' guard
-// (guards_depth.go fnCheck) with the arguments already converted to
-// strings: the source is built as goja builds it (builtin_function.go
-// functionCtor) and checked under each kind of function that parses it,
-// so the check holds whichever constructor was called.
-func (g *guards) checkFunctionArgs(args []goja.Value) {
-	var all strings.Builder
-	for _, a := range args {
-		if _, ok := a.(goja.String); !ok {
-			return // a Symbol: the original throws
-		}
-		all.WriteString(a.String())
-		all.WriteByte('\n')
-	}
-	if has, err := scanBigIntLiterals(all.String()); err != nil {
+// checkFunctionSource is called by the Function constructors' guard
+// (guards_depth.go fnCheck) with the exact text goja will compile for that
+// constructor (functionSourceText): its BigInt constants are bounded before
+// goja folds them. A quick scan skips the parse when there is no BigInt
+// literal at all.
+func (g *guards) checkFunctionSource(text string) {
+	if has, err := scanBigIntLiterals(text); err != nil {
 		g.bigRangeError(err)
 	} else if !has {
 		return
 	}
-	for _, prefix := range []string{"(function anonymous(", "(async function anonymous(", "(function* anonymous(", "(async function* anonymous("} {
-		var b strings.Builder
-		b.WriteString(prefix)
-		for i := 0; i+1 < len(args); i++ {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			b.WriteString(args[i].String())
-		}
-		b.WriteString("\n) {\n")
-		if len(args) > 0 {
-			b.WriteString(args[len(args)-1].String())
-		}
-		b.WriteString("\n})")
-		if err := CheckSource(b.String()); err != nil {
-			g.bigRangeError(err)
-		}
+	if err := CheckSource(text); err != nil {
+		g.bigRangeError(err)
 	}
 }
 

@@ -188,21 +188,9 @@ func (g *guards) installDepthGuards() {
 				}
 				args[i] = a.ToString()
 			}
-			var src strings.Builder
-			src.WriteString(head)
-			for i := 0; i+1 < len(args); i++ {
-				if i > 0 {
-					src.WriteByte(',')
-				}
-				src.WriteString(args[i].String())
-			}
-			src.WriteString("\n) {\n")
-			if len(args) > 0 {
-				src.WriteString(args[len(args)-1].String())
-			}
-			src.WriteString("\n})")
-			checkSource(src.String())
-			g.checkFunctionArgs(args) // guards_bigint.go: BigInt constants
+			text := functionSourceText(head, args)
+			checkSource(text)           // nesting
+			g.checkFunctionSource(text) // BigInt constants (guards_bigint.go)
 			return args
 		}
 	}
@@ -374,4 +362,24 @@ func (g *guards) failDepth(what string) {
 		rethrow(err)
 	}
 	panic(e)
+}
+
+// functionSourceText is the text goja compiles for a Function constructor
+// call (builtin_function.go functionCtor): head, the parameters joined by
+// commas, then the body. args are already strings.
+func functionSourceText(head string, args []goja.Value) string {
+	var src strings.Builder
+	src.WriteString(head)
+	for i := 0; i+1 < len(args); i++ {
+		if i > 0 {
+			src.WriteByte(',')
+		}
+		src.WriteString(args[i].String())
+	}
+	src.WriteString("\n) {\n")
+	if len(args) > 0 {
+		src.WriteString(args[len(args)-1].String())
+	}
+	src.WriteString("\n})")
+	return src.String()
 }
