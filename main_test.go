@@ -328,8 +328,9 @@ func TestSIGINTBusyLoop(t *testing.T) {
 		if !errors.As(err, &ee) || ee.ExitCode() != 130 {
 			t.Fatalf("exit: %v, want exit status 130 (stderr %q)", err, errb.String())
 		}
-		if elapsed > time.Second {
-			t.Errorf("took %v to exit after SIGINT, want at most 1s", elapsed)
+		// A stall detector, not a timing goal (the machine is shared).
+		if elapsed > 10*time.Second {
+			t.Errorf("took %v to exit after SIGINT, want well under 10s", elapsed)
 		}
 	case <-time.After(30 * time.Second):
 		_ = cmd.Process.Kill()

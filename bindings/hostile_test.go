@@ -22,8 +22,18 @@ import (
 // same cases live in scripts/hostile/run.js (TestHostileScriptsInSync keeps
 // it equal) and run with `isobox scripts/hostile/run.js <name>`.
 
-// hostileMaxGapMs is the longest the sibling may go without a tick.
-const hostileMaxGapMs = 250
+// hostileMaxGapMs is the longest the sibling may go without a tick. It is a
+// stall detector, not a timing goal: the stalls these attacks caused before
+// they were fixed were seconds to minutes long, while a shared CI machine
+// under -race can delay a healthy 10 ms ticker by a few hundred ms. The
+// timing goal (250 ms) is checked only with ISOBOX_STRICT_TIMING=1, on a
+// quiet machine; the gaps are always logged.
+var hostileMaxGapMs = func() int64 {
+	if os.Getenv("ISOBOX_STRICT_TIMING") == "1" {
+		return 250
+	}
+	return 2000
+}()
 
 // hostileRSSCapMB caps the process's peak RSS (VmHWM) over the battery:
 // 1536 MB, or 2560 MB under -race, whose shadow memory roughly doubles what
