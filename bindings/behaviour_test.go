@@ -216,6 +216,20 @@ var behaviourCases = []struct {
 		const t = Timer.periodic(2, timer => { if (timer.tick === 3) { timer.cancel(); console.log("tick", timer.tick, timer.isActive); } });
 		new Timer(1, () => console.log("once"));
 	`, "once\ntick 3 false\n"},
+	{"DOMException", `
+		const e = new DOMException("m", "AbortError");
+		console.log(e.name, e.message, e.code, e instanceof Error, e instanceof DOMException, String(e));
+		console.log(Object.keys(e).length, Object.prototype.toString.call(e), e.stack.split("\n")[0]);
+		const d = new DOMException();
+		console.log(JSON.stringify([d.name, d.message, d.code]), DOMException.length, DOMException.DATA_CLONE_ERR, e.ABORT_ERR);
+		console.log(new DOMException("x", {name: "TimeoutError", cause: 7}).code, new DOMException("x", {name: "TimeoutError", cause: 7}).cause);
+		console.log(new DOMException("x", "NoSuchName").code, new DOMException("x", "SyntaxError").code);
+		try { Object.getOwnPropertyDescriptor(DOMException.prototype, "code").get.call({}) } catch (x) { console.log(x.name) }
+		class X extends DOMException { constructor() { super("sub", "NotFoundError") } }
+		const x = new X(); console.log(x instanceof X, x instanceof DOMException, x.code);
+		DOMException = null;
+		try { structuredClone(() => 1) } catch (c) { console.log(c.name, c.code, c instanceof Error, c.message) }
+	`, "AbortError m 20 true true AbortError: m\n0 [object DOMException] AbortError: m\n[\"Error\",\"\",0] 0 25 20\n23 7\n0 12\nTypeError\ntrue true 8\nDataCloneError 25 true function could not be cloned\n"},
 	{"structuredClone", `
 		const o = {a: [1, 2], m: new Map([[1, "x"]])}; o.self = o;
 		const c = structuredClone(o);

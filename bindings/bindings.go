@@ -89,6 +89,7 @@ func (e *env) install() {
 	e.lazy(g, "SendPort", e.sendPortClass)
 	e.lazy(g, "Capability", e.capabilityClass)
 	e.lazy(g, "Timer", e.timerClass)
+	e.lazy(g, "DOMException", e.domExceptionClass)
 	e.lazy(g, "console", e.console)
 	e.lazy(g, "stdout", func() goja.Value { return e.stream("stdout", e.iso.Stdout()) })
 	e.lazy(g, "stderr", func() goja.Value { return e.stream("stderr", e.iso.Stderr()) })
@@ -302,6 +303,8 @@ func (e *env) proto(name string) *goja.Object {
 		e.capabilityClass()
 	case "Timer":
 		e.timerClass()
+	case "DOMException":
+		e.domExceptionClass()
 	}
 	return e.protoCache[name]
 }
@@ -362,7 +365,8 @@ func (e *env) jsError(err error) goja.Value {
 	}
 	var ce *engine.CloneError
 	if errors.As(err, &ce) {
-		return e.newError("DataCloneError", ce.Msg)
+		// A DOMException named DataCloneError (code 25), as in browsers.
+		return e.newDOMException("DataCloneError", ce.Msg)
 	}
 	var le *engine.LimitError
 	if errors.As(err, &le) {
