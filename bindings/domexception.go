@@ -66,7 +66,7 @@ type domException struct {
 }
 
 func (d *domException) Get(k string) goja.Value { return d.props[k] }
-func (d *domException) Has(k string) bool      { _, ok := d.props[k]; return ok }
+func (d *domException) Has(k string) bool       { _, ok := d.props[k]; return ok }
 func (d *domException) Set(k string, v goja.Value) bool {
 	if _, ok := d.props[k]; !ok {
 		if d.props == nil {
