@@ -324,7 +324,16 @@ func TestMemorySampleSkipsIdleIsolates(t *testing.T) {
 			t.Fatalf("idle isolate %d listed again", iso.ID())
 		}
 	}
-	eventually("the busy isolate carried on the ran list", func() bool { return busy.memW.marked.Load() && listed(busy) })
+	// memW is set by the busy isolate's boot, under memMon.mu.
+	busyW := func() *memWatch {
+		memMon.mu.Lock()
+		defer memMon.mu.Unlock()
+		return busy.memW
+	}
+	eventually("the busy isolate carried on the ran list", func() bool {
+		w := busyW()
+		return w != nil && w.marked.Load() && listed(busy)
+	})
 }
 
 // TestDeadIsolateReleasesItsVM: a handle kept to a dead isolate (by a
