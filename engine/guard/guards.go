@@ -2,7 +2,6 @@ package guard
 
 import (
 	"fmt"
-	"math"
 	"strconv"
 
 	"github.com/dop251/goja"
@@ -88,37 +87,7 @@ func Install(vm *goja.Runtime, cfg Config) (err error) {
 	g.rangeError = vm.Get("RangeError").(*goja.Object)
 
 	sp := vm.Get("String").(*goja.Object).Get("prototype").(*goja.Object)
-	g.wrap(sp, "repeat", 1, func(c goja.FunctionCall) {
-		l, n := strLen(c.This), g.num(c.Argument(0))
-		if l > 0 && n > 0 && n*float64(l) > float64(g.maxStr) {
-			g.fail("String.prototype.repeat result")
-		}
-	})
-	pad := func(c goja.FunctionCall) {
-		n, l := g.num(c.Argument(0)), strLen(c.This)
-		if l >= 0 && n > float64(g.maxStr) {
-			if f, ok := c.Argument(1).(goja.String); ok && f.Length() == 0 {
-				return
-			}
-			g.fail("padded string")
-		}
-	}
-	g.wrap(sp, "padStart", 1, pad)
-	g.wrap(sp, "padEnd", 1, pad)
-	g.wrap(sp, "concat", 1, func(c goja.FunctionCall) {
-		t := int64(strLen(c.This))
-		if t < 0 {
-			return
-		}
-		for _, a := range c.Arguments {
-			if l := strLen(a); l > 0 {
-				t += int64(l)
-			}
-		}
-		if t > g.maxStr {
-			g.fail("String.prototype.concat result")
-		}
-	})
+	g.installStringGuards(sp) // guards_string.go
 
 	g.guardReplace(sp)
 
@@ -133,12 +102,16 @@ func Install(vm *goja.Runtime, cfg Config) (err error) {
 
 	global := vm.GlobalObject()
 	g.wrapCtor(global, "ArrayBuffer", false, func(args []goja.Value) []goja.Value {
-		if len(args) > 0 {
-			if n := g.num(args[0]); n > float64(g.maxBuf) {
-				g.fail(fmt.Sprintf("ArrayBuffer size %v", n))
-			}
+		if len(args) == 0 {
+			return nil
 		}
-		return nil
+		// ToIndex(length) once, so that '1e12' or a valueOf is counted
+		// as the built-in counts it; the converted value is passed on.
+		args[0] = g.toNumber(args[0])
+		if n := truncNum(args[0]); n > float64(g.maxBuf) {
+			g.fail(fmt.Sprintf("ArrayBuffer size %v", n))
+		}
+		return args
 	})
 	for _, ta := range typedArrays {
 		name, size := ta.name, float64(ta.size)
@@ -159,11 +132,14 @@ func (g *guards) checkTypedArray(name string, size float64, args []goja.Value) [
 	if len(args) == 0 {
 		return nil
 	}
-	if n := g.num(args[0]); !math.IsNaN(n) {
-		if n*size > float64(g.maxBuf) {
+	if _, isObj := args[0].(*goja.Object); !isObj {
+		// Not an object: ToIndex(length), once, passed on converted
+		// ('1e12' is a length, as a number is).
+		args[0] = g.toNumber(args[0])
+		if n := truncNum(args[0]); n*size > float64(g.maxBuf) {
 			g.fail(fmt.Sprintf("%s length %v", name, n))
 		}
-		return nil
+		return args
 	}
 	return g.checkTypedArrayArgs(name, size, args) // guards_alloc.go
 }
@@ -202,22 +178,6 @@ func (g *guards) fail(what string) {
 		rethrow(err)
 	}
 	panic(e)
-}
-
-// num is ToIntegerOrInfinity for primitives that need no user code; NaN
-// for anything else (the original coerces it, once).
-func (g *guards) num(v goja.Value) float64 {
-	if v == nil || goja.IsUndefined(v) {
-		return 0
-	}
-	if !goja.IsNumber(v) {
-		return math.NaN()
-	}
-	f := v.ToFloat()
-	if math.IsNaN(f) {
-		return 0
-	}
-	return math.Trunc(f)
 }
 
 // strLen is the length of a string primitive, else -1.

@@ -125,3 +125,24 @@ func TestGuardsSparseArrays(t *testing.T) {
 		t.Fatalf("got %q, want %q", got, want)
 	}
 }
+
+// The string builders' guards convert once and pass the converted values
+// on: results and errors are the built-ins' own.
+func TestStringGuardsConvertOnce(t *testing.T) {
+	vm := guardedVM(t, Config{})
+	v, err := vm.RunString(`
+		let calls = 0;
+		const n = {valueOf() { calls++; return 2 }}, f = {toString() { calls++; return '-' }}, th = {toString() { calls++; return 'ab' }};
+		const out = ['ab'.repeat('3'), 'x'.padStart('5', f), 'q'.concat(1, f, null), 'x'.padEnd(2**40, ''), String.prototype.repeat.call(12, 2),
+			String.prototype.repeat.call(th, n), 'x'.padEnd(n, f), ''.repeat(2**40)];
+		const errs = [() => 'x'.repeat(Symbol()), () => 'x'.repeat(1n), () => String.prototype.repeat.call(null, 1), () => 'a'.padStart(5, Symbol()),
+			() => 'a'.concat(Symbol()), () => 'x'.repeat(-1), () => 'x'.repeat(Infinity)].map(g => { try { g(); return "none" } catch (e) { return e.name } });
+		out.join("|") + " " + calls + " " + errs.join(",");
+	`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := v.String(), "ababab|----x|q1-null|x|1212|abab|x-| 6 TypeError,TypeError,TypeError,TypeError,TypeError,RangeError,RangeError"; got != want {
+		t.Fatalf("got  %q\nwant %q", got, want)
+	}
+}

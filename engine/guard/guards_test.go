@@ -51,6 +51,19 @@ func guardedVM(t testing.TB, cfg Config) *goja.Runtime {
 func TestGuardsThrowRangeError(t *testing.T) {
 	cases := []string{
 		`'x'.repeat(2**40)`,
+		// The same conversions goja applies: a numeric string, valueOf,
+		// a this with toString, a number this.
+		`'x'.repeat('1e12')`,
+		`'x'.repeat({valueOf() { return 2**40 }})`,
+		`'x'.padStart('1e12')`,
+		`'x'.padEnd({valueOf() { return 2**40 }}, {toString() { return 'ab' }})`,
+		`String.prototype.repeat.call({toString() { return 'xx' }}, 2**40)`,
+		`String.prototype.padEnd.call(1, 2**40, 'ab')`,
+		`new ArrayBuffer('1e12')`,
+		`new ArrayBuffer({valueOf() { return 2**40 }})`,
+		`new Uint8Array('1e12')`,
+		`new Float64Array({valueOf() { return 2**40 }}.valueOf())`,
+		`String.prototype.concat.call({toString() { return 'x'.repeat(2**27) }}, {toString() { return 'x'.repeat(2**27) }}, 'x'.repeat(2**27))`,
 		`'x'.repeat(2**62)`,
 		`'xy'.repeat(2**28)`,
 		`'\u1234'.repeat(2**40)`,
