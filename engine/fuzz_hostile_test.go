@@ -46,9 +46,12 @@ import (
 var hostileFuzzLimits = engine.Limits{MaxTaskMs: 200, CPUMs: 2000, MemoryMb: 64}
 
 // hostileFuzzBound is how long one program may take, wall time, before the
-// fuzzer calls it a hang: far over the limits, so a loaded machine does
-// not make it flaky; a real hang (an uninterruptible loop) runs minutes.
-const hostileFuzzBound = 60 * time.Second
+// fuzzer calls it a hang: well over the limits (the child kills a program
+// still running after a second), so a loaded machine does not make it
+// flaky, and under the ten seconds after which Go's fuzzing engine calls
+// the worker itself hung. A real hang (an uninterruptible loop) runs
+// minutes.
+const hostileFuzzBound = 9 * time.Second
 
 var fuzzTargets = []string{
 	"Array.prototype.join.call(@A, @B)", "Array.prototype.concat.call([], @A, @B)", "[@A].flat(Infinity)",
@@ -273,13 +276,13 @@ func runHostileProgram(host *engine.Host, prog string) string {
 		}
 		return "ok refused at spawn: " + firstLine(err.Error())
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), hostileFuzzBound/2)
+	ctx, cancel := context.WithTimeout(context.Background(), hostileFuzzBound-3*time.Second)
 	defer cancel()
 	// A program that leaves timers or ports open would live on; what it
 	// queued gets a moment, then it is killed, as a parent would.
 	select {
 	case <-iso.Done():
-	case <-time.After(2 * time.Second):
+	case <-time.After(time.Second):
 		iso.Kill(engine.Immediate)
 	}
 	err = iso.Wait(ctx)

@@ -49,6 +49,9 @@ const (
 	costEntry = 160
 	costDesc  = 320
 	costPiece = 32 // one element of split's result
+	// costAssign is one own property Object.assign creates on an ordinary
+	// object (the value, the key string, the map entry, the key list).
+	costAssign = 128
 )
 
 // Sort budgets, in comparisons (n*log2 n), for the default comparator:
@@ -169,6 +172,20 @@ func (g *guards) installAllocGuards() {
 			return call(orig, goja.Undefined(), c.Arguments...)
 		})
 	}
+	// Object.assign copies every indexed property of a string or typed
+	// array source in one Go loop (no JS step, no interrupt): 16 Mi
+	// characters became 16 Mi own properties, ~2 GB, unkillable. Found by
+	// FuzzHostileGrammar.
+	g.wrapWith(object, "assign", 2, func(orig goja.Callable, c goja.FunctionCall) goja.Value {
+		var n float64
+		for _, src := range c.Arguments[min(1, len(c.Arguments)):] {
+			n += indexCount(src)
+		}
+		if n*costAssign > float64(a.maxBuf) {
+			a.fail(fmt.Sprintf("Object.assign of %v indexed properties", n))
+		}
+		return call(orig, goja.Undefined(), c.Arguments...)
+	})
 	g.wrapWith(reflectObj, "ownKeys", 1, func(orig goja.Callable, c goja.FunctionCall) goja.Value {
 		a.checkKeys(c.Argument(0), costKey, "Reflect.ownKeys")
 		return call(orig, goja.Undefined(), c.Arguments...)

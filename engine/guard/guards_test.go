@@ -60,6 +60,8 @@ func TestGuardsThrowRangeError(t *testing.T) {
 		`String.prototype.repeat.call({toString() { return 'xx' }}, 2**40)`,
 		`String.prototype.padEnd.call(1, 2**40, 'ab')`,
 		`new ArrayBuffer('1e12')`,
+		`Object.assign({}, 'x'.repeat(2**24))`,
+		`Object.assign({}, 'a', new Uint8Array(2**22), new Float64Array(2**20))`,
 		`new ArrayBuffer({valueOf() { return 2**40 }})`,
 		`new Uint8Array('1e12')`,
 		`new Float64Array({valueOf() { return 2**40 }}.valueOf())`,
