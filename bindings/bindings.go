@@ -49,6 +49,7 @@ func Setup(cfg Config) engine.SetupFunc {
 			SendPort:   e.wrapSendPort,
 			Capability: func(c *engine.Capability) goja.Value { return e.wrapCapability(c) },
 			Isolate:    func(i *engine.Isolate) goja.Value { return e.wrapIsolate(i) },
+			PortEnd:    e.wrapPort,
 		})
 		iso.SetErrorFormatter(e.formatUncaught)
 		e.install()
@@ -74,6 +75,7 @@ type env struct {
 	ctorCache  map[string]*goja.Object
 	errorProto *goja.Object
 	owners     map[*goja.Object]string // see own
+	web        *webState               // the Web surface (events.go)
 }
 
 // install defines the globals. Each is built on first access, so an isolate
@@ -90,6 +92,7 @@ func (e *env) install() {
 	e.lazy(g, "Capability", e.capabilityClass)
 	e.lazy(g, "Timer", e.timerClass)
 	e.lazy(g, "DOMException", e.domExceptionClass)
+	e.installWeb(g)
 	e.lazy(g, "console", e.console)
 	e.lazy(g, "stdout", func() goja.Value { return e.stream("stdout", e.iso.Stdout()) })
 	e.lazy(g, "stderr", func() goja.Value { return e.stream("stderr", e.iso.Stderr()) })
@@ -305,6 +308,8 @@ func (e *env) proto(name string) *goja.Object {
 		e.timerClass()
 	case "DOMException":
 		e.domExceptionClass()
+	default:
+		e.buildWeb(name)
 	}
 	return e.protoCache[name]
 }

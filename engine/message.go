@@ -54,6 +54,7 @@ type (
 	sendPortHandle   interface{ EngineSendPort() *SendPort }
 	capabilityHandle interface{ EngineCapability() *Capability }
 	isolateHandle    interface{ EngineIsolate() *Isolate }
+	portEndHandle    interface{ EnginePortEnd() *PortEnd }
 )
 
 // isoHosts is an isolate seen as the codec's clone.HostCodec: the SendPort,
@@ -76,6 +77,11 @@ func (ih *isoHosts) HostRef(o *goja.Object) (any, bool) {
 		if i := h.EngineIsolate(); i != nil {
 			return i, true
 		}
+	case portEndHandle:
+		// nil unless the end is being transferred with this message.
+		if p := h.EnginePortEnd(); p != nil {
+			return p, true
+		}
 	}
 	return nil, false
 }
@@ -94,6 +100,10 @@ func (ih *isoHosts) HostValue(ref any) (goja.Value, error) {
 		}
 	case *Isolate:
 		if f := iso.hostWrap.Isolate; f != nil {
+			v = f(r)
+		}
+	case *PortEnd:
+		if f := iso.hostWrap.PortEnd; f != nil {
 			v = f(r)
 		}
 	default:
@@ -115,6 +125,9 @@ type HostWrappers struct {
 	SendPort   func(*SendPort) goja.Value
 	Capability func(*Capability) goja.Value
 	Isolate    func(*Isolate) goja.Value
+	// PortEnd makes the object of a transferred channel end (the
+	// bindings' MessagePort); it must Attach the end to a ReceivePort.
+	PortEnd func(*PortEnd) goja.Value
 }
 
 // SetHostWrappers sets how the host references arriving in messages become

@@ -21,6 +21,7 @@ type ReceivePort struct {
 	buffered  []*Message
 	keepAlive bool
 	closed    bool
+	onClose   func() // the PortEnd it receives for, told when it closes
 }
 
 // NewReceivePort opens a port on the isolate. It keeps the isolate alive
@@ -111,6 +112,10 @@ func (rp *ReceivePort) closeLocked() {
 	rp.iso.mu.Unlock()
 	rp.buffered = nil
 	rp.handler = nil
+	if f := rp.onClose; f != nil {
+		rp.onClose = nil
+		f()
+	}
 }
 
 // deliver implements mailbox: it queues m on the owner's loop. Any goroutine.
