@@ -640,9 +640,9 @@ func (e *env) sendPortClass() goja.Value {
 		api := "SendPort." + name
 		return func(c goja.FunctionCall) goja.Value {
 			sp := thisAs[*sendPortObj](e, c, "SendPort", name)
-			if err := e.iso.Send(sp.p, c.Argument(0), e.postTransfer(c.Argument(1), api)); err != nil {
-				e.throw(err)
-			}
+			// MessagePorts in the transfer list move with the message
+			// (they must be inside it to be reachable there).
+			e.postWithPorts(sp.p, nil, c.Argument(0), e.postTransfer(c.Argument(1), api), api, false)
 			return goja.Undefined()
 		}
 	}

@@ -2,6 +2,7 @@ package bindings
 
 import (
 	"fmt"
+	"reflect"
 
 	"github.com/dop251/goja"
 
@@ -75,13 +76,13 @@ func (p *messagePortObj) EnginePortEnd() *engine.PortEnd {
 }
 
 // Resolve ambiguities between the embedded hostObject and expando.
-func (p *messagePortObj) Get(k string) goja.Value          { return p.expando.Get(k) }
-func (p *messagePortObj) Set(k string, v goja.Value) bool  { return p.expando.Set(k, v) }
-func (p *messagePortObj) Has(k string) bool                { return p.expando.Has(k) }
-func (p *messagePortObj) Delete(k string) bool             { return p.expando.Delete(k) }
-func (p *messagePortObj) Keys() []string                   { return p.expando.Keys() }
-func (p *messagePortObj) eventTarget() *targetState        { return &p.targetState }
-func (p *messagePortObj) owner() *goja.Object              { return p.self }
+func (p *messagePortObj) Get(k string) goja.Value         { return p.expando.Get(k) }
+func (p *messagePortObj) Set(k string, v goja.Value) bool { return p.expando.Set(k, v) }
+func (p *messagePortObj) Has(k string) bool               { return p.expando.Has(k) }
+func (p *messagePortObj) Delete(k string) bool            { return p.expando.Delete(k) }
+func (p *messagePortObj) Keys() []string                  { return p.expando.Keys() }
+func (p *messagePortObj) eventTarget() *targetState       { return &p.targetState }
+func (p *messagePortObj) owner() *goja.Object             { return p.self }
 
 // wrapPort makes the MessagePort object of an end that arrived in this
 // isolate (or was made here), attaching the end to a new ReceivePort.
@@ -248,6 +249,8 @@ func (e *env) messageChannelClass() goja.Value {
 	return c
 }
 
+var arrayBufferType = reflect.TypeOf(goja.ArrayBuffer{})
+
 // postWithPorts sends value to `to` with the transfer list list, which may
 // hold MessagePorts besides ArrayBuffers. self is the port posting (nil
 // for a Worker or a SendPort). envelope sends [value, ...ports], as
@@ -265,6 +268,9 @@ func (e *env) postWithPorts(to *engine.SendPort, self *messagePortObj, value goj
 	for i, v := range list {
 		p, ok := slotOf[*messagePortObj](e, v)
 		if !ok {
+			if v.(*goja.Object).ExportType() != arrayBufferType {
+				e.throwDOMException("DataCloneError", fmt.Sprintf("%s: transfer list item %d is neither an ArrayBuffer nor a MessagePort", api, i))
+			}
 			bufs = append(bufs, v)
 			continue
 		}
