@@ -376,6 +376,31 @@ func TestWorker(t *testing.T) {
 			const w = new Worker('w.js');
 			w.onmessage = e => { console.log(e.data); w.terminate(); w.postMessage('dropped'); w.terminate(); };`,
 			want: "up\n"},
+		{name: "ports sent to a terminated worker release their peers", files: map[string]string{"w.js": `onmessage = () => {};`}, src: `
+			const w = new Worker('w.js');
+			const a = new MessageChannel(), b = new MessageChannel();
+			a.port1.onmessage = () => console.log('never');
+			b.port1.onmessage = () => console.log('never');
+			w.postMessage(null, [a.port2]);   // still waiting for the worker's hello
+			w.terminate();
+			w.postMessage(null, [b.port2]);   // after terminate: dropped
+			console.log('main ends');`,
+			want: "main ends\n"},
+		{name: "a port held by a worker that ends releases its peer", files: map[string]string{"w.js": `onmessage = e => { e.ports[0].onmessage = () => {}; postMessage('holding'); setTimeout(close, 10); };`}, src: `
+			const w = new Worker('w.js'), {port1, port2} = new MessageChannel();
+			port1.onmessage = () => console.log('never');
+			w.onmessage = e => console.log(e.data);
+			w.postMessage(null, [port2]);`,
+			want: "holding\n"},
+		{name: "a process worker", files: map[string]string{"w.js": echo}, src: `
+			const w = new Worker('w.js', {name: 'far', process: true});
+			w.postMessage('hi');
+			w.onmessage = e => {
+				console.log(e.data);
+				try { w.postMessage(null, [new MessageChannel().port1]) } catch (err) { console.log(err.name, err.message) }
+				w.terminate();
+			};`,
+			want: "[ 'far', 'hi', true ]\nDataCloneError a MessagePort could not be transferred to or from a worker process\n"},
 		{name: "a worker without listeners ends by itself", files: map[string]string{"w.js": `postMessage(typeof self.postMessage + ' ' + typeof close)`}, src: `
 			const w = new Worker('w.js'); w.onmessage = e => console.log(e.data);`,
 			want: "function function\n"},

@@ -64,6 +64,21 @@ func (w *workerObj) shut() {
 		}
 	}
 	if w.early != nil {
+		// Channel ends posted before the hello go nowhere now: close
+		// them, so that their peers stop waiting.
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		for {
+			m, err := w.early.Recv(ctx)
+			if err != nil {
+				break
+			}
+			for _, r := range m.HostRefs() {
+				if pe, ok := r.(*engine.PortEnd); ok {
+					pe.Close()
+				}
+			}
+		}
 		w.early.Close()
 	}
 }

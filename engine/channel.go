@@ -53,16 +53,31 @@ func (p *PortEnd) deliver(_ *SendPort, m *Message) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.closed {
+		dropped(m)
 		return nil
 	}
 	if p.rp != nil {
 		return p.rp.deliver(p.rp.sp, m)
 	}
 	if len(p.pending) >= maxPending {
-		return nil // an end nobody attaches: dropped, as for a closed port
+		dropped(m) // an end nobody attaches: dropped, as for a closed port
+		return nil
 	}
 	p.pending = append(p.pending, m)
 	return nil
+}
+
+// dropped is called for a message nobody will receive (its port closed,
+// its isolate died): the channel ends it carries are closed, so that their
+// peers stop waiting (and stop keeping their isolates alive). The closes
+// run on a goroutine of their own, since the caller may hold the lock of
+// another end. Any goroutine.
+func dropped(m *Message) {
+	for _, r := range m.HostRefs() {
+		if pe, ok := r.(*PortEnd); ok {
+			go pe.Close()
+		}
+	}
 }
 
 // maxPending bounds the messages an end in transit holds.
@@ -130,6 +145,9 @@ func (p *PortEnd) Close() {
 		}
 		e.closed = true
 		e.sp.closed.Store(true)
+		for _, m := range e.pending {
+			dropped(m)
+		}
 		e.pending = nil
 		if i == 1 {
 			prp = e.rp

@@ -895,6 +895,9 @@ func (iso *Isolate) finish() {
 	iso.mu.Lock()
 	iso.killed = true
 	iso.dead = true
+	for _, t := range iso.tasks.extract(func(t task) bool { return t.msg != nil }) {
+		dropped(t.msg)
+	}
 	iso.tasks.clear()
 	iso.queued = 0
 	iso.timersLive = 0
