@@ -50,6 +50,7 @@ func Setup(cfg Config) engine.SetupFunc {
 			Capability: func(c *engine.Capability) goja.Value { return e.wrapCapability(c) },
 			Isolate:    func(i *engine.Isolate) goja.Value { return e.wrapIsolate(i) },
 			PortEnd:    e.wrapPort,
+			Platform:   e.wrapPlatform,
 		})
 		iso.SetErrorFormatter(e.formatUncaught)
 		e.install()

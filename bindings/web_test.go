@@ -325,6 +325,13 @@ func TestMessageChannel(t *testing.T) {
 			Isolate.spawn(p => { const rp = new ReceivePort(); rp.listen(m => { m.port.postMessage('from ' + m.who); m.port.close(); rp.close(); }); p.send(rp.sendPort); },
 				(() => { const rp = new ReceivePort(); rp.listen(sp => { sp.send({port: port2, who: 'child'}, [port2]); rp.close(); }); return rp.sendPort; })());`,
 			want: "reply from child\n"},
+		{name: "a DOMException is serializable", src: `
+			const d = structuredClone(new DOMException('m', 'AbortError'));
+			console.log(d instanceof DOMException, d.name, d.message, d.code);
+			const {port1, port2} = new MessageChannel();
+			port2.onmessage = e => { console.log(e.data.name, e.data instanceof DOMException); port2.close(); };
+			port1.postMessage(AbortSignal.timeout(0).reason ?? AbortSignal.abort().reason);`,
+			want: "true AbortError m 20\nAbortError true\n"},
 		{name: "hostile transfer lists", src: `
 			const {port1, port2} = new MessageChannel();
 			const endless = {[Symbol.iterator]() { return {next() { return {value: port2, done: false} }} }};

@@ -55,7 +55,18 @@ type (
 	capabilityHandle interface{ EngineCapability() *Capability }
 	isolateHandle    interface{ EngineIsolate() *Isolate }
 	portEndHandle    interface{ EnginePortEnd() *PortEnd }
+	platformHandle   interface{ EnginePlatformObject() *PlatformObject }
 )
+
+// PlatformObject is a serializable platform object of the bindings (HTML's
+// [Serializable], such as a DOMException) in VM-neutral form: its class
+// and string fields. It travels in a message as a host reference, and the
+// receiving isolate's HostWrappers.Platform rebuilds it. It does not
+// cross into a worker process (a DataCloneError there).
+type PlatformObject struct {
+	Class  string
+	Fields map[string]string
+}
 
 // isoHosts is an isolate seen as the codec's clone.HostCodec: the SendPort,
 // Capability and Isolate handles of its runtime become *SendPort,
@@ -82,6 +93,10 @@ func (ih *isoHosts) HostRef(o *goja.Object) (any, bool) {
 		if p := h.EnginePortEnd(); p != nil {
 			return p, true
 		}
+	case platformHandle:
+		if p := h.EnginePlatformObject(); p != nil {
+			return p, true
+		}
 	}
 	return nil, false
 }
@@ -106,6 +121,10 @@ func (ih *isoHosts) HostValue(ref any) (goja.Value, error) {
 		if f := iso.hostWrap.PortEnd; f != nil {
 			v = f(r)
 		}
+	case *PlatformObject:
+		if f := iso.hostWrap.Platform; f != nil {
+			v = f(r)
+		}
 	default:
 		return nil, &CloneError{Msg: "host object could not be received here"}
 	}
@@ -128,6 +147,8 @@ type HostWrappers struct {
 	// PortEnd makes the object of a transferred channel end (the
 	// bindings' MessagePort); it must Attach the end to a ReceivePort.
 	PortEnd func(*PortEnd) goja.Value
+	// Platform rebuilds a serializable platform object (a DOMException).
+	Platform func(*PlatformObject) goja.Value
 }
 
 // SetHostWrappers sets how the host references arriving in messages become
