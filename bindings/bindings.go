@@ -76,7 +76,7 @@ type env struct {
 	ctorCache  map[string]*goja.Object
 	errorProto *goja.Object
 	owners     map[*goja.Object]string // see own
-	web        *webState               // the Web surface (events.go)
+	webmsg     *msgState               // Web events and messaging (events.go)
 }
 
 // install defines the globals. Each is built on first access, so an isolate
@@ -93,7 +93,7 @@ func (e *env) install() {
 	e.lazy(g, "Capability", e.capabilityClass)
 	e.lazy(g, "Timer", e.timerClass)
 	e.lazy(g, "DOMException", e.domExceptionClass)
-	e.installWeb(g)
+	e.installMessaging(g)
 	e.lazy(g, "console", e.console)
 	e.lazy(g, "stdout", func() goja.Value { return e.stream("stdout", e.iso.Stdout()) })
 	e.lazy(g, "stderr", func() goja.Value { return e.stream("stderr", e.iso.Stderr()) })
@@ -310,7 +310,7 @@ func (e *env) proto(name string) *goja.Object {
 	case "DOMException":
 		e.domExceptionClass()
 	default:
-		e.buildWeb(name)
+		e.buildMessaging(name)
 	}
 	return e.protoCache[name]
 }

@@ -113,8 +113,8 @@ func (t *targetState) remove(l *listener) {
 	}
 }
 
-// webState is the per-isolate state of the Web surface.
-type webState struct {
+// msgState is the per-isolate state of the Web surface.
+type msgState struct {
 	slot   *goja.Symbol
 	origin time.Time
 	// thrower rethrows its argument: calling it turns a JS value into the
@@ -129,26 +129,27 @@ func propBool(o *goja.Object, k string) bool {
 	return v != nil && v.ToBoolean()
 }
 
-func (e *env) webs() *webState {
-	if e.web == nil {
-		e.web = &webState{slot: goja.NewSymbol("isobox.internal"), origin: time.Now()}
+func (e *env) msgs() *msgState {
+	if e.webmsg == nil {
+		// The time origin is the isolate's start, as performance.now()'s.
+		e.webmsg = &msgState{slot: goja.NewSymbol("isobox.internal"), origin: time.Now().Add(-e.iso.Stats().Uptime)}
 	}
-	return e.web
+	return e.webmsg
 }
 
 // setSlot attaches Go state to an ordinary object.
 func (e *env) setSlot(o *goja.Object, d goja.DynamicObject) {
-	_ = o.DefineDataPropertySymbol(e.webs().slot, e.vm.NewDynamicObject(d), goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_FALSE)
+	_ = o.DefineDataPropertySymbol(e.msgs().slot, e.vm.NewDynamicObject(d), goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_FALSE)
 }
 
 // slotValue returns the Go state of an ordinary object made by the
 // bindings, if it is the object the state was made for.
 func (e *env) slotValue(v goja.Value) any {
 	o, ok := v.(*goja.Object)
-	if !ok || o == nil || e.web == nil {
+	if !ok || o == nil || e.webmsg == nil {
 		return nil
 	}
-	sv, ok := o.GetSymbol(e.web.slot).(*goja.Object)
+	sv, ok := o.GetSymbol(e.webmsg.slot).(*goja.Object)
 	if !ok {
 		return nil
 	}
@@ -544,7 +545,7 @@ func (e *env) eventInit(ev *eventState, init goja.Value, what string) *goja.Obje
 
 // newEventState makes o an Event of type typ.
 func (e *env) newEventState(o *goja.Object, kind int, typ string) *eventState {
-	ev := &eventState{self: o, kind: kind, typ: typ, timeStamp: float64(time.Since(e.webs().origin).Microseconds()) / 1000}
+	ev := &eventState{self: o, kind: kind, typ: typ, timeStamp: float64(time.Since(e.msgs().origin).Microseconds()) / 1000}
 	e.setSlot(o, ev)
 	// isTrusted is an own, unforgeable accessor ([LegacyUnforgeable]).
 	_ = o.DefineAccessorProperty("isTrusted", e.isTrustedGetter(), nil, goja.FLAG_FALSE, goja.FLAG_TRUE)
@@ -806,7 +807,7 @@ func (e *env) frozenArray(items []goja.Value) goja.Value {
 		vals[i] = v
 	}
 	a := e.vm.NewArray(vals...)
-	ws := e.webs()
+	ws := e.msgs()
 	if ws.freeze == nil {
 		// Object.freeze, captured once: a script that replaced it before
 		// its first message gets unfrozen arrays, and no error.

@@ -324,7 +324,7 @@ func (e *env) workerError(w *workerObj, m *engine.Message) error {
 
 // asException turns a JS value into the *goja.Exception of throwing it.
 func (e *env) asException(v goja.Value) error {
-	ws := e.webs()
+	ws := e.msgs()
 	if ws.thrower == nil {
 		ws.thrower, _ = goja.AssertFunction(e.native("throw", func(c goja.FunctionCall) goja.Value { panic(c.Argument(0)) }))
 	}

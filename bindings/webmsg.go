@@ -2,10 +2,10 @@ package bindings
 
 import "github.com/dop251/goja"
 
-// webClasses are the Web globals of events, aborting and messaging, each
+// messagingClasses are the Web globals of events, aborting and messaging, each
 // installed lazily (e.lazy): an isolate pays for one only when a script
 // reads it.
-func (e *env) webClasses() []struct {
+func (e *env) messagingClasses() []struct {
 	name  string
 	build func() goja.Value
 } {
@@ -27,12 +27,12 @@ func (e *env) webClasses() []struct {
 	}
 }
 
-// installWeb defines the Web globals. self is globalThis everywhere, as in
+// installMessaging defines the Web globals. self is globalThis everywhere, as in
 // browsers and Deno; an isolate started as a Worker gets the worker's
 // global scope (installWorkerScope) at once, since its parent's messages
 // need it.
-func (e *env) installWeb(g *goja.Object) {
-	for _, c := range e.webClasses() {
+func (e *env) installMessaging(g *goja.Object) {
+	for _, c := range e.messagingClasses() {
 		e.lazy(g, c.name, c.build)
 	}
 	if m := e.iso.SetupMessage(); m != nil {
@@ -42,9 +42,9 @@ func (e *env) installWeb(g *goja.Object) {
 	e.lazy(g, "self", func() goja.Value { return g })
 }
 
-// buildWeb builds the Web class name for env.proto.
-func (e *env) buildWeb(name string) {
-	for _, c := range e.webClasses() {
+// buildMessaging builds the Web class name for env.proto.
+func (e *env) buildMessaging(name string) {
+	for _, c := range e.messagingClasses() {
 		if c.name == name {
 			c.build()
 			return
