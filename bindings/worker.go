@@ -102,8 +102,10 @@ func (e *env) workerSpecifier(s string) string {
 	return u.Path
 }
 
-// workerModuleSource is where module workers plug in once ES modules
-// exist (issue: ES modules). Until then a module worker is refused.
+// workerModuleSource is THE place where module workers plug in once ES
+// modules exist (branch mod): it should return the module source of path
+// (engine.ModuleSource of e.iso.Resolve(path), after the same read check
+// as ReadFile). Until then a module worker is a NotSupportedError.
 func (e *env) workerModuleSource(path string) engine.Source {
 	e.throwDOMException("NotSupportedError", "Worker: type \"module\" is not supported yet (no ES modules); use a classic worker")
 	return engine.Source{}
