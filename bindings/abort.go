@@ -167,6 +167,8 @@ func (e *env) abortSignalClass() goja.Value {
 		}
 		return r.self
 	})
+	e.setLength(c, "timeout", 1)
+	e.setLength(c, "any", 1)
 	return c
 }
 

@@ -105,5 +105,7 @@ func (e *env) broadcastChannelClass() goja.Value {
 		return goja.Undefined()
 	})
 	e.handlerAttr(proto, "BroadcastChannel", "onmessage", "onmessageerror")
+	e.setLength(c, "", 1)
+	e.setLength(proto, "postMessage", 1)
 	return c
 }

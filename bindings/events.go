@@ -201,6 +201,18 @@ func (e *env) accessor(o *goja.Object, name string, get, set func(goja.FunctionC
 	_ = o.DefineAccessorProperty(name, e.native("get "+e.qualified(o, name), get), e.native("set "+e.qualified(o, name), set), goja.FLAG_TRUE, goja.FLAG_FALSE)
 }
 
+// setLength gives the function o[name] (or o itself, for name "") its
+// WebIDL length: the number of required arguments.
+func (e *env) setLength(o *goja.Object, name string, n int) {
+	f := o
+	if name != "" {
+		f, _ = o.Get(name).(*goja.Object)
+	}
+	if f != nil {
+		_ = f.DefineDataProperty("length", e.vm.ToValue(n), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	}
+}
+
 // constant defines a read-only enumerable number, as WebIDL constants are.
 func (e *env) constant(o *goja.Object, name string, v int) {
 	_ = o.DefineDataProperty(name, e.vm.ToValue(v), goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_TRUE)
@@ -280,6 +292,9 @@ func (e *env) eventTargetClass() goja.Value {
 		ev.trusted = false
 		return e.vm.ToValue(e.dispatch(t, ev))
 	})
+	e.setLength(proto, "addEventListener", 2)
+	e.setLength(proto, "removeEventListener", 2)
+	e.setLength(proto, "dispatchEvent", 1)
 	return c
 }
 
@@ -658,6 +673,8 @@ func (e *env) eventClass() goja.Value {
 		ev.canceled, ev.stopProp, ev.stopImmediate, ev.trusted, ev.target = false, false, false, false, nil
 		return goja.Undefined()
 	})
+	e.setLength(c, "", 1)
+	e.setLength(proto, "initEvent", 1)
 	return c
 }
 
@@ -755,6 +772,8 @@ func (e *env) messageEventClass() goja.Value {
 		ev.ports = e.frozenArray(e.portList(c.Argument(7)))
 		return goja.Undefined()
 	})
+	e.setLength(c, "", 1)
+	e.setLength(proto, "initMessageEvent", 1)
 	return c
 }
 
@@ -860,6 +879,7 @@ func (e *env) errorEventClass() goja.Value {
 		}
 		return ev.errorV
 	})
+	e.setLength(c, "", 1)
 	return c
 }
 
@@ -888,6 +908,7 @@ func (e *env) customEventClass() goja.Value {
 		}
 		return ev.detail
 	})
+	e.setLength(c, "", 1)
 	return c
 }
 

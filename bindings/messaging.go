@@ -181,6 +181,7 @@ func (e *env) messagePortClass() goja.Value {
 	}
 	e.method(proto, "postMessage", func(c goja.FunctionCall) goja.Value {
 		p := this(c, "postMessage")
+		e.needArgs(c, 1, "MessagePort.postMessage")
 		var to *engine.SendPort
 		if p.end != nil && !p.closed {
 			to = p.end.PeerSendPort()
@@ -216,6 +217,7 @@ func (e *env) messagePortClass() goja.Value {
 		return goja.Undefined()
 	})
 	e.handlerAttr(proto, "MessagePort", "onmessageerror")
+	e.setLength(proto, "postMessage", 1)
 	return c
 }
 

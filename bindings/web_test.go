@@ -194,6 +194,13 @@ func TestEventTarget(t *testing.T) {
 				try { f(); console.log('no error') } catch (e) { console.log(e.name) }
 			t.addEventListener('x', null); console.log(t.dispatchEvent(new Event('x')));`,
 			want: strings.Repeat("TypeError\n", 8) + "true\n"},
+		{name: "WebIDL lengths and required arguments", src: `
+			console.log([EventTarget.prototype.addEventListener, EventTarget.prototype.removeEventListener, EventTarget.prototype.dispatchEvent,
+				Event, MessageEvent, ErrorEvent, CustomEvent, Worker, BroadcastChannel, AbortSignal.timeout, AbortSignal.any,
+				MessagePort.prototype.postMessage, Worker.prototype.postMessage, BroadcastChannel.prototype.postMessage].map(f => f.length).join(''));
+			for (const f of [() => new MessageChannel().port1.postMessage(), () => new BroadcastChannel('l').postMessage(), () => new BroadcastChannel()])
+				try { f(); console.log('no error') } catch (e) { console.log(e.name) }`,
+			want: "22111111111111\nTypeError\nTypeError\nTypeError\n"},
 		{name: "subclasses of EventTarget and Event", src: `
 			class Bus extends EventTarget { constructor() { super(); this.n = 0 } }
 			class Ping extends Event { constructor() { super('ping'); this.extra = 1 } }

@@ -128,6 +128,7 @@ func (e *env) workerClass() goja.Value {
 	}
 	e.method(proto, "postMessage", func(c goja.FunctionCall) goja.Value {
 		w := this(c, "postMessage")
+		e.needArgs(c, 1, "Worker.postMessage")
 		list := e.postTransfer(c.Argument(1), "Worker.postMessage")
 		var to *engine.SendPort
 		switch {
@@ -150,6 +151,8 @@ func (e *env) workerClass() goja.Value {
 		return goja.Undefined()
 	})
 	e.handlerAttr(proto, "Worker", "onmessage", "onmessageerror", "onerror")
+	e.setLength(c, "", 1)
+	e.setLength(proto, "postMessage", 1)
 	return c
 }
 
@@ -367,9 +370,11 @@ func (e *env) installWorkerScope(g *goja.Object, setup *engine.Message) {
 	_ = g.DefineDataProperty("self", g, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 	_ = g.DefineDataProperty("name", e.vm.ToValue(name), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 	e.fn(g, "postMessage", func(c goja.FunctionCall) goja.Value {
+		e.needArgs(c, 1, "postMessage")
 		e.postWithPorts(parent, nil, c.Argument(0), e.postTransfer(c.Argument(1), "postMessage"), "postMessage", true)
 		return goja.Undefined()
 	})
+	e.setLength(g, "postMessage", 1)
 	e.fn(g, "close", func(goja.FunctionCall) goja.Value {
 		if !closing {
 			closing = true
