@@ -279,7 +279,9 @@ func (e *env) postWithPorts(to *engine.SendPort, self *messagePortObj, value goj
 		if p == self {
 			e.throwDOMException("DataCloneError", fmt.Sprintf("%s: the transfer list contains the source port (item %d)", api, i))
 		}
-		if p.end == nil {
+		if p.end == nil || p.transferring {
+			// transferring: a getter run by an outer clone posts the port
+			// that clone is moving.
 			e.throwDOMException("DataCloneError", fmt.Sprintf("%s: MessagePort at index %d of the transfer list has already been transferred", api, i))
 		}
 		for _, q := range ports {

@@ -339,6 +339,14 @@ func TestMessageChannel(t *testing.T) {
 			port2.onmessage = e => { console.log(e.data.name, e.data instanceof DOMException); port2.close(); };
 			port1.postMessage(AbortSignal.timeout(0).reason ?? AbortSignal.abort().reason);`,
 			want: "true AbortError m 20\nAbortError true\n"},
+		{name: "a getter cannot transfer a port the outer clone is moving", src: `
+			const a = new MessageChannel(), b = new MessageChannel();
+			let inner;
+			const msg = {get x() { try { b.port1.postMessage(1, [a.port2]); inner = 'sent' } catch (e) { inner = e.name } return 1 }};
+			a.port1.postMessage(msg, [a.port2]);
+			console.log(inner);
+			a.port1.close(); b.port1.close(); b.port2.close();`,
+			want: "DataCloneError\n"},
 		{name: "hostile transfer lists", src: `
 			const {port1, port2} = new MessageChannel();
 			const endless = {[Symbol.iterator]() { return {next() { return {value: port2, done: false} }} }};
