@@ -789,7 +789,9 @@ func (e *env) messageInit(ev *eventState, o *goja.Object) {
 	ev.origin = dictString(o, "origin", "")
 	ev.lastEventID = dictString(o, "lastEventId", "")
 	if v := o.Get("source"); !isNullish(v) {
-		if _, ok := e.targetOf(v); !ok {
+		// MessageEventSource: of its members (WindowProxy, MessagePort,
+		// ServiceWorker) isolates have MessagePort.
+		if _, ok := slotOf[*messagePortObj](e, v); !ok {
 			e.typeError("Failed to construct 'MessageEvent': member source is not of type 'MessageEventSource'")
 		}
 		ev.source = v
