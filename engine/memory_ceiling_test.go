@@ -323,7 +323,8 @@ func TestMemorySampleSkipsIdleIsolates(t *testing.T) {
 			t.Fatalf("idle isolate %d listed again", iso.ID())
 		}
 	}
-	eventually("the busy isolate carried on the ran list", func() bool { return busy.memW.marked.Load() && listed(busy) })
+	// listed first: it is what makes busy.memW (set at boot) safe to read.
+	eventually("the busy isolate carried on the ran list", func() bool { return listed(busy) && busy.memW.marked.Load() })
 }
 
 // TestDeadIsolateReleasesItsVM: a handle kept to a dead isolate (by a
