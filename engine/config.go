@@ -230,7 +230,8 @@ func WithMessage(m *Message) SpawnOption { return func(c *spawnConfig) { c.arg =
 // WithSetupMessage gives the isolate a message for its SetupFunc (the
 // bindings), read there with Isolate.SetupMessage before any of its code
 // runs: the bindings use it to start an isolate as a Web Worker. It
-// travels to a process isolate's worker like the entry's message.
+// travels to a process isolate's worker like the entry's message. Any
+// goroutine may build the option.
 func WithSetupMessage(m *Message) SpawnOption { return func(c *spawnConfig) { c.setupMsg = m } }
 
 // WithPaused starts the isolate paused with its PauseCapability; Resume it
