@@ -264,6 +264,35 @@ var arrayBufferType = reflect.TypeOf(goja.ArrayBuffer{})
 // transferred is a DataCloneError, and a message whose transfer list holds
 // its own target port is dropped (its ports are closed). Loop only.
 func (e *env) postWithPorts(to *engine.SendPort, self *messagePortObj, value goja.Value, list []goja.Value, api string, envelope bool) {
+	e.transferClone(to, self, value, list, api, envelope, nil)
+}
+
+// cloneWithPorts is structuredClone with MessagePorts in the transfer
+// list: they move to new MessagePort objects of this isolate, with their
+// queued messages. Loop only.
+func (e *env) cloneWithPorts(value goja.Value, list []goja.Value) goja.Value {
+	var m *engine.Message
+	e.transferClone(nil, nil, value, list, "structuredClone", false, func(x *engine.Message) { m = x })
+	v, err := e.iso.Value(m)
+	if err != nil {
+		e.throw(err)
+	}
+	return v
+}
+
+// hasPort reports whether a transfer list holds a MessagePort.
+func (e *env) hasPort(list []goja.Value) bool {
+	for _, v := range list {
+		if _, ok := slotOf[*messagePortObj](e, v); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// transferClone is postWithPorts; with keep set, the message is handed to
+// keep instead of being sent.
+func (e *env) transferClone(to *engine.SendPort, self *messagePortObj, value goja.Value, list []goja.Value, api string, envelope bool, keep func(*engine.Message)) {
 	var ports []*messagePortObj
 	var portVals, bufs []goja.Value
 	doomed := false
@@ -304,7 +333,7 @@ func (e *env) postWithPorts(to *engine.SendPort, self *messagePortObj, value goj
 		}
 		msg = e.vm.NewArray(vals...)
 	}
-	if len(ports) == 0 {
+	if len(ports) == 0 && keep == nil {
 		var err error
 		if to != nil {
 			err = e.iso.Send(to, msg, bufs)
@@ -330,7 +359,11 @@ func (e *env) postWithPorts(to *engine.SendPort, self *messagePortObj, value goj
 		}
 	}
 	m, err := e.iso.Clone(msg, bufs)
-	if err == nil && to != nil && !doomed {
+	switch {
+	case err != nil:
+	case keep != nil:
+		keep(m)
+	case to != nil && !doomed:
 		err = to.Send(m)
 	}
 	if err != nil {
@@ -341,7 +374,7 @@ func (e *env) postWithPorts(to *engine.SendPort, self *messagePortObj, value goj
 		end := p.end
 		p.transferring, p.end, p.rp = false, nil, nil
 		p.keepAlive()
-		if to == nil || doomed {
+		if keep == nil && (to == nil || doomed) {
 			end.Close() // it went nowhere
 		}
 	}

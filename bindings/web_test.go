@@ -347,6 +347,14 @@ func TestMessageChannel(t *testing.T) {
 			console.log(inner);
 			a.port1.close(); b.port1.close(); b.port2.close();`,
 			want: "DataCloneError\n"},
+		{name: "structuredClone transfers ports", src: `
+			const {port1, port2} = new MessageChannel();
+			port1.postMessage('queued');
+			const copy = structuredClone({p: port2}, {transfer: [port2]});
+			console.log(copy.p instanceof MessagePort, copy.p !== port2);
+			try { structuredClone(port2, {transfer: [port2]}) } catch (e) { console.log(e.name) }
+			copy.p.onmessage = e => { console.log(e.data); copy.p.close(); };`,
+			want: "true true\nDataCloneError\nqueued\n"},
 		{name: "hostile transfer lists", src: `
 			const {port1, port2} = new MessageChannel();
 			const endless = {[Symbol.iterator]() { return {next() { return {value: port2, done: false} }} }};
