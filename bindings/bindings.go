@@ -49,6 +49,8 @@ func Setup(cfg Config) engine.SetupFunc {
 			SendPort:   e.wrapSendPort,
 			Capability: func(c *engine.Capability) goja.Value { return e.wrapCapability(c) },
 			Isolate:    func(i *engine.Isolate) goja.Value { return e.wrapIsolate(i) },
+			PortEnd:    e.wrapPort,
+			Platform:   e.wrapPlatform,
 		})
 		iso.SetErrorFormatter(e.formatUncaught)
 		e.install()
@@ -74,6 +76,7 @@ type env struct {
 	ctorCache  map[string]*goja.Object
 	errorProto *goja.Object
 	owners     map[*goja.Object]string // see own
+	webmsg     *msgState               // Web events and messaging (events.go)
 }
 
 // install defines the globals. Each is built on first access, so an isolate
@@ -90,6 +93,7 @@ func (e *env) install() {
 	e.lazy(g, "Capability", e.capabilityClass)
 	e.lazy(g, "Timer", e.timerClass)
 	e.lazy(g, "DOMException", e.domExceptionClass)
+	e.installMessaging(g)
 	e.lazy(g, "console", e.console)
 	e.lazy(g, "stdout", func() goja.Value { return e.stream("stdout", e.iso.Stdout()) })
 	e.lazy(g, "stderr", func() goja.Value { return e.stream("stderr", e.iso.Stderr()) })
@@ -305,6 +309,8 @@ func (e *env) proto(name string) *goja.Object {
 		e.timerClass()
 	case "DOMException":
 		e.domExceptionClass()
+	default:
+		e.buildMessaging(name)
 	}
 	return e.protoCache[name]
 }
@@ -635,9 +641,9 @@ func (e *env) sendPortClass() goja.Value {
 		api := "SendPort." + name
 		return func(c goja.FunctionCall) goja.Value {
 			sp := thisAs[*sendPortObj](e, c, "SendPort", name)
-			if err := e.iso.Send(sp.p, c.Argument(0), e.postTransfer(c.Argument(1), api)); err != nil {
-				e.throw(err)
-			}
+			// MessagePorts in the transfer list move with the message
+			// (they must be inside it to be reachable there).
+			e.postWithPorts(sp.p, nil, c.Argument(0), e.postTransfer(c.Argument(1), api), api, false)
 			return goja.Undefined()
 		}
 	}

@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	"github.com/dop251/goja"
+
+	"github.com/isobox/isobox/engine"
 )
 
 // DOMException (WebIDL, "DOMException" interface). Every binding that the
@@ -63,6 +65,21 @@ type domException struct {
 	props         map[string]goja.Value
 	order         []string // enumerable own keys, in creation order
 	hidden        map[string]bool
+}
+
+// EnginePlatformObject makes a DOMException serializable, as WebIDL's
+// [Serializable] DOMException is: its name and message travel, and the
+// receiver gets a DOMException of its own. Loop only.
+func (d *domException) EnginePlatformObject() *engine.PlatformObject {
+	return &engine.PlatformObject{Class: "DOMException", Fields: map[string]string{"name": d.name, "message": d.message}}
+}
+
+// wrapPlatform rebuilds a serializable platform object from a message.
+func (e *env) wrapPlatform(p *engine.PlatformObject) goja.Value {
+	if p.Class == "DOMException" {
+		return e.newDOMException(p.Fields["name"], p.Fields["message"])
+	}
+	return nil
 }
 
 func (d *domException) Get(k string) goja.Value { return d.props[k] }

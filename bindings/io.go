@@ -121,7 +121,11 @@ func (e *env) structuredClone(c goja.FunctionCall) goja.Value {
 	if len(c.Arguments) == 0 {
 		e.typeError("structuredClone: 1 argument required, but only 0 present")
 	}
-	m, err := e.iso.Clone(c.Argument(0), e.optionsTransfer(c.Argument(1), "structuredClone"))
+	list := e.optionsTransfer(c.Argument(1), "structuredClone")
+	if e.hasPort(list) {
+		return e.cloneWithPorts(c.Argument(0), list) // messaging.go
+	}
+	m, err := e.iso.Clone(c.Argument(0), list)
 	if err != nil {
 		e.throw(err)
 	}

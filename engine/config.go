@@ -198,6 +198,7 @@ func normalizeRoots(roots []string) []string {
 type spawnConfig struct {
 	name        string
 	arg         *Message
+	setupMsg    *Message // WithSetupMessage
 	paused      bool
 	errorsFatal bool
 	onExit      *SendPort
@@ -225,6 +226,13 @@ func WithName(name string) SpawnOption { return func(c *spawnConfig) { c.name = 
 
 // WithMessage passes m to the entry function.
 func WithMessage(m *Message) SpawnOption { return func(c *spawnConfig) { c.arg = m } }
+
+// WithSetupMessage gives the isolate a message for its SetupFunc (the
+// bindings), read there with Isolate.SetupMessage before any of its code
+// runs: the bindings use it to start an isolate as a Web Worker. It
+// travels to a process isolate's worker like the entry's message. Any
+// goroutine may build the option.
+func WithSetupMessage(m *Message) SpawnOption { return func(c *spawnConfig) { c.setupMsg = m } }
 
 // WithPaused starts the isolate paused with its PauseCapability; Resume it
 // with that capability to run the entry.

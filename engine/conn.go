@@ -106,6 +106,10 @@ func (c *conn) portOut(ref any) (uint64, error) {
 		return id<<2 | refCap<<1, nil
 	case *Isolate:
 		return 0, &CloneError{Msg: "an Isolate handle could not be sent to or from a worker process"}
+	case *PortEnd:
+		return 0, &CloneError{Msg: "a MessagePort could not be transferred to or from a worker process"}
+	case *PlatformObject:
+		return 0, &CloneError{Msg: "a " + x.Class + " could not be sent to or from a worker process"}
 	}
 	return 0, &CloneError{Msg: "this value could not be sent to or from a worker process"}
 }

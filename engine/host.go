@@ -56,6 +56,8 @@ type Host struct {
 
 	progs progCache
 
+	broadcasts broadcastRegistry // BroadcastChannel names (broadcast.go)
+
 	workerCmd  []string             // WithWorkerCommand
 	workers    map[string]*worker   // named process groups; guarded by mu
 	allWorkers map[*worker]struct{} // every live worker; guarded by mu

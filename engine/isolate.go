@@ -284,6 +284,10 @@ func (iso *Isolate) Stdout() io.Writer { return iso.stdout }
 // Stderr returns the writer for this isolate's standard error. Any goroutine.
 func (iso *Isolate) Stderr() io.Writer { return iso.stderr }
 
+// SetupMessage returns the message given with WithSetupMessage, or nil.
+// Any goroutine.
+func (iso *Isolate) SetupMessage() *Message { return iso.cfg.setupMsg }
+
 // Runtime returns the isolate's VM. Loop only: a goja.Runtime must never
 // be touched from another goroutine.
 func (iso *Isolate) Runtime() *goja.Runtime { return iso.vm }
@@ -636,7 +640,7 @@ func (iso *Isolate) next() (task, bool) {
 				iso.mu.Unlock()
 				return t, true
 			}
-			if iso.holds == 0 && iso.alivePorts == 0 && iso.tm.live() == 0 {
+			if iso.holds == 0 && iso.alivePorts == 0 && iso.tm.strong() == 0 {
 				iso.mu.Unlock()
 				return task{}, false // nothing keeps it alive: a normal exit
 			}
@@ -891,6 +895,9 @@ func (iso *Isolate) finish() {
 	iso.mu.Lock()
 	iso.killed = true
 	iso.dead = true
+	for _, t := range iso.tasks.extract(func(t task) bool { return t.msg != nil }) {
+		dropped(t.msg)
+	}
 	iso.tasks.clear()
 	iso.queued = 0
 	iso.timersLive = 0
@@ -979,6 +986,24 @@ func (iso *Isolate) AddTimer(d time.Duration, periodic bool, cb func() error) (i
 	iso.timersLive = iso.tm.live()
 	iso.mu.Unlock()
 	return e.id, nil
+}
+
+// AddWeakTimer is AddTimer for a one-shot timer that does not keep the
+// isolate alive by itself (AbortSignal.timeout's, as in browsers and
+// Node): if nothing else keeps the isolate alive it exits with the timer
+// pending. It counts against maxTimers. Loop only.
+func (iso *Isolate) AddWeakTimer(d time.Duration, cb func() error) (int64, error) {
+	id, err := iso.AddTimer(d, false, cb)
+	if err != nil {
+		return 0, err
+	}
+	iso.mu.Lock()
+	if e := iso.tm.byID[id]; e != nil && !e.weak {
+		e.weak = true
+		iso.tm.weak++
+	}
+	iso.mu.Unlock()
+	return id, nil
 }
 
 // CancelTimer cancels a timer; it reports whether the timer was live.

@@ -54,7 +54,19 @@ type (
 	sendPortHandle   interface{ EngineSendPort() *SendPort }
 	capabilityHandle interface{ EngineCapability() *Capability }
 	isolateHandle    interface{ EngineIsolate() *Isolate }
+	portEndHandle    interface{ EnginePortEnd() *PortEnd }
+	platformHandle   interface{ EnginePlatformObject() *PlatformObject }
 )
+
+// PlatformObject is a serializable platform object of the bindings (HTML's
+// [Serializable], such as a DOMException) in VM-neutral form: its class
+// and string fields. It travels in a message as a host reference, and the
+// receiving isolate's HostWrappers.Platform rebuilds it. It does not
+// cross into a worker process (a DataCloneError there).
+type PlatformObject struct {
+	Class  string
+	Fields map[string]string
+}
 
 // isoHosts is an isolate seen as the codec's clone.HostCodec: the SendPort,
 // Capability and Isolate handles of its runtime become *SendPort,
@@ -76,6 +88,15 @@ func (ih *isoHosts) HostRef(o *goja.Object) (any, bool) {
 		if i := h.EngineIsolate(); i != nil {
 			return i, true
 		}
+	case portEndHandle:
+		// nil unless the end is being transferred with this message.
+		if p := h.EnginePortEnd(); p != nil {
+			return p, true
+		}
+	case platformHandle:
+		if p := h.EnginePlatformObject(); p != nil {
+			return p, true
+		}
 	}
 	return nil, false
 }
@@ -94,6 +115,14 @@ func (ih *isoHosts) HostValue(ref any) (goja.Value, error) {
 		}
 	case *Isolate:
 		if f := iso.hostWrap.Isolate; f != nil {
+			v = f(r)
+		}
+	case *PortEnd:
+		if f := iso.hostWrap.PortEnd; f != nil {
+			v = f(r)
+		}
+	case *PlatformObject:
+		if f := iso.hostWrap.Platform; f != nil {
 			v = f(r)
 		}
 	default:
@@ -115,6 +144,11 @@ type HostWrappers struct {
 	SendPort   func(*SendPort) goja.Value
 	Capability func(*Capability) goja.Value
 	Isolate    func(*Isolate) goja.Value
+	// PortEnd makes the object of a transferred channel end (the
+	// bindings' MessagePort); it must Attach the end to a ReceivePort.
+	PortEnd func(*PortEnd) goja.Value
+	// Platform rebuilds a serializable platform object (a DOMException).
+	Platform func(*PlatformObject) goja.Value
 }
 
 // SetHostWrappers sets how the host references arriving in messages become

@@ -526,6 +526,9 @@ func (h *Host) spawnRemote(src Source, cfg spawnConfig) (*Isolate, error) {
 	if spec.arg, err = w.c.encode(cfg.arg); err != nil {
 		return nil, err
 	}
+	if spec.setup, err = w.c.encode(cfg.setupMsg); err != nil {
+		return nil, err
+	}
 	ack := make(chan error, 1)
 	w.mu.Lock()
 	if w.dead {

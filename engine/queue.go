@@ -71,3 +71,20 @@ func (q *deque) clear() int {
 	q.buf, q.head, q.n = nil, 0, 0
 	return n
 }
+
+// extract removes the tasks for which take is true, keeping the order of
+// the others, and returns the removed ones in order.
+func (q *deque) extract(take func(task) bool) []task {
+	var out []task
+	var keep deque
+	for q.n > 0 {
+		t, _ := q.popFront()
+		if take(t) {
+			out = append(out, t)
+		} else {
+			keep.pushBack(t)
+		}
+	}
+	*q = keep
+	return out
+}

@@ -21,6 +21,7 @@ type ReceivePort struct {
 	buffered  []*Message
 	keepAlive bool
 	closed    bool
+	onClose   func() // the PortEnd it receives for, told when it closes
 }
 
 // NewReceivePort opens a port on the isolate. It keeps the isolate alive
@@ -109,8 +110,15 @@ func (rp *ReceivePort) closeLocked() {
 	}
 	rp.iso.queued -= len(rp.buffered)
 	rp.iso.mu.Unlock()
+	for _, m := range rp.buffered {
+		dropped(m)
+	}
 	rp.buffered = nil
 	rp.handler = nil
+	if f := rp.onClose; f != nil {
+		rp.onClose = nil
+		f()
+	}
 }
 
 // deliver implements mailbox: it queues m on the owner's loop. Any goroutine.
@@ -119,6 +127,7 @@ func (rp *ReceivePort) deliver(_ *SendPort, m *Message) error {
 	iso.mu.Lock()
 	if iso.killed || rp.sp.closed.Load() {
 		iso.mu.Unlock()
+		dropped(m)
 		return nil // dropped, as in Dart
 	}
 	if max := iso.cfg.limits.MaxQueue; max > 0 && iso.queued >= max {
@@ -136,6 +145,7 @@ func (rp *ReceivePort) deliver(_ *SendPort, m *Message) error {
 // dispatch hands one message to the handler, or buffers it. Loop only.
 func (rp *ReceivePort) dispatch(m *Message) error {
 	if rp.closed {
+		dropped(m)
 		return nil
 	}
 	if rp.handler == nil {

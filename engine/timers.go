@@ -16,6 +16,7 @@ type timerEntry struct {
 	cb       func() error
 	index    int // heap index, -1 when not queued
 	canceled bool
+	weak     bool // does not keep the isolate alive (AddWeakTimer)
 }
 
 type timerHeap []*timerEntry
@@ -52,9 +53,21 @@ type timers struct {
 	heap   timerHeap
 	byID   map[int64]*timerEntry
 	nextID int64
+	weak   int // how many of byID are weak
 }
 
 func (t *timers) live() int { return len(t.byID) }
+
+// strong is how many live timers keep the isolate alive.
+func (t *timers) strong() int { return len(t.byID) - t.weak }
+
+// forget drops e from byID, keeping the weak count.
+func (t *timers) forget(e *timerEntry) {
+	delete(t.byID, e.id)
+	if e.weak {
+		t.weak--
+	}
+}
 
 func (t *timers) add(d time.Duration, periodic bool, cb func() error) *timerEntry {
 	if d < 0 {
@@ -81,7 +94,7 @@ func (t *timers) cancel(id int64) bool {
 	if !ok {
 		return false
 	}
-	delete(t.byID, id)
+	t.forget(e)
 	e.canceled = true
 	if e.index >= 0 {
 		heap.Remove(&t.heap, e.index)
@@ -111,7 +124,7 @@ func (t *timers) popDue(now time.Time) *timerEntry {
 		}
 		heap.Push(&t.heap, e)
 	} else {
-		delete(t.byID, e.id)
+		t.forget(e)
 	}
 	return e
 }
@@ -120,5 +133,5 @@ func (t *timers) clear() {
 	for _, e := range t.heap {
 		e.canceled = true
 	}
-	t.heap, t.byID = nil, nil
+	t.heap, t.byID, t.weak = nil, nil, 0
 }

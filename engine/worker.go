@@ -120,6 +120,7 @@ type spawnSpec struct {
 	src         Source
 	name, entry string
 	arg         []byte
+	setup       []byte // WithSetupMessage
 	limits      Limits
 	paused      bool
 	errorsFatal bool
@@ -132,7 +133,7 @@ type spawnSpec struct {
 
 func (s *spawnSpec) frame() []byte {
 	f := newFrame(fSpawn).uint(s.sid).uint(uint64(s.src.Kind)).str(s.src.Filename).str(s.src.Code).
-		uint(uint64(max(s.src.Line, 0))).uint(uint64(max(s.src.Column, 0))).str(s.name).str(s.entry).bytes(s.arg)
+		uint(uint64(max(s.src.Line, 0))).uint(uint64(max(s.src.Column, 0))).str(s.name).str(s.entry).bytes(s.arg).bytes(s.setup)
 	l := s.limits
 	for _, v := range []int64{int64(l.MaxStackDepth), l.MaxTaskMs, l.CPUMs, l.MemoryMb, int64(l.MaxQueue), l.MaxMessageBytes, int64(l.MaxTimers)} {
 		f.int(v)
@@ -157,7 +158,7 @@ func readSpawnSpec(r *frameReader) (*spawnSpec, error) {
 	s.src.Kind = SourceKind(r.small())
 	s.src.Filename, s.src.Code = r.str(), r.str()
 	s.src.Line, s.src.Column = r.small(), r.small()
-	s.name, s.entry, s.arg = r.str(), r.str(), r.bytes()
+	s.name, s.entry, s.arg, s.setup = r.str(), r.str(), r.bytes(), r.bytes()
 	l := &s.limits
 	l.MaxStackDepth, l.MaxTaskMs, l.CPUMs, l.MemoryMb = int(r.int()), r.int(), r.int(), r.int()
 	l.MaxQueue, l.MaxMessageBytes, l.MaxTimers = int(r.int()), r.int(), int(r.int())
@@ -191,6 +192,10 @@ func (ws *workerSide) spawn(r *frameReader) error {
 	if err != nil {
 		return err
 	}
+	setupMsg, err := ws.c.decode(s.setup)
+	if err != nil {
+		return err
+	}
 	if mb := s.limits.MemoryMb; mb > 0 {
 		// Make the Go GC work to stay under the limit the host enforces
 		// from outside, so that garbage is not what trips it.
@@ -216,6 +221,9 @@ func (ws *workerSide) spawn(r *frameReader) error {
 	}
 	if arg != nil {
 		opts = append(opts, WithMessage(arg))
+	}
+	if setupMsg != nil {
+		opts = append(opts, WithSetupMessage(setupMsg))
 	}
 	if s.wantResult {
 		opts = append(opts, WithResult(func(m *Message, err error) {

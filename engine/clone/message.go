@@ -33,6 +33,16 @@ func (m *Message) Size() int64 {
 	return m.size
 }
 
+// HostRefs returns the host references the message carries (see
+// HostCodec), in the order they were met; the slice is the message's own
+// and must not be changed. Any goroutine may call it.
+func (m *Message) HostRefs() []any {
+	if m == nil || m.g == nil {
+		return nil
+	}
+	return m.g.hosts
+}
+
 type nodeKind uint8
 
 const (
