@@ -146,3 +146,23 @@ func TestStringGuardsConvertOnce(t *testing.T) {
 		t.Fatalf("got  %q\nwant %q", got, want)
 	}
 }
+
+// goja's Object.prototype.toLocaleString called a missing toString through
+// nil; the guarded one throws the spec's TypeError, and still works.
+func TestToLocaleStringWithoutToString(t *testing.T) {
+	vm := guardedVM(t, Config{})
+	v, err := vm.RunString(`
+		const r = [];
+		for (const o of [{toString: null, valueOf: null}, {toString: 1}, null, undefined]) {
+			try { Object.prototype.toLocaleString.call(o); r.push("none") } catch (e) { r.push(e.name) }
+		}
+		r.push(Object.prototype.toLocaleString.call(5), ({toString() { return "t" + (this === o2) }}).toLocaleString(), [1, {a: 1}].toLocaleString());
+		var o2; r.join(",")
+	`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := v.String(), "TypeError,TypeError,TypeError,TypeError,5,tfalse,1,[object Object]"; got != want {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+}

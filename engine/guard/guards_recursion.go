@@ -116,6 +116,21 @@ func (g *guards) holderOf(path string) *goja.Object {
 	return o
 }
 
+// toLocaleString is Object.prototype.toLocaleString whole: Invoke(this,
+// "toString"). goja's calls the method it looked up without checking it,
+// so {toString: null} made it dereference nil (an InternalError; found by
+// FuzzHostileGrammar).
+func (g *guards) toLocaleString(_ goja.Callable, c goja.FunctionCall) goja.Value {
+	if nullish(c.This) {
+		panic(g.vm.NewTypeError("Object.prototype.toLocaleString called on null or undefined"))
+	}
+	f, ok := goja.AssertFunction(c.This.ToObject(g.vm).Get("toString"))
+	if !ok {
+		panic(g.vm.NewTypeError("toString is not a function"))
+	}
+	return call(f, c.This)
+}
+
 // passOn is the wrapper body of a built-in that is only counted.
 func passOn(orig goja.Callable, c goja.FunctionCall) goja.Value {
 	return call(orig, c.This, c.Arguments...)
@@ -134,7 +149,11 @@ func (g *guards) installRecursionGuards(kit *goja.Object, origParse goja.Value) 
 			continue
 		}
 		for _, name := range h.names {
-			g.wrapWith(holder, name, g.lengthOfFn(holder.Get(name)), passOn)
+			body := passOn
+			if h.holder == "Object.prototype" && name == "toLocaleString" {
+				body = g.toLocaleString
+			}
+			g.wrapWith(holder, name, g.lengthOfFn(holder.Get(name)), body)
 		}
 	}
 	for _, s := range countedSymbols {
