@@ -262,7 +262,11 @@ func usageError(msg string) int {
 }
 
 func runFile(path string, args []string) int {
-	b, err := os.ReadFile(path)
+	var b []byte
+	_, err := os.Stat(path)
+	if err == nil && !engine.IsModulePath(path) {
+		b, err = os.ReadFile(path)
+	}
 	if err != nil {
 		var pe *fs.PathError
 		if errors.As(err, &pe) {
@@ -274,6 +278,9 @@ func runFile(path string, args []string) int {
 			fmt.Fprintf(os.Stderr, "isobox: cannot read %s: %v\n", path, err)
 		}
 		return exitError
+	}
+	if engine.IsModulePath(path) {
+		return runSource(engine.ModuleSource(path), args, filepath.Dir(path))
 	}
 	return runSource(engine.ScriptSource(path, string(b)), args, filepath.Dir(path))
 }

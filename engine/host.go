@@ -17,6 +17,7 @@ import (
 	"github.com/dop251/goja/parser"
 
 	"github.com/isobox/isobox/engine/guard"
+	"github.com/isobox/isobox/engine/module"
 )
 
 // HostFunc is a Go function that scripts may call when it is granted to
@@ -55,6 +56,8 @@ type Host struct {
 	nextID   atomic.Uint64
 
 	progs progCache
+	mods  modCache   // compiled module graphs
+	jsx   JSXOptions // WithJSX
 
 	workerCmd  []string             // WithWorkerCommand
 	workers    map[string]*worker   // named process groups; guarded by mu
@@ -227,6 +230,12 @@ const (
 	// method and calls it with the spawn message. Source.Line and Column
 	// place it in its file.
 	SourceFunction
+	// SourceModule is a file run as an ES module (or a TypeScript or JSX
+	// file): Filename names it and Code is unused; Spawn bundles its
+	// graph with esbuild (package engine/module). Its top-level await is
+	// awaited before the isolate can end, and the entry (WithEntry) is the
+	// module's export of that name.
+	SourceModule
 )
 
 // Source is code to run in a new isolate.
@@ -252,8 +261,20 @@ func ScriptSource(filename, code string) Source {
 }
 
 // FileSource reads a script file. The error wraps ErrNotFound when the file
-// does not exist. Any goroutine may call it.
+// does not exist. A .mjs, .mts, .ts, .tsx or .jsx file is a SourceModule
+// (read when it is spawned); a .js file is a script, which Spawn runs as a
+// module when it only parses as one (Node's detection). Any goroutine may
+// call it.
 func FileSource(path string) (Source, error) {
+	if module.IsModulePath(path) {
+		if _, err := os.Stat(path); err != nil {
+			if errors.Is(err, os.ErrNotExist) {
+				return Source{}, fmt.Errorf("%w: cannot find file %s", ErrNotFound, path)
+			}
+			return Source{}, fmt.Errorf("cannot read %s: %w", path, err)
+		}
+		return ModuleSource(path), nil
+	}
 	b, err := os.ReadFile(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
@@ -303,7 +324,7 @@ func (h *Host) Spawn(src Source, opts ...SpawnOption) (*Isolate, error) {
 	if cfg.process {
 		return h.spawnRemote(src, cfg)
 	}
-	prog, err := h.progs.compile(src)
+	prog, mp, err := h.compileFor(src, &cfg.caps)
 	if err != nil {
 		return nil, err
 	}
@@ -314,6 +335,7 @@ func (h *Host) Spawn(src Source, opts ...SpawnOption) (*Isolate, error) {
 		return nil, err
 	}
 	iso := newIsolate(h, h.nextID.Add(1), src, prog, cfg)
+	iso.modProg = mp
 	h.isolates[iso.id] = iso
 	h.wg.Add(1)
 	h.mu.Unlock()
