@@ -395,20 +395,82 @@ func (iso *Isolate) dynamicImport(c goja.FunctionCall) goja.Value {
 	if base == "" {
 		dir, _ = os.Getwd()
 	}
-	mp, err := iso.host.buildModule(module.Entry{Spec: s, Dir: dir, Display: filepath.Join(dir, "<import>")}, &iso.cfg.caps)
+	return iso.importEntry(module.Entry{Spec: s, Dir: dir, Display: filepath.Join(dir, "<import>")})
+}
+
+// ImportFile runs the file at path as an ES module in this isolate (the
+// REPL's .load of a module) and returns the promise of its namespace. The
+// path resolves as ReadFile's does and must be readable. A .js file that
+// parses as a classic script is not a module: the error wraps ErrNotModule.
+// A file already imported this way is not run again. Loop only.
+func (iso *Isolate) ImportFile(path string) (goja.Value, error) {
+	abs := iso.Resolve(path)
+	if !iso.cfg.caps.canRead(abs) {
+		return nil, fmt.Errorf("%w: cannot read %s", ErrPermission, abs)
+	}
+	if _, err := os.Stat(abs); err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("%w: cannot find file %s", ErrNotFound, path)
+		}
+		return nil, fmt.Errorf("cannot read %s: %w", path, err)
+	}
+	mp, err := iso.host.buildModule(module.Entry{Path: abs, Display: path}, &iso.cfg.caps)
+	if err != nil {
+		return nil, err
+	}
+	if mp == nil {
+		return nil, fmt.Errorf("%w: %s", ErrNotModule, path)
+	}
+	return iso.importGraphErr(mp)
+}
+
+// importEntry builds entry's graph and imports it. Loop only.
+func (iso *Isolate) importEntry(entry module.Entry) goja.Value {
+	mp, err := iso.host.buildModule(entry, &iso.cfg.caps)
 	if err == nil && mp == nil {
-		err = &ScriptError{Name: "Error", Message: "import(): cannot import " + s}
+		err = &ScriptError{Name: "Error", Message: "import(): cannot import " + entry.Spec}
 	}
 	if err != nil {
+		p, _, reject := iso.vm.NewPromise()
 		_ = reject(iso.jsErrorValue(err))
 		return iso.vm.ToValue(p)
 	}
+	return iso.importGraph(mp)
+}
+
+// importGraph runs a built graph once per isolate (per entry file) and
+// returns the promise of its entry's namespace. Loop only.
+func (iso *Isolate) importGraph(mp *modProg) goja.Value {
+	v, err := iso.importGraphErr(mp)
+	if err != nil {
+		panic(err) // an interrupt (kill, limit): goja unwinds the VM with it
+	}
+	return v
+}
+
+// importGraphErr is importGraph, returning the interrupt that stopped the
+// module (kill, exit, a limit) instead of rejecting with it. Loop only.
+func (iso *Isolate) importGraphErr(mp *modProg) (goja.Value, error) {
 	key := ""
 	if len(mp.inputs) > 0 {
 		key = mp.inputs[0].Path
 	}
-	if prev, ok := iso.mods.imports[key]; ok && key != "" {
-		return prev
+	if iso.mods != nil {
+		if prev, ok := iso.mods.imports[key]; ok && key != "" {
+			return prev, nil
+		}
+	}
+	p, resolve, reject := iso.vm.NewPromise()
+	if !mp.module { // a TypeScript classic script: run it as one
+		if _, err := iso.vm.RunProgram(mp.prog); err != nil {
+			if interrupted(err) {
+				return nil, err
+			}
+			_ = reject(iso.jsErrorValue(err))
+		} else {
+			_ = resolve(goja.Undefined())
+		}
+		return iso.vm.ToValue(p), nil
 	}
 	var nsv goja.Value = goja.Undefined()
 	done, err := iso.runModule(mp, func(ns *goja.Object) error {
@@ -418,8 +480,11 @@ func (iso *Isolate) dynamicImport(c goja.FunctionCall) goja.Value {
 		return nil
 	})
 	if err != nil {
+		if interrupted(err) {
+			return nil, err
+		}
 		_ = reject(iso.jsErrorValue(err))
-		return iso.vm.ToValue(p)
+		return iso.vm.ToValue(p), nil
 	}
 	then, err := iso.vm.RunProgram(thenProg)
 	if err == nil {
@@ -428,12 +493,19 @@ func (iso *Isolate) dynamicImport(c goja.FunctionCall) goja.Value {
 		if err == nil {
 			if o, ok := out.(*goja.Object); ok {
 				iso.mods.imports[key] = o
-				return o
+				return o, nil
 			}
 		}
 	}
 	_ = reject(iso.vm.NewGoError(errors.New("import(): internal error")))
-	return iso.vm.ToValue(p)
+	return iso.vm.ToValue(p), nil
+}
+
+// interrupted reports whether err is the VM being interrupted (kill,
+// exit, a limit), which no script may catch.
+func interrupted(err error) bool {
+	var ie *goja.InterruptedError
+	return errors.As(err, &ie)
 }
 
 // thenProg chains with the VM's own await, not the script's (replaceable)
