@@ -248,6 +248,12 @@ type Source struct {
 	// positions in the isolate's errors and stack traces are those of the
 	// file. Column counts bytes, as goja's positions do.
 	Line, Column int
+	// SourceMap is a "//# sourceMappingURL=data:..." line that maps the
+	// positions of the file Code was cut from (a compiled module or
+	// TypeScript file) to the original files; "" for none. A function's
+	// positions, placed at Line and Column, are then reported where its
+	// original text is.
+	SourceMap string
 }
 
 // FunctionSource is the source text of a function: a function expression
@@ -515,7 +521,7 @@ func compileSource(src Source) (*goja.Program, error) {
 		if name == "" {
 			name = "<isolate>"
 		}
-		return compileFunction(name, code, max(src.Line, 1), max(src.Column, 1))
+		return compileFunction(name, code, max(src.Line, 1), max(src.Column, 1), src.SourceMap)
 	}
 	return compileChecked(name, code)
 }
@@ -548,13 +554,18 @@ func compileChecked(name, text string) (*goja.Program, error) {
 //
 // Every text compiled is first checked by the nesting scanner as it is, since
 // the wrapper is context that changes how a "/" reads.
-func compileFunction(name, code string, line, col int) (*goja.Program, error) {
-	if line == 1 && col == 1 {
+func compileFunction(name, code string, line, col int, sourceMap string) (*goja.Program, error) {
+	tail := "\n)"
+	if sourceMap != "" {
+		// goja reads the map from the text's last line.
+		tail += "\n" + sourceMap + "\n"
+	}
+	if line == 1 && col == 1 && sourceMap == "" {
 		if p, ok := compileAtStart(name, code); ok {
 			return p, nil
 		}
 	}
-	wrapped := padTo("(", line, col) + code + "\n)"
+	wrapped := padTo("(", line, col) + code + tail
 	if err := guard.CheckNesting(wrapped, guard.DefaultMaxNesting); err != nil {
 		return nil, &ScriptError{Name: "SyntaxError", Message: strings.TrimPrefix(err.Error(), "guard: "), Cause: err}
 	}
@@ -572,7 +583,7 @@ func compileFunction(name, code string, line, col int) (*goja.Program, error) {
 		// literal, "_f() {}" is, and is as long.
 		method = "_" + method[1:]
 	}
-	if m := padTo("({", line, col) + method + "\n})"; guard.CheckNesting(m, guard.DefaultMaxNesting) == nil {
+	if m := padTo("({", line, col) + method + "\n}" + tail; guard.CheckNesting(m, guard.DefaultMaxNesting) == nil {
 		p2, err2 := compileChecked(name, m)
 		if err2 == nil {
 			return p2, nil
