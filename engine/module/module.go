@@ -281,29 +281,32 @@ func (b *builder) setup(pb api.PluginBuild) {
 			return api.OnResolveResult{}, fmt.Errorf("cannot import %q from %s: isobox has no Node built-in modules", bn, from)
 		}
 		p := a.Path
-		if strings.HasPrefix(p, "file:") {
+		fileURL := strings.HasPrefix(p, "file:")
+		if fileURL {
 			path, err := fileURLPath(p)
 			if err != nil {
 				return api.OnResolveResult{}, err
 			}
 			p = path
 		}
+		if a.Kind != api.ResolveJSDynamicImport {
+			if fileURL {
+				return api.OnResolveResult{Path: p, Namespace: "file"}, nil
+			}
+			// esbuild resolves; load checks the read rules. (esbuild's
+			// plugin Resolve does not share the build's directory cache,
+			// which made a 10,000-file directory quadratic.)
+			return api.OnResolveResult{}, nil
+		}
+		// A literal import() of a module that cannot be found or read
+		// rejects at run time, as in Node: it is left to the run-time
+		// import, which applies the same rules.
 		r := pb.Resolve(p, api.ResolveOptions{Importer: a.Importer, Namespace: a.Namespace, ResolveDir: a.ResolveDir,
 			Kind: a.Kind, PluginData: resolving{}, With: a.With})
-		if len(r.Errors) > 0 {
-			return api.OnResolveResult{Errors: r.Errors}, nil
+		if len(r.Errors) > 0 || r.External || r.Namespace != "file" || b.opts.CanRead == nil || !b.opts.CanRead(r.Path) {
+			return api.OnResolveResult{Path: a.Path, External: true}, nil
 		}
-		if r.External || r.Namespace != "file" {
-			return api.OnResolveResult{}, fmt.Errorf("cannot import %q from %s", a.Path, from)
-		}
-		if b.opts.CanRead == nil || !b.opts.CanRead(r.Path) {
-			return api.OnResolveResult{}, fmt.Errorf("cannot import %q from %s: %s is outside the directories this isolate may read", a.Path, from, r.Path)
-		}
-		se := api.SideEffectsTrue
-		if !r.SideEffects {
-			se = api.SideEffectsFalse
-		}
-		return api.OnResolveResult{Path: r.Path, Namespace: "file", SideEffects: se}, nil
+		return api.OnResolveResult{Path: r.Path, Namespace: "file"}, nil
 	})
 	pb.OnLoad(api.OnLoadOptions{Filter: `.*`, Namespace: "file"}, func(a api.OnLoadArgs) (api.OnLoadResult, error) {
 		return b.load(a.Path)
@@ -313,7 +316,7 @@ func (b *builder) setup(pb api.PluginBuild) {
 // load reads one file of the graph, checked and hashed.
 func (b *builder) load(path string) (api.OnLoadResult, error) {
 	if b.opts.CanRead == nil || !b.opts.CanRead(path) {
-		return api.OnLoadResult{}, fmt.Errorf("%s is outside the directories this isolate may read", path)
+		return api.OnLoadResult{}, fmt.Errorf("cannot import %s: it is outside the directories this isolate may read", path)
 	}
 	loader, ok := loaders[strings.ToLower(filepath.Ext(path))]
 	if !ok {
