@@ -53,6 +53,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/dop251/goja/file"
 	"github.com/evanw/esbuild/pkg/api"
@@ -195,8 +196,11 @@ func Build(entry Entry, opts Options) (*Result, error) {
 	return b.build(entry)
 }
 
+// builder is one build's state. esbuild calls the plugin from several
+// goroutines at once, so order and sums are guarded by mu.
 type builder struct {
 	opts  Options
+	mu    sync.Mutex
 	sums  map[string][32]byte
 	order []string
 }
@@ -322,7 +326,10 @@ func (b *builder) load(path string) (api.OnLoadResult, error) {
 	if !ok {
 		return api.OnLoadResult{}, fmt.Errorf("cannot import %s: isobox imports .js, .mjs, .cjs, .ts, .mts, .cts, .jsx, .tsx and .json files", path)
 	}
-	if len(b.order) >= MaxInputs {
+	b.mu.Lock()
+	n := len(b.order)
+	b.mu.Unlock()
+	if n >= MaxInputs {
 		return api.OnLoadResult{}, fmt.Errorf("cannot import %s: a module graph has at most %d files", path, MaxInputs)
 	}
 	text, err := readFile(path)
@@ -334,10 +341,13 @@ func (b *builder) load(path string) (api.OnLoadResult, error) {
 			return api.OnLoadResult{}, err
 		}
 	}
+	sum := sha256.Sum256([]byte(text))
+	b.mu.Lock()
 	if _, seen := b.sums[path]; !seen {
 		b.order = append(b.order, path)
 	}
-	b.sums[path] = sha256.Sum256([]byte(text))
+	b.sums[path] = sum
+	b.mu.Unlock()
 	return api.OnLoadResult{Contents: &text, Loader: loader, ResolveDir: filepath.Dir(path)}, nil
 }
 
