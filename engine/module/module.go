@@ -569,7 +569,7 @@ func (b *builder) convertError(m api.Message, display, dir string) error {
 		}
 		e.File = abs
 		if !filepath.IsAbs(display) {
-			if rel, err := filepath.Rel(filepath.Dir(mustAbs(display)), abs); err == nil {
+			if rel, err := filepath.Rel(dir, abs); err == nil {
 				e.File = filepath.Join(filepath.Dir(display), rel)
 			}
 		}
@@ -586,11 +586,4 @@ func (b *builder) convertError(m api.Message, display, dir string) error {
 		}
 	}
 	return e
-}
-
-func mustAbs(p string) string {
-	if a, err := filepath.Abs(p); err == nil {
-		return a
-	}
-	return p
 }
