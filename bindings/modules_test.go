@@ -77,6 +77,8 @@ var nodeModules = map[string]string{
 	"node_modules/mod-pkg/c.js":          `exports.from = "main field";`,
 	"node_modules/needs-fs/package.json": `{"name":"needs-fs","main":"index.js"}`,
 	"node_modules/needs-fs/index.js":     `const fs = require("fs"); module.exports = fs.readFileSync;`,
+	"node_modules/opt-fs/package.json":   `{"name":"opt-fs","main":"index.js"}`,
+	"node_modules/opt-fs/index.js":       `let fs = null; try { fs = require("node:fs") } catch (e) { exports.why = e.message } exports.fs = fs;`,
 }
 
 func withNodeModules(files map[string]string) map[string]string {
@@ -149,7 +151,15 @@ var moduleCases = []struct {
 	}, "main.mjs", "", `cannot import "node:fs"`},
 	{"package needing a built-in refused by name", withNodeModules(map[string]string{
 		"main.mjs": `import read from "needs-fs"; console.log(read);`,
-	}), "main.mjs", "", `node_modules/needs-fs/index.js: isobox has no Node built-in modules`},
+	}), "main.mjs", "", `Dynamic require of "fs" is not supported`},
+	{"package with an optional built-in catches the refusal", withNodeModules(map[string]string{
+		"main.mjs": `import opt from "opt-fs"; console.log(opt.fs, opt.why);`,
+	}), "main.mjs", "null Dynamic require of \"node:fs\" is not supported\n", ""},
+	{"import of a built-in in a package is refused by name", withNodeModules(map[string]string{
+		"main.mjs":                         `import "esm-fs";`,
+		"node_modules/esm-fs/package.json": `{"name":"esm-fs","exports":"./i.mjs"}`,
+		"node_modules/esm-fs/i.mjs":        `import { readFile } from "fs/promises"; export { readFile };`,
+	}), "main.mjs", "", `node_modules/esm-fs/i.mjs: isobox has no Node built-in modules`},
 	{"missing module", map[string]string{
 		"main.mjs": `import "./nope.mjs";`,
 	}, "main.mjs", "", `Cannot find module "./nope.mjs"`},
@@ -310,7 +320,7 @@ func TestModuleSourceMappedPositions(t *testing.T) {
 		"syntax.ts": "const a: number = 1;\nlet b: string = ;\n",
 		"run.ts":    "type N = number;\nconst f = (x: N): N => {\n  throw new RangeError(\"no \" + x);\n};\ntry { await Isolate.run(f, 1) } catch (e) { console.log(e.stack.split(\"\\n\")[1].trim()) }\n",
 		"listen.ts": "const rp = new ReceivePort();\nrp.listen((e: any) => { console.log(e.stack.split(\"\\n\").slice(0, 2).join(\" | \")); rp.close() });\nawait Isolate.spawnFile(\"./child.ts\", null, { onError: rp.sendPort });\n",
-		"child.ts": "export function main(): void {\n  const n: number = Math.random() + 3;\n  if (n > 2) throw new TypeError(\"boom \" + (n > 0));\n}\n",
+		"child.ts":  "export function main(): void {\n  const n: number = Math.random() + 3;\n  if (n > 2) throw new TypeError(\"boom \" + (n > 0));\n}\n",
 	})
 	host, out, errb := newModuleHost(t)
 	err := runFile(t, host, out, errb, dir, "throw.ts")

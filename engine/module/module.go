@@ -282,6 +282,12 @@ func (b *builder) setup(pb api.PluginBuild) {
 			from = "the entry"
 		}
 		if bn := builtinName(a.Path); bn != "" {
+			if a.Kind == api.ResolveJSRequireCall {
+				// A require() may sit in a try block (an optional
+				// dependency): it throws when it runs, naming the module
+				// ("Dynamic require of \"fs\" is not supported").
+				return api.OnResolveResult{Path: a.Path, External: true}, nil
+			}
 			return api.OnResolveResult{}, fmt.Errorf("cannot import %q from %s: isobox has no Node built-in modules", bn, from)
 		}
 		p := a.Path
