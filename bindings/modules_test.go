@@ -226,6 +226,15 @@ var moduleCases = []struct {
 		"child.mjs": `import { bump } from "./state.mjs"; export function main(p) { p.send(bump()) }`,
 		"state.mjs": `let n = 0; export function bump() { return ++n }`,
 	}, "main.mjs", "child saw 1\nchild saw 1\n", ""},
+	{"a module in a worker process (confined), TypeScript and source maps included", map[string]string{
+		"main.mjs": `const rp = new ReceivePort();
+			await Isolate.spawnFile("./proc.ts", rp.sendPort, { process: true });
+			console.log(await rp.first);
+			console.log(await Isolate.run(() => 6 * 7, null, { process: true }));`,
+		"proc.ts": `import { twice } from "./two.ts";
+			export function main(p: SendPort): void { try { twice(-1) } catch (e) { p.send(twice(21) + " " + String((e as Error).stack).includes("two.ts:2:")) } }`,
+		"two.ts": "export function twice(n: number): number {\n  if (n < 0) throw new RangeError(\"negative\");\n  return n * 2;\n}\n",
+	}, "main.mjs", "42 true\n42\n", ""},
 	{"JSON import", map[string]string{
 		"main.mjs":  `import data from "./data.json"; console.log(data.n);`,
 		"data.json": `{"n": 7}`,
