@@ -38,7 +38,10 @@ before a recursive parser sees it). Node's built-in modules ("node:fs",
 
 # Public surface
 
-IsModulePath, Build, Result, Input, Options, Error, Cache, MaxFileBytes.
+Build (with Entry and Options, returning a Result of Inputs or an
+*Error), IsModulePath, RenameDynamicImports and ImportName, and the bounds
+MaxFileBytes, MaxInputs and MaxDynamicImports. Caching is the caller's
+(engine keeps one cache per host).
 */
 package module
 
