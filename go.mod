@@ -5,6 +5,7 @@ go 1.26.0
 require (
 	github.com/creack/pty v1.1.24
 	github.com/dop251/goja v0.0.0-20260917113740-793a2a65c13b
+	github.com/evanw/esbuild v0.28.0
 	github.com/peterh/liner v1.2.3
 	go.uber.org/goleak v1.3.0
 	golang.org/x/sys v0.48.0

@@ -5,6 +5,7 @@
 //	isobox -e CODE [ARGS...]    run CODE
 //	isobox - [ARGS...]          run the script read from stdin
 //	isobox [repl]               start the REPL (no arguments: only on a terminal)
+//	isobox types                print types/isobox.d.ts
 //
 // main only parses the command line and wires the engine, the bindings and
 // the REPL together; the behaviour lives in those packages.
@@ -12,6 +13,7 @@ package main
 
 import (
 	"context"
+	_ "embed"
 	"errors"
 	"fmt"
 	"io"
@@ -29,6 +31,11 @@ import (
 	"github.com/isobox/isobox/repl"
 )
 
+// typesDecl is types/isobox.d.ts, printed by "isobox types".
+//
+//go:embed types/isobox.d.ts
+var typesDecl string
+
 // version is the isobox version; release builds set it with
 // -ldflags "-X main.version=...".
 var version = "0.1.0-dev"
@@ -42,6 +49,7 @@ Usage:
   isobox -e CODE [ARGS...]    run CODE
   isobox - [ARGS...]          run the script read from stdin
   isobox repl                 start the interactive REPL
+  isobox types                print TypeScript declarations of the isolate globals
   isobox                      start the REPL on a terminal, or run stdin as a script
 
 Options:
@@ -224,6 +232,12 @@ func run(args []string) int {
 	case a == "-v" || a == "--version" || a == "version":
 		fmt.Println("isobox", version)
 		return exitOK
+	case a == "types":
+		if len(args) > 1 {
+			return usageError("types takes no arguments")
+		}
+		fmt.Print(typesDecl)
+		return exitOK
 	case a == "repl":
 		if len(args) > 1 {
 			return usageError("repl takes no arguments")
@@ -262,7 +276,11 @@ func usageError(msg string) int {
 }
 
 func runFile(path string, args []string) int {
-	b, err := os.ReadFile(path)
+	var b []byte
+	_, err := os.Stat(path)
+	if err == nil && !engine.IsModulePath(path) {
+		b, err = os.ReadFile(path)
+	}
 	if err != nil {
 		var pe *fs.PathError
 		if errors.As(err, &pe) {
@@ -274,6 +292,9 @@ func runFile(path string, args []string) int {
 			fmt.Fprintf(os.Stderr, "isobox: cannot read %s: %v\n", path, err)
 		}
 		return exitError
+	}
+	if engine.IsModulePath(path) {
+		return runSource(engine.ModuleSource(path), args, filepath.Dir(path))
 	}
 	return runSource(engine.ScriptSource(path, string(b)), args, filepath.Dir(path))
 }

@@ -395,13 +395,20 @@ var nondeterministic = map[string]string{
 // the golden files.
 func TestGallery(t *testing.T) {
 	t.Parallel()
-	files, err := filepath.Glob("scripts/*.js")
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no scripts: %v", err)
+	var files []string
+	for _, pat := range []string{"scripts/*.js", "scripts/*.mjs", "scripts/*.ts"} {
+		m, err := filepath.Glob(pat)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, m...)
+	}
+	if len(files) == 0 {
+		t.Fatal("no scripts")
 	}
 	for _, file := range files {
 		name := filepath.Base(file)
-		t.Run(strings.TrimSuffix(name, ".js"), func(t *testing.T) {
+		t.Run(strings.TrimSuffix(name, filepath.Ext(name)), func(t *testing.T) {
 			t.Parallel()
 			src, err := os.ReadFile(file)
 			if err != nil {
@@ -413,7 +420,7 @@ func TestGallery(t *testing.T) {
 			if _, ok := nondeterministic[name]; ok {
 				return
 			}
-			golden := strings.TrimSuffix(file, ".js") + ".out"
+			golden := strings.TrimSuffix(file, filepath.Ext(file)) + ".out"
 			r := isobox(t, "", file)
 			if r.code != 0 || r.stderr != "" {
 				t.Errorf("exit code %d, stderr:\n%s", r.code, r.stderr)

@@ -49,7 +49,7 @@ func (e *env) functionSource(v goja.Value, api string) engine.Source {
 		src := fl.Source()
 		code := entryText(src, start, text)
 		line, col := position(src, start)
-		s := engine.Source{Kind: engine.SourceFunction, Code: code, Filename: fl.Name(), Line: line, Column: col}
+		s := engine.Source{Kind: engine.SourceFunction, Code: code, Filename: fl.Name(), Line: line, Column: col, SourceMap: sourceMapLine(src)}
 		if e.entries == nil || len(e.entries) >= maxEntryCache {
 			e.entries = make(map[entryKey]engine.Source)
 		}
@@ -68,6 +68,21 @@ func (e *env) functionSource(v goja.Value, api string) engine.Source {
 		e.typeError("%s: entry must be a script function, not a native or bound one", api)
 	}
 	return engine.Source{Kind: engine.SourceFunction, Code: closeParens(src), Filename: e.iso.Filename()}
+}
+
+// sourceMapLine returns the inline source map line a compiled module or
+// TypeScript file ends with, or "".
+func sourceMapLine(src string) string {
+	const prefix = "//# sourceMappingURL=data:"
+	end := len(src)
+	for end > 0 && (src[end-1] == '\n' || src[end-1] == '\r') {
+		end--
+	}
+	i := strings.LastIndexByte(src[:end], '\n')
+	if line := src[i+1 : end]; strings.HasPrefix(line, prefix) {
+		return line
+	}
+	return ""
 }
 
 // entryText returns the whole source text of the function that starts at

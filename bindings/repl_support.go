@@ -134,6 +134,83 @@ func (s *Session) EvalFile(ctx context.Context, filename, code string) (EvalResu
 	}
 }
 
+// LoadModule runs the file at path as an ES module in the session's
+// isolate (the REPL's .load of a .mjs, .ts or module .js file) and waits
+// until it has run, top-level await included; the result is its namespace.
+// A .js file that is a classic script returns an error wrapping
+// engine.ErrNotModule (EvalFile it instead). Any goroutine except the
+// isolate's loop.
+func (s *Session) LoadModule(ctx context.Context, path string) (EvalResult, error) {
+	done := make(chan EvalResult, 1)
+	errc := make(chan error, 1)
+	var once sync.Once
+	release := s.iso.Hold()
+	finish := func(r EvalResult) {
+		once.Do(func() {
+			done <- r
+			release()
+		})
+	}
+	posted := s.iso.Post(func() error {
+		vm := s.iso.Runtime()
+		p, err := s.iso.ImportFile(path)
+		if err != nil {
+			var se *engine.ScriptError
+			var ie *goja.InterruptedError
+			if errors.As(err, &ie) {
+				return err // killed, exit() or a limit: the isolate is ending
+			}
+			if errors.As(err, &se) {
+				finish(EvalResult{Err: se})
+				return nil
+			}
+			errc <- err
+			release()
+			return nil
+		}
+		f, err := vm.RunProgram(awaitValueProg)
+		if err != nil {
+			finish(EvalResult{Err: scriptError(vm, err)})
+			return nil
+		}
+		call, _ := goja.AssertFunction(f)
+		ok := newNative(vm, "REPL", func(c goja.FunctionCall) goja.Value {
+			finish(s.result(vm, c.Argument(0)))
+			return goja.Undefined()
+		})
+		rej := newNative(vm, "REPL", func(c goja.FunctionCall) goja.Value {
+			reason := c.Argument(0)
+			_ = vm.GlobalObject().Set("_error", reason)
+			finish(EvalResult{Err: errorValue(vm, reason)})
+			return goja.Undefined()
+		})
+		if _, err := call(goja.Undefined(), p, ok, rej); err != nil {
+			finish(EvalResult{Err: scriptError(vm, err)})
+		}
+		return nil
+	})
+	if !posted {
+		release()
+		return EvalResult{}, fmt.Errorf("repl: %w", engine.ErrKilled)
+	}
+	select {
+	case r := <-done:
+		return r, nil
+	case err := <-errc:
+		return EvalResult{}, err
+	case <-ctx.Done():
+		release()
+		return EvalResult{}, ctx.Err()
+	case <-s.iso.Done():
+		release()
+		err := s.iso.Err()
+		if err == nil {
+			err = engine.ErrKilled
+		}
+		return EvalResult{}, fmt.Errorf("repl: isolate ended: %w", err)
+	}
+}
+
 // run evaluates a prepared input and calls finish with the result, now or
 // when an awaited promise settles. It returns only the errors that are the
 // engine's business: a kill, an exit or a resource limit stopped the input,

@@ -7,7 +7,7 @@ those come from package bindings through the WithSetup hook.
 # Packages
 
 The runtime is split by concern, and imports run one way: main -> repl ->
-bindings -> engine -> engine/clone and engine/guard; bindings also uses
+bindings -> engine -> engine/clone, engine/guard and engine/module; bindings also uses
 bindings/inspect, and engine/clone uses internal/gojax.
 
 Package engine (this one) has the Host, the Isolate (one goja.Runtime, its
@@ -20,6 +20,9 @@ VM-neutral Message and back; a Go value becomes one and back. It knows
 nothing of isolates: a port in a message is an opaque reference that engine
 turns into a *SendPort. Message, MessageFromGo and CloneError keep their
 names here, so embedders need not import it.
+
+Package engine/module turns ES modules, TypeScript and JSX into one
+script with esbuild; it knows nothing of isolates or runtimes.
 
 Package engine/guard has the sandbox guards installed on every runtime:
 allocation caps, native-recursion and nesting checks, the replace guard and
@@ -112,6 +115,23 @@ heap is stopped with a *LimitError whose Limit is "hostMemoryMb", one at a
 time, so an isolate with no MemoryMb cannot end the process with Go's
 unrecoverable "out of memory". The heap is the process's: the embedder's
 memory and other hosts count too. A negative WithMemoryLimit disables it.
+
+# Modules
+
+A Source of kind SourceModule (ModuleSource; FileSource gives one for
+.mjs, .mts, .ts, .tsx and .jsx, and Spawn turns a .js script that only
+parses as a module into one) is bundled with its whole import graph by
+package engine/module (esbuild) into one async function, compiled through
+the same guards as every source, and cached per host by entry and the
+SHA-256 of every file it read (Host.ModuleBuilds counts the builds). Each
+isolate runs it into its own module instances; its completion, top-level
+await included, keeps the isolate alive, and a rejection is the isolate's
+uncaught error. Files are read only inside the isolate's read roots (and
+their ancestors' node_modules). import.meta and a run-time import() find
+the calling module from its source-mapped position. Isolate.ImportFile
+runs a module in a live isolate (the REPL's .load); Isolate.ReadModule
+makes a SourceModule of any file under the read check (new Worker(url,
+{type: "module"})).
 
 # Errors
 

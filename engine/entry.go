@@ -8,6 +8,9 @@ import "github.com/dop251/goja"
 // runEntry is the first task: it runs the compiled source and calls the
 // entry function with the spawn message.
 func (iso *Isolate) runEntry() error {
+	if iso.modProg != nil && iso.modProg.module {
+		return iso.runModuleEntry()
+	}
 	v, err := iso.vm.RunProgram(iso.prog)
 	if err != nil {
 		return err
@@ -42,6 +45,54 @@ func (iso *Isolate) runEntry() error {
 		return err
 	}
 	iso.deliverResult(res)
+	return nil
+}
+
+// runModuleEntry runs the isolate's module graph. The entry (WithEntry) is
+// the entry module's export of that name, called with the spawn message
+// once the module's body, top-level await included, has run. The isolate
+// stays alive until the module completes; a rejection is reported as its
+// uncaught error.
+func (iso *Isolate) runModuleEntry() error {
+	p, err := iso.runModule(iso.modProg, func(ns *goja.Object) error {
+		var fn goja.Callable
+		if iso.cfg.entry != "" && ns != nil {
+			fn, _ = goja.AssertFunction(ns.Get(iso.cfg.entry))
+		}
+		if fn == nil {
+			iso.deliverResult(goja.Undefined())
+			return nil
+		}
+		arg := goja.Undefined()
+		if iso.cfg.arg != nil {
+			a, err := iso.Value(iso.cfg.arg)
+			if err != nil {
+				return err
+			}
+			arg = a
+		}
+		res, err := fn(goja.Undefined(), arg)
+		if err != nil {
+			return err
+		}
+		iso.deliverResult(res)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	release := iso.Hold()
+	f, err := iso.vm.RunProgram(settleProg)
+	if err != nil {
+		release()
+		return err
+	}
+	settle, _ := goja.AssertFunction(f)
+	rel := iso.named("", func(goja.FunctionCall) goja.Value { release(); return goja.Undefined() })
+	if _, err := settle(goja.Undefined(), p, rel); err != nil {
+		release()
+		return err
+	}
 	return nil
 }
 

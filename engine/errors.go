@@ -22,6 +22,9 @@ var (
 	// ErrPermission is returned when an isolate asks for something it was
 	// not granted (a file outside its read roots, a host function).
 	ErrPermission = errors.New("engine: permission denied")
+	// ErrNotModule is returned by Isolate.ImportFile for a .js file that
+	// parses as a classic script.
+	ErrNotModule = errors.New("engine: not a module")
 	// ErrPortClosed is returned by Port.Recv after Close.
 	ErrPortClosed = errors.New("engine: port closed")
 	// ErrNoResult is the error of Isolate.run when the isolate ended

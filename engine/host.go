@@ -17,6 +17,7 @@ import (
 	"github.com/dop251/goja/parser"
 
 	"github.com/isobox/isobox/engine/guard"
+	"github.com/isobox/isobox/engine/module"
 )
 
 // HostFunc is a Go function that scripts may call when it is granted to
@@ -55,6 +56,8 @@ type Host struct {
 	nextID   atomic.Uint64
 
 	progs progCache
+	mods  modCache   // compiled module graphs
+	jsx   JSXOptions // WithJSX
 
 	broadcasts broadcastRegistry // BroadcastChannel names (broadcast.go)
 
@@ -229,6 +232,12 @@ const (
 	// method and calls it with the spawn message. Source.Line and Column
 	// place it in its file.
 	SourceFunction
+	// SourceModule is a file run as an ES module (or a TypeScript or JSX
+	// file): Filename names it and Code is unused; Spawn bundles its
+	// graph with esbuild (package engine/module). Its top-level await is
+	// awaited before the isolate can end, and the entry (WithEntry) is the
+	// module's export of that name.
+	SourceModule
 )
 
 // Source is code to run in a new isolate.
@@ -241,6 +250,12 @@ type Source struct {
 	// positions in the isolate's errors and stack traces are those of the
 	// file. Column counts bytes, as goja's positions do.
 	Line, Column int
+	// SourceMap is a "//# sourceMappingURL=data:..." line that maps the
+	// positions of the file Code was cut from (a compiled module or
+	// TypeScript file) to the original files; "" for none. A function's
+	// positions, placed at Line and Column, are then reported where its
+	// original text is.
+	SourceMap string
 }
 
 // FunctionSource is the source text of a function: a function expression
@@ -254,8 +269,20 @@ func ScriptSource(filename, code string) Source {
 }
 
 // FileSource reads a script file. The error wraps ErrNotFound when the file
-// does not exist. Any goroutine may call it.
+// does not exist. A .mjs, .mts, .ts, .tsx or .jsx file is a SourceModule
+// (read when it is spawned); a .js file is a script, which Spawn runs as a
+// module when it only parses as one (Node's detection). Any goroutine may
+// call it.
 func FileSource(path string) (Source, error) {
+	if module.IsModulePath(path) {
+		if _, err := os.Stat(path); err != nil {
+			if errors.Is(err, os.ErrNotExist) {
+				return Source{}, fmt.Errorf("%w: cannot find file %s", ErrNotFound, path)
+			}
+			return Source{}, fmt.Errorf("cannot read %s: %w", path, err)
+		}
+		return ModuleSource(path), nil
+	}
 	b, err := os.ReadFile(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
@@ -305,7 +332,7 @@ func (h *Host) Spawn(src Source, opts ...SpawnOption) (*Isolate, error) {
 	if cfg.process {
 		return h.spawnRemote(src, cfg)
 	}
-	prog, err := h.progs.compile(src)
+	prog, mp, err := h.compileFor(src, &cfg.caps)
 	if err != nil {
 		return nil, err
 	}
@@ -316,6 +343,7 @@ func (h *Host) Spawn(src Source, opts ...SpawnOption) (*Isolate, error) {
 		return nil, err
 	}
 	iso := newIsolate(h, h.nextID.Add(1), src, prog, cfg)
+	iso.modProg = mp
 	h.isolates[iso.id] = iso
 	h.wg.Add(1)
 	h.mu.Unlock()
@@ -495,7 +523,7 @@ func compileSource(src Source) (*goja.Program, error) {
 		if name == "" {
 			name = "<isolate>"
 		}
-		return compileFunction(name, code, max(src.Line, 1), max(src.Column, 1))
+		return compileFunction(name, code, max(src.Line, 1), max(src.Column, 1), src.SourceMap)
 	}
 	return compileChecked(name, code)
 }
@@ -528,13 +556,18 @@ func compileChecked(name, text string) (*goja.Program, error) {
 //
 // Every text compiled is first checked by the nesting scanner as it is, since
 // the wrapper is context that changes how a "/" reads.
-func compileFunction(name, code string, line, col int) (*goja.Program, error) {
-	if line == 1 && col == 1 {
+func compileFunction(name, code string, line, col int, sourceMap string) (*goja.Program, error) {
+	tail := "\n)"
+	if sourceMap != "" {
+		// goja reads the map from the text's last line.
+		tail += "\n" + sourceMap + "\n"
+	}
+	if line == 1 && col == 1 && sourceMap == "" {
 		if p, ok := compileAtStart(name, code); ok {
 			return p, nil
 		}
 	}
-	wrapped := padTo("(", line, col) + code + "\n)"
+	wrapped := padTo("(", line, col) + code + tail
 	if err := guard.CheckNesting(wrapped, guard.DefaultMaxNesting); err != nil {
 		return nil, &ScriptError{Name: "SyntaxError", Message: strings.TrimPrefix(err.Error(), "guard: "), Cause: err}
 	}
@@ -552,7 +585,7 @@ func compileFunction(name, code string, line, col int) (*goja.Program, error) {
 		// literal, "_f() {}" is, and is as long.
 		method = "_" + method[1:]
 	}
-	if m := padTo("({", line, col) + method + "\n})"; guard.CheckNesting(m, guard.DefaultMaxNesting) == nil {
+	if m := padTo("({", line, col) + method + "\n}" + tail; guard.CheckNesting(m, guard.DefaultMaxNesting) == nil {
 		p2, err2 := compileChecked(name, m)
 		if err2 == nil {
 			return p2, nil

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"runtime/debug"
 	"sync"
@@ -128,6 +129,8 @@ type Isolate struct {
 	host    *Host
 	src     Source
 	prog    *goja.Program
+	modProg *modProg   // the module graph prog was compiled from; nil for a script or function
+	mods    *moduleRun // import.meta and run-time imports; nil until a module runs
 	cfg     spawnConfig
 	started time.Time
 	stdout  io.Writer // out, as an io.Writer
@@ -1043,6 +1046,24 @@ func (iso *Isolate) ReadFile(path string) (Source, error) {
 	return FileSource(path)
 }
 
+// ReadModule is ReadFile for a file to run as an ES module whatever its
+// extension (new Worker(url, {type: "module"})): the read check is the
+// same, and the file is read and bundled when the Source is spawned. Any
+// goroutine.
+func (iso *Isolate) ReadModule(path string) (Source, error) {
+	path = iso.Resolve(path)
+	if !iso.cfg.caps.canRead(path) {
+		return Source{}, fmt.Errorf("%w: cannot read %s", ErrPermission, path)
+	}
+	if _, err := os.Stat(path); err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return Source{}, fmt.Errorf("%w: cannot find file %s", ErrNotFound, path)
+		}
+		return Source{}, fmt.Errorf("cannot read %s: %w", path, err)
+	}
+	return ModuleSource(path), nil
+}
+
 // Resolve makes path absolute against the directory of the isolate's file
 // (or the working directory). Any goroutine.
 func (iso *Isolate) Resolve(path string) string {
@@ -1050,7 +1071,7 @@ func (iso *Isolate) Resolve(path string) string {
 		return filepath.Clean(path)
 	}
 	base := "."
-	if iso.src.Filename != "" && iso.src.Kind == SourceScript {
+	if iso.src.Filename != "" && (iso.src.Kind == SourceScript || iso.src.Kind == SourceModule) {
 		base = filepath.Dir(iso.src.Filename)
 	} else if p := iso.cfg.parent; p != nil {
 		return p.Resolve(path)

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -490,6 +491,12 @@ func (w *worker) deathError(why error) *ScriptError {
 // spawnRemote starts src in a worker process. The worker compiles it: a
 // hostile source never reaches this process's parser.
 func (h *Host) spawnRemote(src Source, cfg spawnConfig) (*Isolate, error) {
+	if src.Kind == SourceModule && !filepath.IsAbs(src.Filename) {
+		// The worker reads the graph itself, from another directory.
+		if abs, err := filepath.Abs(src.Filename); err == nil {
+			src.Filename = abs
+		}
+	}
 	var w *worker
 	var err error
 	if cfg.caps.Stdin && h.workerStdin != nil {

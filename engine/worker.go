@@ -132,7 +132,7 @@ type spawnSpec struct {
 }
 
 func (s *spawnSpec) frame() []byte {
-	f := newFrame(fSpawn).uint(s.sid).uint(uint64(s.src.Kind)).str(s.src.Filename).str(s.src.Code).
+	f := newFrame(fSpawn).uint(s.sid).uint(uint64(s.src.Kind)).str(s.src.Filename).str(s.src.Code).str(s.src.SourceMap).
 		uint(uint64(max(s.src.Line, 0))).uint(uint64(max(s.src.Column, 0))).str(s.name).str(s.entry).bytes(s.arg).bytes(s.setup)
 	l := s.limits
 	for _, v := range []int64{int64(l.MaxStackDepth), l.MaxTaskMs, l.CPUMs, l.MemoryMb, int64(l.MaxQueue), l.MaxMessageBytes, int64(l.MaxTimers)} {
@@ -156,7 +156,7 @@ func (s *spawnSpec) frame() []byte {
 func readSpawnSpec(r *frameReader) (*spawnSpec, error) {
 	s := &spawnSpec{sid: r.uint()}
 	s.src.Kind = SourceKind(r.small())
-	s.src.Filename, s.src.Code = r.str(), r.str()
+	s.src.Filename, s.src.Code, s.src.SourceMap = r.str(), r.str(), r.str()
 	s.src.Line, s.src.Column = r.small(), r.small()
 	s.name, s.entry, s.arg, s.setup = r.str(), r.str(), r.bytes(), r.bytes()
 	l := &s.limits

@@ -279,7 +279,30 @@ func (r *repl) cmdLoad(args []string, rest string) (int, bool) {
 		}
 		return 0, false
 	}
+	// A module runs as one in the main isolate; so does a .js file whose
+	// only fault as a script is module syntax (Node's detection).
+	isModule := engine.IsModulePath(rest)
 	return r.evalWith(func(ctx context.Context) (bindings.EvalResult, error) {
-		return r.sess.EvalFile(ctx, rest, string(b))
+		if !isModule {
+			res, err := r.sess.EvalFile(ctx, rest, string(b))
+			if err != nil || res.Err == nil || res.Err.Name != "SyntaxError" || !strings.EqualFold(filepath.Ext(rest), ".js") {
+				return res, err
+			}
+			mres, merr := r.sess.LoadModule(ctx, rest)
+			if errors.Is(merr, engine.ErrNotModule) {
+				return res, nil
+			}
+			return loadResult(mres, merr)
+		}
+		return loadResult(r.sess.LoadModule(ctx, rest))
 	})
+}
+
+// loadResult shows a module's load failure (not found, refused) as the
+// input's error; a cancelled wait or a dead isolate stay errors.
+func loadResult(res bindings.EvalResult, err error) (bindings.EvalResult, error) {
+	if err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, engine.ErrKilled) {
+		return bindings.EvalResult{Err: &engine.ScriptError{Name: "Error", Message: strings.TrimPrefix(err.Error(), "engine: ")}}, nil
+	}
+	return res, err
 }

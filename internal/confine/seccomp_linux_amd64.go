@@ -49,7 +49,7 @@ var deniedSyscalls = []uint32{
 	syscall.SYS_SOCKET, syscall.SYS_SOCKETPAIR, syscall.SYS_CONNECT, syscall.SYS_BIND, syscall.SYS_LISTEN,
 	syscall.SYS_ACCEPT, syscall.SYS_ACCEPT4, syscall.SYS_SENDTO, syscall.SYS_SENDMSG,
 	// new programs and processes (threads are clone with CLONE_THREAD, below)
-	syscall.SYS_EXECVE, 322 /* execveat */, syscall.SYS_FORK, syscall.SYS_VFORK, 435, /* clone3 */
+	syscall.SYS_EXECVE, 322 /* execveat */, syscall.SYS_FORK, syscall.SYS_VFORK,
 	// changing the file system
 	syscall.SYS_CREAT, syscall.SYS_MKDIR, syscall.SYS_MKDIRAT, syscall.SYS_MKNOD, syscall.SYS_MKNODAT,
 	syscall.SYS_UNLINK, syscall.SYS_UNLINKAT, syscall.SYS_RMDIR, syscall.SYS_RENAME, syscall.SYS_RENAMEAT, 316, /* renameat2 */
@@ -102,6 +102,15 @@ func seccompProgram() []sockFilter {
 	for _, nr := range deniedSyscalls {
 		p = append(p, jump(bpfJmp|bpfJeq|bpfK, nr, 0, 1), stmt(bpfRet|bpfK, eperm))
 	}
+	// clone3 cannot be filtered by its flags (they are behind a pointer):
+	// it fails with ENOSYS, which makes glibc's pthread_create fall back
+	// to clone, filtered below. (EPERM made pthread_create fail, and a cgo
+	// runtime that needed one more thread, as esbuild's parallel parser
+	// does, aborted.)
+	p = append(p,
+		jump(bpfJmp|bpfJeq|bpfK, 435 /* clone3 */, 0, 1),
+		stmt(bpfRet|bpfK, seccompRetErrno|uint32(syscall.ENOSYS)),
+	)
 	// clone: threads only.
 	p = append(p,
 		jump(bpfJmp|bpfJeq|bpfK, syscall.SYS_CLONE, 0, 4),

@@ -1,0 +1,156 @@
+package module
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestIsModulePath(t *testing.T) {
+	for _, c := range []struct {
+		path string
+		want bool
+	}{
+		{"a.mjs", true}, {"a.mts", true}, {"a.ts", true}, {"A.TSX", true}, {"a.jsx", true},
+		{"a.js", false}, {"a.cjs", false}, {"a.json", false}, {"mjs", false}, {"dir.ts/a.js", false},
+	} {
+		if got := IsModulePath(c.path); got != c.want {
+			t.Errorf("IsModulePath(%q) = %v, want %v", c.path, got, c.want)
+		}
+	}
+}
+
+func TestBuiltinName(t *testing.T) {
+	for spec, want := range map[string]string{
+		"node:fs": "node:fs", "fs": "fs", "fs/promises": "fs/promises", "node:anything": "node:anything",
+		"path": "path", "./fs": "", "fsx": "", "lodash": "", "@scope/fs": "",
+	} {
+		if got := builtinName(spec); got != want {
+			t.Errorf("builtinName(%q) = %q, want %q", spec, got, want)
+		}
+	}
+}
+
+func TestFileURLPath(t *testing.T) {
+	for _, c := range []struct{ url, want, err string }{
+		{"file:///a/b.mjs", "/a/b.mjs", ""},
+		{"file://localhost/a/b.mjs", "/a/b.mjs", ""},
+		{"file:///a%20b/c%2Fd.mjs?x=1#h", "/a b/c/d.mjs", ""},
+		{"file:relative.mjs", "", "not an absolute file: URL"},
+	} {
+		got, err := fileURLPath(c.url)
+		if c.err != "" {
+			if err == nil || !strings.Contains(err.Error(), c.err) {
+				t.Errorf("%s: err = %v, want %q", c.url, err, c.err)
+			}
+			continue
+		}
+		if err != nil || got != c.want {
+			t.Errorf("%s: %q, %v; want %q", c.url, got, err, c.want)
+		}
+	}
+}
+
+func TestVLQ(t *testing.T) {
+	for _, vals := range [][]int{{0}, {1, -1, 15, -16}, {16, 1000000, -1000000}, {0, 0, 0, 0, 0}} {
+		enc := encodeVLQ(vals)
+		dec, ok := decodeVLQ(enc)
+		if !ok || len(dec) != len(vals) {
+			t.Fatalf("%v -> %q -> %v, %v", vals, enc, dec, ok)
+		}
+		for i := range vals {
+			if dec[i] != vals[i] {
+				t.Errorf("%v -> %q -> %v", vals, enc, dec)
+			}
+		}
+	}
+	if _, ok := decodeVLQ("g"); ok { // a continuation bit with nothing after it
+		t.Error("decodeVLQ accepted a truncated value")
+	}
+	if _, ok := decodeVLQ("!"); ok {
+		t.Error("decodeVLQ accepted a non-base64 byte")
+	}
+}
+
+func TestShiftColumns(t *testing.T) {
+	// Line 1: a segment at generated column 0 from source 0, line 0,
+	// column 0, then one 4 columns on, 2 source columns on. Line 2: one
+	// segment at column 2, source column back by 1.
+	in := encodeVLQ([]int{0, 0, 0, 0}) + "," + encodeVLQ([]int{4, 0, 0, 2}) + ";" + encodeVLQ([]int{2, 0, 1, -1})
+	out := shiftColumns(in)
+	lines := strings.Split(out, ";")
+	want := [][][]int{{{1, 0, 0, 1}, {4, 0, 0, 2}}, {{3, 0, 1, -1}}}
+	for i, line := range lines {
+		for j, seg := range strings.Split(line, ",") {
+			got, ok := decodeVLQ(seg)
+			if !ok || len(got) != 4 {
+				t.Fatalf("segment %d.%d: %q", i, j, seg)
+			}
+			for k := range got {
+				if got[k] != want[i][j][k] {
+					t.Errorf("segment %d.%d = %v, want %v", i, j, got, want[i][j])
+				}
+			}
+		}
+	}
+	if got := shiftColumns("!!;x"); got != "!!;x" {
+		t.Errorf("a bad mapping was changed: %q", got)
+	}
+}
+
+func TestRenameDynamicImports(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"var a = 1;", "var a = 1;"},
+		{"f(import(x));", "f($mport(x));"},
+		{"a.import(x); ({ import(y) { return 1 } }); var s = 'import(x)'; // import(z)\nimport (q)", "a.import(x); ({ import(y) { return 1 } }); var s = 'import(x)'; // import(z)\n$mport (q)"},
+		{"x = `${import(a)}` + /import(/.source;\nawait import(b)", "x = `${$mport(a)}` + /import(/.source;\nawait $mport(b)"},
+		{"var x = ;", "var x = ;"}, // a real syntax error is left to the compiler
+	} {
+		got, err := RenameDynamicImports("t.js", "(async function(){"+c.in+"\n})")
+		if err != nil {
+			t.Errorf("%q: %v", c.in, err)
+			continue
+		}
+		if want := "(async function(){" + c.want + "\n})"; got != want {
+			t.Errorf("RenameDynamicImports(%q) =\n%q, want\n%q", c.in, got, want)
+		}
+	}
+	many := "(async function(){" + strings.Repeat("import(x);", MaxDynamicImports+1) + "})"
+	if _, err := RenameDynamicImports("t.js", many); err == nil {
+		t.Error("no error past MaxDynamicImports")
+	}
+}
+
+func TestBuildErrors(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("syntax.ts", "let a: number = 1;\nlet b = ;\n")
+	write("ok.mjs", "import './syntax.ts';\n")
+	write("style.mjs", "import './x.css';\n")
+	write("x.css", "a {}\n")
+	all := Options{CanRead: func(string) bool { return true }}
+	_, err := Build(Entry{Path: filepath.Join(dir, "ok.mjs"), Display: "d/ok.mjs"}, all)
+	e, ok := err.(*Error)
+	if !ok || !e.Syntax || e.File != "d/syntax.ts" || e.Line != 2 || e.Column != 9 {
+		t.Errorf("syntax error = %#v", err)
+	}
+	_, err = Build(Entry{Path: filepath.Join(dir, "style.mjs")}, all)
+	if err == nil || !strings.Contains(err.Error(), "isobox imports .js, .mjs") {
+		t.Errorf("css import: %v", err)
+	}
+	_, err = Build(Entry{Path: filepath.Join(dir, "ok.mjs")}, Options{})
+	if err == nil || !strings.Contains(err.Error(), "outside the directories this isolate may read") {
+		t.Errorf("nil CanRead: %v", err)
+	}
+	_, err = Build(Entry{Path: filepath.Join(dir, "ok.mjs")}, Options{CanRead: all.CanRead, Check: func(name, text string) error {
+		return &Error{Message: "refused " + filepath.Base(name)}
+	}})
+	if err == nil || !strings.Contains(err.Error(), "refused ok.mjs") {
+		t.Errorf("Check: %v", err)
+	}
+}

@@ -1,0 +1,538 @@
+package engine
+
+import (
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/dop251/goja"
+
+	"github.com/isobox/isobox/engine/guard"
+	"github.com/isobox/isobox/engine/module"
+)
+
+// ES modules, TypeScript and JSX. Package engine/module bundles a file's
+// graph with esbuild into one async function (see its documentation);
+// this file caches the compiled bundles per host, runs them, and gives
+// them import.meta and run-time import().
+
+// ModuleSource names a file to run as an ES module, whatever its
+// extension (new Worker(url, {type: "module"})). path is the name errors
+// and stack traces use; it is made absolute against the working directory
+// when the module is built. Nothing is read until Spawn. Any goroutine.
+func ModuleSource(path string) Source { return Source{Kind: SourceModule, Filename: path} }
+
+// IsModulePath reports whether a file of this name is always run as a
+// module or compiled TypeScript/JSX (.mjs, .mts, .ts, .tsx, .jsx); a .js
+// file is a module only when it does not parse as a script. Any goroutine.
+func IsModulePath(path string) bool { return module.IsModulePath(path) }
+
+// JSXOptions set the functions JSX compiles to in every module and
+// TypeScript file the host builds; empty fields keep esbuild's defaults
+// (React.createElement, React.Fragment) or what a tsconfig.json says.
+type JSXOptions struct{ Factory, Fragment string }
+
+// WithJSX configures JSX for the host's modules. Any goroutine may call
+// it; it applies when NewHost runs.
+func WithJSX(o JSXOptions) HostOption { return func(h *Host) { h.jsx = o } }
+
+// ModuleBuilds returns how many module graphs the host has built (bundled
+// and compiled) so far; a spawn or import() served from the cache builds
+// nothing. Any goroutine.
+func (h *Host) ModuleBuilds() int64 { return h.mods.builds.Load() }
+
+// modKey names one cached build.
+type modKey struct {
+	path, spec, dir string // path for a file entry; spec and dir for a run-time import()
+	display         string
+	force           bool
+}
+
+// modProg is a compiled module graph. Its program is shared by every
+// isolate that runs it; each runs it into its own module instances.
+type modProg struct {
+	prog   *goja.Program
+	module bool // false: a TypeScript classic script
+	inputs []module.Input
+	files  map[string]string // position file name -> absolute path
+}
+
+// modCache caches compiled module graphs by entry, checked against the
+// content of every file of the graph on each use. Bounded: a full cache
+// starts over.
+type modCache struct {
+	mu     sync.Mutex
+	m      map[modKey]*modProg
+	builds atomic.Int64
+}
+
+const modCacheMax = 256
+
+// build returns the compiled graph for entry, from the cache when every
+// file it read is unchanged and readable under caps. A .js entry with no
+// module syntax returns (nil, nil): the caller runs it as a classic
+// script. Any goroutine.
+func (h *Host) buildModule(entry module.Entry, caps *Capabilities) (*modProg, error) {
+	c := &h.mods
+	key := modKey{path: entry.Path, spec: entry.Spec, dir: entry.Dir, display: entry.Display, force: entry.ForceModule}
+	canRead := func(p string) bool { return caps.canReadModule(p) }
+	c.mu.Lock()
+	mp := c.m[key]
+	c.mu.Unlock()
+	if mp != nil && fresh(mp.inputs, canRead) {
+		return mp, nil
+	}
+	res, err := module.Build(entry, module.Options{
+		CanRead:     canRead,
+		Check:       checkModuleText,
+		JSXFactory:  h.jsx.Factory,
+		JSXFragment: h.jsx.Fragment,
+	})
+	if err != nil {
+		return nil, moduleError(err)
+	}
+	if !res.Module && res.Code == "" {
+		return nil, nil
+	}
+	c.builds.Add(1)
+	name := entry.Display
+	if name == "" {
+		name = entry.Path
+	}
+	mp = &modProg{module: res.Module, inputs: res.Inputs, files: res.Files}
+	if mp.prog, err = compileModule(name, res.Code, res.Module); err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	if c.m == nil || len(c.m) >= modCacheMax {
+		c.m = make(map[modKey]*modProg)
+	}
+	c.m[key] = mp
+	c.mu.Unlock()
+	return mp, nil
+}
+
+// fresh reports whether every input is still readable and unchanged.
+func fresh(inputs []module.Input, canRead func(string) bool) bool {
+	for _, in := range inputs {
+		if !canRead(in.Path) {
+			return false
+		}
+		b, err := os.ReadFile(in.Path)
+		if err != nil || sha256.Sum256(b) != in.Sum {
+			return false
+		}
+	}
+	return true
+}
+
+// checkModuleText is the guards' check of a file before esbuild parses it.
+func checkModuleText(name, text string) error {
+	if err := guard.CheckNesting(text, guard.DefaultMaxNesting); err != nil {
+		return fmt.Errorf("%s: %s", name, strings.TrimPrefix(err.Error(), "guard: "))
+	}
+	return nil
+}
+
+// compileModule compiles a bundle through the engine's compile helper:
+// the nesting scanner, then the run-time import() rename, then
+// compileChecked (the BigInt check and goja).
+func compileModule(name, code string, isModule bool) (*goja.Program, error) {
+	if err := guard.CheckNesting(code, guard.DefaultMaxNesting); err != nil {
+		return nil, &ScriptError{Name: "SyntaxError", Message: strings.TrimPrefix(err.Error(), "guard: "), Cause: err}
+	}
+	if isModule {
+		c, err := module.RenameDynamicImports(name, code)
+		if err != nil {
+			return nil, &ScriptError{Name: "SyntaxError", Message: err.Error(), Cause: err}
+		}
+		code = c
+	}
+	return compileChecked(name, code)
+}
+
+// moduleError makes a build error a ScriptError: a SyntaxError at its
+// original position, or an Error saying what was refused or not found.
+func moduleError(err error) error {
+	var me *module.Error
+	if errors.As(err, &me) {
+		if me.Syntax {
+			return &ScriptError{Name: "SyntaxError", Message: me.Error(), Cause: err}
+		}
+		msg := me.Message
+		if me.File != "" && me.Line > 0 {
+			msg = fmt.Sprintf("%s (at %s:%d:%d)", msg, me.File, me.Line, me.Column)
+		}
+		return &ScriptError{Name: "Error", Message: msg, Cause: err}
+	}
+	return &ScriptError{Name: "Error", Message: err.Error(), Cause: err}
+}
+
+// canReadModule is canRead for module graphs: the read roots, and the
+// node_modules directories of their ancestors (where bare specifiers
+// resolve from).
+func (c *Capabilities) canReadModule(path string) bool {
+	if c.canRead(path) {
+		return true
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return false
+	}
+	if real, err := filepath.EvalSymlinks(abs); err == nil {
+		abs = real
+	}
+	for _, root := range c.ReadRoots {
+		for dir := root; ; {
+			nm := filepath.Join(dir, "node_modules")
+			if rel, err := filepath.Rel(nm, abs); err == nil && rel != "." && !filepath.IsAbs(rel) && rel != ".." && !startsWithDotDot(rel) {
+				return true
+			}
+			parent := filepath.Dir(dir)
+			if parent == dir {
+				break
+			}
+			dir = parent
+		}
+	}
+	return false
+}
+
+// compileFor compiles src for a spawn with capabilities caps: a module
+// graph for a SourceModule (or a .js script that only parses as a
+// module), the cached script otherwise.
+func (h *Host) compileFor(src Source, caps *Capabilities) (*goja.Program, *modProg, error) {
+	switch {
+	case src.Kind == SourceModule:
+		abs, err := filepath.Abs(src.Filename)
+		if err != nil {
+			return nil, nil, err
+		}
+		if _, err := os.Stat(abs); err != nil {
+			if errors.Is(err, os.ErrNotExist) {
+				return nil, nil, fmt.Errorf("%w: cannot find file %s", ErrNotFound, src.Filename)
+			}
+			return nil, nil, fmt.Errorf("cannot read %s: %w", src.Filename, err)
+		}
+		force := !module.IsModulePath(abs)
+		mp, err := h.buildModule(module.Entry{Path: abs, Display: src.Filename, ForceModule: force}, caps)
+		if err != nil {
+			return nil, nil, err
+		}
+		if mp == nil { // a .js file read as a classic script after all
+			s, err := FileSource(src.Filename)
+			if err != nil {
+				return nil, nil, err
+			}
+			p, err := h.progs.compile(s)
+			return p, nil, err
+		}
+		return mp.prog, mp, nil
+	case src.Kind == SourceScript && src.Filename != "" && strings.EqualFold(filepath.Ext(src.Filename), ".js"):
+		p, err := h.progs.compile(src)
+		var se *ScriptError
+		if err == nil || !errors.As(err, &se) || se.Name != "SyntaxError" {
+			return p, nil, err
+		}
+		// Node's detection: a .js file that is not a valid script but
+		// has module syntax is a module.
+		abs, aerr := filepath.Abs(src.Filename)
+		if aerr != nil {
+			return nil, nil, err
+		}
+		if b, rerr := os.ReadFile(abs); rerr != nil || !sameScript(string(b), src.Code) {
+			return nil, nil, err
+		}
+		mp, merr := h.buildModule(module.Entry{Path: abs, Display: src.Filename}, caps)
+		if merr != nil || mp == nil {
+			return nil, nil, err // not a module: the script's syntax error
+		}
+		return mp.prog, mp, nil
+	}
+	p, err := h.progs.compile(src)
+	return p, nil, err
+}
+
+// sameScript reports whether a file's text is the script's code (the CLI
+// turns a "#!" line into a comment).
+func sameScript(file, code string) bool {
+	if file == code {
+		return true
+	}
+	return strings.HasPrefix(file, "#!") && strings.HasPrefix(code, "//") && file[2:] == code[2:]
+}
+
+// moduleRun is an isolate's module state: import.meta objects and the
+// namespaces of run-time imports, per absolute path. Loop only.
+type moduleRun struct {
+	files   map[string]string       // position file name -> absolute path, over every graph run
+	metas   map[string]*goja.Object // absolute path -> import.meta
+	imports map[string]*goja.Object // absolute entry path -> promise of its namespace
+	ctx     *goja.Object            // __isobox_ctx
+	imp     goja.Value              // $mport
+}
+
+// runModule runs a compiled graph in this isolate and returns the promise
+// of its completion (top-level await included); done is called with the
+// entry's namespace when its body has run. Loop only.
+func (iso *Isolate) runModule(mp *modProg, done func(ns *goja.Object) error) (*goja.Object, error) {
+	mr := iso.mods
+	if mr == nil {
+		mr = &moduleRun{files: map[string]string{}, metas: map[string]*goja.Object{}, imports: map[string]*goja.Object{}}
+		mr.ctx = iso.vm.NewObject()
+		getter := iso.named("get meta", func(goja.FunctionCall) goja.Value { return iso.importMeta() })
+		_ = mr.ctx.DefineAccessorProperty("meta", getter, nil, goja.FLAG_FALSE, goja.FLAG_FALSE)
+		mr.imp = iso.named("import", iso.dynamicImport)
+		iso.mods = mr
+	}
+	for k, v := range mp.files {
+		mr.files[k] = v
+	}
+	v, err := iso.vm.RunProgram(mp.prog)
+	if err != nil {
+		return nil, err
+	}
+	fn, ok := goja.AssertFunction(v)
+	if !ok {
+		return nil, &ScriptError{Name: "InternalError", Message: "module bundle is not a function"}
+	}
+	doneFn := iso.named("", func(c goja.FunctionCall) goja.Value {
+		ns, _ := c.Argument(0).(*goja.Object)
+		if err := done(ns); err != nil {
+			panic(iso.jsErrorValue(err))
+		}
+		return goja.Undefined()
+	})
+	p, err := fn(goja.Undefined(), mr.ctx, mr.imp, doneFn)
+	if err != nil {
+		return nil, err
+	}
+	obj, _ := p.(*goja.Object)
+	return obj, nil
+}
+
+// callerFile returns the absolute path of the module whose code called
+// the native running now, from its source-mapped position. Loop only.
+func (iso *Isolate) callerFile() string {
+	for _, f := range iso.vm.CaptureCallStack(8, nil) {
+		name := f.Position().Filename
+		if name == "" {
+			continue
+		}
+		if p, ok := iso.mods.files[name]; ok {
+			return p
+		}
+	}
+	if abs, err := filepath.Abs(iso.src.Filename); err == nil && iso.src.Filename != "" {
+		return abs
+	}
+	return ""
+}
+
+// importMeta returns import.meta for the calling module: url (a file:
+// URL), filename and dirname. One object per module per isolate. Loop only.
+func (iso *Isolate) importMeta() goja.Value {
+	path := iso.callerFile()
+	if m, ok := iso.mods.metas[path]; ok {
+		return m
+	}
+	m := iso.vm.NewObject()
+	_ = m.Set("url", fileURL(path))
+	_ = m.Set("filename", path)
+	_ = m.Set("dirname", filepath.Dir(path))
+	_ = m.Set("resolve", iso.named("resolve", func(c goja.FunctionCall) goja.Value {
+		spec := c.Argument(0).String()
+		if strings.HasPrefix(spec, "./") || strings.HasPrefix(spec, "../") || strings.HasPrefix(spec, "/") {
+			return iso.vm.ToValue(fileURL(filepath.Join(filepath.Dir(path), spec)))
+		}
+		return iso.vm.ToValue(spec)
+	}))
+	iso.mods.metas[path] = m
+	return m
+}
+
+// fileURL makes a file: URL of an absolute path.
+func fileURL(path string) string {
+	var sb strings.Builder
+	sb.WriteString("file://")
+	for _, r := range filepath.ToSlash(path) {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', strings.ContainsRune("/-._~!$&'()*+,;=:@", r):
+			sb.WriteRune(r)
+		default:
+			for _, b := range []byte(string(r)) {
+				fmt.Fprintf(&sb, "%%%02X", b)
+			}
+		}
+	}
+	return sb.String()
+}
+
+// dynamicImport implements import(spec) for a specifier esbuild could not
+// see at build time: it is resolved from the calling module's directory
+// under the isolate's read rules and built as its own graph (cached by the
+// host), evaluated once per isolate per resolved file. It returns a
+// promise of the module's namespace. Loop only.
+func (iso *Isolate) dynamicImport(c goja.FunctionCall) goja.Value {
+	p, _, reject := iso.vm.NewPromise()
+	spec := c.Argument(0)
+	if spec == nil || goja.IsUndefined(spec) || goja.IsNull(spec) {
+		_ = reject(iso.vm.NewTypeError("import(): the specifier must be a string"))
+		return iso.vm.ToValue(p)
+	}
+	var s string
+	if ex := iso.vm.Try(func() { s = spec.String() }); ex != nil {
+		_ = reject(ex.Value())
+		return iso.vm.ToValue(p)
+	}
+	base := iso.callerFile()
+	dir := filepath.Dir(base)
+	if base == "" {
+		dir, _ = os.Getwd()
+	}
+	return iso.importEntry(module.Entry{Spec: s, Dir: dir, Display: filepath.Join(dir, "<import>")})
+}
+
+// ImportFile runs the file at path as an ES module in this isolate (the
+// REPL's .load of a module) and returns the promise of its namespace. The
+// path resolves as ReadFile's does and must be readable. A .js file that
+// parses as a classic script is not a module: the error wraps ErrNotModule.
+// A file already imported this way is not run again. Loop only.
+func (iso *Isolate) ImportFile(path string) (goja.Value, error) {
+	abs := iso.Resolve(path)
+	if !iso.cfg.caps.canRead(abs) {
+		return nil, fmt.Errorf("%w: cannot read %s", ErrPermission, abs)
+	}
+	if _, err := os.Stat(abs); err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("%w: cannot find file %s", ErrNotFound, path)
+		}
+		return nil, fmt.Errorf("cannot read %s: %w", path, err)
+	}
+	mp, err := iso.host.buildModule(module.Entry{Path: abs, Display: path}, &iso.cfg.caps)
+	if err != nil {
+		return nil, err
+	}
+	if mp == nil {
+		return nil, fmt.Errorf("%w: %s", ErrNotModule, path)
+	}
+	return iso.importGraphErr(mp)
+}
+
+// importEntry builds entry's graph and imports it. Loop only.
+func (iso *Isolate) importEntry(entry module.Entry) goja.Value {
+	mp, err := iso.host.buildModule(entry, &iso.cfg.caps)
+	if err == nil && mp == nil {
+		err = &ScriptError{Name: "Error", Message: "import(): cannot import " + entry.Spec}
+	}
+	if err != nil {
+		p, _, reject := iso.vm.NewPromise()
+		_ = reject(iso.jsErrorValue(err))
+		return iso.vm.ToValue(p)
+	}
+	return iso.importGraph(mp)
+}
+
+// importGraph runs a built graph once per isolate (per entry file) and
+// returns the promise of its entry's namespace. Loop only.
+func (iso *Isolate) importGraph(mp *modProg) goja.Value {
+	v, err := iso.importGraphErr(mp)
+	if err != nil {
+		panic(err) // an interrupt (kill, limit): goja unwinds the VM with it
+	}
+	return v
+}
+
+// importGraphErr is importGraph, returning the interrupt that stopped the
+// module (kill, exit, a limit) instead of rejecting with it. Loop only.
+func (iso *Isolate) importGraphErr(mp *modProg) (goja.Value, error) {
+	key := ""
+	if len(mp.inputs) > 0 {
+		key = mp.inputs[0].Path
+	}
+	if iso.mods != nil {
+		if prev, ok := iso.mods.imports[key]; ok && key != "" {
+			return prev, nil
+		}
+	}
+	p, resolve, reject := iso.vm.NewPromise()
+	if !mp.module { // a TypeScript classic script: run it as one
+		if _, err := iso.vm.RunProgram(mp.prog); err != nil {
+			if interrupted(err) {
+				return nil, err
+			}
+			_ = reject(iso.jsErrorValue(err))
+		} else {
+			_ = resolve(goja.Undefined())
+		}
+		return iso.vm.ToValue(p), nil
+	}
+	var nsv goja.Value = goja.Undefined()
+	done, err := iso.runModule(mp, func(ns *goja.Object) error {
+		if ns != nil {
+			nsv = ns
+		}
+		return nil
+	})
+	if err != nil {
+		if interrupted(err) {
+			return nil, err
+		}
+		_ = reject(iso.jsErrorValue(err))
+		return iso.vm.ToValue(p), nil
+	}
+	then, err := iso.vm.RunProgram(thenProg)
+	if err == nil {
+		f, _ := goja.AssertFunction(then)
+		out, err := f(goja.Undefined(), done, iso.named("", func(goja.FunctionCall) goja.Value { return nsv }))
+		if err == nil {
+			if o, ok := out.(*goja.Object); ok {
+				iso.mods.imports[key] = o
+				return o, nil
+			}
+		}
+	}
+	_ = reject(iso.vm.NewGoError(errors.New("import(): internal error")))
+	return iso.vm.ToValue(p), nil
+}
+
+// interrupted reports whether err is the VM being interrupted (kill,
+// exit, a limit), which no script may catch.
+func interrupted(err error) bool {
+	var ie *goja.InterruptedError
+	return errors.As(err, &ie)
+}
+
+// thenProg chains with the VM's own await, not the script's (replaceable)
+// Promise.prototype.then.
+var thenProg = goja.MustCompile("<import>", `(function (p, f) { return (async function () { await p; return f(); })(); })`, false)
+
+// jsErrorValue makes a Go error a JS value to reject with. Loop only.
+func (iso *Isolate) jsErrorValue(err error) goja.Value {
+	var ex *goja.Exception
+	if errors.As(err, &ex) {
+		return ex.Value()
+	}
+	var se *ScriptError
+	if !errors.As(err, &se) {
+		se = &ScriptError{Name: "Error", Message: strings.TrimPrefix(err.Error(), "engine: ")}
+	}
+	m := se.Value
+	if m == nil {
+		m = errorValueOf(se)
+	}
+	if v, err := iso.Value(m); err == nil {
+		return v
+	}
+	return iso.vm.ToValue(se.Error())
+}
+
+// settleProg keeps the isolate alive until a module's completion settles,
+// and lets a rejection stay unhandled so that it is reported as the
+// isolate's error.
+var settleProg = goja.MustCompile("<module>", `(function (p, release) { (async function () { try { await p } finally { release() } })() })`, false)

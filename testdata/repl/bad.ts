@@ -1,0 +1,2 @@
+let ok: number = 1;
+let bad: number = ;

@@ -1,0 +1,1 @@
+var fromTS: string = "typed global";
