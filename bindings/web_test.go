@@ -437,11 +437,17 @@ func TestWorker(t *testing.T) {
 		{name: "self is globalThis outside workers too", src: `
 			console.log(self === globalThis, typeof postMessage, typeof self.name);`,
 			want: "true undefined undefined\n"},
+		{name: "a module worker", files: map[string]string{"w.mjs": `import {twice} from './lib.mjs'; onmessage = e => { postMessage(twice(e.data) + ' ' + typeof import.meta.url); close() }`,
+			"lib.mjs": `export const twice = x => x * 2;`, "w.ts": `const n: number = 21; postMessage(n * 2);`}, src: `
+			const w = new Worker('w.mjs', {type: 'module'});
+			w.onmessage = e => { console.log(e.data); const t = new Worker('w.ts', {type: 'module'}); t.onmessage = e => { console.log(e.data); t.terminate() } };
+			w.postMessage(4);`,
+			want: "8 string\n42\n"},
 		{name: "bad specifiers and options", src: `
-			for (const f of [() => new Worker('nope.js'), () => new Worker('/etc/passwd'), () => new Worker('w.js', {type: 'module'}),
+			for (const f of [() => new Worker('nope.js'), () => new Worker('/etc/passwd'), () => new Worker('/etc/passwd', {type: 'module'}),
 				() => new Worker('w.js', {type: 'x'}), () => new Worker('https://example.com/w.js'), () => new Worker()])
 				try { f(); console.log('no error') } catch (e) { console.log(e.name) }`,
-			want: "Error\nError\nNotSupportedError\nTypeError\nNotSupportedError\nTypeError\n"},
+			want: "Error\nError\nError\nTypeError\nNotSupportedError\nTypeError\n"},
 	})
 }
 

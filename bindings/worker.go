@@ -102,13 +102,15 @@ func (e *env) workerSpecifier(s string) string {
 	return u.Path
 }
 
-// workerModuleSource is THE place where module workers plug in once ES
-// modules exist (branch mod): it should return the module source of path
-// (engine.ModuleSource of e.iso.Resolve(path), after the same read check
-// as ReadFile). Until then a module worker is a NotSupportedError.
+// workerModuleSource is the source of a module worker (type: "module"):
+// the same read check as a classic worker's file, then bundled as an ES
+// module at spawn whatever its extension.
 func (e *env) workerModuleSource(path string) engine.Source {
-	e.throwDOMException("NotSupportedError", "Worker: type \"module\" is not supported yet (no ES modules); use a classic worker")
-	return engine.Source{}
+	src, err := e.iso.ReadModule(path)
+	if err != nil {
+		e.throw(err)
+	}
+	return src
 }
 
 func (e *env) workerClass() goja.Value {

@@ -280,6 +280,22 @@ declare class MessageEvent<T = any> extends Event {
   readonly ports: ReadonlyArray<MessagePort>;
 }
 
+interface CustomEventInit<T = any> extends EventInit { detail?: T }
+declare class CustomEvent<T = any> extends Event {
+  constructor(type: string, eventInitDict?: CustomEventInit<T>);
+  readonly detail: T;
+}
+
+interface ErrorEventInit extends EventInit { message?: string; filename?: string; lineno?: number; colno?: number; error?: any }
+declare class ErrorEvent extends Event {
+  constructor(type: string, eventInitDict?: ErrorEventInit);
+  readonly message: string;
+  readonly filename: string;
+  readonly lineno: number;
+  readonly colno: number;
+  readonly error: any;
+}
+
 interface StructuredSerializeOptions { transfer?: any[] }
 
 declare class MessagePort extends EventTarget {
@@ -306,12 +322,32 @@ declare class BroadcastChannel extends EventTarget {
   close(): void;
 }
 
-interface WorkerOptions { type?: "classic" | "module"; name?: string; credentials?: string }
+interface WorkerOptions {
+  type?: "classic" | "module";
+  name?: string;
+  credentials?: string;
+  /** isobox: the worker's limits, as for Isolate.spawn. */
+  limits?: IsolateLimits;
+  /** isobox: run the worker in a worker process (or the named process group). */
+  process?: boolean | string;
+}
+
+/**
+ * The global object, in every isolate (self === globalThis). Inside a Worker it
+ * also has name, postMessage, close and onmessage (see the Worker section of the README).
+ */
+declare var self: typeof globalThis & {
+  readonly name?: string;
+  postMessage?(message: any, transfer?: any[] | StructuredSerializeOptions): void;
+  close?(): void;
+  onmessage?: ((ev: MessageEvent) => any) | null;
+  onmessageerror?: ((ev: MessageEvent) => any) | null;
+};
 declare class Worker extends EventTarget {
   constructor(scriptURL: string | URL, options?: WorkerOptions);
   onmessage: ((this: Worker, ev: MessageEvent) => any) | null;
   onmessageerror: ((this: Worker, ev: MessageEvent) => any) | null;
-  onerror: ((this: Worker, ev: Event) => any) | null;
+  onerror: ((this: Worker, ev: ErrorEvent) => any) | null;
   postMessage(message: any, transfer?: any[] | StructuredSerializeOptions): void;
   terminate(): void;
 }
