@@ -8,6 +8,7 @@ require (
 	github.com/peterh/liner v1.2.3
 	go.uber.org/goleak v1.3.0
 	golang.org/x/sys v0.48.0
+	golang.org/x/text v0.21.0
 )
 
 require (
@@ -16,5 +17,4 @@ require (
 	github.com/go-sourcemap/sourcemap v2.1.3+incompatible // indirect
 	github.com/google/pprof v0.0.0-20230207041349-798e818bf904 // indirect
 	github.com/mattn/go-runewidth v0.0.31 // indirect
-	golang.org/x/text v0.3.8 // indirect
 )

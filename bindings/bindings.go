@@ -74,6 +74,7 @@ type env struct {
 	ctorCache  map[string]*goja.Object
 	errorProto *goja.Object
 	owners     map[*goja.Object]string // see own
+	web        *webState               // the Web globals' state, see webs
 }
 
 // install defines the globals. Each is built on first access, so an isolate
@@ -91,6 +92,7 @@ func (e *env) install() {
 	e.lazy(g, "Timer", e.timerClass)
 	e.lazy(g, "DOMException", e.domExceptionClass)
 	e.lazy(g, "console", e.console)
+	e.installWeb(g)
 	e.lazy(g, "stdout", func() goja.Value { return e.stream("stdout", e.iso.Stdout()) })
 	e.lazy(g, "stderr", func() goja.Value { return e.stream("stderr", e.iso.Stderr()) })
 	e.fn(g, "setTimeout", e.setTimeout(false))

