@@ -156,6 +156,7 @@ type webState struct {
 	perf       *perfState
 	console    *consoleState
 	urlCtor    *goja.Object
+	subtle     goja.Value
 }
 
 // webs returns the isolate's Web-globals state, making it on first use.

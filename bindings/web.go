@@ -9,6 +9,11 @@ import "github.com/dop251/goja"
 func (e *env) installWeb(g *goja.Object) {
 	e.lazy(g, "TextEncoder", e.textEncoderClass)
 	e.lazy(g, "TextDecoder", e.textDecoderClass)
+	e.lazy(g, "atob", func() goja.Value { return e.native("atob", e.atob) })
+	e.lazy(g, "btoa", func() goja.Value { return e.native("btoa", e.btoa) })
+	e.lazy(g, "crypto", e.cryptoObject)
+	e.lazy(g, "Crypto", e.cryptoClass)
+	e.lazy(g, "SubtleCrypto", e.subtleCryptoClass)
 }
 
 // perfState and consoleState are filled in by performance.go and console.go.
