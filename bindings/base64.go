@@ -87,4 +87,3 @@ func (e *env) btoa(c goja.FunctionCall) goja.Value {
 	}
 	return e.vm.ToValue(base64.StdEncoding.EncodeToString(b))
 }
-
