@@ -11,6 +11,8 @@ func (e *env) installWeb(g *goja.Object) {
 	e.lazy(g, "TextDecoder", e.textDecoderClass)
 	e.lazy(g, "atob", func() goja.Value { return e.native("atob", e.atob) })
 	e.lazy(g, "btoa", func() goja.Value { return e.native("btoa", e.btoa) })
+	e.lazy(g, "URL", e.urlClass)
+	e.lazy(g, "URLSearchParams", e.urlSearchParamsClass)
 	e.lazy(g, "crypto", e.cryptoObject)
 	e.lazy(g, "Crypto", e.cryptoClass)
 	e.lazy(g, "SubtleCrypto", e.subtleCryptoClass)
