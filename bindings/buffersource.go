@@ -157,6 +157,7 @@ type webState struct {
 	console    *consoleState
 	urlCtor    *goja.Object
 	subtle     goja.Value
+	perfObj    *goja.Object // the performance global's object
 }
 
 // webs returns the isolate's Web-globals state, making it on first use.

@@ -13,11 +13,18 @@ func (e *env) installWeb(g *goja.Object) {
 	e.lazy(g, "btoa", func() goja.Value { return e.native("btoa", e.btoa) })
 	e.lazy(g, "URL", e.urlClass)
 	e.lazy(g, "URLSearchParams", e.urlSearchParamsClass)
+	e.lazy(g, "performance", e.performanceObject)
+	e.lazy(g, "Performance", e.performanceClass)
+	for _, n := range [...]string{"PerformanceEntry", "PerformanceMark", "PerformanceMeasure"} {
+		e.lazy(g, n, func() goja.Value {
+			e.perfEntryClass()
+			return e.ctorCache[n]
+		})
+	}
 	e.lazy(g, "crypto", e.cryptoObject)
 	e.lazy(g, "Crypto", e.cryptoClass)
 	e.lazy(g, "SubtleCrypto", e.subtleCryptoClass)
 }
 
-// perfState and consoleState are filled in by performance.go and console.go.
-type perfState struct{}
+// consoleState is filled in by console.go.
 type consoleState struct{}
