@@ -25,6 +25,3 @@ func (e *env) installWeb(g *goja.Object) {
 	e.lazy(g, "Crypto", e.cryptoClass)
 	e.lazy(g, "SubtleCrypto", e.subtleCryptoClass)
 }
-
-// consoleState is filled in by console.go.
-type consoleState struct{}

@@ -19,6 +19,14 @@ type Options struct {
 	// BreakLength is the line length beyond which entries are split over
 	// several lines; 0 means Node's default of 80.
 	BreakLength int
+	// MaxArrayLength is how many elements of an array, typed array, Set
+	// or Map are shown; 0 means Node's default of 100.
+	MaxArrayLength int
+	// ExactDepth takes Depth as Node's depth option itself: 0 expands
+	// only the top level, -1 not even that ([Object]); unlimited is then
+	// any Depth of 1000 or more (console.dir and console.table need the
+	// small depths).
+	ExactDepth bool
 }
 
 // The bounds that keep the work done per call finite whatever the value.
@@ -46,6 +54,10 @@ func Inspect(vm *goja.Runtime, v goja.Value, opts Options) (out string) {
 		return ""
 	}
 	in := newInspector(vm, opts.Colors, opts.Depth, opts.BreakLength)
+	if opts.ExactDepth {
+		in.depth = max(min(opts.Depth, inspMaxRecursion), -1)
+	}
+	in.maxArrayLen = opts.MaxArrayLength
 	defer func() {
 		if r := recover(); r != nil {
 			out = in.stylize("[Inspection failed]", styleSpecial)
@@ -161,6 +173,15 @@ type inspector struct {
 	callables    map[*goja.Object]goja.Callable
 	ops          int
 	aborted      bool
+	maxArrayLen  int // 0: inspMaxArrayLength
+}
+
+// maxArr is the number of elements shown of a list-like value.
+func (in *inspector) maxArr() int {
+	if in.maxArrayLen > 0 {
+		return in.maxArrayLen
+	}
+	return inspMaxArrayLength
 }
 
 func newInspector(vm *goja.Runtime, colors bool, depth, breakLength int) *inspector {
