@@ -62,7 +62,7 @@ func (e *env) atob(c goja.FunctionCall) goja.Value {
 	}
 	b, ok := forgivingBase64Decode(units)
 	if !ok {
-		e.throwDOMException("InvalidCharacterError", "The string to be decoded is not correctly encoded.")
+		e.throwDOMException("InvalidCharacterError", atobMessage(units))
 	}
 	for i, x := range b {
 		units[i] = uint16(x)
@@ -86,4 +86,39 @@ func (e *env) btoa(c goja.FunctionCall) goja.Value {
 		b[i] = byte(u)
 	}
 	return e.vm.ToValue(base64.StdEncoding.EncodeToString(b))
+}
+
+// atobMessage is Node's message for a failed atob: "Invalid character" for
+// a character outside the alphabet or a misplaced "=", else the length
+// message (a remainder of 1 after whitespace and padding are removed).
+func atobMessage(units []uint16) string {
+	n, eq := 0, 0
+	for _, u := range units {
+		switch {
+		case u == '\t' || u == '\n' || u == '\f' || u == '\r' || u == ' ':
+			continue
+		case u == '=':
+			eq++
+		case u < 0x80 && (u >= 'A' && u <= 'Z' || u >= 'a' && u <= 'z' || u >= '0' && u <= '9' || u == '+' || u == '/'):
+			if eq > 0 {
+				return "Invalid character"
+			}
+		default:
+			return "Invalid character"
+		}
+		n++
+		if eq > 2 {
+			return "Invalid character"
+		}
+	}
+	rem := n % 4
+	if rem == 0 {
+		rem = (n - eq) % 4
+	} else if eq > 0 {
+		return "Invalid character"
+	}
+	if rem == 1 {
+		return "The string to be decoded is not correctly encoded."
+	}
+	return "Invalid character"
 }

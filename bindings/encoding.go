@@ -336,8 +336,11 @@ func (e *env) textDecoderClass() goja.Value {
 			label = e.toUSV(a)
 		}
 		name, ok := encodingForLabel(label)
-		if !ok || !decoderSupported(name) {
-			e.rangeError("TextDecoder: the \"" + label + "\" encoding is not supported")
+		if !ok {
+			e.rangeError("The \"" + label + "\" encoding is not supported")
+		}
+		if !decoderSupported(name) {
+			e.rangeError("The \"" + name + "\" encoding is not supported")
 		}
 		fatal, ignoreBOM := false, false
 		if o := call.Argument(1); !isNullish(o) {
@@ -385,7 +388,7 @@ func (e *env) textDecoderClass() goja.Value {
 		e.checkAlloc(int64(len(input))*2, "TextDecoder.decode")
 		s, err := d.decode(input, stream)
 		if err != nil {
-			e.typeError("TextDecoder.decode: the encoded data was not valid for encoding %s", d.name)
+			e.typeError("The encoded data was not valid for encoding %s", d.name)
 		}
 		return vm.ToValue(s)
 	})
@@ -478,7 +481,11 @@ func (e *env) toJSString(v goja.Value) goja.String {
 			e.typeError("Cannot convert a Symbol value to a string")
 		}
 	}
-	if s, ok := v.ToString().(goja.String); ok {
+	if s, ok := v.(goja.String); ok {
+		return s
+	}
+	// A number, boolean, BigInt, null or undefined: its JS ToString.
+	if s, ok := e.vm.ToValue(v.String()).(goja.String); ok {
 		return s
 	}
 	return goja.StringFromUTF16(nil)

@@ -2,6 +2,7 @@ package bindings
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf16"
 
@@ -259,13 +260,8 @@ func (e *env) urlClass() goja.Value {
 
 // invalidURL throws the TypeError of a failed parse.
 func (e *env) invalidURL(input string, base *string) {
-	msg := "Invalid URL"
-	if base != nil {
-		if _, ok := parseURL(*base, nil); !ok {
-			msg = "Invalid base URL"
-		}
-	}
-	o := e.vm.NewTypeError(msg)
+	// Node says "Invalid URL" for a bad base too; so does this.
+	o := e.vm.NewTypeError("Invalid URL")
 	_ = o.Set("input", input)
 	panic(o)
 }
@@ -469,10 +465,28 @@ func (e *env) paramsInit(v goja.Value) []pair {
 		}
 		return out
 	}
-	// A record<USVString, USVString>: the own enumerable string keys.
+	// A record<USVString, USVString>: the own enumerable string keys, read
+	// as JS values (Object.keys, Reflect.get) so that a key with a lone
+	// surrogate still finds its value.
+	keysFn, ok1 := goja.AssertFunction(e.intrinsic("Object").Get("keys"))
+	getFn, ok2 := goja.AssertFunction(e.intrinsic("Reflect").Get("get"))
+	if !ok1 || !ok2 {
+		e.typeError("URLSearchParams: Object.keys or Reflect.get is not available")
+	}
+	kv, err := keysFn(nil, o)
+	if err != nil {
+		e.throw(err)
+	}
+	keys := kv.(*goja.Object)
+	n := keys.Get("length").ToInteger()
 	var out []pair
-	for _, k := range o.Keys() {
-		out = append(out, pair{e.toUSV(e.vm.ToValue(k)), e.toUSV(o.Get(k))})
+	for i := int64(0); i < n; i++ {
+		k := keys.Get(strconv.FormatInt(i, 10))
+		v, err := getFn(nil, o, k)
+		if err != nil {
+			e.throw(err)
+		}
+		out = append(out, pair{e.toUSV(k), e.toUSV(v)})
 	}
 	return out
 }

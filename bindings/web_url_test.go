@@ -62,3 +62,19 @@ func TestURLWPT(t *testing.T) {
 		t.Errorf("WPT URL cases failed:\n%s", r.stdout)
 	}
 }
+
+// TestWebGlobals runs each case as a main isolate; its stdout must be what
+// Node prints for the same script.
+func TestWebGlobals(t *testing.T) {
+	for _, c := range webCases {
+		t.Run(c.name, func(t *testing.T) {
+			r := runJS(t, c.src)
+			if r.err != nil {
+				t.Fatalf("error: %v\nstderr: %s", r.err, r.stderr)
+			}
+			if r.stdout != c.want {
+				t.Errorf("stdout:\n%s\nwant (Node):\n%s", r.stdout, c.want)
+			}
+		})
+	}
+}

@@ -76,16 +76,18 @@ func (e *env) getRandomValues(c goja.FunctionCall) goja.Value {
 	}
 	a := c.Argument(0)
 	b, kind, typ := e.bufferSource(a)
-	if kind != isTypedArray {
+	if kind != isTypedArray && kind != isDataView {
+		// Not an ArrayBufferView: WebIDL's TypeError (Node throws a
+		// TypeMismatchError here too).
 		e.typeError("Crypto.getRandomValues: the argument must be an integer typed array")
 	}
-	// Float32Array and Float64Array (7, 8 in gojax.TypedArrayNames) are not
-	// integer arrays; neither is an unknown type.
-	if typ < 0 || typ == 7 || typ == 8 {
+	// Float32Array and Float64Array (7, 8 in gojax.TypedArrayNames) and
+	// DataView are not integer arrays; neither is an unknown type.
+	if kind == isDataView || typ < 0 || typ == 7 || typ == 8 {
 		e.throwDOMException("TypeMismatchError", "The data argument must be an integer-type TypedArray")
 	}
 	if len(b) > maxRandomBytes {
-		e.throwDOMException("QuotaExceededError", fmt.Sprintf("The ArrayBufferView's byte length (%d) exceeds the number of bytes of entropy available via this API (%d)", len(b), maxRandomBytes))
+		e.throwDOMException("QuotaExceededError", "The requested length exceeds 65,536 bytes")
 	}
 	_, _ = rand.Read(b)
 	return a
@@ -97,12 +99,12 @@ func (e *env) digestAlgorithm(v goja.Value) (func() hash.Hash, error) {
 	var name string
 	switch {
 	case v == nil || goja.IsUndefined(v) || goja.IsNull(v):
-		return nil, fmt.Errorf("type: SubtleCrypto.digest: the algorithm must be a string or an object with a name")
+		return nil, fmt.Errorf("type: Failed to normalize algorithm: passed algorithm can not be converted to 'Algorithm' because 'name' is required in 'Algorithm'.")
 	default:
 		if o, ok := v.(*goja.Object); ok {
 			n := o.Get("name")
 			if n == nil || goja.IsUndefined(n) {
-				return nil, fmt.Errorf("type: SubtleCrypto.digest: the algorithm object has no name")
+				return nil, fmt.Errorf("type: Failed to normalize algorithm: passed algorithm can not be converted to 'Algorithm' because 'name' is required in 'Algorithm'.")
 			}
 			name = e.toUSV(n)
 		} else {
@@ -130,13 +132,10 @@ func (e *env) digest(c goja.FunctionCall) goja.Value {
 	var data []byte
 	if ex := e.vm.Try(func() {
 		thisAs[*subtleObj](e, c, "SubtleCrypto", "digest")
-		if len(c.Arguments) < 2 {
-			e.typeError("SubtleCrypto.digest: 2 arguments required, but only %d present", len(c.Arguments))
-		}
 		mk, err := e.digestAlgorithm(c.Argument(0))
 		b, kind, _ := e.bufferSource(c.Argument(1))
 		if kind == notBuffer {
-			e.typeError("SubtleCrypto.digest: the data must be an ArrayBuffer, a typed array or a DataView")
+			e.typeError("Failed to execute 'digest' on 'SubtleCrypto': 2nd argument is not instance of ArrayBuffer, Buffer, TypedArray, or DataView.")
 		}
 		if err != nil {
 			msg := err.Error()
