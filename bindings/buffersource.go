@@ -196,3 +196,13 @@ func (e *env) rangeError(msg string) {
 	}
 	panic(e.newError("RangeError", msg))
 }
+
+// intrinsicMember is intrinsic(name)[member], or nil when the global was
+// gone at first use.
+func (e *env) intrinsicMember(name, member string) goja.Value {
+	o := e.intrinsic(name)
+	if o == nil {
+		return nil
+	}
+	return o.Get(member)
+}

@@ -319,7 +319,8 @@ func (d *decoder) flush(emit func(rune) bool) {
 // textDecoderObj is the JS TextDecoder.
 type textDecoderObj struct {
 	hostObject
-	d *decoder
+	d    *decoder
+	self *goja.Object // the JS object, for inspect's preview
 }
 
 // textEncoderObj is the JS TextEncoder (it has no state).
@@ -351,8 +352,10 @@ func (e *env) textDecoderClass() goja.Value {
 			fatal = ob.Get("fatal") != nil && ob.Get("fatal").ToBoolean()
 			ignoreBOM = ob.Get("ignoreBOM") != nil && ob.Get("ignoreBOM").ToBoolean()
 		}
-		o := vm.NewDynamicObject(&textDecoderObj{d: newDecoder(name, fatal, ignoreBOM)})
+		td := &textDecoderObj{d: newDecoder(name, fatal, ignoreBOM)}
+		o := vm.NewDynamicObject(td)
 		_ = o.SetPrototype(call.This.Prototype())
+		td.self = o
 		return o
 	})
 	get := func(name string, f func(d *decoder) goja.Value) {

@@ -32,6 +32,7 @@ type perfEntry struct {
 	name, typ  string
 	start, dur float64
 	detail     goja.Value
+	self       *goja.Object // the JS object, for inspect's preview
 }
 
 // perfState is the isolate's performance timeline.
@@ -220,6 +221,7 @@ func (e *env) entryProto(class string) *goja.Object {
 func (e *env) newEntry(en *perfEntry, class string) *goja.Object {
 	o := e.vm.NewDynamicObject(en)
 	_ = o.SetPrototype(e.entryProto(class))
+	en.self = o
 	return o
 }
 

@@ -54,6 +54,8 @@ type urlObj struct {
 	u      *wurl.Url
 	params *paramsObj
 	sp     *goja.Object // the searchParams object, made on first read
+	self   *goja.Object // the JS object, for inspect's preview
+	env    *env
 }
 
 // pair is one name-value pair of a URLSearchParams list.
@@ -272,8 +274,10 @@ func (e *env) newURL(u *wurl.Url, proto *goja.Object) *goja.Object {
 		e.urlClass()
 		proto = e.protoCache["URL"]
 	}
-	o := e.vm.NewDynamicObject(&urlObj{u: u})
+	uo := &urlObj{u: u, env: e}
+	o := e.vm.NewDynamicObject(uo)
 	_ = o.SetPrototype(proto)
+	uo.self = o
 	return o
 }
 
@@ -468,8 +472,8 @@ func (e *env) paramsInit(v goja.Value) []pair {
 	// A record<USVString, USVString>: the own enumerable string keys, read
 	// as JS values (Object.keys, Reflect.get) so that a key with a lone
 	// surrogate still finds its value.
-	keysFn, ok1 := goja.AssertFunction(e.intrinsic("Object").Get("keys"))
-	getFn, ok2 := goja.AssertFunction(e.intrinsic("Reflect").Get("get"))
+	keysFn, ok1 := goja.AssertFunction(e.intrinsicMember("Object", "keys"))
+	getFn, ok2 := goja.AssertFunction(e.intrinsicMember("Reflect", "get"))
 	if !ok1 || !ok2 {
 		e.typeError("URLSearchParams: Object.keys or Reflect.get is not available")
 	}
@@ -477,7 +481,10 @@ func (e *env) paramsInit(v goja.Value) []pair {
 	if err != nil {
 		e.throw(err)
 	}
-	keys := kv.(*goja.Object)
+	keys, ok := kv.(*goja.Object)
+	if !ok {
+		e.typeError("URLSearchParams: Object.keys did not return an array")
+	}
 	n := keys.Get("length").ToInteger()
 	var out []pair
 	for i := int64(0); i < n; i++ {

@@ -433,4 +433,7 @@ null
 │ 0       │
 └─────────┘
 `},
+	{"inspect previews",
+		`console.log(new URL("https://u:p@h.com:8080/p#f"), new TextDecoder("latin1", {fatal: true}), [new URL("file:///x")])`,
+		"URL {\n  href: 'https://u:p@h.com:8080/p#f',\n  origin: 'https://h.com:8080',\n  protocol: 'https:',\n  username: 'u',\n  password: 'p',\n  host: 'h.com:8080',\n  hostname: 'h.com',\n  port: '8080',\n  pathname: '/p',\n  search: '',\n  searchParams: URLSearchParams {},\n  hash: '#f'\n} TextDecoder { encoding: 'windows-1252', fatal: true, ignoreBOM: false } [\n  URL {\n    href: 'file:///x',\n    origin: 'null',\n    protocol: 'file:',\n    username: '',\n    password: '',\n    host: '',\n    hostname: '',\n    port: '',\n    pathname: '/x',\n    search: '',\n    searchParams: URLSearchParams {},\n    hash: ''\n  }\n]\n"},
 }

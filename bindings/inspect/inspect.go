@@ -2,6 +2,7 @@ package inspect
 
 import (
 	"errors"
+	"reflect"
 	"strconv"
 
 	"github.com/dop251/goja"
@@ -28,6 +29,19 @@ type Options struct {
 	// small depths).
 	ExactDepth bool
 }
+
+// Previewer is implemented by the Go value of a host object (a goja
+// DynamicObject) whose state lives in Go, so that Inspect can show it as
+// Node shows a class with a custom inspect: InspectPreview returns an
+// ordinary object holding the properties to print, with the host object's
+// prototype (so the constructor name prints), or nil to print the host
+// object itself. It is called on the goroutine that owns vm, and must not
+// call script code.
+type Previewer interface {
+	InspectPreview(vm *goja.Runtime) *goja.Object
+}
+
+var previewerType = reflect.TypeOf((*Previewer)(nil)).Elem()
 
 // The bounds that keep the work done per call finite whatever the value.
 const (
