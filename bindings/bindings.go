@@ -77,6 +77,7 @@ type env struct {
 	errorProto *goja.Object
 	owners     map[*goja.Object]string // see own
 	webmsg     *msgState               // Web events and messaging (events.go)
+	web        *webState               // the Web globals' state, see webs
 }
 
 // install defines the globals. Each is built on first access, so an isolate
@@ -95,6 +96,7 @@ func (e *env) install() {
 	e.lazy(g, "DOMException", e.domExceptionClass)
 	e.installMessaging(g)
 	e.lazy(g, "console", e.console)
+	e.installWeb(g)
 	e.lazy(g, "stdout", func() goja.Value { return e.stream("stdout", e.iso.Stdout()) })
 	e.lazy(g, "stderr", func() goja.Value { return e.stream("stderr", e.iso.Stderr()) })
 	e.fn(g, "setTimeout", e.setTimeout(false))

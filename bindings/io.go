@@ -8,32 +8,8 @@ import (
 
 	"github.com/dop251/goja"
 
-	"github.com/isobox/isobox/bindings/inspect"
 	"github.com/isobox/isobox/engine"
 )
-
-// console returns the console object: log/info/debug print to stdout,
-// warn/error to stderr, formatted like Node's util.format.
-func (e *env) console() goja.Value {
-	o := e.vm.NewObject()
-	e.own(o, "console")
-	printer := func(w func() io.Writer) func(goja.FunctionCall) goja.Value {
-		return func(c goja.FunctionCall) goja.Value {
-			line := inspect.Format(e.vm, c.Arguments, e.cfg.Colors) + "\n"
-			_, _ = io.WriteString(w(), line)
-			return goja.Undefined()
-		}
-	}
-	out := printer(e.iso.Stdout)
-	errw := printer(e.iso.Stderr)
-	for _, n := range []string{"log", "info", "debug", "trace"} {
-		e.method(o, n, out)
-	}
-	for _, n := range []string{"warn", "error"} {
-		e.method(o, n, errw)
-	}
-	return o
-}
 
 // toText converts what stdout.write is given to text as Dart's
 // write(Object?) does, by calling its toString: a string is itself, null

@@ -419,13 +419,25 @@ interface Crypto {
   randomUUID(): `${string}-${string}-${string}-${string}-${string}`;
 }
 declare var crypto: Crypto;
+declare var Crypto: { prototype: Crypto; new (): never };
+declare var SubtleCrypto: { prototype: SubtleCrypto; new (): never };
 
-interface PerformanceEntry { readonly name: string; readonly entryType: string; readonly startTime: number; readonly duration: number }
+/** Forgiving-base64 decoding; an InvalidCharacterError DOMException on bad input. */
+declare function atob(data: string): string;
+/** Base64 of a string of Latin-1 characters; an InvalidCharacterError DOMException otherwise. */
+declare function btoa(data: string): string;
+
+interface PerformanceEntry { readonly name: string; readonly entryType: string; readonly startTime: number; readonly duration: number; toJSON(): any }
+declare var PerformanceEntry: { prototype: PerformanceEntry; new (): never };
+interface PerformanceMark extends PerformanceEntry { readonly detail: any }
+declare var PerformanceMark: { prototype: PerformanceMark; new (markName: string, markOptions?: { detail?: any; startTime?: number }): PerformanceMark };
+interface PerformanceMeasure extends PerformanceEntry { readonly detail: any }
+declare var PerformanceMeasure: { prototype: PerformanceMeasure; new (): never };
 interface Performance {
   readonly timeOrigin: number;
   now(): number;
-  mark(markName: string, markOptions?: { detail?: any; startTime?: number }): PerformanceEntry;
-  measure(measureName: string, startOrMeasureOptions?: string | { start?: string | number; end?: string | number; duration?: number }, endMark?: string): PerformanceEntry;
+  mark(markName: string, markOptions?: { detail?: any; startTime?: number }): PerformanceMark;
+  measure(measureName: string, startOrMeasureOptions?: string | { start?: string | number; end?: string | number; duration?: number }, endMark?: string): PerformanceMeasure;
   getEntries(): PerformanceEntry[];
   getEntriesByName(name: string, type?: string): PerformanceEntry[];
   getEntriesByType(type: string): PerformanceEntry[];
@@ -434,6 +446,7 @@ interface Performance {
   toJSON(): any;
 }
 declare var performance: Performance;
+declare var Performance: { prototype: Performance; new (): never };
 
 declare class AbortSignal extends EventTarget {
   private constructor();

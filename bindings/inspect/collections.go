@@ -63,7 +63,7 @@ func (st *arrayState) element(i int64, recurseTimes int) (string, bool) {
 }
 
 func (st *arrayState) format(recurseTimes int) []string {
-	maxLen := min(int64(inspMaxArrayLength), st.length)
+	maxLen := min(int64(st.in.maxArr()), st.length)
 	output := make([]string, 0, maxLen+1)
 	var i int64
 	for ; i < maxLen; i++ {
@@ -131,7 +131,7 @@ func moreItemsText(n int64) string {
 }
 
 func (in *inspector) formatTypedArray(data any, length int) []string {
-	maxLen := min(inspMaxArrayLength, length)
+	maxLen := min(in.maxArr(), length)
 	output := make([]string, 0, maxLen+1)
 	rv := reflect.ValueOf(data)
 	for i := 0; i < maxLen; i++ {
@@ -160,7 +160,7 @@ func (in *inspector) formatArrayBuffer(ab goja.ArrayBuffer) []string {
 		return []string{in.stylize("(detached)", styleSpecial)}
 	}
 	b := ab.Bytes()
-	n := min(inspMaxArrayLength, len(b))
+	n := min(in.maxArr(), len(b))
 	var sb strings.Builder
 	const hexdigits = "0123456789abcdef"
 	for i := 0; i < n; i++ {
@@ -170,7 +170,7 @@ func (in *inspector) formatArrayBuffer(ab goja.ArrayBuffer) []string {
 		sb.WriteByte(hexdigits[b[i]>>4])
 		sb.WriteByte(hexdigits[b[i]&15])
 	}
-	if rem := len(b) - inspMaxArrayLength; rem > 0 {
+	if rem := len(b) - in.maxArr(); rem > 0 {
 		sb.WriteString(" ... " + strconv.Itoa(rem) + " more byte" + pluralSuffix(rem, "", "s"))
 	}
 	return []string{in.stylize("[Uint8Contents]", styleSpecial) + ": <" + sb.String() + ">"}
@@ -210,7 +210,7 @@ func (in *inspector) iterate(o *goja.Object, start, next int, limit int64, fn fu
 }
 
 func (in *inspector) formatSet(o *goja.Object, size int64, recurseTimes int) []string {
-	maxLen := min(int64(inspMaxArrayLength), size)
+	maxLen := min(int64(in.maxArr()), size)
 	var output []string
 	in.indentLvl += 2
 	in.iterate(o, iSetValues, iSetIterNext, maxLen, func(v goja.Value) {
@@ -224,7 +224,7 @@ func (in *inspector) formatSet(o *goja.Object, size int64, recurseTimes int) []s
 }
 
 func (in *inspector) formatMap(o *goja.Object, size int64, recurseTimes int) []string {
-	maxLen := min(int64(inspMaxArrayLength), size)
+	maxLen := min(int64(in.maxArr()), size)
 	var output []string
 	in.indentLvl += 2
 	in.iterate(o, iMapEntries, iMapIterNext, maxLen, func(v goja.Value) {

@@ -11,8 +11,12 @@
 // Its public surface is small:
 //
 //   - Inspect(vm, v, Options) formats a value like util.inspect.
-//   - Options holds depth, colors and breakLength.
+//   - Options holds depth (ExactDepth for Node's own depth values),
+//     colors, breakLength and maxArrayLength.
 //   - Format(vm, args, colors) formats console arguments like util.format.
+//   - Previewer lets a host object (a goja DynamicObject's Go value) print
+//     the properties Node's custom inspector for that class would show.
+//   - StringWidth(s) is Node's getStringWidth (console.table's columns).
 //
 // Written for a sandbox, it never panics, never invokes getters, Proxy traps
 // or user toString/valueOf (except where util.format's %s/%d/%i/%f/%j

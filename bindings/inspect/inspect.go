@@ -2,6 +2,7 @@ package inspect
 
 import (
 	"errors"
+	"reflect"
 	"strconv"
 
 	"github.com/dop251/goja"
@@ -19,7 +20,28 @@ type Options struct {
 	// BreakLength is the line length beyond which entries are split over
 	// several lines; 0 means Node's default of 80.
 	BreakLength int
+	// MaxArrayLength is how many elements of an array, typed array, Set
+	// or Map are shown; 0 means Node's default of 100.
+	MaxArrayLength int
+	// ExactDepth takes Depth as Node's depth option itself: 0 expands
+	// only the top level, -1 not even that ([Object]); unlimited is then
+	// any Depth of 1000 or more (console.dir and console.table need the
+	// small depths).
+	ExactDepth bool
 }
+
+// Previewer is implemented by the Go value of a host object (a goja
+// DynamicObject) whose state lives in Go, so that Inspect can show it as
+// Node shows a class with a custom inspect: InspectPreview returns an
+// ordinary object holding the properties to print, with the host object's
+// prototype (so the constructor name prints), or nil to print the host
+// object itself. It is called on the goroutine that owns vm, and must not
+// call script code.
+type Previewer interface {
+	InspectPreview(vm *goja.Runtime) *goja.Object
+}
+
+var previewerType = reflect.TypeOf((*Previewer)(nil)).Elem()
 
 // The bounds that keep the work done per call finite whatever the value.
 const (
@@ -46,6 +68,10 @@ func Inspect(vm *goja.Runtime, v goja.Value, opts Options) (out string) {
 		return ""
 	}
 	in := newInspector(vm, opts.Colors, opts.Depth, opts.BreakLength)
+	if opts.ExactDepth {
+		in.depth = max(min(opts.Depth, inspMaxRecursion), -1)
+	}
+	in.maxArrayLen = opts.MaxArrayLength
 	defer func() {
 		if r := recover(); r != nil {
 			out = in.stylize("[Inspection failed]", styleSpecial)
@@ -161,6 +187,15 @@ type inspector struct {
 	callables    map[*goja.Object]goja.Callable
 	ops          int
 	aborted      bool
+	maxArrayLen  int // 0: inspMaxArrayLength
+}
+
+// maxArr is the number of elements shown of a list-like value.
+func (in *inspector) maxArr() int {
+	if in.maxArrayLen > 0 {
+		return in.maxArrayLen
+	}
+	return inspMaxArrayLength
 }
 
 func newInspector(vm *goja.Runtime, colors bool, depth, breakLength int) *inspector {

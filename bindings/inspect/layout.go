@@ -80,7 +80,7 @@ func (in *inspector) groupArrayElements(output []string, numericAt func(int) boo
 	totalLength := 0
 	maxLength := 0
 	outputLength := len(output)
-	if inspMaxArrayLength < len(output) {
+	if in.maxArr() < len(output) {
 		outputLength--
 	}
 	const separatorSpace = 2
@@ -148,7 +148,7 @@ func (in *inspector) groupArrayElements(output []string, numericAt func(int) boo
 			}
 			tmp = append(tmp, sb.String())
 		}
-		if inspMaxArrayLength < len(output) {
+		if in.maxArr() < len(output) {
 			tmp = append(tmp, output[outputLength])
 		}
 		output = tmp
@@ -242,3 +242,9 @@ func isFullWidthRune(r rune) bool {
 		r >= 0xff01 && r <= 0xff60 || r >= 0xffe0 && r <= 0xffe6 || r >= 0x1b000 && r <= 0x1b001 ||
 		r >= 0x1f200 && r <= 0x1f251 || r >= 0x1f300 && r <= 0x1f64f || r >= 0x20000 && r <= 0x3fffd)
 }
+
+// StringWidth is Node's getStringWidth(s): the columns s takes in a
+// terminal, ANSI color sequences removed, full-width characters counting
+// two and combining or zero-width ones none. A pure function: any
+// goroutine.
+func StringWidth(s string) int { return termStringWidth(s, true) }

@@ -32,6 +32,15 @@ func (in *inspector) formatValue(v goja.Value, recurseTimes int, typedArray bool
 		}
 		o = target
 	}
+	// ExportType is cheap (Export would convert a plain object's whole
+	// graph); only a host object's Go type can be a Previewer.
+	if t := o.ExportType(); t != nil && t.Implements(previewerType) {
+		if p, ok := o.Export().(Previewer); ok {
+			if pv := p.InspectPreview(in.vm); pv != nil {
+				o = pv
+			}
+		}
+	}
 	for _, s := range in.seen {
 		if s == o {
 			if in.circular == nil {
