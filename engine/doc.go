@@ -113,6 +113,19 @@ time, so an isolate with no MemoryMb cannot end the process with Go's
 unrecoverable "out of memory". The heap is the process's: the embedder's
 memory and other hosts count too. A negative WithMemoryLimit disables it.
 
+# Garbage collector
+
+goja boxes numbers, so CPU-bound scripts allocate at a high rate and, at
+Go's default GOGC of 100, isolates running in parallel spend much of their
+time in the collector. The engine does not change process-wide settings
+by itself; TuneGC(ceilingMb) applies the policy the CLI uses: GOGC
+DefaultGCPercent (400) with a soft memory limit (debug.SetMemoryLimit) of
+nine tenths of the host ceiling, so the collector works harder before the
+heap reaches the ceiling rather than the ceiling stopping an isolate over
+garbage. GOGC or GOMEMLIMIT in the environment win. An embedder calls it
+once at start with the same value it gives WithMemoryLimit, or sets its
+own policy; BENCHMARKS.md has the CPU-scaling figures with and without.
+
 # Errors
 
 Errors are values: ErrKilled, ErrHostClosed, ErrPermission, ErrNoResult
