@@ -20,7 +20,7 @@ var allowedImports = map[string][]string{
 	"bindings/inspect": {},
 	"engine":           {"engine/clone", "engine/guard", "internal/confine"},
 	"engine/clone":     {"internal/gojax"},
-	"engine/guard":     {},
+	"engine/guard":     {"internal/gojax"},
 	"internal/gojax":   {},
 	"internal/confine": {},
 	"bench":            {"bindings", "engine"},

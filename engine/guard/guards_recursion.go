@@ -134,12 +134,12 @@ func (g *guards) installRecursionGuards(kit *goja.Object, origParse goja.Value) 
 			continue
 		}
 		for _, name := range h.names {
-			g.wrapWith(holder, name, g.lengthOfFn(holder.Get(name)), passOn)
+			g.wrapWith(holder, name, -1, passOn) // the original's length
 		}
 	}
 	for _, s := range countedSymbols {
 		if holder := g.holderOf(s.holder); holder != nil {
-			g.wrapWith(holder, s.sym, g.lengthOfFn(holder.GetSymbol(s.sym)), passOn)
+			g.wrapWith(holder, s.sym, -1, passOn)
 		}
 	}
 	// trimLeft and trimRight are the very functions trimStart and

@@ -1,6 +1,6 @@
 package gojax
 
-// Lazy globals through goja's global-object template.
+// Lazy globals and deferred built-in properties through goja's templates.
 //
 // goja builds the global object as a "templated" object: its built-in names
 // (Object, Array, parseInt...) are listed in a process-wide template of
@@ -12,10 +12,16 @@ package gojax
 // factory maps and name lists are shared, per set of names, by every
 // runtime), whose extra factories call the runtime's own builders.
 //
+// DeferProperty uses the same mechanism for the methods of the other
+// templated built-ins (String.prototype, Array.prototype, Object...): the
+// object is pointed at a process-wide copy of its template whose factory
+// for the name calls goja's and then the runtime's wraps (the sandbox
+// guards), so the guard is made at the moment goja makes the original.
+//
 // This file owns every access to goja's template structures. Unlike the
-// rest of the package it writes into goja: the global object's template
-// pointer, and (when goja has already copied the name list into the object)
-// that object's name list. The layout is verified once, on first use,
+// rest of the package it writes into goja: the template pointer of the
+// global object and of built-in objects, and (when goja has already copied
+// the name list into the global object) that object's name list. The layout is verified once, on first use,
 // against goja's reflect types and a probe on a scratch runtime; on any
 // mismatch LazyGlobal reports false and the caller keeps its fallback (an
 // accessor pair).
@@ -63,6 +69,14 @@ type globalsTmpl struct {
 	owner    *goja.Runtime
 	version  *tmplVersion
 	builders map[unistring.String]func() goja.Value
+	deferred map[deferKey][]func(goja.Value) goja.Value // DeferProperty's wrappers, by object template and name
+}
+
+// deferKey names a property of a built-in: goja's process-wide template of
+// the object, and the name.
+type deferKey struct {
+	base *tmplMirror
+	name unistring.String
 }
 
 // tmplVersion is one set of extra names over goja's global template:
@@ -77,9 +91,10 @@ type tmplVersion struct {
 
 type tmplLayout struct {
 	err       error
-	tmplOff   uintptr // templatedObject.tmpl
-	valuesOff uintptr // templatedObject.values (baseObject)
-	namesOff  uintptr // templatedObject.propNames (baseObject)
+	types     map[reflect.Type]bool // goja's templated object types (plain, function, array)
+	tmplOff   uintptr               // templatedObject.tmpl
+	valuesOff uintptr               // templatedObject.values (baseObject)
+	namesOff  uintptr               // templatedObject.propNames (baseObject)
 	propType  reflect.Type
 	root      *tmplVersion
 	base      *tmplMirror // goja's process-wide global template
@@ -127,6 +142,23 @@ func tmplBuild() (tl tmplLayout) {
 	}
 	tl.tmplOff = f.Offset
 	sameLayout(f.Type.Elem(), reflect.TypeOf(tmplMirror{}))
+	// Object is a templated function, Array.prototype a templated array:
+	// both embed the templated object first.
+	tl.types = map[reflect.Type]bool{l.templatedType: true}
+	for _, src := range []string{"Object", "Array.prototype"} {
+		v, err := goja.New().RunString(src)
+		if err != nil {
+			panic(err)
+		}
+		t := l.selfType(v.(*goja.Object))
+		if t.Kind() != reflect.Pointer || t.Elem().Kind() != reflect.Struct || t.Elem().NumField() == 0 {
+			panic(src + " is not a struct pointer")
+		}
+		if f0 := t.Elem().Field(0); !f0.Anonymous || f0.Offset != 0 || f0.Type != ot {
+			panic(src + " does not embed the templated object first")
+		}
+		tl.types[t] = true
+	}
 	tl.valuesOff = promotedOffset(ot, "values", typePropMap)
 	tl.namesOff = promotedOffset(ot, "propNames", typePropNames)
 	tl.propType = l.valueProperty
@@ -267,32 +299,25 @@ func (tl *tmplLayout) add(vm *goja.Runtime, name string, build func() goja.Value
 		return false
 	}
 	p := l.self(o).UnsafePointer()
-	tp := (*unsafe.Pointer)(unsafe.Add(p, tl.tmplOff))
 	values := *(*map[unistring.String]goja.Value)(unsafe.Add(p, tl.valuesOff))
 	key := unistring.NewFromString(name)
 	if _, exists := values[key]; exists {
 		return false
 	}
-	var g *globalsTmpl
-	switch *tp {
-	case unsafe.Pointer(tl.base):
-		g = &globalsTmpl{t: *tl.base, owner: vm, version: tl.root, builders: make(map[unistring.String]func() goja.Value, 16)}
-	default:
-		g = (*globalsTmpl)(*tp)
-		if g.owner != vm || g.version == nil {
-			return false // someone else's template: leave it alone
-		}
+	g := tl.container(vm)
+	if g == nil {
+		return false
 	}
 	if _, exists := g.t.props[key]; exists {
 		return false
+	}
+	if g.builders == nil {
+		g.builders = make(map[unistring.String]func() goja.Value, 16)
 	}
 	v := tl.child(g.version, key)
 	g.version = v
 	g.t.props, g.t.propNames = v.props, v.propNames
 	g.builders[key] = build
-	if *tp != unsafe.Pointer(g) {
-		*tp = unsafe.Pointer(g)
-	}
 	// goja copies the template's names into the object the first time a
 	// name outside the template is added; from then on the object's own
 	// list is the one enumerated, so the new name goes there too.
@@ -307,6 +332,44 @@ func (tl *tmplLayout) add(vm *goja.Runtime, name string, build func() goja.Value
 		}
 	}
 	return true
+}
+
+// container returns vm's per-runtime global template, pointing the global
+// object at a new one first if it still has goja's; nil if the global
+// object is not what this package expects. vm's goroutine.
+func (tl *tmplLayout) container(vm *goja.Runtime) *globalsTmpl {
+	l := get()
+	o := vm.GlobalObject()
+	if l.selfType(o) != l.templatedType {
+		return nil
+	}
+	tp := (*unsafe.Pointer)(unsafe.Add(l.self(o).UnsafePointer(), tl.tmplOff))
+	if *tp == unsafe.Pointer(tl.base) {
+		g := &globalsTmpl{t: *tl.base, owner: vm, version: tl.root}
+		*tp = unsafe.Pointer(g)
+		return g
+	}
+	return tl.containerOf(vm) // nil: someone else's template, left alone
+}
+
+// containerOf returns r's per-runtime global template, or nil if r's
+// global object still has goja's. Only this file ever points a global
+// object at anything else, and only at a globalsTmpl owned by its runtime.
+func (tl *tmplLayout) containerOf(r *goja.Runtime) *globalsTmpl {
+	l := get()
+	o := r.GlobalObject()
+	if l.selfType(o) != l.templatedType {
+		return nil
+	}
+	t := *(*unsafe.Pointer)(unsafe.Add(l.self(o).UnsafePointer(), tl.tmplOff))
+	if t == nil || t == unsafe.Pointer(tl.base) {
+		return nil
+	}
+	g := (*globalsTmpl)(t)
+	if g.owner != r || g.version == nil {
+		return nil
+	}
+	return g
 }
 
 // child returns the version of v with name added, making it on first use.
@@ -335,13 +398,8 @@ func (tl *tmplLayout) child(v *tmplVersion, name unistring.String) *tmplVersion 
 // configurable, non-enumerable data property.
 func (tl *tmplLayout) lazyFactory(name unistring.String) factory {
 	return func(r *goja.Runtime) goja.Value {
-		l := get()
-		o := r.GlobalObject()
-		if l.selfType(o) != l.templatedType {
-			return nil
-		}
-		g := *(**globalsTmpl)(unsafe.Add(l.self(o).UnsafePointer(), tl.tmplOff))
-		if g == nil || g.owner != r {
+		g := tl.containerOf(r)
+		if g == nil {
 			return nil
 		}
 		b := g.builders[name]
@@ -355,6 +413,161 @@ func (tl *tmplLayout) lazyFactory(name unistring.String) factory {
 		prop := reflect.New(tl.propType.Elem())
 		m := (*propMirror)(prop.UnsafePointer())
 		m.value, m.writable, m.configurable = v, true, true
+		return prop.Interface().(goja.Value)
+	}
+}
+
+// hookVersion is goja's template of one built-in object with some of its
+// properties deferred: t is what the object points at (goja's entries, the
+// deferred names' factories replaced by hooked ones). Versions form a
+// trie per base template keyed by the deferred name, shared by every
+// runtime (process-wide, under versionsMu); hooks maps the t of every
+// version made to it, so that an object's template can be told ours or
+// goja's.
+type hookVersion struct {
+	t        tmplMirror
+	base     *tmplMirror
+	keys     map[unistring.String]bool
+	children map[unistring.String]*hookVersion
+}
+
+var (
+	hooks     = map[*tmplMirror]*hookVersion{}                      // under versionsMu
+	hookRoots = map[*tmplMirror]map[unistring.String]*hookVersion{} // under versionsMu: first-level versions per base
+)
+
+// DeferProperty arranges for wrap to replace the value of the built-in
+// property o[key] at the moment goja first creates it, by whatever route
+// (a get, a descriptor read, a delete, a define, enumeration of values):
+// the property is created with wrap's result as its value and the
+// attributes goja gives it (a method: writable, configurable, not
+// enumerable). wrap gets the value goja made and runs on vm's goroutine;
+// several wraps of one property apply in the order given, each to the
+// previous result. If a wrap panics, nothing is stored and the next touch
+// of the property runs them again: the original is never observable
+// through the property.
+//
+// It reports false, changing nothing, when o is not one of goja's lazily
+// built ("templated") objects other than the global object, key is not one
+// of its template's names, the property already exists, the layout is not
+// available, or Disable is in force: the caller then wraps the property
+// now. Call it on the goroutine that owns vm, for an object of vm.
+func DeferProperty(vm *goja.Runtime, o *goja.Object, key string, wrap func(orig goja.Value) goja.Value) bool {
+	tl := tmplGet()
+	if tl.err != nil || disabled.Load() || wrap == nil || o == nil || o == vm.GlobalObject() {
+		return false
+	}
+	l := get()
+	if !tl.types[l.selfType(o)] {
+		return false
+	}
+	p := l.self(o).UnsafePointer()
+	k := unistring.NewFromString(key)
+	if _, exists := (*(*map[unistring.String]goja.Value)(unsafe.Add(p, tl.valuesOff)))[k]; exists {
+		return false
+	}
+	tp := (*unsafe.Pointer)(unsafe.Add(p, tl.tmplOff))
+	cur := (*tmplMirror)(*tp)
+	if cur == nil {
+		return false
+	}
+	versionsMu.Lock()
+	hv := hooks[cur]
+	versionsMu.Unlock()
+	base := cur
+	if hv != nil {
+		base = hv.base
+	}
+	if base.props[k] == nil {
+		return false
+	}
+	g := tl.container(vm)
+	if g == nil {
+		return false
+	}
+	if hv == nil || !hv.keys[k] {
+		hv = tl.hookChild(hv, base, k)
+		*tp = unsafe.Pointer(&hv.t)
+	}
+	dk := deferKey{base, k}
+	if g.deferred == nil {
+		g.deferred = make(map[deferKey][]func(goja.Value) goja.Value, 64)
+	}
+	g.deferred[dk] = append(g.deferred[dk], wrap)
+	return true
+}
+
+// hookChild returns the version of parent (nil: base itself) with k
+// hooked, making it on first use.
+func (tl *tmplLayout) hookChild(parent *hookVersion, base *tmplMirror, k unistring.String) *hookVersion {
+	versionsMu.Lock()
+	defer versionsMu.Unlock()
+	kids := hookRoots[base]
+	from := base
+	if parent != nil {
+		kids, from = parent.children, &parent.t
+	}
+	if c := kids[k]; c != nil {
+		return c
+	}
+	c := &hookVersion{t: *from, base: base, keys: map[unistring.String]bool{k: true}}
+	if parent != nil {
+		for x := range parent.keys {
+			c.keys[x] = true
+		}
+	}
+	c.t.props = make(map[unistring.String]factory, len(from.props))
+	for x, f := range from.props {
+		c.t.props[x] = f
+	}
+	c.t.props[k] = tl.hookedFactory(base, k, base.props[k])
+	if parent == nil {
+		if kids == nil {
+			kids = map[unistring.String]*hookVersion{}
+			hookRoots[base] = kids
+		}
+	} else if parent.children == nil {
+		parent.children = map[unistring.String]*hookVersion{}
+		kids = parent.children
+	}
+	kids[k] = c
+	hooks[&c.t] = c
+	return c
+}
+
+// hookedFactory is the factory of a deferred property: goja's own, then
+// the runtime's wraps for it (none: goja's value, as for a runtime that
+// deferred nothing but shares the version).
+func (tl *tmplLayout) hookedFactory(base *tmplMirror, k unistring.String, orig factory) factory {
+	dk := deferKey{base, k}
+	return func(r *goja.Runtime) goja.Value {
+		v := orig(r)
+		g := tl.containerOf(r)
+		if g == nil || len(g.deferred[dk]) == 0 || v == nil {
+			return v
+		}
+		var fv goja.Value
+		var m *propMirror
+		if reflect.TypeOf(v) == tl.propType {
+			m = (*propMirror)(reflect.ValueOf(v).UnsafePointer())
+			if m.accessor {
+				return v
+			}
+			fv = m.value
+		} else {
+			fv = v
+		}
+		for _, w := range g.deferred[dk] {
+			fv = w(fv)
+		}
+		delete(g.deferred, dk) // only once every wrap has succeeded
+		if m == nil {
+			return fv
+		}
+		prop := reflect.New(tl.propType.Elem())
+		nm := (*propMirror)(prop.UnsafePointer())
+		*nm = *m
+		nm.value = fv
 		return prop.Interface().(goja.Value)
 	}
 }

@@ -150,3 +150,107 @@ func TestLazyGlobalTopLevelVarQuirk(t *testing.T) {
 		t.Errorf("plain runtime lists %q, lazy one %q", pv, lv)
 	}
 }
+
+// deferredRuntime defers String.prototype.repeat and Array.prototype.join
+// to wrappers that tag themselves (the wrapped function gets a "wrapped"
+// property), counting wraps; the first wrap of join panics if failJoin.
+func deferredRuntime(t *testing.T, failJoin bool) (*goja.Runtime, *int) {
+	t.Helper()
+	r := goja.New()
+	n := 0
+	tag := func(v goja.Value) goja.Value {
+		n++
+		f, ok := goja.AssertFunction(v)
+		if !ok {
+			t.Errorf("deferred value %v is not a function", v)
+			return v
+		}
+		w := r.ToValue(func(c goja.FunctionCall) goja.Value {
+			res, err := f(c.This, c.Arguments...)
+			if err != nil {
+				panic(err)
+			}
+			return res
+		}).(*goja.Object)
+		_ = w.Set("wrapped", true)
+		return w
+	}
+	sp := r.Get("String").ToObject(r).Get("prototype").ToObject(r)
+	ap := r.Get("Array").ToObject(r).Get("prototype").ToObject(r)
+	if !DeferProperty(r, sp, "repeat", tag) {
+		t.Fatal("DeferProperty(String.prototype.repeat) refused")
+	}
+	failed := false
+	if !DeferProperty(r, ap, "join", func(v goja.Value) goja.Value {
+		if failJoin && !failed {
+			failed = true
+			panic(r.NewTypeError("wrap interrupted"))
+		}
+		return tag(v)
+	}) {
+		t.Fatal("DeferProperty(Array.prototype.join) refused")
+	}
+	return r, &n
+}
+
+func TestDeferProperty(t *testing.T) {
+	for _, tc := range []struct {
+		name, src, want string
+		wraps           int
+		failJoin        bool
+	}{
+		{"untouched", `1`, "1", 0, false},
+		{"names-do-not-wrap", `String(Object.getOwnPropertyNames(String.prototype).includes("repeat"))`, "true", 0, false},
+		{"primitive-route", `"ab".repeat(2) + ("ab".repeat.wrapped === true)`, "ababtrue", 1, false},
+		{"descriptor-route", `let d = Object.getOwnPropertyDescriptor(String.prototype, "repeat"); d.value.wrapped + "," + d.writable + "," + d.enumerable + "," + d.configurable`, "true,true,false,true", 1, false},
+		{"descriptors-route", `String(Object.getOwnPropertyDescriptors(String.prototype).repeat.value.wrapped)`, "true", 1, false},
+		{"delete-route", `delete String.prototype.repeat + "," + typeof "".repeat`, "true,undefined", 1, false},
+		{"reflect-route", `String(Reflect.get(String.prototype, "repeat").wrapped)`, "true", 1, false},
+		{"array-route", `[1, 2].join("-") + [].join.wrapped`, "1-2true", 1, false},
+		{"failed-wrap-retries", `let e; try { [].join } catch (x) { e = x.message } e + "," + [1, 2].join("+") + "," + [].join.wrapped`, "wrap interrupted,1+2,true", 1, true},
+		{"define-over", `Object.defineProperty(String.prototype, "repeat", {value: 5}); String("".repeat)`, "5", 1, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r, n := deferredRuntime(t, tc.failJoin)
+			v, err := r.RunString(tc.src)
+			if err != nil {
+				t.Fatalf("%s: %v", tc.src, err)
+			}
+			if v.String() != tc.want {
+				t.Errorf("%s = %q; want %q", tc.src, v, tc.want)
+			}
+			if *n != tc.wraps {
+				t.Errorf("%d wraps; want %d", *n, tc.wraps)
+			}
+		})
+	}
+	// A runtime that shares the hooked template version but deferred
+	// nothing sees goja's functions.
+	r2 := goja.New()
+	v, err := r2.RunString(`"x".repeat(2) + String("".repeat.wrapped)`)
+	if err != nil || v.String() != "xxundefined" {
+		t.Errorf("plain runtime: %v %v", v, err)
+	}
+}
+
+func TestDeferPropertyRefuses(t *testing.T) {
+	r := goja.New()
+	w := func(v goja.Value) goja.Value { return v }
+	sp := r.Get("String").ToObject(r).Get("prototype").ToObject(r)
+	_ = sp.Get("padEnd") // materialised
+	plain := r.NewObject()
+	_ = plain.Set("f", 1)
+	for _, c := range []struct {
+		o   *goja.Object
+		key string
+	}{{sp, "padEnd"}, {sp, "noSuchMethod"}, {plain, "f"}, {r.GlobalObject(), "parseInt"}} {
+		if DeferProperty(r, c.o, c.key, w) {
+			t.Errorf("DeferProperty(%s) accepted", c.key)
+		}
+	}
+	restore := Disable()
+	defer restore()
+	if DeferProperty(r, sp, "trim", w) {
+		t.Error("DeferProperty accepted while disabled")
+	}
+}
