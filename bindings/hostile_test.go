@@ -45,7 +45,7 @@ type hostileCase struct {
 	name   string
 	fn     string // the hostile isolate's entry, a JS function expression
 	limits string // a JS object literal
-	want   string // error name its error listener must get; "" = none
+	want   string // error name its error listener must get; "" = none; "LIMIT": a RangeError or any ResourceLimitError; "ANY": anything but a hang or an internal error
 	limit  string // the error's limit field, when want is ResourceLimitError
 	host   []engine.HostOption
 }
@@ -157,6 +157,26 @@ var hostileCases = []hostileCase{
 	{name: "cyclic-message", fn: `() => { const o = {}; o.o = o; const a = [o]; a.push(a); const r = new ReceivePort(); r.listen(m => { if (m.o !== m || m.a[1] !== m.a) throw new Error("FAIL cycle lost"); r.close() }); o.a = a; r.sendPort.send(o) }`, limits: `{}`, want: ""},
 	{name: "throwing-getter-during-clone", fn: `() => { const r = new ReceivePort(); try { r.sendPort.send({get x() { throw new Error("boom") }}) } catch (e) { if (e.message !== "boom") throw new Error("FAIL " + e) } r.close() }`, limits: `{}`, want: ""},
 	{name: "getter-spawns-and-sends-during-clone", fn: `() => { const r = new ReceivePort(); let n = 0; r.listen(() => { if (++n === 2) r.close() }); r.sendPort.send({get x() { r.sendPort.send("inner"); Isolate.spawn(() => {}); return 1 }}) }`, limits: `{}`, want: ""},
+	{name: "iter-spread-sparse", fn: `() => [...Array(2**32 - 1)]`, limits: `{maxTaskMs: 200, memoryMb: 64}`, want: "LIMIT"},
+	{name: "iter-spread-call", fn: `() => ((...a) => a.length)(...Array(2**32 - 1))`, limits: `{maxTaskMs: 200, memoryMb: 64}`, want: "LIMIT"},
+	{name: "iter-spread-math-max", fn: `() => Math.max(...Array(2**32 - 1).keys())`, limits: `{maxTaskMs: 200, memoryMb: 64}`, want: "LIMIT"},
+	{name: "iter-rest-destructure", fn: `() => { const [...rest] = Array(2**32 - 1); return rest.length }`, limits: `{maxTaskMs: 200, memoryMb: 64}`, want: "LIMIT"},
+	{name: "iter-promise-all", fn: `() => Promise.all(Array(2**32 - 1))`, limits: `{maxTaskMs: 200, memoryMb: 64}`, want: "LIMIT"},
+	{name: "iter-promise-allSettled", fn: `() => Promise.allSettled(Array(2**32 - 1).keys())`, limits: `{maxTaskMs: 200, memoryMb: 64}`, want: "LIMIT"},
+	{name: "iter-promise-race", fn: `() => Promise.race(Array(2**32 - 1).values())`, limits: `{maxTaskMs: 200, memoryMb: 64}`, want: "LIMIT"},
+	{name: "iter-promise-any", fn: `() => Promise.any(Array(2**32 - 1))`, limits: `{maxTaskMs: 200, memoryMb: 64}`, want: "LIMIT"},
+	{name: "iter-array-from-keys", fn: `() => Array.from(Array(2**32 - 1).keys())`, limits: `{maxTaskMs: 200, memoryMb: 64}`, want: "LIMIT"},
+	{name: "iter-new-set", fn: `() => new Set(Array(2**32 - 1).keys())`, limits: `{maxTaskMs: 200, memoryMb: 64}`, want: "LIMIT"},
+	{name: "iter-new-map", fn: `() => new Map(Array(2**32 - 1).entries())`, limits: `{maxTaskMs: 200, memoryMb: 64}`, want: "LIMIT"},
+	{name: "iter-array-from-string", fn: `() => Array.from('ab'.repeat(2**23))`, limits: `{maxTaskMs: 200, memoryMb: 64}`, want: "LIMIT"},
+	{name: "iter-object-fromEntries", fn: `() => Object.fromEntries(Array(2**32 - 1).entries())`, limits: `{maxTaskMs: 200, memoryMb: 64}`, want: "LIMIT"},
+	{name: "iter-typed-array-from-iterable", fn: `() => new Float64Array(Array(2**32 - 1).keys())`, limits: `{maxTaskMs: 200, memoryMb: 64}`, want: "LIMIT"},
+	{name: "iter-set-of-string", fn: `() => new Set('ab'.repeat(2**23))`, limits: `{maxTaskMs: 200, memoryMb: 64}`, want: "LIMIT"},
+	{name: "iter-flat-sparse", fn: `() => [Array(2**32 - 1)].flat()`, limits: `{maxTaskMs: 200, memoryMb: 64}`, want: "LIMIT"},
+	{name: "iter-flatMap-sparse", fn: `() => [0].flatMap(() => Array(2**32 - 1)).length`, limits: `{maxTaskMs: 200, memoryMb: 64}`, want: "LIMIT"},
+	{name: "iter-yield-star", fn: `() => { function* g() { yield* Array(2**32 - 1) } return [...g()].length }`, limits: `{maxTaskMs: 200, memoryMb: 64}`, want: "LIMIT"},
+	{name: "iter-matchAll", fn: `() => [...'a'.repeat(2**22).matchAll(/a/g)].length`, limits: `{maxTaskMs: 200, memoryMb: 64}`, want: "LIMIT"},
+	{name: "iter-set-spread-of-set", fn: `() => { const s = new Set(); for (let i = 0; i < 1e4; i++) s.add(i); for (;;) [...s, ...s, ...s] }`, limits: `{maxTaskMs: 200, memoryMb: 64}`, want: "LIMIT"},
 	{name: "send-function-and-symbol", fn: `() => { const r = new ReceivePort(); for (const v of [() => 1, Symbol("s"), {f() {}}]) { try { r.sendPort.send(v); throw new Error("FAIL sent " + String(v)) } catch (e) { if (e.name !== "DataCloneError") throw e } } r.close() }`, limits: `{}`, want: ""},
 	{name: "kill-during-send", fn: `() => { const r = new ReceivePort(); r.sendPort.send({get x() { Isolate.current.kill({priority: Isolate.immediate}); return 1 }}); throw new Error("FAIL ran after kill") }`, limits: `{}`, want: ""},
 	{name: "spawn-kill-cycles", fn: `async () => { for (let i = 0; i < 200; i++) { const c = await Isolate.spawn(() => { new ReceivePort(); setInterval(() => {}, 5) }); c.kill({priority: Isolate.immediate}); await c.exited } }`, limits: `{}`, want: ""},
@@ -315,6 +335,12 @@ func runHostile(t *testing.T, process bool) {
 			case process && rep.Name == "ResourceLimitError" && rep.Limit == "memoryMb" && strings.Contains(c.limits, "memoryMb"):
 				// The worker's hard memory limit (RSS watch, RLIMIT_DATA)
 				// stopped it before the guard did: the wall held.
+			case c.want == "LIMIT":
+				// Stopped by a guard (RangeError) or by whichever limit
+				// the monitor saw first.
+				if rep.Name != "RangeError" && rep.Name != "ResourceLimitError" {
+					t.Errorf("got %s (limit %q): %s; want RangeError or ResourceLimitError", rep.Name, rep.Limit, rep.Message)
+				}
 			case c.want == "ANY":
 				if rep.Name == "Timeout" || strings.HasPrefix(rep.Message, "FAIL") || rep.Name == "InternalError" {
 					t.Errorf("got %+v", rep)

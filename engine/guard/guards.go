@@ -159,6 +159,7 @@ func Install(vm *goja.Runtime, cfg Config) (err error) {
 	g.installDepthGuards()
 	g.installAllocGuards()  // guards_alloc.go
 	g.installBigIntGuards() // guards_bigint.go
+	g.installIterGuards()   // guards_iter.go
 	return nil
 }
 
