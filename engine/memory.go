@@ -2,10 +2,12 @@ package engine
 
 import (
 	"bufio"
+	"cmp"
 	"io"
 	"os"
 	"runtime"
 	"runtime/metrics"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -43,17 +45,20 @@ import (
 // Host ceiling (hostMemoryMb). A second ledger charges the same growth to
 // every watched isolate that ran, limited or not, and rescales the same way.
 // When the sampled heap is over the ceiling of a host, the ceiling is
-// confirmed with a forced GC like a charge (not when the heap is over twice
-// the ceiling), and then the isolate of that host with the largest share is
-// stopped with a ResourceLimitError whose limit is "hostMemoryMb" (Max is
-// the ceiling, Seen the heap, in MB); a paused one is stopped at once, an
-// isolate with no share is never chosen. At most one isolate per host is
-// stopped per round, and no other victim is chosen, for any host, while an
-// isolate the monitor stopped is still alive, nor until a forced GC started
-// after its death has completed: its memory is not counted against the
-// next one. The ceiling bounds the whole process heap, so memory held by
-// the embedder or by another host counts too; it is what keeps a script
-// from ending the process with Go's unrecoverable "out of memory".
+// confirmed with a forced GC like a charge (not when the heap is over
+// memCeilingUnconfirmed times the ceiling), and then the
+// isolates of that host are stopped as a group, largest share first, until
+// the shares they hold bring the heap under memCeilingTarget of the ceiling,
+// with a ResourceLimitError whose limit is "hostMemoryMb" (Max is the
+// ceiling, Seen the heap, in MB); a paused one is stopped at once, an
+// isolate with no share is never chosen. The memory of stopped isolates
+// still alive, and of those dead since the last completed GC, counts as
+// coming back: it is subtracted from the heap before the next victims are
+// chosen, and a GC is started to return it, so several concurrent growers
+// are stopped within a few samples of each other. The ceiling bounds the
+// whole process heap, so memory held by the embedder or by another host
+// counts too; it is what keeps a script from ending the process with Go's
+// unrecoverable "out of memory".
 //
 // Precision (memoryMb): growth made by unlimited isolates or the host while
 // a limited isolate runs is charged to it, and a limited isolate running next to
@@ -91,10 +96,18 @@ type hostMem struct {
 	isolates int     // watched isolates of the host
 
 	// Scratch of one sample.
-	over      bool
-	best      *Isolate
-	bestShare float64
+	over  bool
+	cands []*memWatch // its watches with a share, not stopped yet
 }
+
+// memCeilingTarget is where a group stop aims: the heap the stopped
+// isolates leave behind is at most this fraction of the ceiling.
+const memCeilingTarget = 0.9
+
+// memCeilingUnconfirmed is the heap, as a multiple of the ceiling, above
+// which ceiling victims are stopped without waiting for a confirmation GC:
+// a GC of a multi-GB heap takes long, and concurrent growers do not wait.
+const memCeilingUnconfirmed = 1.25
 
 type memMonitor struct {
 	mu       sync.Mutex
@@ -116,6 +129,9 @@ type memMonitor struct {
 	// is chosen while gcDone < gcGate (set past gcStarted when a victim
 	// dies).
 	gcStarted, gcDone, gcGate uint64
+	// freeing is the memory (bytes) of the stopped isolates that died
+	// since the last completed GC: garbage the heap still counts.
+	freeing float64
 
 	// ran lists the watches that ran JS in the current window: a task
 	// started (noteTask) or was still running at the previous sample. So
@@ -278,9 +294,10 @@ func (m *memMonitor) unwatch(iso *Isolate) {
 		w.gone = true
 		if w.stopped {
 			m.stoppedAlive--
-			// Its memory is garbage now: the next ceiling victim waits
-			// for a GC that starts after this.
+			// Its memory is garbage now, and counted as coming back
+			// until a GC that starts after this has completed.
 			m.gcGate = m.gcStarted + 1
+			m.freeing += w.share * m.scale
 		}
 		if w.hm != nil {
 			if w.hm.isolates--; w.hm.isolates == 0 {
@@ -485,37 +502,66 @@ func (m *memMonitor) sample(confirmed bool) (over, now []memStop, confirm bool) 
 	clear(m.ranAll)
 	clear(m.ranLimited)
 
-	// Host ceilings. The heap is the process's, so while any isolate the
-	// monitor stopped is still alive (its memory is about to come back),
-	// no victim is chosen, for any host.
+	// Host ceilings. The heap is the process's. Memory of the isolates the
+	// monitor stopped is about to come back: the share of each one still
+	// alive, and of each one dead since the last completed GC (freeing),
+	// is subtracted from the heap before deciding. Then several growers
+	// are stopped as a group, in one round, largest share first, until
+	// what they hold brings the heap back under the ceiling: waiting for
+	// one victim to die and its memory to be collected before choosing the
+	// next let four to eight concurrent growers take the process to many
+	// times the ceiling.
 	anyOver := false
 	for _, hm := range m.hosts {
 		hm.over = h > hm.ceiling
-		hm.best, hm.bestShare = nil, 0
+		hm.cands = hm.cands[:0]
 		anyOver = anyOver || hm.over
 	}
-	if !anyOver || m.stoppedAlive > 0 {
+	gateOpen := m.gcDone >= m.gcGate
+	if gateOpen {
+		m.freeing = 0
+	}
+	if !anyOver {
 		return over, now, false
 	}
-	// Over a ceiling (rare): find each host's largest share.
-	for iso, w := range m.watched {
-		if hm := w.hm; hm != nil && hm.over && w.share > hm.bestShare {
-			hm.best, hm.bestShare = iso, w.share
+	if !gateOpen {
+		// A GC turns the dead victims' memory back into free memory;
+		// until one that started after their death completes, it counts
+		// as coming back.
+		confirm = true
+	}
+	pending := m.freeing
+	for _, w := range m.watched {
+		switch {
+		case w.stopped:
+			pending += w.share * m.scale
+		case w.hm != nil && w.hm.over && w.share > 0:
+			w.hm.cands = append(w.hm.cands, w)
 		}
 	}
-	gateOpen := m.gcDone >= m.gcGate
+	effective := h - pending
 	for _, hm := range m.hosts {
-		if !hm.over || hm.best == nil {
+		if !hm.over || len(hm.cands) == 0 || effective <= hm.ceiling {
 			continue
 		}
-		if !gateOpen || !(confirmed || h > 2*hm.ceiling) {
+		if !confirmed && h <= memCeilingUnconfirmed*hm.ceiling {
 			confirm = true
 			continue
 		}
-		w := m.watched[hm.best]
-		w.stopped = true
-		m.stoppedAlive++
-		now = append(now, memStop{iso: hm.best, evenPaused: true, le: &LimitError{Limit: "hostMemoryMb", Max: int64(hm.ceiling) >> 20, Seen: (int64(h) + 1<<20 - 1) >> 20, Unit: "MB"}})
+		slices.SortFunc(hm.cands, func(a, b *memWatch) int { return cmp.Compare(b.share, a.share) })
+		need := effective - memCeilingTarget*hm.ceiling
+		for _, w := range hm.cands {
+			if need <= 0 {
+				break
+			}
+			w.stopped = true
+			m.stoppedAlive++
+			share := w.share * m.scale
+			need -= share
+			effective -= share
+			now = append(now, memStop{iso: w.iso, evenPaused: true, le: &LimitError{Limit: "hostMemoryMb", Max: int64(hm.ceiling) >> 20, Seen: (int64(h) + 1<<20 - 1) >> 20, Unit: "MB"}})
+		}
+		clear(hm.cands)
 	}
 	return over, now, confirm
 }

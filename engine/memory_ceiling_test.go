@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"runtime"
 	"strings"
@@ -323,7 +324,16 @@ func TestMemorySampleSkipsIdleIsolates(t *testing.T) {
 			t.Fatalf("idle isolate %d listed again", iso.ID())
 		}
 	}
-	eventually("the busy isolate carried on the ran list", func() bool { return busy.memW.marked.Load() && listed(busy) })
+	// memW is set by the busy isolate's boot, under memMon.mu.
+	busyW := func() *memWatch {
+		memMon.mu.Lock()
+		defer memMon.mu.Unlock()
+		return busy.memW
+	}
+	eventually("the busy isolate carried on the ran list", func() bool {
+		w := busyW()
+		return w != nil && w.marked.Load() && listed(busy)
+	})
 }
 
 // TestDeadIsolateReleasesItsVM: a handle kept to a dead isolate (by a
@@ -354,4 +364,65 @@ func TestDeadIsolateReleasesItsVM(t *testing.T) {
 		t.Errorf("the VM of dead isolate %d is still reachable through its handle", iso.ID())
 	}
 	runtime.KeepAlive(iso)
+}
+
+// Several isolates growing at once are stopped as a group: every one of
+// them ends with a hostMemoryMb error and the heap the monitor sampled
+// stays within a few one-step allocations of the ceiling. The monitor used
+// to wait for each victim's memory to be collected before choosing the
+// next, and counted a dead victim's memory as "coming back" until a GC it
+// never started: the other growers then ran unchecked to many GB.
+func TestMemoryCeilingSeveralGrowers(t *testing.T) {
+	const ceilingMb, growers = 128, 6
+	h := NewHost(WithStdout(io.Discard), WithStderr(io.Discard), WithMemoryLimit(ceilingMb))
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	defer func() {
+		if err := h.Shutdown(ctx); err != nil {
+			t.Error(err)
+		}
+	}()
+	stop := make(chan struct{})
+	peak := make(chan float64, 1)
+	go func() {
+		var max float64
+		defer func() { peak <- max }()
+		for {
+			if hb := heapBytes(); hb > max {
+				max = hb
+			}
+			select {
+			case <-stop:
+				return
+			case <-time.After(time.Millisecond):
+			}
+		}
+	}()
+	var results []<-chan ceilingResult
+	for i := 0; i < growers; i++ {
+		// 2 MB per step, kept: each alone would take the process to many GB.
+		_, res := spawnResult(t, h, fmt.Sprintf("grower%d", i), `() => { let s = 'x'.repeat(2**20); const keep = []; for (;;) keep.push(s + s) }`)
+		results = append(results, res)
+	}
+	for i, res := range results {
+		select {
+		case r := <-res:
+			var le *LimitError
+			if !errors.As(r.err, &le) || le.Limit != "hostMemoryMb" {
+				t.Errorf("grower %d: got %v, %v; want a hostMemoryMb LimitError", i, r.v, r.err)
+			}
+		case <-ctx.Done():
+			t.Fatalf("grower %d was never stopped", i)
+		}
+	}
+	close(stop)
+	// A memory bound, not a timing one: the ceiling, plus what the growers
+	// allocate between two samples and during the confirmation GC, plus
+	// the test process's own heap. Without group stops it was unbounded.
+	if p := <-peak / (1 << 20); p > 4*ceilingMb {
+		t.Errorf("sampled heap peaked at %.0f MB with a %d MB ceiling", p, ceilingMb)
+	} else {
+		t.Logf("sampled heap peaked at %.0f MB with a %d MB ceiling", p, ceilingMb)
+	}
+	waitMonitorEnds(t)
 }

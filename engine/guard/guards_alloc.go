@@ -816,8 +816,7 @@ func (a *allocGuards) checkJoin(c goja.FunctionCall) {
 		}
 	}
 	if n*16 <= float64(a.maxBuf/8) {
-		var vals []goja.Value
-		if err := a.vm.ExportTo(o, &vals); err == nil {
+		if vals, ok := exportValues(a.vm, o); ok {
 			for _, v := range vals {
 				elem(v)
 			}
@@ -925,9 +924,13 @@ func (a *allocGuards) checkArraySort(this goja.Value, what string) {
 	if cost > sortBudgetStr || o.ClassName() != "Array" {
 		a.fail(fmt.Sprintf("%s of %v elements (default comparator)", what, n))
 	}
-	var vals []goja.Value
-	if err := a.vm.ExportTo(o, &vals); err != nil {
-		a.fail(fmt.Sprintf("%s of %v elements (default comparator)", what, n))
+	vals, ok := exportValues(a.vm, o)
+	if !ok {
+		// Holes: read element by element (a hole is nil, sorted last).
+		vals = make([]goja.Value, 0, int(n))
+		for i := int64(0); float64(i) < n; i++ {
+			vals = append(vals, o.Get(strconv.FormatInt(i, 10)))
+		}
 	}
 	for _, v := range vals {
 		if v != nil && !goja.IsUndefined(v) && !goja.IsString(v) {
@@ -1094,4 +1097,20 @@ func (a *allocGuards) fromSource(v goja.Value, what string) goja.Value {
 		return v // iterated: a typed array or a string is counted above
 	}
 	return a.arrayLike(o, float64(a.maxLen), what)
+}
+
+// exportValues lists the elements of a dense Array, as ExportTo does; a
+// hole reads as undefined. goja's ExportTo into []goja.Value panics on a
+// hole (reflect.Value.Set of the nil it stores there), which turned
+// [1,,2].join() into an InternalError; found by FuzzHostileGrammar.
+func exportValues(vm *goja.Runtime, o *goja.Object) (vals []goja.Value, ok bool) {
+	defer func() {
+		if recover() != nil {
+			vals, ok = nil, false
+		}
+	}()
+	if err := vm.ExportTo(o, &vals); err != nil {
+		return nil, false
+	}
+	return vals, true
 }

@@ -107,3 +107,21 @@ func BenchmarkIterGuard(b *testing.B) {
 		})
 	}
 }
+
+// Sparse arrays through the join and sort guards: goja's ExportTo panics on
+// a hole, which made [1,,2].join() an InternalError in every guarded VM
+// (found by FuzzHostileGrammar).
+func TestGuardsSparseArrays(t *testing.T) {
+	vm := guardedVM(t, Config{})
+	v, err := vm.RunString(`
+		const big = Array(300000).fill('b'); big[5] = 'a'; delete big[7]; big.sort();
+		[[1,,2].join("-"), String([,1]), [,,].toString(), [3,,1].sort().join(), Object.prototype.toLocaleString.call([,,,1]),
+		 big[0], big.length, big[big.length - 1], 7 in big, 299999 in big].join("|")
+	`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := v.String(), "1--2|,1|,|1,3,|,,,1|a|300000||true|false"; got != want {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+}
