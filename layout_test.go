@@ -20,7 +20,7 @@ var allowedImports = map[string][]string{
 	"bindings/inspect": {},
 	"engine":           {"engine/clone", "engine/guard", "engine/module", "internal/confine"},
 	"engine/clone":     {"internal/gojax"},
-	"engine/guard":     {},
+	"engine/guard":     {"internal/gojax"},
 	"engine/module":    {},
 	"internal/gojax":   {},
 	"internal/confine": {},

@@ -101,9 +101,10 @@ func main() {
 
 // cliLimits are the limit options given before the command.
 var cliLimits struct {
-	main, child Limits
-	host        []engine.HostOption
-	process     bool // --process: the main isolate and every spawn in worker processes
+	main, child  Limits
+	host         []engine.HostOption
+	hostMemoryMb int64 // --host-memory-mb; 0: the default ceiling
+	process      bool  // --process: the main isolate and every spawn in worker processes
 }
 
 // Limits is engine.Limits, named here for the flag parser.
@@ -207,6 +208,7 @@ func parseLimitFlags(args []string) ([]string, string) {
 				return nil, "--host-memory-mb needs N > 0, or -1 for no ceiling"
 			}
 			cliLimits.host = append(cliLimits.host, engine.WithMemoryLimit(n))
+			cliLimits.hostMemoryMb = n
 		}
 	}
 	return args, ""
@@ -219,6 +221,9 @@ func run(args []string) int {
 		return usageError(msg)
 	}
 	cliLimits.host = append(cliLimits.host, engine.WithDefaultLimits(cliLimits.child))
+	// GOGC 400 with a soft memory limit under the host ceiling: CPU-bound
+	// isolates otherwise share their cores with the collector.
+	defer engine.TuneGC(cliLimits.hostMemoryMb)()
 	if len(args) == 0 {
 		if isTerminal(os.Stdin) && isTerminal(os.Stdout) {
 			return startREPL(nil)

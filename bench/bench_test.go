@@ -42,6 +42,12 @@ func TestWorkloadsTiny(t *testing.T) {
 			}
 		}
 	})
+	t.Run("jsside", func(t *testing.T) {
+		j, err := JSSideRun(3, 5)
+		if err != nil || j.Spawn < 0 || j.Number < 0 || j.Object < 0 {
+			t.Fatalf("JSSideRun: %v, %+v", err, j)
+		}
+	})
 	t.Run("throughput", func(t *testing.T) {
 		r, err := Throughput(1000)
 		if err != nil || r <= 0 {

@@ -106,3 +106,14 @@ func BenchmarkCPUScaling(b *testing.B) {
 	}
 	b.ReportMetric(s, "speedup")
 }
+
+// BenchmarkJSRoundTripObject: the small object echoed JS → JS (two
+// isolates, timed inside JS with Date.now); the metric is the mean in µs.
+func BenchmarkJSRoundTripObject(b *testing.B) {
+	j, err := JSSideRun(0, max(b.N, 1000))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(j.Object, "mean-µs")
+	b.ReportMetric(j.Number, "number-mean-µs")
+}

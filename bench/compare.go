@@ -43,6 +43,9 @@ type Config struct {
 	TimerMs       int    `json:"timerMs"`       // setInterval period
 	TimerTotalMs  int    `json:"timerTotalMs"`  // how long the interval runs
 	ProcessN      int    `json:"processN"`      // process-isolate spawns, round trips/100 and kills per run
+	JSSpawnN      int    `json:"jsSpawnN"`      // sequential spawns timed from JS per run
+	JSRoundTripN  int    `json:"jsRoundTripN"`  // JS-to-JS round trips of each kind per run
+	TuneGC        bool   `json:"tuneGC"`        // apply engine.TuneGC (the CLI's GC policy) for the isobox run
 	Only          string `json:"only"`          // comma-separated workload names; "" = all
 }
 
@@ -55,6 +58,7 @@ func DefaultConfig() Config {
 		CloneN: 20, CloneBytes: 1 << 20, TransferN: 20,
 		TransferSizes: []int{1 << 20, 64 << 20, 256 << 20},
 		KillN:         20, CPUIters: 20_000_000, TimerMs: 10, TimerTotalMs: 2000, ProcessN: 20,
+		JSSpawnN: 2000, JSRoundTripN: 20_000,
 	}
 }
 
@@ -65,6 +69,7 @@ func TinyConfig() Config {
 		MaxRSSBytes: 8 << 30, RoundTripN: 5, ThroughputN: 1000,
 		CloneN: 2, CloneBytes: 10_000, TransferN: 2, TransferSizes: []int{1 << 16},
 		KillN: 2, CPUIters: 10_000, NodeCPUIters: 10_000, CPUWorkers: 2, TimerMs: 10, TimerTotalMs: 100, ProcessN: 2,
+		JSSpawnN: 3, JSRoundTripN: 5,
 	}
 }
 
@@ -122,6 +127,9 @@ func RunIsobox(cfg Config, progress io.Writer) (*Figures, error) {
 			fmt.Fprintf(progress, format+"\n", a...)
 		}
 	}
+	if cfg.TuneGC {
+		defer engine.TuneGC(0)()
+	}
 	for r := 0; r < cfg.Repeats; r++ {
 		say("isobox run %d/%d", r+1, cfg.Repeats)
 		if cfg.wants("spawn") {
@@ -150,6 +158,15 @@ func RunIsobox(cfg Config, progress io.Writer) (*Figures, error) {
 				}
 				f.addLatency("round trip "+c.name, ds)
 			}
+		}
+		if cfg.wants("jsside") {
+			j, err := JSSideRun(cfg.JSSpawnN, cfg.JSRoundTripN)
+			if err != nil {
+				return nil, fmt.Errorf("jsside: %w", err)
+			}
+			f.add("from JS: spawn → first message, mean (µs)", j.Spawn)
+			f.add("from JS: round trip number JS ↔ JS, mean (µs)", j.Number)
+			f.add("from JS: round trip object JS ↔ JS, mean (µs)", j.Object)
 		}
 		if cfg.wants("throughput") {
 			v, err := Throughput(cfg.ThroughputN)

@@ -23,6 +23,7 @@ import (
 	"github.com/dop251/goja"
 
 	"github.com/isobox/isobox/engine"
+	"github.com/isobox/isobox/internal/gojax"
 )
 
 // Config configures the bindings for a host.
@@ -229,7 +230,18 @@ func (e *env) fn(o *goja.Object, name string, f func(goja.FunctionCall) goja.Val
 
 // lazy defines o[name] as an accessor that builds the value on first read
 // and then becomes a plain data property. Assigning replaces it.
+//
+// On the global object it costs no object per name until touched: the name
+// goes into the runtime's copy of goja's global template
+// (gojax.LazyGlobal), so that typeof, in, delete, assignment, descriptor
+// reads and Object.getOwnPropertyNames behave as for any plain global and
+// the first touch builds it. Where that mechanism is unavailable (goja's
+// layout not recognized, or another object) it is an accessor pair that
+// replaces itself by the data property on first read or write.
 func (e *env) lazy(o *goja.Object, name string, build func() goja.Value) {
+	if o == e.vm.GlobalObject() && gojax.LazyGlobal(e.vm, name, build) {
+		return
+	}
 	define := func(v goja.Value) {
 		_ = o.DefineDataProperty(name, v, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 	}

@@ -133,6 +133,19 @@ runs a module in a live isolate (the REPL's .load); Isolate.ReadModule
 makes a SourceModule of any file under the read check (new Worker(url,
 {type: "module"})).
 
+# Garbage collector
+
+goja boxes numbers, so CPU-bound scripts allocate at a high rate and, at
+Go's default GOGC of 100, isolates running in parallel spend much of their
+time in the collector. The engine does not change process-wide settings
+by itself; TuneGC(ceilingMb) applies the policy the CLI uses: GOGC
+DefaultGCPercent (400) with a soft memory limit (debug.SetMemoryLimit) of
+nine tenths of the host ceiling, so the collector works harder before the
+heap reaches the ceiling rather than the ceiling stopping an isolate over
+garbage. GOGC or GOMEMLIMIT in the environment win. An embedder calls it
+once at start with the same value it gives WithMemoryLimit, or sets its
+own policy; BENCHMARKS.md has the CPU-scaling figures with and without.
+
 # Errors
 
 Errors are values: ErrKilled, ErrHostClosed, ErrPermission, ErrNoResult

@@ -43,7 +43,10 @@ func main() {
 	flag.IntVar(&cfg.NodeCPUIters, "node-cpu-iters", cfg.NodeCPUIters, "loop iterations of each CPU-bound worker (node)")
 	flag.IntVar(&cfg.CPUWorkers, "cpu-workers", 0, "isolates in the scaling run (0 = number of CPUs)")
 	flag.IntVar(&cfg.TimerTotalMs, "timer-ms", cfg.TimerTotalMs, "how long setInterval(10) runs, ms")
-	flag.StringVar(&cfg.Only, "only", "", "comma-separated workloads: spawn,idle,max,roundtrip,throughput,clone,transfer,kill,process,cpu,timer")
+	flag.IntVar(&cfg.JSSpawnN, "js-spawn", cfg.JSSpawnN, "sequential spawns timed from JS per run")
+	flag.IntVar(&cfg.JSRoundTripN, "js-roundtrip", cfg.JSRoundTripN, "JS-to-JS round trips of each kind per run")
+	flag.BoolVar(&cfg.TuneGC, "tune-gc", false, "run the isobox side under engine.TuneGC, the CLI's GC policy (GOGC 400, soft memory limit)")
+	flag.StringVar(&cfg.Only, "only", "", "comma-separated workloads: spawn,idle,max,roundtrip,jsside,throughput,clone,transfer,kill,process,cpu,timer")
 	flag.Parse()
 	cfg.MaxRSSBytes = int64(*maxRSS * (1 << 30))
 	if *tiny {

@@ -276,6 +276,14 @@ async function main() {
       addLatency('round trip number', await roundTrip(cfg.roundTripN, 42));
       addLatency('round trip object', await roundTrip(cfg.roundTripN, { a: 1, b: 'hello', c: [1, 2, 3], d: { e: true } }));
     }
+    if (wants('jsside')) {
+      // Node's side is JS to JS already: the same rows as means.
+      const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+      add('from JS: spawn → first message, mean (µs)', mean(await spawnFirst(cfg.nodeSpawnN)));
+      const n = Math.max(1, Math.min(cfg.jsRoundTripN || 1, 10000));
+      add('from JS: round trip number JS ↔ JS, mean (µs)', mean(await roundTrip(n, 42)));
+      add('from JS: round trip object JS ↔ JS, mean (µs)', mean(await roundTrip(n, { a: 1, b: 'hello', c: [1, 2, 3], d: { e: true } })));
+    }
     if (wants('throughput')) add('throughput one-way (msgs/s)', await throughput(cfg.throughputN));
     if (wants('clone')) {
       const c = await clone(cfg.cloneN, cfg.cloneBytes);

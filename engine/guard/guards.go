@@ -30,6 +30,15 @@ type Config struct {
 	// joined, proxy and bound-function chains. Zero or less:
 	// DefaultMaxDepth.
 	MaxDepth int
+	// Eager makes Install create every wrapper at once. By default a
+	// method of a built-in goja creates lazily (String.prototype,
+	// Array.prototype, Object, Function.prototype, %TypedArray%.prototype
+	// ...) is wrapped at the moment goja first creates it, by any route,
+	// so that a script that never touches it pays nothing for its guard
+	// (see lazy.go); Eager is for tests that compare the two, and the
+	// lazy path falls back to it by itself when goja's layout is not
+	// recognized.
+	Eager bool
 }
 
 // guards wraps the ECMAScript built-ins that allocate a huge block in one
@@ -53,6 +62,7 @@ type guards struct {
 	maxDepth       int                           // Config.MaxDepth: native recursion levels
 	nativeDepth    int                           // join/toString nesting in progress
 	liveProxies    map[*goja.Object]*goja.Object // length proxies of calls in progress -> their targets (guards_alloc.go)
+	deferOK        bool                          // wrappers of lazily built methods are made on first use (lazy.go)
 	gopd           goja.Callable
 	rangeError     *goja.Object
 	factory        goja.Callable
@@ -73,7 +83,7 @@ func Install(vm *goja.Runtime, cfg Config) (err error) {
 	if maxBuf <= 0 {
 		maxBuf = DefaultMaxAllocBytes
 	}
-	g := &guards{vm: vm, maxBuf: maxBuf, maxStr: maxBuf / 2, maxLen: maxBuf / 8, maxDepth: cfg.MaxDepth}
+	g := &guards{vm: vm, maxBuf: maxBuf, maxStr: maxBuf / 2, maxLen: maxBuf / 8, maxDepth: cfg.MaxDepth, deferOK: !cfg.Eager}
 	if g.maxDepth <= 0 {
 		g.maxDepth = DefaultMaxDepth
 	}
@@ -202,22 +212,49 @@ func (g *guards) wrap(obj *goja.Object, key string, length int, check func(goja.
 }
 
 // wrapWith replaces obj[key] (a string or a *goja.Symbol) by a native
-// function calling fn with the original; name, length and attributes are
-// those of the built-in. It is what every guard wrapper is built on.
+// function calling fn with the original; name, length (a negative length:
+// the original's) and attributes are those of the built-in. It is what
+// every guard wrapper is built on. A method goja has not created yet gets
+// its wrapper when goja creates it (deferWrap, lazy.go).
 func (g *guards) wrapWith(obj *goja.Object, key any, length int, fn func(goja.Callable, goja.FunctionCall) goja.Value) {
 	var ov goja.Value
 	var name string
 	switch k := key.(type) {
 	case string:
+		if g.deferWrap(obj, k, length, fn) {
+			return
+		}
 		ov, name = obj.Get(k), k
 	case *goja.Symbol:
 		ov, name = obj.GetSymbol(k), "["+k.String()+"]"
 	default:
 		return
 	}
+	w := g.makeWrapper(ov, name, length, fn)
+	if w == nil {
+		return
+	}
+	switch k := key.(type) {
+	case string:
+		_ = obj.DefineDataProperty(k, w, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	case *goja.Symbol:
+		_ = obj.DefineDataPropertySymbol(k, w, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	}
+}
+
+// makeWrapper makes the wrapper of the built-in function ov (nil if ov is
+// not a function): a native function calling fn with the original, with
+// the built-in's name and length. It runs no script code.
+func (g *guards) makeWrapper(ov goja.Value, name string, length int, fn func(goja.Callable, goja.FunctionCall) goja.Value) *goja.Object {
 	orig, ok := goja.AssertFunction(ov)
 	if !ok {
-		return
+		return nil
+	}
+	if wrapFault != nil && wrapFault() {
+		panic(g.vm.NewGoError(errWrapFault))
+	}
+	if length < 0 {
+		length = g.lengthOfFn(ov)
 	}
 	w := g.vm.ToValue(func(c goja.FunctionCall) goja.Value {
 		return g.counted(fn, orig, c) // every wrapped built-in is one native level (guards_recursion.go)
@@ -233,12 +270,10 @@ func (g *guards) wrapWith(obj *goja.Object, key any, length int, fn func(goja.Ca
 	} else {
 		g.setNameLength(w, nv, g.vm.ToValue(length))
 	}
-	switch k := key.(type) {
-	case string:
-		_ = obj.DefineDataProperty(k, w, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
-	case *goja.Symbol:
-		_ = obj.DefineDataPropertySymbol(k, w, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	if wrapperMade != nil {
+		wrapperMade(g.vm, w)
 	}
+	return w
 }
 
 // setNameLength gives a wrapper the name and length of the built-in it

@@ -153,12 +153,12 @@ func (g *guards) installRecursionGuards(kit *goja.Object, origParse goja.Value) 
 			if h.holder == "Object.prototype" && name == "toLocaleString" {
 				body = g.toLocaleString
 			}
-			g.wrapWith(holder, name, g.lengthOfFn(holder.Get(name)), body)
+			g.wrapWith(holder, name, -1, body) // the original's length
 		}
 	}
 	for _, s := range countedSymbols {
 		if holder := g.holderOf(s.holder); holder != nil {
-			g.wrapWith(holder, s.sym, g.lengthOfFn(holder.GetSymbol(s.sym)), passOn)
+			g.wrapWith(holder, s.sym, -1, passOn)
 		}
 	}
 	// trimLeft and trimRight are the very functions trimStart and

@@ -158,4 +158,9 @@ func BenchmarkSpawnVM(b *testing.B) {
 			guardedVM(b, Config{})
 		}
 	})
+	b.Run("goja.New+guards-eager", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			guardedVM(b, Config{Eager: true})
+		}
+	})
 }

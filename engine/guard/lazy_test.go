@@ -1,0 +1,248 @@
+package guard
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/dop251/goja"
+
+	"github.com/isobox/isobox/internal/gojax"
+)
+
+// trackWrappers records every guard wrapper made from now on, per runtime,
+// until the test ends.
+func trackWrappers(t *testing.T) map[*goja.Runtime]map[*goja.Object]bool {
+	t.Helper()
+	made := map[*goja.Runtime]map[*goja.Object]bool{}
+	wrapperMade = func(vm *goja.Runtime, w *goja.Object) {
+		if made[vm] == nil {
+			made[vm] = map[*goja.Object]bool{}
+		}
+		made[vm][w] = true
+	}
+	t.Cleanup(func() { wrapperMade = nil })
+	return made
+}
+
+// walkSrc lists, breadth first from globalThis, the primitive prototypes
+// and the objects literals make, every function reachable through own
+// properties (data values, getters and setters, string and symbol keys)
+// and [[Prototype]], each once, at the first path that reaches it, with
+// its name, its length and whether isGuard says it is a guard wrapper. It
+// reads descriptors only: no getter runs.
+const walkSrc = `(function (isGuard) {
+	const roots = [
+		["globalThis", globalThis], ["''", ""], ["0", 0], ["true", true], ["1n", 1n], ["Symbol()", Symbol("s")],
+		["/x/g", /x/g], ["[]", []], ["{}", {}], ["function", function () {}], ["arrow", () => {}],
+		["async", async function () {}], ["generator", function* () {}],
+		["class", class {}], ["Uint8Array", new Uint8Array(1)], ["buffer", new Uint8Array(1).buffer],
+		["Float64Array", new Float64Array(1)], ["DataView", new DataView(new ArrayBuffer(1))],
+		["arrayIterator", [].values()], ["mapIterator", new Map().entries()], ["setIterator", new Set().values()],
+		["stringIterator", ""[Symbol.iterator]()], ["regexpIterator", /x/[Symbol.matchAll]("x")],
+		["generatorObject", (function* () {})()],
+		["promise", Promise.resolve(1)], ["asyncResult", (async () => 1)()], ["error", new TypeError("t")],
+		["arguments", (function () { return arguments })(1)], ["date", new Date(0)],
+		["weakMap", new WeakMap()], ["proxyTarget", Proxy],
+	];
+	const seen = new Map();
+	const out = [];
+	const queue = [];
+	const visit = (path, v) => {
+		if ((typeof v !== "object" && typeof v !== "function") || v === null || seen.has(v)) return;
+		seen.set(v, path);
+		if (typeof v === "function") {
+			const n = Object.getOwnPropertyDescriptor(v, "name"), l = Object.getOwnPropertyDescriptor(v, "length");
+			out.push(path + " " + (isGuard(v) ? "guard" : "original") + " " + String(n && n.value) + "/" + String(l && l.value));
+		}
+		queue.push([path, v]);
+	};
+	for (const [p, v] of roots) {
+		visit(p, v);
+		if (typeof v !== "object" && typeof v !== "function") visit(p + ".__proto__", Object.getPrototypeOf(v));
+	}
+	while (queue.length) {
+		const [path, o] = queue.shift();
+		visit(path + ".__proto__", Object.getPrototypeOf(o));
+		for (const k of Reflect.ownKeys(o)) {
+			const d = Object.getOwnPropertyDescriptor(o, k);
+			const p = path + "." + String(k);
+			if ("value" in d) visit(p, d.value);
+			else { visit(p + "<get>", d.get); visit(p + "<set>", d.set); }
+		}
+	}
+	return out.join("\n");
+})`
+
+func walk(t *testing.T, vm *goja.Runtime, made map[*goja.Runtime]map[*goja.Object]bool) []string {
+	t.Helper()
+	f, err := vm.RunString(walkSrc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fn, _ := goja.AssertFunction(f)
+	isGuard := vm.ToValue(func(c goja.FunctionCall) goja.Value {
+		o, _ := c.Argument(0).(*goja.Object)
+		return vm.ToValue(o != nil && made[vm][o])
+	})
+	v, err := fn(goja.Undefined(), isGuard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for _, l := range strings.Split(v.String(), "\n") {
+		if !strings.Contains(l, "isGuard") {
+			lines = append(lines, l)
+		}
+	}
+	return lines
+}
+
+// The differential test: a VM whose guards are made lazily and one whose
+// guards are all made at boot show the same guard-or-original, name and
+// length at every path a script can reach, once the walk has touched
+// everything.
+func TestLazyGuardsDifferential(t *testing.T) {
+	if err := gojax.TemplateLayout(); err != nil {
+		t.Fatalf("template layout unavailable, the lazy path is off: %v", err)
+	}
+	made := trackWrappers(t)
+	eager, lazy := guardedVM(t, Config{Eager: true}), guardedVM(t, Config{})
+	bootEager, bootLazy := len(made[eager]), len(made[lazy])
+	if bootLazy >= bootEager {
+		t.Errorf("lazy boot made %d wrappers, eager %d: nothing was deferred", bootLazy, bootEager)
+	}
+	we, wl := walk(t, eager, made), walk(t, lazy, made)
+	if len(we) < 400 {
+		t.Fatalf("the walk reached only %d functions", len(we))
+	}
+	guards := 0
+	for i := 0; i < len(we) || i < len(wl); i++ {
+		var e, l string
+		if i < len(we) {
+			e = we[i]
+		}
+		if i < len(wl) {
+			l = wl[i]
+		}
+		if e != l {
+			t.Errorf("path %d differs:\n  eager: %s\n  lazy:  %s", i, e, l)
+			if i > 20 {
+				break
+			}
+		}
+		if strings.Contains(e, " guard ") {
+			guards++
+		}
+	}
+	if guards < 80 {
+		t.Errorf("the walk found only %d guards", guards)
+	}
+	if len(made[lazy]) != len(made[eager]) {
+		t.Errorf("after the walk: lazy VM made %d wrappers, eager %d", len(made[lazy]), len(made[eager]))
+	}
+	t.Logf("%d functions, %d guards; wrappers made at boot: eager %d, lazy %d", len(we), guards, bootEager, bootLazy)
+}
+
+// Each guarded method reached first by an indirect route, in a fresh lazy
+// VM, is the guard; so is every method the same route then reaches.
+func TestLazyGuardsRoutes(t *testing.T) {
+	made := trackWrappers(t)
+	for _, tc := range []struct{ name, src string }{
+		{"primitive", `"x".repeat`},
+		{"string-object", `new String("x").padEnd`},
+		{"descriptor", `Object.getOwnPropertyDescriptor(String.prototype, "repeat").value`},
+		{"all-descriptors", `Object.getOwnPropertyDescriptors(String.prototype).concat.value`},
+		{"reflect-get", `Reflect.get(Array.prototype, "join")`},
+		{"tampered-reflect", `Reflect.get = () => 1; Reflect.getOwnPropertyDescriptor = () => undefined; Object.getOwnPropertyDescriptor = () => undefined; [].join`},
+		{"names-first", `Object.getOwnPropertyNames(globalThis); Object.getOwnPropertyNames(String.prototype); "".repeat`},
+		{"symbols-first", `Object.getOwnPropertySymbols(String.prototype); Reflect.ownKeys(Array.prototype); [].fill`},
+		{"with", `with (String.prototype) { padStart }`},
+		{"destructuring", `const { split } = String.prototype; split`},
+		{"super", `class S extends String { f() { return super.normalize } } new S("x").f()`},
+		{"array-literal", `[].concat`},
+		{"arguments", `(function () { return Array.prototype.slice })()`},
+		{"arrow-literal", `(() => 1).apply`},
+		{"async-literal", `(async () => 1).bind`},
+		{"generator-literal", `(function* () {}).apply`},
+		{"regex-literal", `/x/.constructor.prototype.compile`},
+		{"constructor-route", `({}).constructor.keys`},
+		{"typed-array", `new Uint8Array(1).join`},
+		{"typed-array-proto", `Object.getPrototypeOf(Int8Array.prototype).set`},
+		{"object-entries", `Object.entries`},
+		{"function-proto", `Function.prototype.bind`},
+		// First use one frame short of the call-stack limit: making a
+		// wrapper runs no JS, so it needs no frame.
+		{"deep-recursion", `function deep(n) { return n > 0 ? deep(n - 1) : "".repeat } deep(1995)`},
+		{"deep-recursion-array", `function deeper(n) { return n > 0 ? deeper(n - 1) : Reflect.get(Array.prototype, "splice") } deeper(1995)`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			vm := guardedVM(t, Config{})
+			vm.SetMaxCallStackSize(2000)
+			v, err := vm.RunString(tc.src)
+			if err != nil {
+				t.Fatalf("%s: %v", tc.src, err)
+			}
+			o, _ := v.(*goja.Object)
+			if o == nil || !made[vm][o] {
+				t.Errorf("%s is not a guard wrapper: %v", tc.src, v)
+			}
+		})
+	}
+	// And the guards work when reached that way. A constructor guard is
+	// in place at boot: its prototype's constructor is reachable from
+	// objects goja makes without the global.
+	expectRangeErrors(t, guardedVM(t, Config{}), []string{`new (new Uint8Array(1).buffer.constructor)(2**40)`})
+	expectRangeErrors(t, guardedVM(t, Config{}), []string{`new (new Float64Array(1).constructor)(2**40)`})
+	vm := guardedVM(t, Config{MaxAllocBytes: 1 << 20})
+	expectRangeErrors(t, vm, []string{
+		`const { repeat } = String.prototype; repeat.call("x", 2**30)`,
+		`Object.getOwnPropertyDescriptor(String.prototype, "padEnd").value.call("x", 2**30)`,
+		`with (Array.prototype) { join.call({length: 2**40}) }`,
+	})
+}
+
+// A wrapper that fails to be made (a stack overflow or an interrupt in
+// the middle) leaves nothing behind: the next touch makes it, and the
+// original is never returned.
+func TestLazyGuardsFailureAtomic(t *testing.T) {
+	made := trackWrappers(t)
+	vm := guardedVM(t, Config{})
+	fail := true
+	wrapFault = func() bool { f := fail; fail = false; return f }
+	defer func() { wrapFault = nil }()
+	v, err := vm.RunString(`let first; try { first = "x".repeat } catch (e) { first = "threw" } first`)
+	if err != nil || v.String() != "threw" {
+		t.Fatalf("first touch: %v %v, want it to throw", v, err)
+	}
+	v, err = vm.RunString(`"x".repeat`)
+	if o, _ := v.(*goja.Object); err != nil || o == nil || !made[vm][o] {
+		t.Errorf("second touch: %v %v, want the guard", v, err)
+	}
+	// An interrupt pending at the touch stops the script before or after
+	// it, never inside: the method is the guard afterwards.
+	vm.Interrupt("stop")
+	if _, err := vm.RunString(`"x".padStart`); err == nil {
+		t.Error("interrupt did not stop the script")
+	}
+	vm.ClearInterrupt()
+	v, err = vm.RunString(`"x".padStart`)
+	if o, _ := v.(*goja.Object); err != nil || o == nil || !made[vm][o] {
+		t.Errorf("after the interrupt: %v %v, want the guard", v, err)
+	}
+}
+
+// With goja's layout unrecognized (gojax disabled), Install wraps
+// everything at boot, as Config.Eager does.
+func TestLazyGuardsFallback(t *testing.T) {
+	made := trackWrappers(t)
+	eager := guardedVM(t, Config{Eager: true})
+	restore := gojax.Disable()
+	fallback := guardedVM(t, Config{})
+	restore()
+	if len(made[fallback]) != len(made[eager]) {
+		t.Errorf("fallback made %d wrappers at boot, eager %d", len(made[fallback]), len(made[eager]))
+	}
+	if we, wf := walk(t, eager, made), walk(t, fallback, made); strings.Join(we, "\n") != strings.Join(wf, "\n") {
+		t.Error("the fallback VM's walk differs from the eager one's")
+	}
+}

@@ -1,0 +1,256 @@
+package gojax
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/dop251/goja"
+)
+
+func TestTemplateLayout(t *testing.T) {
+	if err := TemplateLayout(); err != nil {
+		t.Fatalf("goja template layout not recognized: %v", err)
+	}
+}
+
+// lazyRuntime is a fresh runtime with lazy globals lazyA and lazyB (lazyB
+// throws on its first build if failB) and counters of their builds.
+func lazyRuntime(t *testing.T, defineFirst, failB bool) (*goja.Runtime, map[string]int) {
+	t.Helper()
+	r := goja.New()
+	if defineFirst {
+		// goja copies the template's names into the object here: the lazy
+		// names added after must land in that copy.
+		if err := r.Set("plain", 1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	builds := map[string]int{}
+	if !LazyGlobal(r, "lazyA", func() goja.Value { builds["lazyA"]++; return r.ToValue("A") }) {
+		t.Fatal("LazyGlobal(lazyA) refused")
+	}
+	if !LazyGlobal(r, "lazyB", func() goja.Value {
+		builds["lazyB"]++
+		if failB && builds["lazyB"] == 1 {
+			panic(r.NewTypeError("first build fails"))
+		}
+		return r.ToValue("B")
+	}) {
+		t.Fatal("LazyGlobal(lazyB) refused")
+	}
+	return r, builds
+}
+
+func TestLazyGlobal(t *testing.T) {
+	for _, tc := range []struct {
+		name, src, want string
+		builds          int  // builds of lazyA after src
+		failB           bool // lazyB's first build throws
+	}{
+		{"names-without-build", `let n = Object.getOwnPropertyNames(globalThis); [n.includes("lazyA"), n.includes("lazyB"), n.includes("Object"), n.indexOf("lazyA") < n.indexOf("lazyB")].join()`, "true,true,true,true", 0, false},
+		{"in-without-build", `["lazyA" in globalThis, globalThis.hasOwnProperty("lazyA"), "nope" in globalThis].join()`, "true,true,false", 0, false},
+		{"get", `lazyA + globalThis.lazyA`, "AA", 1, false},
+		{"typeof", `typeof lazyA`, "string", 1, false},
+		{"descriptor", `let d = Object.getOwnPropertyDescriptor(globalThis, "lazyA"); [d.value, d.writable, d.configurable, d.enumerable, "get" in d].join()`, "A,true,true,false,false", 1, false},
+		// Enumerating the values builds every lazy global (as goja does for
+		// its own names).
+		{"not-enumerable", `let k = []; for (var x in globalThis) k.push(x); [k.includes("lazyA"), Object.keys(globalThis).includes("lazyA")].join()`, "false,false", 1, false},
+		{"assign-replaces", `lazyA = 5; [lazyA, Object.getOwnPropertyDescriptor(globalThis, "lazyA").enumerable].join()`, "5,false", 1, false},
+		{"delete", `[delete globalThis.lazyA, "lazyA" in globalThis, typeof lazyA, Object.getOwnPropertyNames(globalThis).includes("lazyA")].join()`, "true,false,undefined,false", 1, false},
+		{"redefine", `Object.defineProperty(globalThis, "lazyA", {value: 9, enumerable: true}); [lazyA, Object.keys(globalThis).includes("lazyA")].join()`, "9,true", 1, false},
+		{"strict-assign", `(function(){ "use strict"; lazyA = 3; return lazyA })()`, "3", 1, false},
+		{"build-throws-then-retries", `let e; try { lazyB } catch (x) { e = x.name } [e, lazyB, "lazyB" in globalThis].join()`, "TypeError,B,true", 0, true},
+		{"var-redeclare", `var lazyA; typeof lazyA`, "string", 1, false},
+	} {
+		for _, first := range []bool{false, true} {
+			name := tc.name
+			if first {
+				name += "/names-copied"
+			}
+			t.Run(name, func(t *testing.T) {
+				r, builds := lazyRuntime(t, first, tc.failB)
+				v, err := r.RunString(tc.src)
+				if err != nil {
+					t.Fatalf("%s: %v", tc.src, err)
+				}
+				if got := v.String(); got != tc.want {
+					t.Errorf("%s = %q; want %q", tc.src, got, tc.want)
+				}
+				if builds["lazyA"] != tc.builds {
+					t.Errorf("lazyA built %d times; want %d", builds["lazyA"], tc.builds)
+				}
+			})
+		}
+	}
+}
+
+func TestLazyGlobalRefuses(t *testing.T) {
+	r := goja.New()
+	b := func() goja.Value { return goja.Undefined() }
+	if err := r.Set("taken", 1); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"taken", "Object", "parseInt", "0", "", "42"} {
+		if LazyGlobal(r, name, b) {
+			t.Errorf("LazyGlobal(%q) accepted a name that exists or is an index", name)
+		}
+	}
+	if !LazyGlobal(r, "fresh", b) || LazyGlobal(r, "fresh", b) {
+		t.Error("LazyGlobal(fresh) twice: want true then false")
+	}
+	restore := Disable()
+	defer restore()
+	if LazyGlobal(r, "other", b) {
+		t.Error("LazyGlobal accepted while disabled")
+	}
+	if TemplateLayout() == nil {
+		t.Error("TemplateLayout is nil while disabled")
+	}
+}
+
+// Runtimes with different sets of lazy names share template versions but
+// never each other's builders or names.
+func TestLazyGlobalRuntimesIndependent(t *testing.T) {
+	r1, r2 := goja.New(), goja.New()
+	LazyGlobal(r1, "shared", func() goja.Value { return r1.ToValue("one") })
+	LazyGlobal(r2, "shared", func() goja.Value { return r2.ToValue("two") })
+	LazyGlobal(r1, "onlyOne", func() goja.Value { return r1.ToValue(1) })
+	v1, err1 := r1.RunString(`shared + "," + ("onlyOne" in globalThis)`)
+	v2, err2 := r2.RunString(`shared + "," + ("onlyOne" in globalThis) + "," + typeof onlyOne`)
+	if err1 != nil || err2 != nil {
+		t.Fatal(err1, err2)
+	}
+	if v1.String() != "one,true" || v2.String() != "two,false,undefined" {
+		t.Errorf("r1: %s, r2: %s", v1, v2)
+	}
+	// A plain goja runtime is untouched.
+	v, err := goja.New().RunString(`"shared" in globalThis`)
+	if err != nil || v.ToBoolean() {
+		t.Errorf("a fresh runtime sees a lazy global: %v %v", v, err)
+	}
+}
+
+// goja's quirk: a top-level var declared before any other global is added
+// makes getOwnPropertyNames(globalThis) list only that var. Lazy globals
+// added before must not make it worse than it is for goja's own names.
+func TestLazyGlobalTopLevelVarQuirk(t *testing.T) {
+	plain := goja.New()
+	r := goja.New()
+	LazyGlobal(r, "lazyQ", func() goja.Value { return r.ToValue(1) })
+	src := `var first = 1; Object.getOwnPropertyNames(globalThis).join()`
+	pv, err1 := plain.RunString(src)
+	lv, err2 := r.RunString(src)
+	if err1 != nil || err2 != nil {
+		t.Fatal(err1, err2)
+	}
+	// Whatever goja lists for its own names, the lazy runtime lists the
+	// same (plus lazyQ when goja lists the template names at all).
+	p, l := pv.String(), strings.Replace(lv.String(), ",lazyQ", "", 1)
+	if p != l {
+		t.Errorf("plain runtime lists %q, lazy one %q", pv, lv)
+	}
+}
+
+// deferredRuntime defers String.prototype.repeat and Array.prototype.join
+// to wrappers that tag themselves (the wrapped function gets a "wrapped"
+// property), counting wraps; the first wrap of join panics if failJoin.
+func deferredRuntime(t *testing.T, failJoin bool) (*goja.Runtime, *int) {
+	t.Helper()
+	r := goja.New()
+	n := 0
+	tag := func(v goja.Value) goja.Value {
+		n++
+		f, ok := goja.AssertFunction(v)
+		if !ok {
+			t.Errorf("deferred value %v is not a function", v)
+			return v
+		}
+		w := r.ToValue(func(c goja.FunctionCall) goja.Value {
+			res, err := f(c.This, c.Arguments...)
+			if err != nil {
+				panic(err)
+			}
+			return res
+		}).(*goja.Object)
+		_ = w.Set("wrapped", true)
+		return w
+	}
+	sp := r.Get("String").ToObject(r).Get("prototype").ToObject(r)
+	ap := r.Get("Array").ToObject(r).Get("prototype").ToObject(r)
+	if !DeferProperty(r, sp, "repeat", tag) {
+		t.Fatal("DeferProperty(String.prototype.repeat) refused")
+	}
+	failed := false
+	if !DeferProperty(r, ap, "join", func(v goja.Value) goja.Value {
+		if failJoin && !failed {
+			failed = true
+			panic(r.NewTypeError("wrap interrupted"))
+		}
+		return tag(v)
+	}) {
+		t.Fatal("DeferProperty(Array.prototype.join) refused")
+	}
+	return r, &n
+}
+
+func TestDeferProperty(t *testing.T) {
+	for _, tc := range []struct {
+		name, src, want string
+		wraps           int
+		failJoin        bool
+	}{
+		{"untouched", `1`, "1", 0, false},
+		{"names-do-not-wrap", `String(Object.getOwnPropertyNames(String.prototype).includes("repeat"))`, "true", 0, false},
+		{"primitive-route", `"ab".repeat(2) + ("ab".repeat.wrapped === true)`, "ababtrue", 1, false},
+		{"descriptor-route", `let d = Object.getOwnPropertyDescriptor(String.prototype, "repeat"); d.value.wrapped + "," + d.writable + "," + d.enumerable + "," + d.configurable`, "true,true,false,true", 1, false},
+		{"descriptors-route", `String(Object.getOwnPropertyDescriptors(String.prototype).repeat.value.wrapped)`, "true", 1, false},
+		{"delete-route", `delete String.prototype.repeat + "," + typeof "".repeat`, "true,undefined", 1, false},
+		{"reflect-route", `String(Reflect.get(String.prototype, "repeat").wrapped)`, "true", 1, false},
+		{"array-route", `[1, 2].join("-") + [].join.wrapped`, "1-2true", 1, false},
+		{"failed-wrap-retries", `let e; try { [].join } catch (x) { e = x.message } e + "," + [1, 2].join("+") + "," + [].join.wrapped`, "wrap interrupted,1+2,true", 1, true},
+		{"define-over", `Object.defineProperty(String.prototype, "repeat", {value: 5}); String("".repeat)`, "5", 1, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r, n := deferredRuntime(t, tc.failJoin)
+			v, err := r.RunString(tc.src)
+			if err != nil {
+				t.Fatalf("%s: %v", tc.src, err)
+			}
+			if v.String() != tc.want {
+				t.Errorf("%s = %q; want %q", tc.src, v, tc.want)
+			}
+			if *n != tc.wraps {
+				t.Errorf("%d wraps; want %d", *n, tc.wraps)
+			}
+		})
+	}
+	// A runtime that shares the hooked template version but deferred
+	// nothing sees goja's functions.
+	r2 := goja.New()
+	v, err := r2.RunString(`"x".repeat(2) + String("".repeat.wrapped)`)
+	if err != nil || v.String() != "xxundefined" {
+		t.Errorf("plain runtime: %v %v", v, err)
+	}
+}
+
+func TestDeferPropertyRefuses(t *testing.T) {
+	r := goja.New()
+	w := func(v goja.Value) goja.Value { return v }
+	sp := r.Get("String").ToObject(r).Get("prototype").ToObject(r)
+	_ = sp.Get("padEnd") // materialised
+	plain := r.NewObject()
+	_ = plain.Set("f", 1)
+	for _, c := range []struct {
+		o   *goja.Object
+		key string
+	}{{sp, "padEnd"}, {sp, "noSuchMethod"}, {plain, "f"}, {r.GlobalObject(), "parseInt"}} {
+		if DeferProperty(r, c.o, c.key, w) {
+			t.Errorf("DeferProperty(%s) accepted", c.key)
+		}
+	}
+	restore := Disable()
+	defer restore()
+	if DeferProperty(r, sp, "trim", w) {
+		t.Error("DeferProperty accepted while disabled")
+	}
+}
