@@ -923,6 +923,15 @@ func sortCost(n float64) float64 {
 // checkArraySort bounds a default-comparator sort of this: strings compare
 // cheaply, anything else through its string.
 func (a *allocGuards) checkArraySort(this goja.Value, what string) {
+	if s, ok := this.(goja.String); ok {
+		// A string this is ToObject'd into a String object of one-unit
+		// strings: sort.call('ab'.repeat(2**22)) sorted 8 Mi of them
+		// natively for seconds (found by FuzzHostileGrammar).
+		if n := float64(s.Length()); sortCost(n) > sortBudgetStr {
+			a.fail(fmt.Sprintf("%s of %v elements (default comparator)", what, n))
+		}
+		return
+	}
 	o, ok := this.(*goja.Object)
 	if !ok {
 		return
