@@ -175,7 +175,7 @@ const PROCESS = args[1] === "process";
 		errors.push({name: e.name, message: e.message, limit: e.limit}); exited = true;
 	}
 	if (HOSTILE === "KILL") setTimeout(() => iso.kill({priority: Isolate.immediate}), 100);
-	const deadline = setTimeout(() => { errors.push({name: "Timeout", message: "hostile isolate still alive after 15 s"}); iso.kill({priority: Isolate.immediate}); }, 15000);
+	const deadline = setTimeout(() => { errors.push({name: "Timeout", message: "hostile isolate still alive after 60 s"}); iso.kill({priority: Isolate.immediate}); }, 60000);
 	while (!exited) await new Promise(r => wakeEv = r);
 	clearTimeout(deadline);
 	ev.close();
