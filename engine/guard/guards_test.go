@@ -65,7 +65,7 @@ func TestGuardsThrowRangeError(t *testing.T) {
 		`new ArrayBuffer({valueOf() { return 2**40 }})`,
 		`new Uint8Array('1e12')`,
 		`new Float64Array({valueOf() { return 2**40 }}.valueOf())`,
-		`String.prototype.concat.call({toString() { return 'x'.repeat(2**27) }}, {toString() { return 'x'.repeat(2**27) }}, 'x'.repeat(2**27))`,
+		`String.prototype.concat.call({toString() { return 'x'.repeat(2**25) }}, {toString() { return 'x'.repeat(2**26) }}, 'x'.repeat(2**26))`,
 		`'x'.repeat(2**62)`,
 		`'xy'.repeat(2**28)`,
 		`'\u1234'.repeat(2**40)`,
