@@ -162,17 +162,24 @@ func TestReplaceAllEmptySearch(t *testing.T) {
 // unguarded VM, with the guard (native replacer), and with a replacer of
 // the script's own (the JS trampoline path).
 func BenchmarkStringify(b *testing.B) {
-	setup := `var data = []; for (let i = 0; i < 2000; i++) data.push({id: i, name: "item" + i, tags: ["a", "b"], nested: {x: i, y: [1, 2, 3]}});`
-	for _, c := range []struct {
-		name    string
-		guarded bool
-		expr    string
-	}{
+	benchGuarded(b, `var data = []; for (let i = 0; i < 2000; i++) data.push({id: i, name: "item" + i, tags: ["a", "b"], nested: {x: i, y: [1, 2, 3]}});`, []benchCase{
 		{"unguarded", false, "JSON.stringify(data)"},
 		{"guarded", true, "JSON.stringify(data)"},
 		{"unguarded-user-replacer", false, "JSON.stringify(data, (k, v) => v)"},
 		{"guarded-user-replacer", true, "JSON.stringify(data, (k, v) => v)"},
-	} {
+	})
+}
+
+// benchCase is one expression of benchGuarded, in a guarded VM or not.
+type benchCase struct {
+	name    string
+	guarded bool
+	expr    string
+}
+
+// benchGuarded runs each case's expression in a VM of its own, after setup.
+func benchGuarded(b *testing.B, setup string, cases []benchCase) {
+	for _, c := range cases {
 		vm := goja.New()
 		if c.guarded {
 			vm = guardedVM(b, Config{})

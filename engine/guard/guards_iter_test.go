@@ -58,8 +58,7 @@ func TestIterationInterruptible(t *testing.T) {
 
 // The wrappers keep next's observable shape.
 func TestIterNextShape(t *testing.T) {
-	vm := guardedVM(t, Config{})
-	v, err := vm.RunString(`
+	expectJS(t, `
 		const protos = [[][Symbol.iterator](), new Map().keys(), new Set().values(), ""[Symbol.iterator](), /a/g[Symbol.matchAll]("a")].map(Object.getPrototypeOf);
 		const ds = protos.map(p => Object.getOwnPropertyDescriptor(p, "next"));
 		const ok = ds.every(d => d.writable && d.configurable && !d.enumerable && d.value.name === "next" && d.value.length === 0);
@@ -67,70 +66,35 @@ func TestIterNextShape(t *testing.T) {
 		const r = [it.next(), it.next(), it.next()].map(x => x.value + ":" + x.done).join(",");
 		let threw = false; try { protos[0].next.call({}) } catch (e) { threw = e instanceof TypeError }
 		ok + " " + r + " " + threw + " " + [...new Set([1, 2, 2])].join("") + " " + Array.from(new Map([[1, 2]])).join("");
-	`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got, want := v.String(), "true 1:false,2:false,undefined:true true 12 1,2"; got != want {
-		t.Fatalf("got %q, want %q", got, want)
-	}
+	`, "true 1:false,2:false,undefined:true true 12 1,2")
 }
 
 // BenchmarkIterGuard is the cost of the next wrappers on a for-of loop and
 // a spread over a 10,000-element array.
 func BenchmarkIterGuard(b *testing.B) {
-	setup := `var data = Array.from({length: 10000}, (_, i) => i);`
-	for _, c := range []struct {
-		name    string
-		guarded bool
-		expr    string
-	}{
+	benchGuarded(b, `var data = Array.from({length: 10000}, (_, i) => i);`, []benchCase{
 		{"for-of/unguarded", false, "{ let s = 0; for (const x of data) s += x }"},
 		{"for-of/guarded", true, "{ let s = 0; for (const x of data) s += x }"},
 		{"spread/unguarded", false, "[...data.values()]"},
 		{"spread/guarded", true, "[...data.values()]"},
-	} {
-		vm := goja.New()
-		if c.guarded {
-			vm = guardedVM(b, Config{})
-		}
-		if _, err := vm.RunString(setup); err != nil {
-			b.Fatal(err)
-		}
-		p := goja.MustCompile("x", c.expr, false)
-		b.Run(c.name, func(b *testing.B) {
-			for i := 0; i < b.N; i++ {
-				if _, err := vm.RunProgram(p); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
-	}
+	})
 }
 
 // Sparse arrays through the join and sort guards: goja's ExportTo panics on
 // a hole, which made [1,,2].join() an InternalError in every guarded VM
 // (found by FuzzHostileGrammar).
 func TestGuardsSparseArrays(t *testing.T) {
-	vm := guardedVM(t, Config{})
-	v, err := vm.RunString(`
+	expectJS(t, `
 		const big = Array(300000).fill('b'); big[5] = 'a'; delete big[7]; big.sort();
 		[[1,,2].join("-"), String([,1]), [,,].toString(), [3,,1].sort().join(), Object.prototype.toLocaleString.call([,,,1]),
 		 big[0], big.length, big[big.length - 1], 7 in big, 299999 in big].join("|")
-	`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got, want := v.String(), "1--2|,1|,|1,3,|,,,1|a|300000||true|false"; got != want {
-		t.Fatalf("got %q, want %q", got, want)
-	}
+	`, "1--2|,1|,|1,3,|,,,1|a|300000||true|false")
 }
 
 // The string builders' guards convert once and pass the converted values
 // on: results and errors are the built-ins' own.
 func TestStringGuardsConvertOnce(t *testing.T) {
-	vm := guardedVM(t, Config{})
-	v, err := vm.RunString(`
+	expectJS(t, `
 		let calls = 0;
 		const n = {valueOf() { calls++; return 2 }}, f = {toString() { calls++; return '-' }}, th = {toString() { calls++; return 'ab' }};
 		const out = ['ab'.repeat('3'), 'x'.padStart('5', f), 'q'.concat(1, f, null), 'x'.padEnd(2**40, ''), String.prototype.repeat.call(12, 2),
@@ -138,31 +102,30 @@ func TestStringGuardsConvertOnce(t *testing.T) {
 		const errs = [() => 'x'.repeat(Symbol()), () => 'x'.repeat(1n), () => String.prototype.repeat.call(null, 1), () => 'a'.padStart(5, Symbol()),
 			() => 'a'.concat(Symbol()), () => 'x'.repeat(-1), () => 'x'.repeat(Infinity)].map(g => { try { g(); return "none" } catch (e) { return e.name } });
 		out.join("|") + " " + calls + " " + errs.join(",");
-	`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got, want := v.String(), "ababab|----x|q1-null|x|1212|abab|x-| 6 TypeError,TypeError,TypeError,TypeError,TypeError,RangeError,RangeError"; got != want {
-		t.Fatalf("got  %q\nwant %q", got, want)
-	}
+	`, "ababab|----x|q1-null|x|1212|abab|x-| 6 TypeError,TypeError,TypeError,TypeError,TypeError,RangeError,RangeError")
 }
 
 // goja's Object.prototype.toLocaleString called a missing toString through
 // nil; the guarded one throws the spec's TypeError, and still works.
 func TestToLocaleStringWithoutToString(t *testing.T) {
-	vm := guardedVM(t, Config{})
-	v, err := vm.RunString(`
+	expectJS(t, `
 		const r = [];
 		for (const o of [{toString: null, valueOf: null}, {toString: 1}, null, undefined]) {
 			try { Object.prototype.toLocaleString.call(o); r.push("none") } catch (e) { r.push(e.name) }
 		}
 		r.push(Object.prototype.toLocaleString.call(5), ({toString() { return "t" + (this === o2) }}).toLocaleString(), [1, {a: 1}].toLocaleString());
 		var o2; r.join(",")
-	`)
+	`, "TypeError,TypeError,TypeError,TypeError,5,tfalse,1,[object Object]")
+}
+
+// expectJS runs src in a guarded VM and compares its completion value.
+func expectJS(t *testing.T, src, want string) {
+	t.Helper()
+	v, err := guardedVM(t, Config{}).RunString(src)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := v.String(), "TypeError,TypeError,TypeError,TypeError,5,tfalse,1,[object Object]"; got != want {
-		t.Fatalf("got %q, want %q", got, want)
+	if got := v.String(); got != want {
+		t.Fatalf("got  %q\nwant %q", got, want)
 	}
 }
