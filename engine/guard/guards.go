@@ -70,6 +70,7 @@ type guards struct {
 	alloc          *allocGuards // guards_alloc.go state, made once
 	chk            goja.Value   // the constructor wrappers' native check
 	ctorChecks     []func(args []goja.Value) []goja.Value
+	step           goja.Callable // jsStep's function, made on first use
 }
 
 // Install wraps the dangerous built-ins of vm (allocation caps, native

@@ -71,3 +71,19 @@ func (g *guards) installIterGuards() {
 		})
 	}
 }
+
+// stepProg is a function of no statements: calling it from a native runs a
+// JS step, where a pending Interrupt takes effect.
+var stepProg = goja.MustCompile("<guards-step>", "(function () {})", true)
+
+// jsStep runs one JS step from inside a native loop (see stepProg).
+func (g *guards) jsStep() {
+	if g.step == nil {
+		v, err := g.vm.RunProgram(stepProg)
+		if err != nil {
+			panic(err)
+		}
+		g.step, _ = goja.AssertFunction(v)
+	}
+	call(g.step, goja.Undefined())
+}

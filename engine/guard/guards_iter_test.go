@@ -32,6 +32,8 @@ func TestIterationInterruptible(t *testing.T) {
 		`[...'a'.repeat(2**26).matchAll(/a/g)]`,
 		`{ function* g() { yield* Array(2**32 - 1) } [...g()] }`,
 		`[...new Uint8Array(2**27)]`,
+		`for (;;) String(new Uint8Array(2**20))`,
+		`new Int32Array(2**26).fill(-123456).join('; ')`,
 	}
 	for _, src := range cases {
 		t.Run(src, func(t *testing.T) {
@@ -127,5 +129,30 @@ func expectJS(t *testing.T, src, want string) {
 	}
 	if got := v.String(); got != want {
 		t.Fatalf("got  %q\nwant %q", got, want)
+	}
+}
+
+// The Go join of large integer typed arrays prints what the original does.
+func TestTypedArrayJoinChunked(t *testing.T) {
+	src := `
+		const n = (1 << 16) * 2 + 5, out = [];
+		for (const C of [Uint8Array, Int8Array, Uint16Array, Int32Array, Uint32Array, BigInt64Array, BigUint64Array, Float64Array]) {
+			const a = new C(n);
+			for (let i = 0; i < n; i++) a[i] = C.name.startsWith("Big") ? BigInt(i * 7919) * (C === BigInt64Array && i % 2 ? -1n : 1n) : (i * 7919) % 1000003 * (i % 3 ? 1 : -1) / (C === Float64Array ? 7 : 1);
+			const s1 = a.join(), s2 = a.join(" - "), s3 = String(a), s4 = a.join("\u00e9");
+			let h = 0; for (const s of [s1, s2, s3, s4]) for (let i = 0; i < s.length; i += 97) h = (h * 31 + s.charCodeAt(i)) | 0;
+			out.push(C.name + ":" + s1.length + "," + s2.length + "," + s3.length + "," + s4.length + "," + h);
+		}
+		out.join(" ")`
+	got, err := guardedVM(t, Config{}).RunString(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := goja.New().RunString(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.String() != want.String() {
+		t.Fatalf("guarded  %s\noriginal %s", got, want)
 	}
 }
