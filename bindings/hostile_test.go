@@ -155,7 +155,9 @@ var hostileCases = []hostileCase{
 	{name: "spawn-bomb", fn: `() => { const f = () => { Isolate.spawn(f); Isolate.spawn(f); new ReceivePort(); }; return (async () => { for (;;) await Isolate.spawn(() => { new ReceivePort() }) })() }`, limits: `{}`, want: "ResourceLimitError", limit: "maxIsolates", host: []engine.HostOption{engine.WithMaxIsolates(40)}},
 	{name: "timer-flood", fn: `() => { for (;;) setTimeout(() => {}, 1e6) }`, limits: `{maxTimers: 1000}`, want: "ResourceLimitError", limit: "maxTimers"},
 	{name: "message-flood", fn: `() => { const r = new ReceivePort(); for (;;) r.sendPort.send(1) }`, limits: `{maxQueue: 1000}`, want: "ResourceLimitError", limit: "maxQueue"},
-	{name: "message-500MB", fn: `() => { const s = 'x'.repeat(100e6); const r = new ReceivePort(); r.sendPort.send([s, s, s, s, s]) }`, limits: `{maxMessageBytes: 1e6}`, want: "ResourceLimitError", limit: "maxMessageBytes"},
+	// 5 x 20 MB: the limit is checked while cloning, whatever the size
+	// (at 5 x 100 MB building the string alone took over 20 s under -race).
+	{name: "message-100MB", fn: `() => { const s = 'x'.repeat(20e6); const r = new ReceivePort(); r.sendPort.send([s, s, s, s, s]) }`, limits: `{maxMessageBytes: 1e6}`, want: "ResourceLimitError", limit: "maxMessageBytes"},
 	{name: "deep-nesting-100000", fn: `() => { let o = {}; for (let i = 0; i < 100000; i++) o = {o}; const r = new ReceivePort(); r.sendPort.send(o); r.close(); let a = []; for (let i = 0; i < 100000; i++) a = [a]; JSON.parse("[".repeat(100000) + "]".repeat(100000)); }`, limits: `{}`, want: "ANY"},
 	{name: "cyclic-message", fn: `() => { const o = {}; o.o = o; const a = [o]; a.push(a); const r = new ReceivePort(); r.listen(m => { if (m.o !== m || m.a[1] !== m.a) throw new Error("FAIL cycle lost"); r.close() }); o.a = a; r.sendPort.send(o) }`, limits: `{}`, want: ""},
 	{name: "throwing-getter-during-clone", fn: `() => { const r = new ReceivePort(); try { r.sendPort.send({get x() { throw new Error("boom") }}) } catch (e) { if (e.message !== "boom") throw new Error("FAIL " + e) } r.close() }`, limits: `{}`, want: ""},
@@ -212,7 +214,7 @@ var hostileCases = []hostileCase{
 }
 
 // hostileDriver is the main isolate: it starts the ticking sibling and the
-// hostile isolate, waits for the hostile one to die (killing it after 25 s: a hang detector, not a timing goal, under runJS's own 30 s; the slowest honest cases take ~13 s under -race on a loaded machine),
+// hostile isolate, waits for the hostile one to die (killing it after 15 s: a hang detector, not a timing goal, under runJS's own 20 s),
 // stops the sibling and prints a JSON report.
 func hostileDriver(c hostileCase) string {
 	return hostileDriverIn(c, false)
@@ -276,7 +278,7 @@ const hostileHarness = `(async () => {
 		errors.push({name: e.name, message: e.message, limit: e.limit}); exited = true;
 	}
 	if (HOSTILE === "KILL") setTimeout(() => iso.kill({priority: Isolate.immediate}), 100);
-	const deadline = setTimeout(() => { errors.push({name: "Timeout", message: "hostile isolate still alive after 25 s"}); iso.kill({priority: Isolate.immediate}); }, 25000);
+	const deadline = setTimeout(() => { errors.push({name: "Timeout", message: "hostile isolate still alive after 15 s"}); iso.kill({priority: Isolate.immediate}); }, 15000);
 	while (!exited) await new Promise(r => wakeEv = r);
 	clearTimeout(deadline);
 	ev.close();
