@@ -28,6 +28,12 @@ func (iso *Isolate) runEntry() error {
 			fn = f
 		}
 	}
+	return iso.callEntry(fn)
+}
+
+// callEntry calls the entry function fn (nil: none) with the spawn
+// message and delivers its result. Loop only.
+func (iso *Isolate) callEntry(fn goja.Callable) error {
 	if fn == nil {
 		iso.deliverResult(goja.Undefined())
 		return nil
@@ -59,24 +65,7 @@ func (iso *Isolate) runModuleEntry() error {
 		if iso.cfg.entry != "" && ns != nil {
 			fn, _ = goja.AssertFunction(ns.Get(iso.cfg.entry))
 		}
-		if fn == nil {
-			iso.deliverResult(goja.Undefined())
-			return nil
-		}
-		arg := goja.Undefined()
-		if iso.cfg.arg != nil {
-			a, err := iso.Value(iso.cfg.arg)
-			if err != nil {
-				return err
-			}
-			arg = a
-		}
-		res, err := fn(goja.Undefined(), arg)
-		if err != nil {
-			return err
-		}
-		iso.deliverResult(res)
-		return nil
+		return iso.callEntry(fn)
 	})
 	if err != nil {
 		return err
