@@ -82,7 +82,21 @@ func runJSCaps(t *testing.T, src, stdin string, funcs []string, opts ...engine.H
 	if err != nil {
 		t.Fatalf("spawn: %v", err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	werr := waitScript(t, host, iso, 20*time.Second, &out, &errb)
+	mu.Lock()
+	defer mu.Unlock()
+	res.stdout, res.stderr, res.err = out.String(), errb.String(), werr
+	return res
+}
+
+func setupForTest() engine.SetupFunc { return bindings.Setup(bindings.Config{}) }
+
+// waitScript waits for the main isolate (bound is a hang bound, not a
+// timing check), shuts the host down and checks that no goroutine leaked.
+// It returns what Wait returned.
+func waitScript(t *testing.T, host *engine.Host, iso *engine.Isolate, bound time.Duration, out, errb *syncBuffer) error {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), bound)
 	defer cancel()
 	werr := iso.Wait(ctx)
 	if werr == context.DeadlineExceeded {
@@ -94,10 +108,5 @@ func runJSCaps(t *testing.T, src, stdin string, funcs []string, opts ...engine.H
 		t.Fatalf("shutdown: %v", err)
 	}
 	goleak.VerifyNone(t)
-	mu.Lock()
-	defer mu.Unlock()
-	res.stdout, res.stderr, res.err = out.String(), errb.String(), werr
-	return res
+	return werr
 }
-
-func setupForTest() engine.SetupFunc { return bindings.Setup(bindings.Config{}) }

@@ -1,14 +1,11 @@
 package bindings_test
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-
-	"go.uber.org/goleak"
 
 	"github.com/isobox/isobox/bindings"
 	"github.com/isobox/isobox/engine"
@@ -37,19 +34,7 @@ func runFiles(t *testing.T, files map[string]string) result {
 	if err != nil {
 		t.Fatalf("spawn: %v", err)
 	}
-	// A hang bound, not a timing check.
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	werr := iso.Wait(ctx)
-	if werr == context.DeadlineExceeded {
-		t.Errorf("script did not finish; stdout so far:\n%s\nstderr:\n%s", out.String(), errb.String())
-	}
-	sctx, scancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer scancel()
-	if err := host.Shutdown(sctx); err != nil {
-		t.Fatalf("shutdown: %v", err)
-	}
-	goleak.VerifyNone(t)
+	werr := waitScript(t, host, iso, 30*time.Second, &out, &errb)
 	return result{stdout: strings.ReplaceAll(out.String(), dir+string(filepath.Separator), ""), stderr: errb.String(), err: werr}
 }
 
