@@ -151,6 +151,14 @@ var hostileCases = []hostileCase{
 	{name: "bigint-const-pow-function", fn: `() => new Function('return 3n ** (2n ** 27n)')`, limits: `{maxTaskMs: 200}`, want: "RangeError"},
 	{name: "bigint-asUintN-2e40", fn: `() => BigInt.asUintN(2**40, -1n)`, limits: `{}`, want: "RangeError"},
 	{name: "bigint-parse-1e7-digits", fn: `() => BigInt('9'.repeat(1e7))`, limits: `{maxTaskMs: 2000}`, want: "RangeError"},
+	// BigInt operators on run-time values (engine/guard/rewrite.go): each
+	// ended the process with Go's out of memory before.
+	{name: "bigint-runtime-shift", fn: `() => { const n = BigInt(2 ** 40); return 1n << n }`, limits: `{}`, want: "RangeError"},
+	{name: "bigint-runtime-sar-negative", fn: `() => { const n = -(2n ** 40n); return 1n >> n }`, limits: `{}`, want: "RangeError"},
+	{name: "bigint-runtime-pow", fn: `() => { const b = 2n ** 100000n, e = 100000n; return b ** e }`, limits: `{maxTaskMs: 200}`, want: "RangeError"},
+	{name: "bigint-runtime-compound-member", fn: `() => { const o = {p: 1n}, n = 2n ** 40n; o.p <<= n }`, limits: `{}`, want: "RangeError"},
+	{name: "bigint-runtime-valueOf", fn: `() => 1n << {valueOf() { return 2n ** 40n }}`, limits: `{}`, want: "RangeError"},
+	{name: "bigint-runtime-eval", fn: `() => { globalThis.n = 2n ** 40n; return eval('1n << n') }`, limits: `{}`, want: "RangeError"},
 	{name: "bigint-toString-huge", fn: `() => { let a = 2n ** 1000000n; a = a * a * a; a.toString() }`, limits: `{maxTaskMs: 1000}`, want: "RangeError"},
 	{name: "spawn-bomb", fn: `() => { const f = () => { Isolate.spawn(f); Isolate.spawn(f); new ReceivePort(); }; return (async () => { for (;;) await Isolate.spawn(() => { new ReceivePort() }) })() }`, limits: `{}`, want: "ResourceLimitError", limit: "maxIsolates", host: []engine.HostOption{engine.WithMaxIsolates(40)}},
 	{name: "timer-flood", fn: `() => { for (;;) setTimeout(() => {}, 1e6) }`, limits: `{maxTimers: 1000}`, want: "ResourceLimitError", limit: "maxTimers"},

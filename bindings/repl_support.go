@@ -360,11 +360,21 @@ func prepareInput(filename, code string) (*input, *engine.ScriptError) {
 		if berr := guard.CheckProgram(prg); berr != nil {
 			return nil, &engine.ScriptError{Name: "RangeError", Message: strings.TrimPrefix(berr.Error(), "guard: "), Cause: berr}
 		}
+		lexicals := lexicalNames(prg.Body)
+		// The BigInt operators on run-time values go through the guards'
+		// op helper: a rewritten input is parsed again.
+		if out, rerr := guard.RewriteOps(code); rerr != nil {
+			return nil, &engine.ScriptError{Name: "SyntaxError", Message: strings.TrimPrefix(rerr.Error(), "guard: "), Cause: rerr}
+		} else if out != code {
+			if prg, err = parser.ParseFile(nil, filename, out, 0); err != nil {
+				return nil, syntaxErr(err)
+			}
+		}
 		prog, cerr := goja.CompileAST(prg, false)
 		if cerr != nil {
 			return nil, syntaxErr(cerr)
 		}
-		return &input{filename: filename, prog: prog, lexicals: lexicalNames(prg.Body)}, nil
+		return &input{filename: filename, prog: prog, lexicals: lexicals}, nil
 	}
 	if strings.Contains(code, "await") {
 		if in := prepareAsync(filename, code); in != nil {
@@ -443,11 +453,11 @@ func prepareAsync(filename, code string) *input {
 		e := edits[i]
 		out = out[:e.at] + e.text + out[e.at+e.del:]
 	}
-	prog, err := goja.Compile(filename, out, false)
+	prog, err := compileGuarded(filename, out)
 	if err != nil {
 		// The rewrite went wrong somewhere; run the plain wrapper, whose
 		// value is undefined, rather than fail.
-		if prog, err = goja.Compile(filename, src, false); err != nil {
+		if prog, err = compileGuarded(filename, src); err != nil {
 			return nil
 		}
 		out, edits = src, nil
@@ -713,3 +723,13 @@ func propertyNames(vm *goja.Runtime, path string) []string {
 var identRe = regexp.MustCompile(`^[A-Za-z_$][\w$]*$`)
 
 func isIdentifier(s string) bool { return identRe.MatchString(s) }
+
+// compileGuarded compiles text with its BigInt operators routed through
+// the guards' op helper (guard.RewriteOps).
+func compileGuarded(filename, text string) (*goja.Program, error) {
+	out, err := guard.RewriteOps(text)
+	if err != nil {
+		return nil, err
+	}
+	return goja.Compile(filename, out, false)
+}

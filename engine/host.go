@@ -528,11 +528,18 @@ func compileSource(src Source) (*goja.Program, error) {
 	return compileChecked(name, code)
 }
 
-// compileChecked compiles text after guard.CheckSource: goja folds BigInt
-// constants while compiling, on this goroutine, and a huge one is fatal.
+// compileChecked compiles text after guard.CheckSource (goja folds BigInt
+// constants while compiling, on this goroutine, and a huge one is fatal)
+// and guard.RewriteOps.
 func compileChecked(name, text string) (*goja.Program, error) {
 	if err := guard.CheckSource(text); err != nil {
 		return nil, &ScriptError{Name: "RangeError", Message: strings.TrimPrefix(err.Error(), "guard: "), Cause: err}
+	}
+	// The BigInt operators on run-time values go through the guards' op
+	// helper (engine/guard/rewrite.go); every runtime has it.
+	text, err := guard.RewriteOps(text)
+	if err != nil {
+		return nil, &ScriptError{Name: "SyntaxError", Message: strings.TrimPrefix(err.Error(), "guard: "), Cause: err}
 	}
 	p, err := goja.Compile(name, text, false)
 	if err != nil {

@@ -65,6 +65,7 @@ type guards struct {
 	deferOK        bool                          // wrappers of lazily built methods are made on first use (lazy.go)
 	gopd           goja.Callable
 	rangeError     *goja.Object
+	syntaxError    *goja.Object
 	factory        goja.Callable
 	taLenGetter    *goja.Object // intrinsic %TypedArray%.prototype.length getter
 	alloc          *allocGuards // guards_alloc.go state, made once
@@ -101,6 +102,7 @@ func Install(vm *goja.Runtime, cfg Config) (err error) {
 	g.installStringGuards(sp) // guards_string.go
 
 	g.guardReplace(sp)
+	g.installOpHelper(sp) // guards_ops.go
 
 	array := vm.Get("Array").(*goja.Object)
 	ap := array.Get("prototype").(*goja.Object)

@@ -423,12 +423,20 @@ func (g *guards) installBigIntGuards() {
 	vm := g.vm
 	rangeErr := g.bigRangeError
 	global := vm.GlobalObject()
-	g.wrap(global, "eval", 1, func(c goja.FunctionCall) {
+	g.wrapWith(global, "eval", 1, func(orig goja.Callable, c goja.FunctionCall) goja.Value {
 		if s, ok := c.Argument(0).(goja.String); ok {
-			if err := CheckSource(s.String()); err != nil {
+			text := s.String()
+			if err := CheckSource(text); err != nil {
 				rangeErr(err)
 			}
+			// The run-time BigInt operators go through the op helper
+			// (rewrite.go): eval passes the rewritten text on.
+			if out := g.rewrite(text); out != text {
+				args := append([]goja.Value{vm.ToValue(out)}, c.Arguments[1:]...)
+				return call(orig, c.This, args...)
+			}
 		}
+		return call(orig, c.This, c.Arguments...)
 	})
 	bi, ok := vm.Get("BigInt").(*goja.Object)
 	if !ok {
@@ -464,7 +472,7 @@ func (g *guards) installBigIntGuards() {
 		}
 		p := c.Arguments[0]
 		if o, ok := p.(*goja.Object); ok {
-			p = b.toPrimitiveNumber(o)
+			p = b.toPrimitive(o, "number")
 		}
 		if s, ok := p.(goja.String); ok {
 			b.checkBigString(s, "BigInt")
@@ -525,21 +533,27 @@ func (b *bigGuards) checkBigString(s goja.String, what string) {
 	}
 }
 
-// toPrimitiveNumber is ToPrimitive(o, number).
-func (b *bigGuards) toPrimitiveNumber(o *goja.Object) goja.Value {
-	vm := b.vm
+// toPrimitive is ToPrimitive(o, hint), hint "number" or "string", as the
+// spec defines it: @@toPrimitive, else valueOf and toString in the hint's
+// order. User code runs here, once.
+func (g *guards) toPrimitive(o *goja.Object, hint string) goja.Value {
+	vm := g.vm
 	if ex := o.GetSymbol(goja.SymToPrimitive); !nullish(ex) {
 		f, ok := goja.AssertFunction(ex)
 		if !ok {
 			panic(vm.NewTypeError("Symbol.toPrimitive is not a function"))
 		}
-		r := call(f, o, vm.ToValue("number"))
+		r := call(f, o, vm.ToValue(hint))
 		if _, obj := r.(*goja.Object); obj {
 			panic(vm.NewTypeError("Cannot convert object to primitive value"))
 		}
 		return r
 	}
-	for _, m := range []string{"valueOf", "toString"} {
+	order := [2]string{"valueOf", "toString"}
+	if hint == "string" {
+		order = [2]string{"toString", "valueOf"}
+	}
+	for _, m := range order {
 		if f, ok := goja.AssertFunction(o.Get(m)); ok {
 			r := call(f, o)
 			if _, obj := r.(*goja.Object); !obj {
@@ -568,7 +582,7 @@ func (b *bigGuards) asN(orig goja.Callable, c goja.FunctionCall, signed bool, na
 		return call(orig, goja.Undefined(), bitsV, xv)
 	}
 	if o, ok := xv.(*goja.Object); ok {
-		xv = b.toPrimitiveNumber(o)
+		xv = b.toPrimitive(o, "number")
 	}
 	if s, ok := xv.(goja.String); ok {
 		b.checkBigString(s, "BigInt."+name)

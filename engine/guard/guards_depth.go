@@ -135,6 +135,7 @@ func (g *guards) installDepthGuards() {
 	vm := g.vm
 	limit := g.maxDepth
 	syntaxError := vm.Get("SyntaxError").(*goja.Object)
+	g.syntaxError = syntaxError
 	failSyntax := func(msg string) {
 		e, err := vm.New(syntaxError, vm.ToValue(msg))
 		if err != nil {
@@ -189,9 +190,9 @@ func (g *guards) installDepthGuards() {
 				args[i] = a.ToString()
 			}
 			text := functionSourceText(head, args)
-			checkSource(text)           // nesting
-			g.checkFunctionSource(text) // BigInt constants (guards_bigint.go)
-			return args
+			checkSource(text)                        // nesting
+			g.checkFunctionSource(text)              // BigInt constants (guards_bigint.go)
+			return g.rewriteFunctionArgs(head, args) // BigInt operators (guards_ops.go)
 		}
 	}
 	g.wrapCtor(vm.GlobalObject(), "Function", true, fnCheck("(function anonymous("))

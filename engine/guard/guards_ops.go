@@ -1,0 +1,324 @@
+package guard
+
+import (
+	"fmt"
+	"math"
+	"math/big"
+	"strings"
+
+	"github.com/dop251/goja"
+)
+
+// The op helper: String.prototype[OpHelper], which the sources RewriteOps
+// produced call in place of <<, >> and ** (rewrite.go). It is one native
+// function a runtime, installed at boot as non-writable, non-enumerable
+// and non-configurable, so that no script can replace it or take its name
+// first; the JS functions it hands the ordinary cases to are made on its
+// first use.
+
+// opsProg makes the operators themselves, on primitives, and the member
+// reads and writes of a compound assignment, in sloppy and strict code. It
+// is compiled directly, never through RewriteOps.
+var opsProg = goja.MustCompile("<isobox ops>", `[
+	function (a, b) { return a << b },
+	function (a, b) { return a >> b },
+	function (a, b) { return a ** b },
+	function (o, k) { return o[k] },
+	function (o, k, v) { o[k] = v },
+	function (o, k, v) { "use strict"; o[k] = v },
+]`, false)
+
+type opsGuard struct {
+	g    *guards
+	fns  [6]goja.Callable // opsProg's functions, made on first use
+	made bool
+}
+
+// memberRef is the reference of a member compound assignment: the object,
+// the key (already a property key) and the value read.
+type memberRef struct {
+	o, key, value goja.Value
+}
+
+func (g *guards) installOpHelper(sp *goja.Object) {
+	og := &opsGuard{g: g}
+	f := g.vm.ToValue(og.helper)
+	_ = sp.DefineDataProperty(OpHelper, f, goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_FALSE)
+}
+
+func (og *opsGuard) fn(i int) goja.Callable {
+	if !og.made {
+		v, err := og.g.vm.RunProgram(opsProg)
+		if err != nil {
+			rethrow(err)
+		}
+		arr := v.(*goja.Object)
+		for j := range og.fns {
+			og.fns[j], _ = goja.AssertFunction(arr.Get(fmt.Sprint(j)))
+		}
+		og.made = true
+	}
+	return og.fns[i]
+}
+
+func (og *opsGuard) helper(c goja.FunctionCall) goja.Value {
+	code := int(c.Argument(0).ToInteger())
+	switch {
+	case code >= opShl && code <= opExp:
+		return og.binary(code, c.Argument(1), c.Argument(2))
+	case code > opRight && code <= opRight+opExp:
+		return og.right(code-opRight, c.Argument(1))
+	case code == opRef:
+		return og.ref(c.Argument(1), c.Argument(2))
+	case code > opMember && code <= opMember+opStrict+opExp:
+		ref, ok := c.Argument(1).Export().(*memberRef)
+		if !ok {
+			panic(og.g.vm.NewTypeError("invalid reference"))
+		}
+		strict := code > opMember+opStrict
+		op := code - opMember
+		if strict {
+			op -= opStrict
+		}
+		v := og.binary(op, ref.value, c.Argument(2))
+		set := og.fn(4)
+		if strict {
+			set = og.fn(5)
+		}
+		call(set, goja.Undefined(), ref.o, ref.key, v)
+		return v
+	}
+	panic(og.g.vm.NewTypeError("invalid operator"))
+}
+
+// toNumeric is the operator's ToNumeric(v) for an object (its conversion
+// runs here, once); a primitive is returned as it is, for the operator's
+// own conversion, which runs no code.
+func (og *opsGuard) toNumeric(v goja.Value) goja.Value {
+	if o, ok := v.(*goja.Object); ok {
+		return og.g.toPrimitive(o, "number")
+	}
+	if v == nil {
+		return goja.Undefined()
+	}
+	return v
+}
+
+// binary is l op r, converted in the operator's order, bounded before a
+// BigInt result is computed.
+func (og *opsGuard) binary(op int, l, r goja.Value) goja.Value {
+	l = og.toNumeric(l)
+	r = og.toNumeric(r)
+	x, y := bigOf(l), bigOf(r)
+	if x != nil && y != nil && goja.IsBigInt(l) && goja.IsBigInt(r) {
+		return og.g.vm.ToValue(og.bigOp(op, x, y))
+	}
+	if goja.IsNumber(l) && goja.IsNumber(r) {
+		switch op {
+		case opShl:
+			return og.g.vm.ToValue(int64(jsInt32(l) << (jsUint32(r) & 31)))
+		case opSar:
+			return og.g.vm.ToValue(int64(jsInt32(l) >> (jsUint32(r) & 31)))
+		}
+	}
+	return call(og.fn(op-1), goja.Undefined(), l, r)
+}
+
+// bigOp computes x op y for two BigInts, after bounding the result.
+func (og *opsGuard) bigOp(op int, x, y *big.Int) *big.Int {
+	switch op {
+	case opShl, opSar:
+		left := (op == opShl) == (y.Sign() >= 0)
+		n := new(big.Int).Abs(y)
+		if left {
+			if x.Sign() == 0 {
+				return new(big.Int)
+			}
+			if !n.IsInt64() || float64(x.BitLen())+float64(n.Int64()) > DefaultMaxBigIntBits {
+				og.tooLarge("a shift by %s bits", n)
+			}
+			return new(big.Int).Lsh(x, uint(n.Int64()))
+		}
+		if !n.IsInt64() || n.Int64() > int64(x.BitLen()) {
+			if x.Sign() < 0 {
+				return big.NewInt(-1)
+			}
+			return new(big.Int)
+		}
+		return new(big.Int).Rsh(x, uint(n.Int64()))
+	default:
+		if y.Sign() < 0 {
+			panic(og.g.newRangeError("exponent must be positive"))
+		}
+		a := new(big.Int).Abs(x)
+		if a.BitLen() > 1 && y.Sign() > 0 {
+			f, _ := new(big.Float).SetInt(a).Float64()
+			lg := math.Log2(f)
+			if math.IsInf(lg, 1) {
+				lg = float64(a.BitLen())
+			}
+			if !y.IsInt64() || float64(y.Int64())*lg > DefaultMaxBigIntBits {
+				og.tooLarge("a power of %d bits to the %s", x.BitLen(), y)
+			}
+		}
+		return new(big.Int).Exp(x, y, nil)
+	}
+}
+
+func (og *opsGuard) tooLarge(format string, args ...any) {
+	og.g.bigRangeError(bigLimitErr(format, args...))
+}
+
+// right bounds the right operand of a compound assignment the rewrite
+// could not route whole: a shift count or exponent over the cap is
+// refused; an object is passed on as an object whose conversion converts
+// it (at the moment the operator converts the right operand) and checks
+// the result.
+func (og *opsGuard) right(op int, r goja.Value) goja.Value {
+	if o, ok := r.(*goja.Object); ok {
+		vm := og.g.vm
+		w := vm.NewObject()
+		_ = w.SetSymbol(goja.SymToPrimitive, vm.ToValue(func(goja.FunctionCall) goja.Value {
+			p := og.g.toPrimitive(o, "number")
+			og.checkRight(op, p)
+			return p
+		}))
+		return w
+	}
+	og.checkRight(op, r)
+	return r
+}
+
+func (og *opsGuard) checkRight(op int, r goja.Value) {
+	y := bigOf(r)
+	if y == nil || !goja.IsBigInt(r) {
+		return
+	}
+	switch op {
+	case opShl:
+		if y.Sign() > 0 && (!y.IsInt64() || y.Int64() > DefaultMaxBigIntBits) {
+			og.tooLarge("a shift by %s bits", y)
+		}
+	case opSar:
+		if y.Sign() < 0 && (!y.IsInt64() || -y.Int64() > DefaultMaxBigIntBits) {
+			og.tooLarge("a shift by %s bits", new(big.Int).Neg(y))
+		}
+	case opExp:
+		if y.Sign() > 0 && (!y.IsInt64() || y.Int64() > DefaultMaxBigIntBits) {
+			og.tooLarge("an exponent of %s", y)
+		}
+	}
+}
+
+// ref reads o[k] for a member compound assignment: RequireObjectCoercible
+// and ToPropertyKey once, then the read, as GetValue does.
+func (og *opsGuard) ref(o, k goja.Value) goja.Value {
+	vm := og.g.vm
+	if nullish(o) {
+		panic(vm.NewTypeError(fmt.Sprintf("Cannot read properties of %s", o)))
+	}
+	if ko, ok := k.(*goja.Object); ok {
+		k = og.g.toPrimitive(ko, "string")
+		if _, sym := k.(*goja.Symbol); !sym {
+			k = k.ToString()
+		}
+	}
+	v := call(og.fn(3), goja.Undefined(), o, k)
+	return vm.ToValue(&memberRef{o: o, key: k, value: v})
+}
+
+// jsInt32 and jsUint32 are goja's toInt32 / toUint32 of a Number.
+func jsInt32(v goja.Value) int32 {
+	switch n := v.Export().(type) {
+	case int64:
+		return int32(n)
+	case float64:
+		if !math.IsNaN(n) && !math.IsInf(n, 0) {
+			return int32(int64(n))
+		}
+	}
+	return 0
+}
+
+func jsUint32(v goja.Value) uint32 {
+	switch n := v.Export().(type) {
+	case int64:
+		return uint32(n)
+	case float64:
+		if !math.IsNaN(n) && !math.IsInf(n, 0) {
+			return uint32(int64(n))
+		}
+	}
+	return 0
+}
+
+func (g *guards) newRangeError(msg string) *goja.Object {
+	e, err := g.vm.New(g.rangeError, g.vm.ToValue(msg))
+	if err != nil {
+		rethrow(err)
+	}
+	return e
+}
+
+// rewrite is RewriteOps for the compile paths inside the runtime (eval,
+// the Function constructors): an error is thrown as the SyntaxError or
+// RangeError the compiler would have thrown.
+func (g *guards) rewrite(text string) string {
+	out, err := RewriteOps(text)
+	if err != nil {
+		g.throwRewrite(err)
+	}
+	return out
+}
+
+// throwRewrite throws RewriteOps's error as a SyntaxError, as the
+// compiler reports a source it will not compile.
+func (g *guards) throwRewrite(err error) {
+	e, nerr := g.vm.New(g.syntaxError, g.vm.ToValue(strings.TrimPrefix(err.Error(), "guard: ")))
+	if nerr != nil {
+		rethrow(nerr)
+	}
+	panic(e)
+}
+
+// rewriteFunctionArgs rewrites the parameters and the body a Function
+// constructor was given (already strings), each inside the text goja will
+// wrap it in, so that the parser reads it in the same context. It returns
+// args itself when nothing changed, else the parameters joined into one
+// argument and the body.
+func (g *guards) rewriteFunctionArgs(head string, args []goja.Value) []goja.Value {
+	if len(args) == 0 {
+		return args
+	}
+	params := ""
+	for i := 0; i+1 < len(args); i++ {
+		if i > 0 {
+			params += ","
+		}
+		params += args[i].String()
+	}
+	body := args[len(args)-1].String()
+	const mid, end = "\n) {\n", "\n})"
+	newBody := g.rewriteInside(head+mid, body, end)
+	newParams := g.rewriteInside(head, params, mid+end)
+	if newBody == body && newParams == params {
+		return args
+	}
+	vm := g.vm
+	if len(args) == 1 {
+		return []goja.Value{vm.ToValue(newBody)}
+	}
+	return []goja.Value{vm.ToValue(newParams), vm.ToValue(newBody)}
+}
+
+// rewriteInside rewrites text as it reads between prefix and suffix.
+func (g *guards) rewriteInside(prefix, text, suffix string) string {
+	if !mayHaveOps(text) {
+		return text
+	}
+	out := g.rewrite(prefix + text + suffix)
+	if len(out) < len(prefix)+len(suffix) || out[:len(prefix)] != prefix || out[len(out)-len(suffix):] != suffix {
+		g.throwRewrite(fmt.Errorf("%w: the function's text moved", ErrRewrite))
+	}
+	return out[len(prefix) : len(out)-len(suffix)]
+}

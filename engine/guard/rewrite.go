@@ -1,0 +1,665 @@
+package guard
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/dop251/goja/ast"
+	"github.com/dop251/goja/file"
+	"github.com/dop251/goja/parser"
+	"github.com/dop251/goja/token"
+)
+
+// Run-time BigInt operators.
+//
+// goja computes x << n, x >> n and x ** n with math/big inside one VM
+// instruction (vm.go _sal, _sar, _exp), whatever the size: with a BigInt n
+// of 2**40 that is a 128 GiB allocation, which ends the process, and no
+// hook reaches the instruction. CheckSource bounds the constants; the
+// operators on values computed at run time are bounded by rewriting the
+// source before goja compiles it: every such operator whose operands are
+// not literals becomes a call of the op helper, a non-configurable,
+// non-writable method of String.prototype that no script can replace and
+// no binding (with, eval, a parameter) can shadow, reached as ""[OpHelper]:
+//
+//	x << n      ""[OpHelper](1,(x),(n))      also >> (2) and ** (3)
+//	x **= n     x = ""[OpHelper](3,(x),(n))  a name, this.#p or x.#p
+//	o[k] <<= n  ""[OpHelper](21,""[OpHelper](40,(o),(k)),(n))  any member
+//	                                      (20 + op, +10 in strict code)
+//
+// The helper (guards_ops.go) converts the operands as the operator would,
+// in the same order (ToNumeric of the left, then of the right), refuses a
+// BigInt result over DefaultMaxBigIntBits with a RangeError before it is
+// computed, and otherwise returns exactly what the operator returns. The
+// rewrite only inserts text inside the expression and replaces the
+// operator and parentheses of the operands, on the same lines, so line
+// numbers in errors and stack traces do not move; columns after an
+// insertion on the same line do. Function.prototype.toString of a function
+// holding such an operator shows the rewritten text.
+//
+// Operators left alone: a literal right operand (CheckSource bounds a
+// constant, and a Number cannot meet a BigInt), a Number literal left
+// operand (it cannot meet a BigInt either), and >>> (a TypeError on
+// BigInts). A compound assignment to a super property, or to a private
+// field of anything but this or a name, keeps its operator with the right
+// operand passed through the helper (10 + op), which bounds the shift
+// count and exponent alone.
+
+// OpHelper is the String.prototype key of the op helper that RewriteOps
+// calls. A constant: any goroutine.
+const OpHelper = "__isoboxOp"
+
+// ErrRewrite is what RewriteOps's errors wrap when it cannot guard an
+// operator (a layout of the source it did not expect): the source is
+// refused rather than compiled unguarded.
+var ErrRewrite = errors.New("guard: cannot guard a BigInt operator")
+
+// Op helper codes, the first argument of the helper.
+const (
+	opShl    = 1  // binary x << n: (l, r)
+	opSar    = 2  // binary x >> n
+	opExp    = 3  // binary x ** n
+	opRight  = 10 // + op: the right operand alone (a compound assignment it cannot rewrite): (r)
+	opMember = 20 // + op: a member compound assignment, on a reference: (ref, r)
+	opStrict = 10 // added to opMember + op in strict code
+	opRef    = 40 // the reference of a member compound assignment: (o, k)
+)
+
+// RewriteOps returns src with its BigInt-capable operators routed through
+// the op helper (see above), or src itself when it has none. A source
+// that does not parse is returned as it is, for the compiler to report;
+// one nested deeper than DefaultMaxNesting is refused (ErrTooDeep), as
+// parsing it could overflow the stack. Pure: any goroutine.
+func RewriteOps(src string) (string, error) {
+	if !mayHaveOps(src) {
+		return src, nil
+	}
+	if err := CheckNesting(src, DefaultMaxNesting); err != nil {
+		return "", err
+	}
+	prg, err := parser.ParseFile(nil, "", src, 0, parser.WithDisableSourceMaps)
+	if err != nil {
+		return src, nil
+	}
+	rw := &rewriter{src: src}
+	rw.walk(reflect.ValueOf(prg), false, 0)
+	if len(rw.edits) == 0 {
+		return src, nil
+	}
+	if rw.err != nil {
+		return "", rw.err
+	}
+	out := rw.apply()
+	if _, err := parser.ParseFile(nil, "", out, 0, parser.WithDisableSourceMaps); err != nil {
+		return "", fmt.Errorf("%w: the guarded source does not parse (%v)", ErrRewrite, err)
+	}
+	return out, nil
+}
+
+// mayHaveOps reports whether src holds "<<", ">>" or a "**" that is not
+// part of a /** or **/ comment fence.
+func mayHaveOps(src string) bool {
+	if strings.Contains(src, "<<") || strings.Contains(src, ">>") {
+		return true
+	}
+	for i := strings.Index(src, "**"); i >= 0; {
+		if !(i > 0 && src[i-1] == '/') && !(i+2 < len(src) && src[i+2] == '/') {
+			return true
+		}
+		j := strings.Index(src[i+1:], "**")
+		if j < 0 {
+			break
+		}
+		i += 1 + j
+	}
+	return false
+}
+
+type edit struct {
+	pos, end int    // replaced range [pos, end); end == pos: an insertion
+	text     string // what goes there
+	class    int    // at one position: 0 closing inserts, 1 replacements, 2 opening inserts
+	depth    int    // closing: inner first; opening: outer first
+}
+
+type rewriter struct {
+	src   string
+	edits []edit
+	err   error
+}
+
+func (rw *rewriter) off(i file.Idx) int { return int(i) - 1 }
+
+func (rw *rewriter) open(pos, depth int, text string) {
+	rw.edits = append(rw.edits, edit{pos: pos, end: pos, text: text, class: 2, depth: depth})
+}
+
+func (rw *rewriter) close(pos, depth int, text string) {
+	rw.edits = append(rw.edits, edit{pos: pos, end: pos, text: text, class: 0, depth: depth})
+}
+
+func (rw *rewriter) replace(pos, end int, text string) {
+	rw.edits = append(rw.edits, edit{pos: pos, end: end, text: text, class: 1})
+}
+
+func (rw *rewriter) fail(e ast.Node, why string) {
+	if rw.err == nil {
+		rw.err = fmt.Errorf("%w at offset %d: %s", ErrRewrite, rw.off(e.Idx0()), why)
+	}
+}
+
+func (rw *rewriter) apply() string {
+	sort.SliceStable(rw.edits, func(i, j int) bool {
+		a, b := rw.edits[i], rw.edits[j]
+		if a.pos != b.pos {
+			return a.pos < b.pos
+		}
+		if a.class != b.class {
+			return a.class < b.class
+		}
+		if a.class == 0 {
+			return a.depth > b.depth
+		}
+		return a.depth < b.depth
+	})
+	var sb strings.Builder
+	sb.Grow(len(rw.src) + 32*len(rw.edits))
+	at := 0
+	for _, e := range rw.edits {
+		if e.pos < at { // overlapping edits: cannot happen for a valid layout
+			rw.err = fmt.Errorf("%w: overlapping edits", ErrRewrite)
+			return rw.src
+		}
+		sb.WriteString(rw.src[at:e.pos])
+		sb.WriteString(e.text)
+		at = e.end
+	}
+	sb.WriteString(rw.src[at:])
+	return sb.String()
+}
+
+// walk visits every node under v, tracking strict mode (for member
+// compound assignments, whose store the helper makes) and nesting depth.
+func (rw *rewriter) walk(v reflect.Value, strict bool, depth int) {
+	switch v.Kind() {
+	case reflect.Interface:
+		if !v.IsNil() {
+			rw.walk(v.Elem(), strict, depth)
+		}
+	case reflect.Pointer:
+		if v.IsNil() {
+			return
+		}
+		switch n := v.Interface().(type) {
+		case *ast.Program:
+			strict = strict || hasUseStrict(n.Body)
+		case *ast.FunctionLiteral:
+			if n.Body != nil {
+				strict = strict || hasUseStrict(n.Body.List)
+			}
+		case *ast.ArrowFunctionLiteral:
+			if b, ok := n.Body.(*ast.BlockStatement); ok {
+				strict = strict || hasUseStrict(b.List)
+			}
+		case *ast.ClassLiteral:
+			strict = true
+		case *ast.BinaryExpression:
+			rw.binary(n, depth)
+		case *ast.AssignExpression:
+			rw.compound(n, strict, depth)
+		}
+		rw.walk(v.Elem(), strict, depth+1)
+	case reflect.Struct:
+		if v.Type().PkgPath() != astPkg {
+			return
+		}
+		for i := 0; i < v.NumField(); i++ {
+			if v.Type().Field(i).IsExported() {
+				rw.walk(v.Field(i), strict, depth)
+			}
+		}
+	case reflect.Slice:
+		for i := 0; i < v.Len(); i++ {
+			rw.walk(v.Index(i), strict, depth)
+		}
+	}
+}
+
+func hasUseStrict(list []ast.Statement) bool {
+	for _, s := range list {
+		es, ok := s.(*ast.ExpressionStatement)
+		if !ok {
+			return false
+		}
+		lit, ok := es.Expression.(*ast.StringLiteral)
+		if !ok {
+			return false
+		}
+		if lit.Literal == `"use strict"` || lit.Literal == `'use strict'` {
+			return true
+		}
+	}
+	return false
+}
+
+func opCode(t token.Token) int {
+	switch t {
+	case token.SHIFT_LEFT:
+		return opShl
+	case token.SHIFT_RIGHT:
+		return opSar
+	case token.EXPONENT:
+		return opExp
+	}
+	return 0
+}
+
+// isLiteral: a number or BigInt literal, possibly signed.
+func isLiteral(e ast.Expression) bool {
+	if u, ok := e.(*ast.UnaryExpression); ok && !u.Postfix && (u.Operator == token.MINUS || u.Operator == token.PLUS) {
+		e = u.Operand
+	}
+	_, ok := e.(*ast.NumberLiteral)
+	return ok
+}
+
+// isNumberLiteral: a Number (not BigInt) literal.
+func isNumberLiteral(e ast.Expression) bool {
+	n, ok := e.(*ast.NumberLiteral)
+	return ok && !strings.HasSuffix(n.Literal, "n")
+}
+
+func helperCall(op int) string { return fmt.Sprintf(`""[%q](%d,`, OpHelper, op) }
+
+// binary rewrites L op R to ""[H](op,(L),(R)).
+//
+// Parentheses: goja's AST has none, and a node's Idx0 is that of its
+// leftmost descendant, so the text of L may start with openers before
+// L.Idx0 whose closers lie inside L or in the gap before the operator.
+// Those stay where they are (they end up around the call); the prefix,
+// inserted at L.Idx0, opens as many again, which the closers inside
+// match, and the suffix closes the originals. Closers next to each other
+// are interchangeable, so the suffix may go before or after the closers
+// of R's own parentheses.
+func (rw *rewriter) binary(n *ast.BinaryExpression, depth int) {
+	op := opCode(n.Operator)
+	if op == 0 || isLiteral(n.Right) || isNumberLiteral(n.Left) {
+		return
+	}
+	lStart, k := rw.start(n.Left)
+	closes, opPos, opLen, _, ok := rw.gap(rw.end(n.Left), rw.off(n.Right.Idx0()), n.Operator.String())
+	if !ok {
+		rw.rightOnly(n.Right, op, depth)
+		return
+	}
+	k += len(closes)
+	rw.open(lStart, depth, helperCall(op)+strings.Repeat("(", k+1))
+	rw.replace(opPos, opPos+opLen, "),(")
+	rw.close(rw.end(n.Right), depth, "))"+strings.Repeat(")", k))
+}
+
+// rightOnly passes the right operand alone through the helper (op+10).
+func (rw *rewriter) rightOnly(r ast.Expression, op, depth int) {
+	p, k := rw.start(r)
+	rw.open(p, depth, helperCall(opRight+op)+strings.Repeat("(", k+1))
+	rw.close(rw.end(r), depth, "))"+strings.Repeat(")", k))
+}
+
+// compound rewrites T op= R.
+func (rw *rewriter) compound(n *ast.AssignExpression, strict bool, depth int) {
+	op := opCode(n.Operator)
+	if op == 0 || isLiteral(n.Right) {
+		return
+	}
+	opText := n.Operator.String() + "="
+	switch t := n.Left.(type) {
+	case *ast.Identifier:
+		rw.duplicate(n, t, op, opText, depth)
+	case *ast.PrivateDotExpression:
+		switch t.Left.(type) {
+		case *ast.ThisExpression, *ast.Identifier:
+			rw.duplicate(n, t, op, opText, depth)
+		default:
+			rw.rightOnly(n.Right, op, depth)
+		}
+	case *ast.DotExpression:
+		if _, sup := t.Left.(*ast.SuperExpression); sup {
+			rw.rightOnly(n.Right, op, depth)
+			return
+		}
+		rw.member(n, t.Left, nil, &t.Identifier, op, opText, strict, depth)
+	case *ast.BracketExpression:
+		if _, sup := t.Left.(*ast.SuperExpression); sup {
+			rw.rightOnly(n.Right, op, depth)
+			return
+		}
+		rw.member(n, t.Left, t, nil, op, opText, strict, depth)
+	default:
+		rw.rightOnly(n.Right, op, depth)
+	}
+}
+
+// duplicate rewrites T op= R to T = ""[H](op,(T),(R)) for a target whose
+// evaluation has no side effect (a name, this.#p, x.#p).
+func (rw *rewriter) duplicate(n *ast.AssignExpression, t ast.Expression, op int, opText string, depth int) {
+	tStart, k := rw.start(t)
+	tEnd := rw.end(t)
+	closes, opPos, opLen, _, ok := rw.gap(tEnd, rw.off(n.Right.Idx0()), opText)
+	if !ok || k > 0 {
+		rw.rightOnly(n.Right, op, depth)
+		return
+	}
+	k = len(closes)
+	rw.open(tStart, depth, rw.src[tStart:tEnd]+" = "+helperCall(op)+strings.Repeat("(", k+1))
+	rw.replace(opPos, opPos+opLen, "),(")
+	rw.close(rw.end(n.Right), depth, "))"+strings.Repeat(")", k))
+}
+
+// member rewrites o.p op= R and o[k] op= R to
+// ""[H](20+op(+10),""[H](40,(o),(key)),(R)); parentheses as in binary.
+func (rw *rewriter) member(n *ast.AssignExpression, o ast.Expression, br *ast.BracketExpression, id *ast.Identifier, op int, opText string, strict bool, depth int) {
+	code := opMember + op
+	if strict {
+		code += opStrict
+	}
+	oStart, k := rw.start(o)
+	oEnd := rw.end(o)
+	var edits []edit
+	var targetEnd int
+	if br != nil {
+		lb, rb := rw.off(br.LeftBracket), rw.off(br.RightBracket)
+		cs, ok := rw.parens(oEnd, lb)
+		if !ok || rw.src[lb] != '[' || rw.src[rb] != ']' {
+			rw.rightOnly(n.Right, op, depth)
+			return
+		}
+		k += len(cs)
+		edits = append(edits, edit{pos: lb, end: lb + 1, text: "),(", class: 1}, edit{pos: rb, end: rb + 1, text: "))", class: 1})
+		targetEnd = rb + 1
+	} else {
+		idStart := rw.off(id.Idx)
+		idEnd := scanIdent(rw.src, idStart)
+		cs, dot, ok := rw.dotGap(oEnd, idStart)
+		if !ok || idEnd <= idStart {
+			rw.rightOnly(n.Right, op, depth)
+			return
+		}
+		k += len(cs)
+		name := rw.src[idStart:idEnd]
+		edits = append(edits,
+			edit{pos: dot, end: dot + 1, text: "),", class: 1},
+			edit{pos: idStart, end: idEnd, text: quoteJS(name, id.Name.String()) + ")", class: 1})
+		targetEnd = idEnd
+	}
+	closes2, opPos, opLen, _, ok := rw.gap(targetEnd, rw.off(n.Right.Idx0()), opText)
+	if !ok {
+		rw.rightOnly(n.Right, op, depth)
+		return
+	}
+	rw.open(oStart, depth, helperCall(code)+strings.Repeat("(", len(closes2))+helperCall(opRef)+strings.Repeat("(", k+1))
+	rw.edits = append(rw.edits, edits...)
+	rw.replace(opPos, opPos+opLen, ",(")
+	rw.close(rw.end(n.Right), depth, "))"+strings.Repeat(")", k+len(closes2)))
+}
+
+// quoteJS is a string literal for a property name written as raw (which
+// may hold \u escapes): the raw text is kept when it is plain.
+func quoteJS(raw, name string) string {
+	if !strings.ContainsAny(raw, `\"`) {
+		return `"` + raw + `"`
+	}
+	return fmt.Sprintf("%q", name)
+}
+
+// ---- the source between and after nodes ----
+
+// skipSpace skips white space, line terminators and comments from i.
+func (rw *rewriter) skipSpace(i int) int {
+	s := rw.src
+	for i < len(s) {
+		c := s[i]
+		switch {
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f':
+			i++
+		case c == '/' && i+1 < len(s) && s[i+1] == '/':
+			i += 2
+			for i < len(s) {
+				r, w := utf8.DecodeRuneInString(s[i:])
+				if r == '\n' || r == '\r' || r == '\u2028' || r == '\u2029' {
+					break
+				}
+				i += w
+			}
+		case c == '/' && i+1 < len(s) && s[i+1] == '*':
+			j := strings.Index(s[i+2:], "*/")
+			if j < 0 {
+				return len(s)
+			}
+			i += 2 + j + 2
+		case c >= utf8.RuneSelf:
+			r, w := utf8.DecodeRuneInString(s[i:])
+			if r == '\u2028' || r == '\u2029' || r == '\ufeff' || unicode.Is(unicode.Zs, r) {
+				i += w
+				continue
+			}
+			return i
+		default:
+			return i
+		}
+	}
+	return i
+}
+
+// gap reads the text between two operands: closing parentheses of the
+// left one, the operator, opening parentheses of the right one, with
+// space and comments anywhere.
+func (rw *rewriter) gap(from, to int, op string) (closes []int, opPos, opLen, opens int, ok bool) {
+	if from < 0 || to > len(rw.src) || from > to {
+		return nil, 0, 0, 0, false
+	}
+	i := rw.skipSpace(from)
+	for i < to && rw.src[i] == ')' {
+		closes = append(closes, i)
+		i = rw.skipSpace(i + 1)
+	}
+	if !strings.HasPrefix(rw.src[i:], op) || i+len(op) > to {
+		return nil, 0, 0, 0, false
+	}
+	opPos, opLen = i, len(op)
+	i = rw.skipSpace(i + len(op))
+	for i < to && rw.src[i] == '(' {
+		opens++
+		i = rw.skipSpace(i + 1)
+	}
+	if i != to {
+		return nil, 0, 0, 0, false
+	}
+	return closes, opPos, opLen, opens, true
+}
+
+// parens reads closing parentheses (and space) between from and to.
+func (rw *rewriter) parens(from, to int) ([]int, bool) {
+	var closes []int
+	i := rw.skipSpace(from)
+	for i < to && rw.src[i] == ')' {
+		closes = append(closes, i)
+		i = rw.skipSpace(i + 1)
+	}
+	return closes, i == to
+}
+
+// dotGap reads ")...)." between an object and a property name.
+func (rw *rewriter) dotGap(from, to int) ([]int, int, bool) {
+	var closes []int
+	i := rw.skipSpace(from)
+	for i < to && rw.src[i] == ')' {
+		closes = append(closes, i)
+		i = rw.skipSpace(i + 1)
+	}
+	if i >= to || rw.src[i] != '.' {
+		return nil, 0, false
+	}
+	dot := i
+	if rw.skipSpace(i+1) != to {
+		return nil, 0, false
+	}
+	return closes, dot, true
+}
+
+// tail is the position after the node ending at from and the n closing
+// parentheses that follow it.
+func (rw *rewriter) tail(from, n int) (int, bool) {
+	i := from
+	for ; n > 0; n-- {
+		i = rw.skipSpace(i)
+		if i >= len(rw.src) || rw.src[i] != ')' {
+			return 0, false
+		}
+		i++
+	}
+	return i, true
+}
+
+// start is where e's text starts as far as the AST tells (its leftmost
+// descendant's first character; a tagged template's tag), and how many
+// parentheses around its leftmost descendants open before that: each
+// closes in the gap after that descendant.
+func (rw *rewriter) start(e ast.Node) (int, int) {
+	var c ast.Expression
+	switch n := e.(type) {
+	case *ast.BinaryExpression:
+		c = n.Left
+	case *ast.AssignExpression:
+		c = n.Left
+	case *ast.BracketExpression:
+		c = n.Left
+	case *ast.CallExpression:
+		c = n.Callee
+	case *ast.ConditionalExpression:
+		c = n.Test
+	case *ast.DotExpression:
+		c = n.Left
+	case *ast.PrivateDotExpression:
+		c = n.Left
+	case *ast.SequenceExpression:
+		c = n.Sequence[0]
+	case *ast.UnaryExpression:
+		if n.Postfix {
+			c = n.Operand
+		}
+	case *ast.TemplateLiteral:
+		if n.Tag != nil {
+			c = n.Tag
+		}
+	case *ast.OptionalChain:
+		return rw.start(n.Expression)
+	case *ast.Optional:
+		return rw.start(n.Expression)
+	}
+	if c == nil {
+		return rw.off(e.Idx0()), 0
+	}
+	p, k := rw.start(c)
+	i := rw.skipSpace(rw.end(c))
+	for i < len(rw.src) && rw.src[i] == ')' {
+		k++
+		i = rw.skipSpace(i + 1)
+	}
+	return p, k
+}
+
+// end is the offset after e's last character: goja's Idx1 but where it
+// is known to be short (a name written with \u escapes, a postfix
+// operator after a comment).
+func (rw *rewriter) end(e ast.Node) int {
+	switch n := e.(type) {
+	case *ast.Identifier:
+		return scanIdent(rw.src, rw.off(n.Idx))
+	case *ast.DotExpression:
+		return scanIdent(rw.src, rw.off(n.Identifier.Idx))
+	case *ast.PrivateDotExpression:
+		i := rw.off(n.Identifier.Idx)
+		if i < len(rw.src) && rw.src[i] == '#' {
+			i++
+		}
+		return scanIdent(rw.src, i)
+	case *ast.MetaProperty:
+		return scanIdent(rw.src, rw.off(n.Property.Idx))
+	case *ast.BinaryExpression:
+		return rw.end(n.Right)
+	case *ast.AssignExpression:
+		return rw.end(n.Right)
+	case *ast.ConditionalExpression:
+		return rw.end(n.Alternate)
+	case *ast.SequenceExpression:
+		return rw.end(n.Sequence[len(n.Sequence)-1])
+	case *ast.AwaitExpression:
+		return rw.end(n.Argument)
+	case *ast.YieldExpression:
+		if n.Argument != nil {
+			return rw.end(n.Argument)
+		}
+	case *ast.UnaryExpression:
+		if !n.Postfix {
+			return rw.end(n.Operand)
+		}
+		i := rw.skipSpace(rw.end(n.Operand))
+		return i + 2
+	case *ast.ArrowFunctionLiteral:
+		if b, ok := n.Body.(*ast.ExpressionBody); ok {
+			return rw.end(b.Expression)
+		}
+	case *ast.ExpressionBody:
+		return rw.end(n.Expression)
+	case *ast.NewExpression:
+		if n.LeftParenthesis == 0 {
+			return rw.end(n.Callee)
+		}
+	case *ast.OptionalChain:
+		return rw.end(n.Expression)
+	case *ast.Optional:
+		return rw.end(n.Expression)
+	}
+	return rw.off(e.Idx1())
+}
+
+// scanIdent is the end of the identifier name (with \u escapes) at i.
+func scanIdent(s string, i int) int {
+	for i < len(s) {
+		c := s[i]
+		switch {
+		case c == '\\':
+			if i+1 < len(s) && s[i+1] == 'u' {
+				if i+2 < len(s) && s[i+2] == '{' {
+					j := strings.IndexByte(s[i:], '}')
+					if j < 0 {
+						return len(s)
+					}
+					i += j + 1
+				} else {
+					i = min(i+6, len(s))
+				}
+				continue
+			}
+			return i
+		case c == '$' || c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9':
+			i++
+		case c >= utf8.RuneSelf:
+			r, w := utf8.DecodeRuneInString(s[i:])
+			if unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Mc, r) ||
+				unicode.Is(unicode.Pc, r) || unicode.Is(unicode.Nl, r) || r == '\u200c' || r == '\u200d' || unicode.Is(unicode.Other_ID_Start, r) || unicode.Is(unicode.Other_ID_Continue, r) {
+				i += w
+				continue
+			}
+			return i
+		default:
+			return i
+		}
+	}
+	return i
+}

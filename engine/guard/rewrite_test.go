@@ -1,0 +1,256 @@
+package guard
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dop251/goja"
+	"github.com/dop251/goja/parser"
+)
+
+// runBoth runs src in a plain goja runtime as it is and in a guarded one
+// after RewriteOps, and returns both outcomes: the completion value as
+// typeof + String, or the error's constructor name and message.
+func runBoth(t *testing.T, src string) (plain, guarded, rewritten string) {
+	t.Helper()
+	out, err := RewriteOps(src)
+	if err != nil {
+		t.Fatalf("RewriteOps(%q): %v", src, err)
+	}
+	return outcome(goja.New(), src), outcome(guardedVM(t, Config{}), out), out
+}
+
+func outcome(vm *goja.Runtime, src string) string {
+	v, err := vm.RunString(src)
+	if err != nil {
+		var ex *goja.Exception
+		if errors.As(err, &ex) {
+			if o, ok := ex.Value().(*goja.Object); ok {
+				return "throws " + o.Get("name").String()
+			}
+			return "throws " + ex.Value().String()
+		}
+		return "error " + err.Error()
+	}
+	if v == nil {
+		return "nil"
+	}
+	typ, _ := vm.RunString("(function (v) { return typeof v })")
+	f, _ := goja.AssertFunction(typ)
+	ty, _ := f(goja.Undefined(), v)
+	return ty.String() + " " + v.String()
+}
+
+// The rewritten source computes what the original does: values, types,
+// errors, and the order in which conversions, getters and setters run
+// (each case logs them).
+func TestRewriteOpsSameResults(t *testing.T) {
+	const logObj = `var log = []; function obj(name, v) { return { valueOf() { log.push(name); return v }, toString() { log.push(name + ".s"); return String(v) } } };`
+	cases := []string{
+		`var a = 5, b = 2; a << b`,
+		`var a = 5, b = 2; a >> b`,
+		`var a = -5, b = 33; [a << b, a >> b, a ** b]`,
+		`var a = 2.5, b = 3.5; a ** b`,
+		`var a = NaN, b = 0; [a ** b, 1 ** NaN, (-1) ** Infinity]`,
+		`var a = 2n, b = 10n; [a << b, a >> b, a ** b, -a >> b, a >> -b]`,
+		`var a = -7n, b = 1n; [a >> b, a >> 100n, a << 0n, 0n << b]`,
+		`var a = 5n, b = -1n; a ** b`,
+		`var a = 5n, b = 1; a << b`,
+		`var a = 5, b = 1n; a ** b`,
+		`var a = "3", b = "2"; [a << b, a ** b, a >> b]`,
+		`var a = Symbol(), b = 1; a << b`,
+		`var a = null, b = undefined; [a << b, a ** b, true >> b]`,
+		logObj + `var r = obj("a", 3) << obj("b", 2); [r, log.join()]`,
+		logObj + `var r = obj("a", 3n) ** obj("b", 2n); [r, log.join()]`,
+		logObj + `var r; try { r = obj("a", 3n) ** obj("b", 2) } catch (e) { r = e.name } [r, log.join()]`,
+		`var o = { [Symbol.toPrimitive](h) { return h === "number" ? 4n : 0n } }; [o << 1n, 2n ** o]`,
+		`var d = new Date(0); var x = 1; [d ** x, x << d]`,
+		`var t = { valueOf() { throw new TypeError("v") } }; var y = 1; t ** y`,
+		// compound assignments
+		`var x = 3n, y = 4n; x <<= y; x **= y; x >>= y; x`,
+		`var x = 3, y = 4; x **= y; (x) <<= y; x`,
+		`var o = {p: 2n}, y = 3n; o.p **= y; o.p <<= y; o["p"] >>= y; o.p`,
+		`var o = Object.freeze({p: 2}), y = 3; o.p **= y; o.p`,
+		`"use strict"; var o = Object.freeze({p: 2}), y = 3; o.p **= y; o.p`,
+		`(function () { "use strict"; var o = Object.freeze({p: 2}), y = 3; o.p **= y })()`,
+		`var o = null, y = 1; o.p **= y`,
+		`var a = [1, 2, 3], i = 1, y = 3; a[i++] **= y; [a.join(), i]`,
+		`var o = {p: {q: 2}}, y = 5; (o.p).q <<= y; ((o).p).q >>= y; o.p.q`,
+		`var s = "str", y = 2; s.length **= y; s.length`,
+		`class C { #x = 3; f(y) { this.#x **= y; return this.#x } }; new C().f(2)`,
+		`class B { get v() { return 2 } set v(x) { this.w = x } }; class D extends B { f(y) { super.v **= y; return this.w } }; new D().f(10)`,
+		// layout: comments, parentheses, nesting, precedence
+		`var a = 2, b = 3, c = 2; [a ** b ** c, (a ** b) ** c, ((a)) ** ((b)), a /* x */ ** /* y */ b]`,
+		"var a = 2, b = 3; a // c\n ** // d\n b",
+		`var a = 2, b = 3, c = 1; (a, b) ** (c, b)`,
+		`var a = 1, b = 2; [a << b << a, a << (b << a), -(a ** b), (-a) ** b, typeof a ** b]`,
+		`var f = (x, y) => x ** y; var g = function (x, y) { return x << y }; [f(2, 10), g(1, 4)]`,
+		`var a = 2, b = 8; ` + "`${a ** b}|${a << b}`",
+		`var \u0061b = 2, b = 3; [\u0061b ** b, ab << b]`,
+		`var o = {\u0070: 2}, y = 3; o.\u0070 **= y; o.p`,
+		`var a = 3, b = 2; a ** b ? a << b : a >> b`,
+		`var x = 1, y = 2; x <<= y <<= x; [x, y]`,
+		`var a = 2, b = 5; a ** b++`,
+		`var a = 2, b = 5; a ** -b`,
+		`var a = 2; a ** 3`,
+		`var a = 2, b = {valueOf: () => 3}; [1 << b, 2 ** b]`,
+		`var arr = [1, 2], i = 0, n = 3; arr[i] <<= n, arr[0]`,
+		`function* g() { var a = 2; return a ** (yield 1) } var it = g(); it.next(); it.next(5).value`,
+		`var r; (async function () { var a = 2; r = a ** await 3 })(); r`,
+		`var b = 2; [(async function () {}) ** b, (async () => 1) ** b, (function () {}) << b, (class {}) >> b]`,
+		"var b = 2; [String.raw`3` ** b, (String.raw`3`) ** b, String.raw`3`.length << b]",
+		`function F(b) { return new.target ** b } [new F(2)]`,
+		`var o = {f() { return 3 }}, b = 2; [o.f() ** b, (o.f)() ** b, o?.f() ** b, (o?.f)() ** b, o?.["f"]() << b]`,
+		`var a = [3], b = 2; [a[0] ** b, (a)[0] ** b, ((a))[(0)] ** (b), a [ 0 ] ** b]`,
+		`var a = 3, b = 2, c = 1; [(a ? b : c) ** b, (a, b) ** c, (a++) ** b, (a--) ** b, a++ ** b]`,
+		`var x = 1, b = 2; [(x = 3) ** b, x]`,
+		`var o = {p: 3}, b = 2; ((o)).p **= b; (((o).p)) **= b; o.p`,
+		`var o = {p: {q: [5]}}, b = 1; o.p.q[0] <<= b; (o.p).q[(0)] >>= (b); o . p . q [ 0 ] **= b; o.p.q[0]`,
+	}
+	for _, src := range cases {
+		plain, guarded, out := runBoth(t, src)
+		if plain != guarded {
+			t.Errorf("%s\nplain:   %s\nguarded: %s\nrewritten: %s", src, plain, guarded, out)
+		}
+	}
+}
+
+// A member compound assignment converts its key once, as the spec says
+// (GetValue stores the converted key in the reference that PutValue
+// uses); goja's own operator converts it twice.
+func TestRewriteOpsMemberOrder(t *testing.T) {
+	src := `var log = []; var o = { get p() { log.push("get"); return 2 }, set p(v) { log.push("set " + v) } };
+		var k = { toString() { log.push("key"); return "p" } }; var r = { valueOf() { log.push("r"); return 3 } };
+		o[k] **= r; log.join()`
+	_, guarded, _ := runBoth(t, src)
+	if guarded != "string key,get,r,set 8" {
+		t.Fatalf("got %s", guarded)
+	}
+}
+
+// The operators that would build a huge BigInt throw a RangeError before
+// goja is asked for the block (each of these ended the process before).
+func TestRewriteOpsBoundsRunTimeValues(t *testing.T) {
+	vm := guardedVM(t, Config{})
+	cases := []string{
+		`let a = 2n ** 40n; 1n << a`,
+		`let a = BigInt(2 ** 40); 1n << a`,
+		`let a = -(2n ** 40n); 1n >> a`,
+		`let a = 2n ** 40n, x = 3n; x **= a`,
+		`let a = 2n ** 30n; 3n ** a`,
+		`let b = 2n ** 100000n, e = 1000n; b ** e`,
+		`let o = {p: 1n}, a = 2n ** 40n; o.p <<= a`,
+		`let o = {p: 2n ** 1000n}, e = 10000n; o["p"] **= e`,
+		`let a = {valueOf() { return 2n ** 40n }}; 1n << a`,
+		`class C { static #x = 1n; static f(a) { C.#x <<= a } }; C.f(2n ** 40n)`,
+		`class B {}; class D extends B { f(a) { super.x = 1n; super.x <<= a } }; new D().f(2n ** 40n)`,
+		`globalThis.n1 = 2n ** 40n; eval("1n << n1")`,
+		`globalThis.n1 = 2n ** 40n; eval("let o = {p: 1n}; o.p <<= n1")`,
+		`let n = 2n ** 40n; new Function("a", "return 1n << a")(n)`,
+		`let n = 2n ** 40n; new Function("a = 1n << " + "globalThis.n2", "return a"); globalThis.n2 = n; new Function("a = 1n << globalThis.n2", "return a")()`,
+	}
+	for i, c := range cases {
+		out, err := RewriteOps(c)
+		if err != nil {
+			t.Fatalf("%s: %v", c, err)
+		}
+		if out == c && !strings.Contains(c, "eval") && !strings.Contains(c, "Function") {
+			t.Fatalf("%s: not rewritten", c)
+		}
+		cases[i] = out
+	}
+	expectRangeErrors(t, vm, cases)
+}
+
+// The helper cannot be replaced, deleted or shadowed.
+func TestOpHelperIsFixed(t *testing.T) {
+	vm := guardedVM(t, Config{})
+	out, err := RewriteOps(`
+		try { String.prototype.__isoboxOp = (c, a, b) => 0n } catch (e) {}
+		try { delete String.prototype.__isoboxOp } catch (e) {}
+		try { Object.defineProperty(String.prototype, "__isoboxOp", {value: () => 0n}) } catch (e) {}
+		let r;
+		with ({__isoboxOp: () => 0n}) { try { let a = 2n ** 40n; 1n << a; r = "no error" } catch (e) { r = e.name } }
+		r`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := vm.RunString(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.String() != "RangeError" {
+		t.Fatalf("got %v", v)
+	}
+}
+
+func TestRewriteOpsLeavesOtherSourcesAlone(t *testing.T) {
+	for _, src := range []string{
+		`a + b`, `/** doc **/ x`, `x << 2`, `1 << n`, `x >>> y`, `x ** 2n`, `x >> -3`, `"a << b"`, `// a ** b`,
+	} {
+		out, err := RewriteOps(src)
+		if err != nil || out != src {
+			t.Errorf("%q: %q, %v", src, out, err)
+		}
+	}
+}
+
+func FuzzRewriteOps(f *testing.F) {
+	for _, s := range []string{
+		`a ** b`, `(a) << (b)`, `o[k] **= v`, `o.p >>= (v)`, `x **= y ** z`, "a /*\n*/ ** b // c\n",
+		`f(a ** b, ...c << d)`, `({[a ** b]: c >> d})`, `class X { #p; m(v) { this.#p **= v } }`,
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		if _, err := parser.ParseFile(nil, "", src, 0); err != nil {
+			return
+		}
+		out, err := RewriteOps(src)
+		if err != nil {
+			if errors.Is(err, ErrTooDeep) {
+				return
+			}
+			t.Fatalf("RewriteOps(%q): %v", src, err)
+		}
+		if out == src {
+			return
+		}
+		if strings.Count(out, "\n") != strings.Count(src, "\n") {
+			t.Fatalf("lines moved: %q -> %q", src, out)
+		}
+		// Same outcome, for a source that cannot reach a Go fatal error in
+		// the plain runtime (no BigInt, no allocating built-in) and stops
+		// in time.
+		if !fuzzSafe(src) {
+			return
+		}
+		plain := boundedOutcome(goja.New(), src)
+		guarded := boundedOutcome(guardedVM(t, Config{}), out)
+		if plain != guarded && !strings.Contains(plain, "interrupted") && !strings.Contains(guarded, "interrupted") {
+			t.Fatalf("%q\nplain:   %s\nguarded: %s\nrewritten: %q", src, plain, guarded, out)
+		}
+	})
+}
+
+func fuzzSafe(src string) bool {
+	for _, w := range []string{"BigInt", "repeat", "pad", "Array", "apply", "join", "fill", "concat", "eval", "Function", "flat", "from", "raw", "Proxy", "normalize", "split", "while", "for", "=>", "function", "class", "async", "import", "Reflect"} {
+		if strings.Contains(src, w) {
+			return false
+		}
+	}
+	for i := 1; i < len(src); i++ {
+		if src[i] == 'n' && src[i-1] >= '0' && src[i-1] <= '9' {
+			return false
+		}
+	}
+	return len(src) < 300
+}
+
+func boundedOutcome(vm *goja.Runtime, src string) string {
+	timer := time.AfterFunc(200*time.Millisecond, func() { vm.Interrupt("interrupted") })
+	defer timer.Stop()
+	return outcome(vm, src)
+}
