@@ -159,6 +159,9 @@ var hostileCases = []hostileCase{
 	{name: "bigint-runtime-compound-member", fn: `() => { const o = {p: 1n}, n = 2n ** 40n; o.p <<= n }`, limits: `{}`, want: "RangeError"},
 	{name: "bigint-runtime-valueOf", fn: `() => 1n << {valueOf() { return 2n ** 40n }}`, limits: `{}`, want: "RangeError"},
 	{name: "bigint-runtime-eval", fn: `() => { globalThis.n = 2n ** 40n; return eval('1n << n') }`, limits: `{}`, want: "RangeError"},
+	// Object spread of a string or typed array (guards_ops.go spread).
+	{name: "spread-string-16Mi", fn: `() => ({...'x'.repeat(2**24)})`, limits: `{}`, want: "RangeError"},
+	{name: "spread-typed-array-limit", fn: `() => { for (;;) ({...new Uint8Array(2**19)}) }`, limits: `{maxTaskMs: 100}`, want: "ResourceLimitError", limit: "maxTaskMs"},
 	{name: "bigint-toString-huge", fn: `() => { let a = 2n ** 1000000n; a = a * a * a; a.toString() }`, limits: `{maxTaskMs: 1000}`, want: "RangeError"},
 	{name: "spawn-bomb", fn: `() => { const f = () => { Isolate.spawn(f); Isolate.spawn(f); new ReceivePort(); }; return (async () => { for (;;) await Isolate.spawn(() => { new ReceivePort() }) })() }`, limits: `{}`, want: "ResourceLimitError", limit: "maxIsolates", host: []engine.HostOption{engine.WithMaxIsolates(40)}},
 	{name: "timer-flood", fn: `() => { for (;;) setTimeout(() => {}, 1e6) }`, limits: `{maxTimers: 1000}`, want: "ResourceLimitError", limit: "maxTimers"},

@@ -29,9 +29,14 @@ a catchable JS error first:
   - BigInt sizes (guards_bigint.go): CheckSource refuses a source whose
     BigInt constants (folded by goja while compiling) would exceed
     DefaultMaxBigIntBits, and eval and the Function constructors run it;
-    BigInt(), asUintN/asIntN and toString are bounded. Run-time operators
-    on non-constant BigInts are not (no goja hook); audit.md lists every
-    site covered and what is left;
+    BigInt(), asUintN/asIntN and toString are bounded;
+  - run-time operators (rewrite.go, guards_ops.go): RewriteOps, called on
+    every compile path, routes <<, >> and ** with a non-literal right
+    operand, and the source of every object spread, through the op helper
+    String.prototype.__isoboxOp (non-configurable), which refuses a BigInt
+    result over DefaultMaxBigIntBits before it is computed and makes a
+    large spread interruptible; audit.md lists every site covered and
+    what is left;
   - the replace guard (guards_replace.go): String.prototype.replace and
     replaceAll and RegExp.prototype[Symbol.replace] tally the result's
     length as it is built and throw a RangeError past the string cap;
@@ -82,6 +87,8 @@ nesting check, package bindings) imports guard, never the reverse.
 	ErrTooDeep                       what CheckNesting's errors wrap
 	CheckSource(src) error           refuse a source with a huge BigInt constant
 	CheckProgram(*ast.Program) error the same, for a parsed program
+	RewriteOps(src) (string, error)  route run-time BigInt operators and spreads through the op helper
+	OpHelper, ErrRewrite             the helper's key; what RewriteOps's errors wrap
 	ErrBigIntTooLarge                what their errors wrap
 	DefaultMaxBigIntBits             the BigInt cap
 	SourceNesting, PatternNesting, JSONNesting  the scanners
@@ -93,7 +100,7 @@ and runs there, inside the built-in it wraps; like the runtime itself it
 is never touched from another goroutine. The one exception goja allows,
 Runtime.Interrupt, works with the guards: JSON.stringify runs a JS step
 every 1024 values so that a pending interrupt takes effect. CheckNesting,
-CheckSource, CheckProgram and the scanners are pure functions of their
+CheckSource, CheckProgram, RewriteOps and the scanners are pure functions of their
 arguments, safe from any goroutine; the constants, ErrTooDeep and
 ErrBigIntTooLarge are read-only.
 */

@@ -40,9 +40,11 @@ import (
 //     argument is returned as is), BigInt.prototype.toString and
 //     toLocaleString (a value over the cap is refused).
 //
-// Not covered: the run-time operators on values that are not constants
-// (let a = 2n ** 40n; 1n << a), and the VM's own ToString of a BigInt
-// (String(x), `${x}`, x + ""). Those need a hook in goja's vm.go.
+// The run-time operators on values that are not constants (let a = 2n **
+// 40n; 1n << a) are bounded by rewriting the source (rewrite.go,
+// guards_ops.go). Not covered: * and + (their result is at most the sum
+// of the operands' sizes), and the VM's own ToString of a BigInt
+// (String(x), `${x}`, x + ""), which need a hook in goja's vm.go.
 
 // DefaultMaxBigIntBits is the largest BigInt, in bits, that the guards let
 // a constant, a literal, BigInt(), asUintN/asIntN produce or toString

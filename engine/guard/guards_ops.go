@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"strconv"
 	"strings"
 
 	"github.com/dop251/goja"
@@ -70,6 +71,8 @@ func (og *opsGuard) helper(c goja.FunctionCall) goja.Value {
 		return og.right(code-opRight, c.Argument(1))
 	case code == opRef:
 		return og.ref(c.Argument(1), c.Argument(2))
+	case code == opSpread:
+		return og.spread(c.Argument(1))
 	case code > opMember && code <= opMember+opStrict+opExp:
 		ref, ok := c.Argument(1).Export().(*memberRef)
 		if !ok {
@@ -321,4 +324,76 @@ func (g *guards) rewriteInside(prefix, text, suffix string) string {
 		g.throwRewrite(fmt.Errorf("%w: the function's text moved", ErrRewrite))
 	}
 	return out[len(prefix) : len(out)-len(suffix)]
+}
+
+const (
+	// spreadDirect is the largest spread source (in indexed properties)
+	// passed to goja as it is.
+	spreadDirect = 4096
+	// costSpread is what one property of a spread costs, measured (the
+	// key list the proxy builds, the key, the property).
+	costSpread = 256
+)
+
+// spread guards the source of an object spread (see rewrite.go).
+func (og *opsGuard) spread(x goja.Value) goja.Value {
+	n := indexCount(x)
+	if n <= spreadDirect {
+		return x
+	}
+	g := og.g
+	if n*costSpread > float64(g.maxBuf) {
+		g.fail(fmt.Sprintf("object spread of an object with %v indexed properties", n))
+	}
+	vm := g.vm
+	src := x.ToObject(vm)
+	calls := 0
+	step := func() {
+		if calls++; calls%1024 == 0 {
+			g.jsStep()
+		}
+	}
+	desc := func(key goja.Value) goja.PropertyDescriptor {
+		step()
+		d := call(g.gopd, goja.Undefined(), src, key)
+		do, ok := d.(*goja.Object)
+		if !ok {
+			return goja.PropertyDescriptor{}
+		}
+		// Reported configurable, as the proxy's target (an empty object)
+		// requires; only enumerable and the value are read by the copy.
+		return goja.PropertyDescriptor{
+			Value:        do.Get("value"),
+			Writable:     goja.FLAG_TRUE,
+			Enumerable:   goja.ToFlag(do.Get("enumerable").ToBoolean()),
+			Configurable: goja.FLAG_TRUE,
+		}
+	}
+	get := func(key string) goja.Value {
+		step()
+		return src.Get(key)
+	}
+	p := vm.NewProxy(vm.NewObject(), &goja.ProxyTrapConfig{
+		OwnKeys: func(*goja.Object) *goja.Object {
+			keys := src.Keys()
+			vals := make([]any, 0, len(keys)+4)
+			for _, k := range keys {
+				vals = append(vals, k)
+			}
+			for _, s := range src.Symbols() {
+				vals = append(vals, s)
+			}
+			return vm.NewArray(vals...)
+		},
+		GetOwnPropertyDescriptor:    func(_ *goja.Object, k string) goja.PropertyDescriptor { return desc(vm.ToValue(k)) },
+		GetOwnPropertyDescriptorIdx: func(_ *goja.Object, i int) goja.PropertyDescriptor { return desc(vm.ToValue(i)) },
+		GetOwnPropertyDescriptorSym: func(_ *goja.Object, s *goja.Symbol) goja.PropertyDescriptor { return desc(s) },
+		Get:                         func(_ *goja.Object, k string, _ goja.Value) goja.Value { return get(k) },
+		GetIdx:                      func(_ *goja.Object, i int, _ goja.Value) goja.Value { return get(strconv.Itoa(i)) },
+		GetSym: func(_ *goja.Object, s *goja.Symbol, _ goja.Value) goja.Value {
+			step()
+			return src.GetSymbol(s)
+		},
+	})
+	return vm.ToValue(p)
 }

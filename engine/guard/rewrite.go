@@ -42,6 +42,19 @@ import (
 // insertion on the same line do. Function.prototype.toString of a function
 // holding such an operator shows the rewritten text.
 //
+// The same helper takes the source of an object spread, {...x}: goja
+// copies its properties in one instruction (vm.go _copySpread), and a
+// string or typed array of n elements becomes n properties, ~2 µs and
+// ~240 bytes each, for 16 MiB of string 30 s and 4 GB that no kill could
+// stop. The helper passes a source of up to 4096 indexed properties on
+// as it is, refuses one whose properties would exceed the allocation cap
+// (256 bytes each: 1 Mi properties at the default cap), and hands the
+// rest on behind a proxy whose traps run a JS step every 1024 properties,
+// so that maxTaskMs, kill and the memory limits stop it. What is left
+// without a JS step is the proxy's key list, built and checked by goja in
+// one go: ~0.7 µs a property, 0.7 s at the cap.
+// Object rest in destructuring ({...r} = s) is not covered.
+//
 // Operators left alone: a literal right operand (CheckSource bounds a
 // constant, and a Number cannot meet a BigInt), a Number literal left
 // operand (it cannot meet a BigInt either), and >>> (a TypeError on
@@ -68,6 +81,7 @@ const (
 	opMember = 20 // + op: a member compound assignment, on a reference: (ref, r)
 	opStrict = 10 // added to opMember + op in strict code
 	opRef    = 40 // the reference of a member compound assignment: (o, k)
+	opSpread = 50 // the source of an object spread, {...x}: (x)
 )
 
 // RewriteOps returns src with its BigInt-capable operators routed through
@@ -101,10 +115,10 @@ func RewriteOps(src string) (string, error) {
 	return out, nil
 }
 
-// mayHaveOps reports whether src holds "<<", ">>" or a "**" that is not
-// part of a /** or **/ comment fence.
+// mayHaveOps reports whether src holds "<<", ">>", "..." or a "**" that
+// is not part of a /** or **/ comment fence.
 func mayHaveOps(src string) bool {
-	if strings.Contains(src, "<<") || strings.Contains(src, ">>") {
+	if strings.Contains(src, "<<") || strings.Contains(src, ">>") || strings.Contains(src, "...") {
 		return true
 	}
 	for i := strings.Index(src, "**"); i >= 0; {
@@ -212,6 +226,12 @@ func (rw *rewriter) walk(v reflect.Value, strict bool, depth int) {
 			rw.binary(n, depth)
 		case *ast.AssignExpression:
 			rw.compound(n, strict, depth)
+		case *ast.ObjectLiteral:
+			for _, p := range n.Value {
+				if se, ok := p.(*ast.SpreadElement); ok {
+					rw.wrapArg(se.Expression, opSpread, depth)
+				}
+			}
 		}
 		rw.walk(v.Elem(), strict, depth+1)
 	case reflect.Struct:
@@ -305,9 +325,14 @@ func (rw *rewriter) binary(n *ast.BinaryExpression, depth int) {
 
 // rightOnly passes the right operand alone through the helper (op+10).
 func (rw *rewriter) rightOnly(r ast.Expression, op, depth int) {
-	p, k := rw.start(r)
-	rw.open(p, depth, helperCall(opRight+op)+strings.Repeat("(", k+1))
-	rw.close(rw.end(r), depth, "))"+strings.Repeat(")", k))
+	rw.wrapArg(r, opRight+op, depth)
+}
+
+// wrapArg rewrites the expression e to ""[H](code,(e)).
+func (rw *rewriter) wrapArg(e ast.Expression, code, depth int) {
+	p, k := rw.start(e)
+	rw.open(p, depth, helperCall(code)+strings.Repeat("(", k+1))
+	rw.close(rw.end(e), depth, "))"+strings.Repeat(")", k))
 }
 
 // compound rewrites T op= R.
@@ -509,20 +534,6 @@ func (rw *rewriter) dotGap(from, to int) ([]int, int, bool) {
 		return nil, 0, false
 	}
 	return closes, dot, true
-}
-
-// tail is the position after the node ending at from and the n closing
-// parentheses that follow it.
-func (rw *rewriter) tail(from, n int) (int, bool) {
-	i := from
-	for ; n > 0; n-- {
-		i = rw.skipSpace(i)
-		if i >= len(rw.src) || rw.src[i] != ')' {
-			return 0, false
-		}
-		i++
-	}
-	return i, true
 }
 
 // start is where e's text starts as far as the AST tells (its leftmost

@@ -90,6 +90,8 @@ const CASES = {
 	"bigint-runtime-compound-member": {fn: () => { const o = {p: 1n}, n = 2n ** 40n; o.p <<= n }, limits: {}, note: ""},
 	"bigint-runtime-valueOf": {fn: () => 1n << {valueOf() { return 2n ** 40n }}, limits: {}, note: ""},
 	"bigint-runtime-eval": {fn: () => { globalThis.n = 2n ** 40n; return eval('1n << n') }, limits: {}, note: ""},
+	"spread-string-16Mi": {fn: () => ({...'x'.repeat(2**24)}), limits: {}, note: ""},
+	"spread-typed-array-limit": {fn: () => { for (;;) ({...new Uint8Array(2**19)}) }, limits: {maxTaskMs: 100}, note: ""},
 	"bigint-toString-huge": {fn: () => { let a = 2n ** 1000000n; a = a * a * a; a.toString() }, limits: {maxTaskMs: 1000}, note: ""},
 	"spawn-bomb": {fn: () => { const f = () => { Isolate.spawn(f); Isolate.spawn(f); new ReceivePort(); }; return (async () => { for (;;) await Isolate.spawn(() => { new ReceivePort() }) })() }, limits: {}, note: "*"},
 	"timer-flood": {fn: () => { for (;;) setTimeout(() => {}, 1e6) }, limits: {maxTimers: 1000}, note: ""},
