@@ -2,6 +2,7 @@ package bindings
 
 import (
 	"errors"
+	"fmt"
 	"regexp"
 	"strings"
 
@@ -68,10 +69,48 @@ func FormatError(se *engine.ScriptError) string {
 		b.WriteString(se.Name + ": " + se.Message)
 	}
 	b.WriteByte('\n')
-	for _, f := range StackFrames(se.Stack) {
-		b.WriteString("    at " + f + "\n")
+	for _, line := range stackLines(StackFrames(se.Stack)) {
+		b.WriteString("    " + line + "\n")
 	}
 	return b.String()
+}
+
+// Printed stacks stay readable when the stack is deep (a stack overflow
+// has maxStackDepth frames, 10000 by default): a run of more than
+// repeatFold identical frames prints as the frame and a count, and past
+// maxFrameLines lines the middle is left out, as a count.
+const (
+	repeatFold    = 3
+	maxFrameLines = 40
+	keepHead      = 30
+	keepTail      = 9
+)
+
+// stackLines turns frames into the lines FormatError prints (without
+// their indentation).
+func stackLines(frames []string) []string {
+	var lines []string
+	for i := 0; i < len(frames); {
+		j := i + 1
+		for j < len(frames) && frames[j] == frames[i] {
+			j++
+		}
+		if n := j - i; n > repeatFold {
+			lines = append(lines, "at "+frames[i], fmt.Sprintf("... the frame above %d more times", n-1))
+		} else {
+			for k := i; k < j; k++ {
+				lines = append(lines, "at "+frames[k])
+			}
+		}
+		i = j
+	}
+	if len(lines) > maxFrameLines {
+		omitted := len(lines) - keepHead - keepTail
+		tail := lines[len(lines)-keepTail:]
+		lines = append(lines[:keepHead:keepHead], fmt.Sprintf("... %d more frames", omitted))
+		lines = append(lines, tail...)
+	}
+	return lines
 }
 
 // FormatSyntaxError renders a syntax error as one line,
