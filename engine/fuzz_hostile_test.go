@@ -85,6 +85,8 @@ var fuzzTargets = []string{
 	"RegExp.prototype.toString.call(@A)", "Error.prototype.toString.call(@A)", "new Error(@A, {cause: @B}).toString()",
 	"Atomics.load(new Int32Array(@N), 0)", "new DataView(new ArrayBuffer(@N)).getFloat64(0)", "Array(@N).join(@B)",
 	"Array(@N).fill(@A)", "new Array(@N).keys().next()", "Symbol.for(String(@A))", "Object.freeze(@A)", "@A.constructor(@B)",
+	"@A << @B", "@A >> @B", "@A ** @B", "({...@A})", "({a: 1, ...@A, ...@B})", "(() => { let x = @A; x **= @B; return x })()",
+	"(() => { const o = {p: @A}; o.p <<= @B; o['p'] >>= @B; return o })()", "eval('(a, b) => a << b')(@A, @B)",
 }
 
 var fuzzValues = []string{
@@ -102,6 +104,7 @@ var fuzzValues = []string{
 	"(() => { let a = []; for (let i = 0; i < 1e5; i++) a = [a]; return a })()", "new Map([[1, 2]])", "new Set('ab'.repeat(1e3))",
 	"Array(2**32 - 1).keys()", "'ab'.repeat(2**22)", "{toString: null, valueOf: null}", "new Date(NaN)", "/(?:)/g",
 	"{}", "[]", "'\\u2028//'", "({toJSON() { return this }})", "new Uint8Array(8).subarray(1)",
+	"BigInt(2**40)", "-(2n ** 40n)", "2n ** 100000n", "({valueOf() { return 2n ** 40n }})", "new String('x'.repeat(2**20))",
 }
 
 var fuzzNumbers = []string{"0", "-1", "2**31", "2**32", "2**40", "Infinity", "NaN", "1e6", "2**26", "64", "36"}
