@@ -3,6 +3,7 @@ package engine
 import (
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 
 	"github.com/isobox/isobox/engine/clone"
@@ -114,9 +115,19 @@ type PanicError struct {
 
 func (e *PanicError) Error() string { return "internal error: " + e.Message() }
 
+// runtimeFault is what scripts see of a Go runtime error (a nil
+// dereference, an index out of range, a failed type assertion): its text
+// names Go types and internals, which stay in the host's debug log.
+const runtimeFault = "the JS engine failed inside a built-in (the details are in the host's debug log)"
+
 // Message is the panic value as one line of text, as scripts see it in an
-// InternalError. Any goroutine.
+// InternalError: a Go runtime error is replaced by a fixed sentence (its
+// text would name Go types); other values are kept, cut to one line of at
+// most 200 bytes. Any goroutine.
 func (e *PanicError) Message() string {
+	if _, ok := e.Value.(runtime.Error); ok {
+		return runtimeFault
+	}
 	s := strings.TrimSpace(fmt.Sprint(e.Value))
 	if i := strings.IndexByte(s, '\n'); i >= 0 {
 		s = strings.TrimSpace(s[:i])

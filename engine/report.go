@@ -104,7 +104,7 @@ func (iso *Isolate) InternalError(pe *PanicError) *ScriptError {
 }
 
 func (iso *Isolate) internalError(pe *PanicError) *ScriptError {
-	iso.host.debugf("isolate %d (%s): %s\n%s", iso.id, iso.name, pe.Error(), pe.Stack)
+	iso.host.debugf("isolate %d (%s): panic: %v\n%s", iso.id, iso.name, pe.Value, pe.Stack)
 	msg := pe.Message()
 	se := &ScriptError{Name: "InternalError", Message: msg, Stack: "InternalError: " + msg + "\n" + pe.JSStack, Cause: pe}
 	se.Value = errorValueOf(se)
