@@ -487,11 +487,7 @@ func (rw *rewriter) gap(from, to int, op string) (closes []int, opPos, opLen, op
 	if from < 0 || to > len(rw.src) || from > to {
 		return nil, 0, 0, 0, false
 	}
-	i := rw.skipSpace(from)
-	for i < to && rw.src[i] == ')' {
-		closes = append(closes, i)
-		i = rw.skipSpace(i + 1)
-	}
+	closes, i := rw.closers(from, to)
 	if !strings.HasPrefix(rw.src[i:], op) || i+len(op) > to {
 		return nil, 0, 0, 0, false
 	}
@@ -507,25 +503,27 @@ func (rw *rewriter) gap(from, to int, op string) (closes []int, opPos, opLen, op
 	return closes, opPos, opLen, opens, true
 }
 
-// parens reads closing parentheses (and space) between from and to.
-func (rw *rewriter) parens(from, to int) ([]int, bool) {
+// closers reads the closing parentheses (and space) from from on, up to
+// to: their offsets, and where they end.
+func (rw *rewriter) closers(from, to int) ([]int, int) {
 	var closes []int
 	i := rw.skipSpace(from)
 	for i < to && rw.src[i] == ')' {
 		closes = append(closes, i)
 		i = rw.skipSpace(i + 1)
 	}
+	return closes, i
+}
+
+// parens reads closing parentheses (and space) between from and to.
+func (rw *rewriter) parens(from, to int) ([]int, bool) {
+	closes, i := rw.closers(from, to)
 	return closes, i == to
 }
 
 // dotGap reads ")...)." between an object and a property name.
 func (rw *rewriter) dotGap(from, to int) ([]int, int, bool) {
-	var closes []int
-	i := rw.skipSpace(from)
-	for i < to && rw.src[i] == ')' {
-		closes = append(closes, i)
-		i = rw.skipSpace(i + 1)
-	}
+	closes, i := rw.closers(from, to)
 	if i >= to || rw.src[i] != '.' {
 		return nil, 0, false
 	}
