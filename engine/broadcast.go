@@ -41,18 +41,75 @@ func (h *Host) JoinBroadcast(name string, rp *ReceivePort) *BroadcastMember {
 func (b *BroadcastMember) Name() string { return b.name }
 
 // Post delivers m to every other member of the channel, in the order they
-// joined. m must carry no transferred buffers (it is received once per
-// member); a full or closed receiver drops its copy. Any goroutine.
+// joined: those of this host, and those in its worker processes (process
+// isolates) or, inside a worker process, those of the parent host and its
+// other workers; across a process boundary the message is sent once per
+// process and then delivered there in join order. m must carry no
+// transferred buffers (it is received once per member); a full or closed
+// receiver drops its copy. Any goroutine.
 func (b *BroadcastMember) Post(m *Message) {
-	r := &b.h.broadcasts
+	b.h.broadcasts.deliver(b.name, m, b)
+	b.h.relayBroadcast(b.name, m, nil)
+}
+
+// deliver gives m to every member of name but skip.
+func (r *broadcastRegistry) deliver(name string, m *Message, skip *BroadcastMember) {
 	r.mu.Lock()
-	ms := append([]*BroadcastMember(nil), r.members[b.name]...)
+	ms := append([]*BroadcastMember(nil), r.members[name]...)
 	r.mu.Unlock()
 	for _, o := range ms {
-		if o != b {
+		if o != skip {
 			_ = o.rp.sp.Send(m)
 		}
 	}
+}
+
+// relayBroadcast sends a post across every process boundary of the host
+// but from: up to the parent (in a worker process) and down to every live
+// worker. A message that cannot be encoded for a connection (a value that
+// cannot cross) is not sent there.
+func (h *Host) relayBroadcast(name string, m *Message, from *conn) {
+	var links []*conn
+	if h.uplink != nil && h.uplink != from {
+		links = append(links, h.uplink)
+	}
+	h.mu.Lock()
+	for w := range h.allWorkers {
+		if w.c != from && !w.isDead() {
+			links = append(links, w.c)
+		}
+	}
+	h.mu.Unlock()
+	for _, c := range links {
+		body, err := c.encode(m)
+		if err != nil || len(body) == 0 {
+			continue
+		}
+		_ = c.write(newFrame(fBroadcast).str(name).bytes(body).done())
+	}
+}
+
+// broadcastFrame handles an fBroadcast frame from the peer of c: the
+// message is delivered to this host's members and relayed on (a parent
+// passes a worker's post to its other workers). A message that does not
+// decode is a bad frame.
+func (h *Host) broadcastFrame(c *conn, r *frameReader) error {
+	name, body := r.str(), r.bytes()
+	if err := r.end(); err != nil {
+		return err
+	}
+	m, err := c.decode(body)
+	if err != nil {
+		return err
+	}
+	if m == nil {
+		return &FrameError{Msg: "empty broadcast"}
+	}
+	h.broadcasts.deliver(name, m, nil)
+	if h.uplink == nil {
+		h.relayBroadcast(name, m, c)
+	}
+	return nil
 }
 
 // Leave removes the member from its channel. Idempotent. Any goroutine.

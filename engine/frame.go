@@ -31,7 +31,8 @@ const (
 	fPortFrom
 	fReady // sid, default port id (0: none)
 	// both ways
-	fHello // version
+	fHello     // version
+	fBroadcast // a BroadcastChannel post: channel name, message
 )
 
 // FrameError reports a malformed frame from a worker.

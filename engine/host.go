@@ -60,6 +60,7 @@ type Host struct {
 	jsx   JSXOptions // WithJSX
 
 	broadcasts broadcastRegistry // BroadcastChannel names (broadcast.go)
+	uplink     *conn             // in a worker process: the channel to the parent host, for broadcasts
 
 	workerCmd  []string             // WithWorkerCommand
 	workers    map[string]*worker   // named process groups; guarded by mu

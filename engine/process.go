@@ -341,6 +341,8 @@ func (w *worker) handle(t frameType, r *frameReader) error {
 	switch t {
 	case fPortTo:
 		return w.c.deliverFrame(r)
+	case fBroadcast:
+		return w.host.broadcastFrame(w.c, r)
 	case fOut:
 		sid, stream, p := r.uint(), r.uint(), r.bytes()
 		if err := r.end(); err != nil {

@@ -568,3 +568,54 @@ func TestProcessCapabilities(t *testing.T) {
 	}
 	wait(t, iso)
 }
+
+// TestProcessBroadcastChannel: a BroadcastChannel post reaches the members
+// of every process of the host: the parent's, and those of each worker
+// process, whichever side posts.
+func TestProcessBroadcastChannel(t *testing.T) {
+	h, _ := processHost(t)
+	ready := h.NewPort("ready")
+	member := func(name string) string {
+		return `(ready) => {
+			const bc = new BroadcastChannel("c");
+			bc.onmessage = (e) => {
+				if (e.data === "ping") bc.postMessage("pong-` + name + `");
+				else if (e.data === "stop") bc.close();
+				else if (e.data.startsWith("pong-") && !e.data.endsWith("` + name + `")) bc.postMessage("` + name + ` saw " + e.data);
+			};
+			ready.send("` + name + `");
+		}`
+	}
+	var isos []*engine.Isolate
+	for _, g := range []string{"A", "B"} {
+		iso, err := h.Spawn(engine.FunctionSource(member(g)), engine.WithProcess(g), engine.WithMessage(mustMessage(t, ready.SendPort())))
+		if err != nil {
+			t.Fatal(err)
+		}
+		isos = append(isos, iso)
+	}
+	for range isos {
+		recv(t, ready)
+	}
+	if isos[0].Pid() == isos[1].Pid() || isos[0].Pid() == 0 {
+		t.Fatal("A and B do not have workers of their own")
+	}
+	got := h.NewPort("got")
+	main, err := h.Spawn(engine.FunctionSource(`(got) => {
+		const bc = new BroadcastChannel("c"), seen = [];
+		bc.onmessage = (e) => {
+			seen.push(e.data);
+			if (seen.length === 4) { got.send(seen.sort().join(",")); bc.postMessage("stop"); bc.close(); }
+		};
+		bc.postMessage("ping");
+	}`), engine.WithMessage(mustMessage(t, got.SendPort())))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := recv(t, got); v != "A saw pong-B,B saw pong-A,pong-A,pong-B" {
+		t.Fatalf("got %v", v)
+	}
+	for _, iso := range append(isos, main) {
+		wait(t, iso)
+	}
+}

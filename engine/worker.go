@@ -20,7 +20,7 @@ import (
 // version of the frame protocol.
 const workerEnv = "ISOBOX_WORKER"
 
-const frameVersion = 1
+const frameVersion = 2
 
 // inWorker is set once, by WorkerMain, in a worker process: a process
 // isolate spawned there shares its worker (which is confined and cannot
@@ -81,6 +81,7 @@ func serveWorker(r io.Reader, w io.Writer, opts []HostOption) int {
 	// The worker's own host: no ceiling of its own beyond the process's
 	// (the parent enforces memory from outside), output goes up the channel.
 	ws.host = NewHost(append(opts, WithStdout(io.Discard), WithStderr(io.Discard))...)
+	ws.host.uplink = ws.c // BroadcastChannel posts cross to the parent (broadcast.go)
 	br := bufio.NewReaderSize(r, 1<<16)
 	code := 0
 	for {
@@ -110,6 +111,8 @@ func (ws *workerSide) handle(t frameType, r *frameReader) error {
 		return ws.ctrl(r)
 	case fPortTo:
 		return ws.c.deliverFrame(r)
+	case fBroadcast:
+		return ws.host.broadcastFrame(ws.c, r)
 	}
 	return &FrameError{Msg: fmt.Sprintf("unexpected frame %d", t)}
 }
