@@ -412,10 +412,40 @@ func TestWorker(t *testing.T) {
 			w.postMessage('hi');
 			w.onmessage = e => {
 				console.log(e.data);
-				try { w.postMessage(null, [new MessageChannel().port1]) } catch (err) { console.log(err.name, err.message) }
 				w.terminate();
 			};`,
-			want: "[ 'far', 'hi', true ]\nDataCloneError a MessagePort could not be transferred to or from a worker process\n"},
+			want: "[ 'far', 'hi', true ]\n"},
+		{name: "MessagePorts cross into and out of a process worker", files: map[string]string{"w.js": `
+			let left = 2;
+			const end = () => { if (--left === 0) close() };
+			onmessage = e => {
+				const p = e.ports[0];
+				p.onmessage = m => { p.postMessage('worker got ' + m.data); if (m.data === 'bye') { p.close(); end() } };
+				const c = new MessageChannel();
+				c.port2.onmessage = m => { c.port2.postMessage('back ' + m.data); c.port2.close(); end() };
+				postMessage('ready', [c.port1]);
+			};`}, src: `
+			const w = new Worker('w.js', {process: true});
+			const {port1, port2} = new MessageChannel();
+			w.postMessage(null, [port2]);
+			port1.postMessage('one'); // before the worker attaches the end: held, in order
+			port1.postMessage('two');
+			const log = [];
+			let pending = 2;
+			const done = () => { if (--pending === 0) console.log(log.sort().join(', ')) };
+			port1.onmessage = e => {
+				log.push(e.data);
+				if (e.data === 'worker got two') port1.postMessage('bye');
+				if (e.data === 'worker got bye') { port1.close(); done() }
+			};
+			w.onmessage = e => { const q = e.ports[0]; q.onmessage = m => { log.push(m.data); q.close(); done() }; q.postMessage(e.data) };`,
+			want: "back ready, worker got bye, worker got one, worker got two\n"},
+		{name: "a port held by a process worker that is terminated releases its peer", files: map[string]string{"w.js": `onmessage = e => { e.ports[0].onmessage = () => {}; postMessage('holding') };`}, src: `
+			const w = new Worker('w.js', {process: true}), {port1, port2} = new MessageChannel();
+			port1.onmessage = () => console.log('never');
+			w.onmessage = e => { console.log(e.data); w.terminate() };
+			w.postMessage(null, [port2]);`,
+			want: "holding\n"},
 		{name: "a worker without listeners ends by itself", files: map[string]string{"w.js": `postMessage(typeof self.postMessage + ' ' + typeof close)`}, src: `
 			const w = new Worker('w.js'); w.onmessage = e => console.log(e.data);`,
 			want: "function function\n"},

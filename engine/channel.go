@@ -22,6 +22,15 @@ type PortEnd struct {
 	rp      *ReceivePort // receives for the end; nil while in transit
 	pending []*Message   // arrived while in transit, in order
 	closed  bool
+
+	// Across a process boundary (conn_ends.go): a bridge forwards what
+	// reaches it (fwd) and tells the holder when it closes (shut); an end
+	// held for a bridge has no local peer, sends to peerSP, and tells the
+	// bridge when it closes (remote).
+	fwd    func(*Message)
+	shut   func()
+	peerSP *SendPort
+	remote func()
 }
 
 // NewChannel returns the two entangled ends of a new channel, both in
@@ -38,7 +47,14 @@ func (p *PortEnd) SendPort() *SendPort { return p.sp }
 
 // PeerSendPort returns the port that sends to the entangled end: what
 // postMessage on this end sends through. Any goroutine.
-func (p *PortEnd) PeerSendPort() *SendPort { return p.peer.sp }
+func (p *PortEnd) PeerSendPort() *SendPort { return p.peerPort() }
+
+func (p *PortEnd) peerPort() *SendPort {
+	if p.peer == nil {
+		return p.peerSP
+	}
+	return p.peer.sp
+}
 
 // Closed reports whether the pair was disentangled. Any goroutine.
 func (p *PortEnd) Closed() bool {
@@ -51,6 +67,11 @@ func (p *PortEnd) Closed() bool {
 // or held while the end is in transit. Any goroutine.
 func (p *PortEnd) deliver(_ *SendPort, m *Message) error {
 	p.mu.Lock()
+	if fwd := p.fwd; fwd != nil && !p.closed {
+		p.mu.Unlock()
+		fwd(m)
+		return nil
+	}
 	defer p.mu.Unlock()
 	if p.closed {
 		dropped(m)
@@ -136,7 +157,12 @@ func (p *PortEnd) Detach() {
 // now on (what is already queued on a port is still delivered), and the
 // peer's port stops keeping its isolate alive. Idempotent. Any goroutine.
 func (p *PortEnd) Close() {
+	if p.peer == nil {
+		p.closeHeld()
+		return
+	}
 	var prp *ReceivePort
+	var shuts []func()
 	for i, e := range [2]*PortEnd{p, p.peer} {
 		e.mu.Lock()
 		if e.closed && i == 0 {
@@ -152,14 +178,53 @@ func (p *PortEnd) Close() {
 		if i == 1 {
 			prp = e.rp
 		}
+		if e.shut != nil {
+			shuts = append(shuts, e.shut)
+			e.shut = nil
+		}
 		e.mu.Unlock()
 	}
-	if prp != nil {
-		prp.iso.Post(func() error {
-			if !prp.closed {
-				prp.SetKeepAlive(false)
-			}
-			return nil
-		})
+	for _, f := range shuts {
+		f()
 	}
+	releaseKeepAlive(prp)
+}
+
+// releaseKeepAlive stops rp, the port of an end whose peer closed, from
+// keeping its isolate alive.
+func releaseKeepAlive(rp *ReceivePort) {
+	if rp == nil {
+		return
+	}
+	rp.iso.Post(func() error {
+		if !rp.closed {
+			rp.SetKeepAlive(false)
+		}
+		return nil
+	})
+}
+
+// closeHeld closes an end whose peer is across a connection (held for a
+// bridge): locally, and then the bridge.
+func (p *PortEnd) closeHeld() {
+	p.mu.Lock()
+	if p.closed {
+		p.mu.Unlock()
+		return
+	}
+	p.closed = true
+	if p.sp != nil {
+		p.sp.closed.Store(true)
+	}
+	for _, m := range p.pending {
+		dropped(m)
+	}
+	p.pending = nil
+	rp, remote := p.rp, p.remote
+	p.remote = nil
+	p.mu.Unlock()
+	if remote != nil {
+		remote()
+	}
+	releaseKeepAlive(rp)
 }

@@ -12,8 +12,9 @@ import (
 // tables that let SendPorts and Capabilities travel in messages in both
 // directions.
 //
-// A reference crosses as a number: id<<2 | kind<<1 | side, kind 0 for a
-// SendPort and 1 for a Capability. Encoding one of this side's own exports
+// A reference crosses as a number: id<<3 | kind<<1 | side, kind 0 for a
+// SendPort, 1 for a Capability and 2 for a MessagePort end
+// (conn_ends.go). Encoding one of this side's own exports
 // it (it gets an id, and the peer names it by that id) and writes side 0;
 // encoding this side's proxy of a peer's one writes the peer's id with side
 // 1 ("your own"). Decoding reverses that: side 1 must name something this
@@ -35,18 +36,22 @@ type conn struct {
 	capID    map[*Capability]uint64
 	capProxy map[uint64]*Capability // the peer's capabilities, as seen here
 	capPeer  map[*Capability]uint64 // and back
+	bridges  map[uint64]*PortEnd    // ends of this side whose holder is the peer (conn_ends.go)
+	held     map[uint64]*PortEnd    // ends held here for the peer's bridges, by the peer's id
 	nextID   uint64
 	closed   bool
 }
 
 func newConn(w io.Writer) *conn {
 	return &conn{w: w, exported: map[uint64]*SendPort{}, exportID: map[*SendPort]uint64{}, proxies: map[uint64]*SendPort{},
-		caps: map[uint64]*Capability{}, capID: map[*Capability]uint64{}, capProxy: map[uint64]*Capability{}, capPeer: map[*Capability]uint64{}}
+		caps: map[uint64]*Capability{}, capID: map[*Capability]uint64{}, capProxy: map[uint64]*Capability{}, capPeer: map[*Capability]uint64{},
+		bridges: map[uint64]*PortEnd{}, held: map[uint64]*PortEnd{}}
 }
 
 const (
 	refPort uint64 = 0
 	refCap  uint64 = 1
+	refEnd  uint64 = 2
 )
 
 // write sends one frame; frames from different goroutines never interleave.
@@ -64,6 +69,7 @@ func (c *conn) close() {
 	c.wmu.Lock()
 	c.closed = true
 	c.wmu.Unlock()
+	c.closeEnds()
 }
 
 // portOut is the wire encoder of host references for messages this side
@@ -75,7 +81,7 @@ func (c *conn) portOut(ref any) (uint64, error) {
 			break
 		}
 		if rb, ok := x.box.(*remoteBox); ok && rb.c == c {
-			return rb.id<<2 | refPort<<1 | 1, nil
+			return rb.id<<3 | refPort<<1 | 1, nil
 		}
 		c.mu.Lock()
 		defer c.mu.Unlock()
@@ -86,7 +92,7 @@ func (c *conn) portOut(ref any) (uint64, error) {
 			c.exportID[x] = id
 			c.exported[id] = x
 		}
-		return id<<2 | refPort<<1, nil
+		return id<<3 | refPort<<1, nil
 	case *Capability:
 		if x == nil {
 			break
@@ -94,7 +100,7 @@ func (c *conn) portOut(ref any) (uint64, error) {
 		c.mu.Lock()
 		defer c.mu.Unlock()
 		if id, ok := c.capPeer[x]; ok {
-			return id<<2 | refCap<<1 | 1, nil
+			return id<<3 | refCap<<1 | 1, nil
 		}
 		id, ok := c.capID[x]
 		if !ok {
@@ -103,11 +109,14 @@ func (c *conn) portOut(ref any) (uint64, error) {
 			c.capID[x] = id
 			c.caps[id] = x
 		}
-		return id<<2 | refCap<<1, nil
+		return id<<3 | refCap<<1, nil
 	case *Isolate:
 		return 0, &CloneError{Msg: "an Isolate handle could not be sent to or from a worker process"}
 	case *PortEnd:
-		return 0, &CloneError{Msg: "a MessagePort could not be transferred to or from a worker process"}
+		if x == nil {
+			break
+		}
+		return c.bridge(x), nil
 	case *PlatformObject:
 		return 0, &CloneError{Msg: "a " + x.Class + " could not be sent to or from a worker process"}
 	}
@@ -117,7 +126,13 @@ func (c *conn) portOut(ref any) (uint64, error) {
 // portIn is the wire decoder of host references for messages this side
 // receives.
 func (c *conn) portIn(ref uint64) (any, error) {
-	id, kind, own := ref>>2, ref>>1&1, ref&1 == 1
+	id, kind, own := ref>>3, ref>>1&3, ref&1 == 1
+	if kind == refEnd {
+		if own {
+			return nil, &FrameError{Msg: "a port end named as the receiver's own"}
+		}
+		return c.heldEnd(id)
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	switch {
@@ -133,6 +148,8 @@ func (c *conn) portIn(ref uint64) (any, error) {
 		p := newSendPort("", &remoteBox{c: c, id: id})
 		c.proxies[id] = p
 		return p, nil
+	case kind != refCap:
+		return nil, &FrameError{Msg: fmt.Sprintf("unknown reference kind %d", kind)}
 	case own:
 		if k, ok := c.caps[id]; ok {
 			return k, nil

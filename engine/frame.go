@@ -33,6 +33,9 @@ const (
 	// both ways
 	fHello     // version
 	fBroadcast // a BroadcastChannel post: channel name, message
+	fEnd       // a message for the end held for the sender's bridge: bridge id, message (conn_ends.go)
+	fEndShut   // the sender's bridge closed: bridge id
+	fEndDone   // the end held for the receiver's bridge closed: bridge id
 )
 
 // FrameError reports a malformed frame from a worker.

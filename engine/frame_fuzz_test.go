@@ -25,6 +25,10 @@ func FuzzWorkerFrames(f *testing.F) {
 		newFrame(fPortTo).uint(4).bytes([]byte{0}).done(),
 		newFrame(fResult).uint(1).bool(true).bytes(nil).done(),
 		newFrame(fReady).uint(1).uint(0).done(),
+		newFrame(fEnd).uint(3).bytes([]byte{1, 2}).done(),
+		newFrame(fEndShut).uint(3).done(),
+		newFrame(fEndDone).uint(1).done(),
+		newFrame(fPortTo).uint(1).bytes([]byte{1, 0x10, 0x1d}).done(),
 		{1, 0, 0, 0, byte(fBroadcast)},
 		{255, 255, 255, 255},
 	} {
@@ -55,4 +59,29 @@ func FuzzWorkerFrames(f *testing.F) {
 			}
 		}
 	})
+}
+
+// The ends a side holds for its peer's bridges are bounded: a peer that
+// names new ones without end is refused, not given memory.
+func TestHeldEndsBounded(t *testing.T) {
+	c := newConn(io.Discard)
+	for i := uint64(1); i <= maxHeldEnds; i++ {
+		if _, err := c.heldEnd(i); err != nil {
+			t.Fatalf("end %d: %v", i, err)
+		}
+	}
+	if _, err := c.heldEnd(maxHeldEnds + 1); err == nil {
+		t.Fatal("no error past maxHeldEnds")
+	}
+	e, _ := c.heldEnd(3)
+	if again, _ := c.heldEnd(3); again != e {
+		t.Fatal("one id gave two ends")
+	}
+	if closed, _ := c.heldEnd(0); !closed.Closed() {
+		t.Fatal("end 0 is not closed")
+	}
+	c.closeEnds()
+	if !e.Closed() {
+		t.Fatal("closeEnds left an end open")
+	}
 }

@@ -343,6 +343,8 @@ func (w *worker) handle(t frameType, r *frameReader) error {
 		return w.c.deliverFrame(r)
 	case fBroadcast:
 		return w.host.broadcastFrame(w.c, r)
+	case fEnd, fEndShut, fEndDone:
+		return w.c.endFrame(t, r)
 	case fOut:
 		sid, stream, p := r.uint(), r.uint(), r.bytes()
 		if err := r.end(); err != nil {

@@ -20,7 +20,7 @@ import (
 // version of the frame protocol.
 const workerEnv = "ISOBOX_WORKER"
 
-const frameVersion = 2
+const frameVersion = 3
 
 // inWorker is set once, by WorkerMain, in a worker process: a process
 // isolate spawned there shares its worker (which is confined and cannot
@@ -113,6 +113,8 @@ func (ws *workerSide) handle(t frameType, r *frameReader) error {
 		return ws.c.deliverFrame(r)
 	case fBroadcast:
 		return ws.host.broadcastFrame(ws.c, r)
+	case fEnd, fEndShut, fEndDone:
+		return ws.c.endFrame(t, r)
 	}
 	return &FrameError{Msg: fmt.Sprintf("unexpected frame %d", t)}
 }
