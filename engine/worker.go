@@ -12,6 +12,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"syscall"
+	"time"
 
 	"github.com/isobox/isobox/internal/confine"
 )
@@ -82,6 +83,9 @@ func serveWorker(r io.Reader, w io.Writer, opts []HostOption) int {
 	// (the parent enforces memory from outside), output goes up the channel.
 	ws.host = NewHost(append(opts, WithStdout(io.Discard), WithStderr(io.Discard))...)
 	ws.host.uplink = ws.c // BroadcastChannel posts cross to the parent (broadcast.go)
+	if os.Getenv(workerEnv+"_WARM") == "1" {
+		ws.host.warmUp()
+	}
 	br := bufio.NewReaderSize(r, 1<<16)
 	code := 0
 	for {
@@ -390,4 +394,16 @@ func (c *conn) readExitFields(r *frameReader) error {
 	}
 	r.fail("bad exit kind")
 	return nil
+}
+
+// warmUp runs one throwaway isolate to its end (at most 5 s), on the
+// worker's host, before the worker serves its first frame.
+func (h *Host) warmUp() {
+	iso, err := h.Spawn(FunctionSource("() => {}"), WithName("warm-up"))
+	if err != nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = iso.Wait(ctx)
 }
