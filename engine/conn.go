@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"time"
 
 	"github.com/isobox/isobox/engine/clone"
 )
@@ -25,8 +26,11 @@ import (
 // it, as any closed port does. Isolate handles do not cross (yet): sending
 // one to a worker is a DataCloneError.
 type conn struct {
-	wmu sync.Mutex
-	w   io.Writer
+	wmu      sync.Mutex
+	w        io.Writer
+	deferred []byte      // frames sent by isolate tasks, not written yet (batch.go); guarded by wmu
+	timer    *time.Timer // writes deferred frames that wait too long
+	werr     error       // the write error that ended the connection
 
 	mu       sync.Mutex
 	exported map[uint64]*SendPort
@@ -54,12 +58,17 @@ const (
 	refEnd  uint64 = 2
 )
 
-// write sends one frame; frames from different goroutines never interleave.
+// write sends one frame, after the deferred ones; frames from different
+// goroutines never interleave.
 func (c *conn) write(frame []byte) error {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
 	if c.closed {
 		return io.ErrClosedPipe
+	}
+	if len(c.deferred) > 0 {
+		c.deferred = append(c.deferred, frame...)
+		return c.flushLocked()
 	}
 	_, err := c.w.Write(frame)
 	return err
@@ -221,4 +230,16 @@ func (rb *remoteBox) deliver(_ *SendPort, m *Message) error {
 	}
 	_ = rb.c.write(newFrame(fPortTo).uint(rb.id).bytes(b).done()) // a dead peer drops it
 	return nil
+}
+
+// deliverDeferred is deliver for a send from an isolate task: the frame
+// waits in the connection's batch, written when the task ends (or sooner,
+// see batch.go); the connection is returned for the isolate to flush.
+func (rb *remoteBox) deliverDeferred(m *Message) (*conn, error) {
+	b, err := rb.c.encode(m)
+	if err != nil {
+		return nil, err
+	}
+	rb.c.writeDeferred(newFrame(fPortTo).uint(rb.id).bytes(b).done())
+	return rb.c, nil
 }

@@ -619,3 +619,32 @@ func TestProcessBroadcastChannel(t *testing.T) {
 		wait(t, iso)
 	}
 }
+
+// TestProcessBatchedSendsLeaveDuringLongTask: sends from a task are
+// batched until the task ends (batch.go), but a task that sends and then
+// runs on does not hold its message back: it leaves within the batch's
+// wait, long before the task ends.
+func TestProcessBatchedSendsLeaveDuringLongTask(t *testing.T) {
+	h, _ := processHost(t)
+	port := h.NewPort("out")
+	iso, err := h.Spawn(engine.FunctionSource(`(p) => {
+		p.send("early");
+		const t = Date.now();
+		while (Date.now() - t < 3000) {}
+		p.send("late");
+	}`), engine.WithProcess(""), engine.WithMessage(mustMessage(t, port.SendPort())))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := recv(t, port); v != "early" {
+		t.Fatalf("first message %v", v)
+	}
+	t0 := time.Now()
+	if v := recv(t, port); v != "late" {
+		t.Fatalf("second message %v", v)
+	}
+	if gap := time.Since(t0); gap < time.Second {
+		t.Fatalf("early and late arrived %v apart: early waited for the task to end", gap)
+	}
+	wait(t, iso)
+}

@@ -174,7 +174,7 @@ func (iso *Isolate) Send(p *SendPort, v goja.Value, transfer []goja.Value) error
 	}
 	// No JS runs between the clone and the detach (deliver only queues),
 	// so the sender cannot see its buffers shared with the message.
-	if err := p.Send(m); err != nil {
+	if err := iso.sendBatched(p, m); err != nil {
 		return err // m is dropped: the buffers stay with the sender
 	}
 	detach()

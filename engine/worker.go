@@ -104,6 +104,7 @@ func serveWorker(r io.Reader, w io.Writer, opts []HostOption) int {
 	// The host closed the channel (or it broke): nothing may outlive it.
 	ws.host.KillAll(Immediate)
 	_ = ws.host.Shutdown(context.Background())
+	_ = ws.c.flush() // what the last tasks sent (batch.go)
 	return code
 }
 
