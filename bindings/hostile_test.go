@@ -81,7 +81,7 @@ var hostileCases = []hostileCase{
 	{name: "push-loop-memoryMb", fn: `() => { const a = []; for (let i = 0; ; i++) a.push({i}) }`, limits: `{memoryMb: 64}`, want: "ResourceLimitError", limit: "memoryMb"},
 	{name: "map-growth-memoryMb", fn: `() => { const m = new Map(); for (let i = 0; ; i++) m.set(i, 'v' + i) }`, limits: `{memoryMb: 64}`, want: "ResourceLimitError", limit: "memoryMb"},
 	{name: "map-growth-over-timers-memoryMb", fn: `() => { const m = new Map(); let i = 0; setInterval(() => { for (let k = 0; k < 20000; k++, i++) m.set(i, {i}) }, 1) }`, limits: `{memoryMb: 64}`, want: "ResourceLimitError", limit: "memoryMb"},
-	{name: "push-loop-host-ceiling", fn: `() => { const a = []; for (let i = 0; ; i++) a.push({i, s: 'x' + i}) }`, limits: `{}`, want: "ResourceLimitError", limit: "hostMemoryMb", host: []engine.HostOption{engine.WithMemoryLimit(256)}},
+	{name: "push-loop-host-ceiling", fn: `() => { const a = []; for (let i = 0; ; i++) a.push({i, s: 'x' + i}) }`, limits: `{}`, want: "ResourceLimitError", limit: "hostMemoryMb", host: []engine.HostOption{engine.WithMemoryLimit(128)}},
 	{name: "json-parse-deep-2e7", fn: `() => JSON.parse('['.repeat(2e7) + ']'.repeat(2e7))`, limits: `{}`, want: "RangeError"},
 	{name: "json-stringify-deep-2e5", fn: `() => { let a = []; for (let i = 0; i < 2e5; i++) a = [a]; JSON.stringify(a) }`, limits: `{}`, want: "RangeError"},
 	{name: "json-stringify-lazy-infinite", fn: `() => { const mk = () => ({get x() { return mk() }}); JSON.stringify(mk()) }`, limits: `{}`, want: "RangeError"},

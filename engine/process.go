@@ -244,7 +244,9 @@ func (h *Host) startWorker() (*worker, error) { return h.startWorkerOpts(nil, fa
 
 // startWorkerWith is startWorker with stdin (nil: /dev/null) as the
 // worker's standard input.
-func (h *Host) startWorkerWith(stdin *os.File) (*worker, error) { return h.startWorkerOpts(stdin, false) }
+func (h *Host) startWorkerWith(stdin *os.File) (*worker, error) {
+	return h.startWorkerOpts(stdin, false)
+}
 
 // startWorkerOpts starts a worker; a warm one (a pool worker, started
 // ahead of need) first runs one throwaway isolate, so that the first
