@@ -96,13 +96,17 @@ func (og *opsGuard) helper(c goja.FunctionCall) goja.Value {
 
 // toNumeric is the operator's ToNumeric(v) for an object (its conversion
 // runs here, once); a primitive is returned as it is, for the operator's
-// own conversion, which runs no code.
+// own conversion, which runs no code. A Symbol throws here, as ToNumeric
+// does, before the other operand is converted.
 func (og *opsGuard) toNumeric(v goja.Value) goja.Value {
 	if o, ok := v.(*goja.Object); ok {
-		return og.g.toPrimitive(o, "number")
+		v = og.g.toPrimitive(o, "number")
 	}
 	if v == nil {
 		return goja.Undefined()
+	}
+	if _, sym := v.(*goja.Symbol); sym {
+		panic(og.g.vm.NewTypeError("Cannot convert a Symbol value to a number"))
 	}
 	return v
 }
