@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/dop251/goja"
+
+	"github.com/isobox/isobox/bindings"
 )
 
 // ctorCase is one class global of a fresh isolate: whether scripts may
@@ -174,5 +176,35 @@ func TestClassConstructors(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestClassConstructorFrames checks that the wrapper of a class
+// constructor stays out of printed stacks (bindings.StackFrames, used for
+// uncaught errors) and of a DOMException's stack.
+func TestClassConstructorFrames(t *testing.T) {
+	res := runJS(t, `
+		function make() { return new URL('not a url') }
+		try { make() } catch (e) { console.log(e.stack) }
+		console.log('--');
+		console.log(new DOMException('m').stack);
+	`)
+	if res.err != nil {
+		t.Fatalf("script failed: %v\n%s", res.err, res.stderr)
+	}
+	urlStack, domStack, ok := strings.Cut(res.stdout, "--\n")
+	if !ok {
+		t.Fatalf("output %q", res.stdout)
+	}
+	got := bindings.StackFrames(urlStack)
+	want := []string{"make (test.js:2:28)", "test.js:3:13"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("StackFrames(%q) = %q, want %q", urlStack, got, want)
+	}
+	if !strings.Contains(urlStack, "<bindings>") {
+		t.Errorf("the raw stack %q has no wrapper frame: the filter above proves nothing", urlStack)
+	}
+	if strings.Contains(domStack, "<bindings>") || strings.Contains(domStack, "construct") || !strings.Contains(domStack, "at test.js:5:") {
+		t.Errorf("DOMException stack %q", domStack)
 	}
 }
