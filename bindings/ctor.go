@@ -36,6 +36,7 @@ var ctorProgram = sync.OnceValue(func() *goja.Program {
 type ctorEntry struct {
 	name string
 	f    func(goja.ConstructorCall) *goja.Object
+	w    *goja.Object // the wrapper
 }
 
 // wrapperCtor makes the JS constructor of class name whose construction
@@ -61,8 +62,21 @@ func (e *env) wrapperCtor(name string, f func(goja.ConstructorCall) *goja.Object
 		panic(err)
 	}
 	c := w.(*goja.Object)
+	e.ctors[len(e.ctors)-1].w = c
 	setName(vm, c, name)
 	return c
+}
+
+// isCtorWrapper reports whether o is a bindings class's constructor made
+// by wrapperCtor: a JS function to goja, but no script's (functionSource
+// must not send its text to a new isolate). Loop only.
+func (e *env) isCtorWrapper(o *goja.Object) bool {
+	for _, ce := range e.ctors {
+		if ce.w == o {
+			return true
+		}
+	}
+	return false
 }
 
 // construct is the native behind every wrapper: construct(tag, new.target,
