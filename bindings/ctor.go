@@ -20,7 +20,8 @@ import (
 // built lazily, on first read of their global), and each class then costs
 // one JS function, as its native constructor did.
 
-// ctorFile names the wrapper's frames in stacks; jsStack leaves them out.
+// ctorFile names the wrapper's frames in stacks; jsStack and StackFrames
+// leave them out (a script's own e.stack still shows them).
 const ctorFile = "<bindings>"
 
 var ctorProgram = sync.OnceValue(func() *goja.Program {
