@@ -79,6 +79,10 @@ type env struct {
 	owners     map[*goja.Object]string // see own
 	webmsg     *msgState               // Web events and messaging (events.go)
 	web        *webState               // the Web globals' state, see webs
+
+	ctorMake   goja.Callable // makes a class's JS constructor (ctor.go)
+	ctorNative *goja.Object  // the native behind every such constructor
+	ctors      []ctorEntry   // Go constructors, by the wrappers' tags
 }
 
 // install defines the globals. Each is built on first access, so an isolate
@@ -195,10 +199,19 @@ func passThrough(x any) bool {
 	return t != nil && strings.HasPrefix(t.PkgPath(), "github.com/dop251/goja")
 }
 
-// jsStack renders the JS call stack of the running native as frame lines.
+// jsStack renders the JS call stack of the running native as frame lines,
+// without the frames of a class's constructor wrapper (ctor.go): the
+// wrapper and the native it calls.
 func jsStack(vm *goja.Runtime) string {
 	var b bytes.Buffer
-	for _, f := range vm.CaptureCallStack(0, nil) {
+	frames := vm.CaptureCallStack(0, nil)
+	for i, f := range frames {
+		if f.SrcName() == ctorFile {
+			continue
+		}
+		if i+1 < len(frames) && frames[i+1].SrcName() == ctorFile && f.SrcName() == "<native>" && f.FuncName() == "construct" {
+			continue
+		}
 		b.WriteString("\tat ")
 		f.Write(&b)
 		b.WriteByte('\n')
@@ -268,7 +281,11 @@ func (e *env) getter(o *goja.Object, name string, f func(goja.FunctionCall) goja
 }
 
 // class makes a constructor function with the given prototype. A nil ctor
-// makes a class scripts cannot construct.
+// makes a class scripts cannot construct: calling it or constructing it
+// throws a TypeError. Otherwise construction runs ctor, with call.This an
+// object whose prototype is new.target's (a subclass's, for a subclass),
+// and calling it without new throws a TypeError as calling a JS class does
+// (see wrapperCtor).
 func (e *env) class(name string, ctor func(goja.ConstructorCall) *goja.Object) (*goja.Object, *goja.Object) {
 	vm := e.vm
 	var c *goja.Object
@@ -277,7 +294,7 @@ func (e *env) class(name string, ctor func(goja.ConstructorCall) *goja.Object) (
 			panic(vm.NewTypeError("Illegal constructor: " + name + " cannot be constructed by scripts"))
 		})
 	} else {
-		c = e.nativeCtor(name, ctor)
+		c = e.wrapperCtor(name, ctor)
 	}
 	proto := vm.NewObject()
 	_ = proto.DefineDataProperty("constructor", c, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)

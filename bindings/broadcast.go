@@ -49,11 +49,7 @@ func (e *env) broadcastChannelClass() goja.Value {
 		e.needArgs(goja.FunctionCall{Arguments: call.Arguments}, 1, "BroadcastChannel")
 		b := &broadcastObj{name: call.Argument(0).String()}
 		o := e.vm.NewDynamicObject(b)
-		if p := call.This.Prototype(); p != nil {
-			_ = o.SetPrototype(p)
-		} else {
-			_ = o.SetPrototype(proto)
-		}
+		_ = o.SetPrototype(instanceProto(call, proto))
 		b.self = o
 		b.rp = e.iso.NewReceivePort("broadcast")
 		b.changed = b.keepAlive

@@ -86,11 +86,11 @@ func TestEntryAtFileStart(t *testing.T) {
 // Not a script function: a TypeError, not a syntax error in the child.
 func TestEntryMustBeScriptFunction(t *testing.T) {
 	res := runJS(t, `
-		for (const f of [Math.max, (x => x).bind(null), class {}, 5, "x => x"]) {
+		for (const f of [Math.max, (x => x).bind(null), class {}, URL, ReceivePort, 5, "x => x"]) {
 			try { Isolate.run(f).catch(e => console.log("rejected", e.name, e.message)) } catch (e) { console.log(e.name, e.message) }
 		}
 	`)
-	want := strings.Repeat("rejected TypeError Isolate.run: entry must be a script function, not a native or bound one, or a class\n", 3) +
+	want := strings.Repeat("rejected TypeError Isolate.run: entry must be a script function, not a native or bound one, or a class\n", 5) +
 		strings.Repeat("rejected TypeError Isolate.run: entry must be a function\n", 2)
 	if res.stdout != want {
 		t.Errorf("stdout:\n%s\nwant:\n%s", res.stdout, want)

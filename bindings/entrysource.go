@@ -41,6 +41,9 @@ func (e *env) functionSource(v goja.Value, api string) engine.Source {
 	if _, isFn := goja.AssertFunction(v); !ok || !isFn {
 		e.typeError("%s: entry must be a function", api)
 	}
+	if e.isCtorWrapper(obj) {
+		e.typeError("%s: entry must be a script function, not a native or bound one, or a class", api)
+	}
 	if fl, start, text, ok := gojax.FuncSource(obj); ok {
 		key := entryKey{fl, start}
 		if s, ok := e.entries[key]; ok {

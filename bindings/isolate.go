@@ -49,9 +49,9 @@ func (e *env) capabilityClass() goja.Value {
 		return c
 	}
 	var proto *goja.Object
-	c, proto := e.class("Capability", func(goja.ConstructorCall) *goja.Object {
+	c, proto := e.class("Capability", func(call goja.ConstructorCall) *goja.Object {
 		o := e.vm.NewDynamicObject(&capabilityObj{c: engine.NewCapability()})
-		_ = o.SetPrototype(proto)
+		_ = o.SetPrototype(instanceProto(call, proto))
 		return o
 	})
 	// A Capability that went through a message is a new object for the

@@ -57,7 +57,7 @@ func (e *env) receivePortClass() goja.Value {
 		}
 		r := &receivePortObj{e: e, rp: e.iso.NewReceivePort(name)}
 		o := e.vm.NewDynamicObject(r)
-		_ = o.SetPrototype(proto)
+		_ = o.SetPrototype(instanceProto(call, proto))
 		return o
 	})
 	this := func(c goja.FunctionCall, m string) *receivePortObj {

@@ -32,7 +32,8 @@ var moreErrors = regexp.MustCompile(` \(and \d+ more errors?\)$`)
 // StackFrames returns the frames of a JS stack trace, one per line, each
 // without its leading "at " and with goja's program-counter suffix removed,
 // so that every frame ends in file:line:column. Lines that are not frames
-// (the "Name: message" header) are skipped.
+// (the "Name: message" header) are skipped, and so are the frames of a
+// class's constructor wrapper (ctor.go: the wrapper and its native).
 func StackFrames(stack string) []string {
 	var out []string
 	for _, line := range strings.Split(stack, "\n") {
@@ -40,7 +41,14 @@ func StackFrames(stack string) []string {
 		if !strings.HasPrefix(line, "at ") {
 			continue
 		}
-		out = append(out, pcSuffix.ReplaceAllString(strings.TrimPrefix(line, "at "), "$1"))
+		f := pcSuffix.ReplaceAllString(strings.TrimPrefix(line, "at "), "$1")
+		if strings.HasPrefix(f, ctorFile+":") {
+			if n := len(out); n > 0 && out[n-1] == "construct (native)" {
+				out = out[:n-1]
+			}
+			continue
+		}
+		out = append(out, f)
 	}
 	return out
 }

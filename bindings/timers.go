@@ -101,14 +101,14 @@ func (e *env) timerClass() goja.Value {
 		return c
 	}
 	var proto *goja.Object
-	start := func(d goja.Value, cbv goja.Value, periodic bool, api string) *goja.Object {
+	start := func(d goja.Value, cbv goja.Value, periodic bool, api string, p *goja.Object) *goja.Object {
 		fn, ok := goja.AssertFunction(cbv)
 		if !ok {
 			e.typeError("%s: callback must be a function", api)
 		}
 		t := &timerObj{}
 		o := e.vm.NewDynamicObject(t)
-		_ = o.SetPrototype(proto)
+		_ = o.SetPrototype(p)
 		id, err := e.iso.AddTimer(ms(toDuration(d)), periodic, func() error {
 			t.tick++
 			var err error
@@ -126,10 +126,10 @@ func (e *env) timerClass() goja.Value {
 		return o
 	}
 	c, proto := e.class("Timer", func(call goja.ConstructorCall) *goja.Object {
-		return start(call.Argument(0), call.Argument(1), false, "new Timer")
+		return start(call.Argument(0), call.Argument(1), false, "new Timer", instanceProto(call, proto))
 	})
 	e.method(c, "periodic", func(call goja.FunctionCall) goja.Value {
-		return start(call.Argument(0), call.Argument(1), true, "Timer.periodic")
+		return start(call.Argument(0), call.Argument(1), true, "Timer.periodic", proto)
 	})
 	this := func(c goja.FunctionCall, m string) *timerObj {
 		return thisAs[*timerObj](e, c, "Timer", m)

@@ -205,11 +205,7 @@ func (e *env) newWorker(call goja.ConstructorCall, proto *goja.Object) *goja.Obj
 	}
 	w := &workerObj{e: e}
 	o := e.vm.NewDynamicObject(w)
-	if p := call.This.Prototype(); p != nil {
-		_ = o.SetPrototype(p)
-	} else {
-		_ = o.SetPrototype(proto)
-	}
+	_ = o.SetPrototype(instanceProto(call, proto))
 	w.self = o
 	w.changed = w.keepAlive
 	w.fromRP = e.iso.NewReceivePort("worker")
