@@ -104,6 +104,9 @@ type decoder struct {
 	fatal     bool
 	ignoreBOM bool
 	table     *[256]rune // single-byte encodings; 0xFFFD marks an unmapped byte
+	// legacy is the handler of a multi-byte legacy or the replacement
+	// decoder (encoding_legacy.go), nil for the others.
+	legacy func(d *decoder, c byte, emit func(rune) bool) bool
 
 	// Between chunks of a stream.
 	bomSeen bool // the first code point of the stream is out
@@ -124,7 +127,7 @@ type decoder struct {
 }
 
 func newDecoder(name string, fatal, ignoreBOM bool) *decoder {
-	d := &decoder{name: name, fatal: fatal, ignoreBOM: ignoreBOM, lead: -1}
+	d := &decoder{name: name, fatal: fatal, ignoreBOM: ignoreBOM, lead: -1, legacy: legacyHandlers[name]}
 	if cm := singleByte[name]; cm != nil {
 		var t [256]rune
 		for i := range t {
@@ -213,6 +216,9 @@ func (d *decoder) fail(emit func(rune) bool) bool {
 
 // step feeds one byte. It returns false when emit refused (fatal).
 func (d *decoder) step(c byte, emit func(rune) bool) bool {
+	if d.legacy != nil {
+		return d.legacy(d, c, emit)
+	}
 	switch d.name {
 	case "utf-8":
 		return d.utf8Step(c, emit)
@@ -223,9 +229,6 @@ func (d *decoder) step(c byte, emit func(rune) bool) bool {
 			return emit(rune(c))
 		}
 		return emit(0xF780 + rune(c) - 0x80)
-	}
-	if d.table == nil {
-		return d.legacyStep(c, emit)
 	}
 	if c < 0x80 {
 		return emit(rune(c))
@@ -334,7 +337,7 @@ func (d *decoder) flush(emit func(rune) bool) {
 			d.fail(emit)
 		}
 	default:
-		if d.table == nil {
+		if d.legacy != nil {
 			d.legacyFlush(emit)
 		}
 	}

@@ -96,30 +96,26 @@ const (
 
 func isASCIIByte(c byte) bool { return c < 0x80 }
 
-// legacyStep is the handler of a multi-byte legacy or the replacement
-// decoder for one byte. It returns false when emit refused (fatal).
-func (d *decoder) legacyStep(c byte, emit func(rune) bool) bool {
-	switch d.name {
-	case "gbk", "gb18030":
-		return d.gb18030Step(c, emit)
-	case "big5":
-		return d.big5Step(c, emit)
-	case "euc-jp":
-		return d.eucJPStep(c, emit)
-	case "iso-2022-jp":
-		return d.iso2022JPStep(c, emit)
-	case "shift_jis":
-		return d.shiftJISStep(c, emit)
-	case "euc-kr":
-		return d.eucKRStep(c, emit)
-	case "replacement":
-		if !d.replacementErr {
-			d.replacementErr = true
-			return d.fail(emit)
-		}
-		return true // finished: the rest of the input is ignored
+// legacyHandlers are the handlers of the multi-byte legacy decoders and
+// the replacement decoder by encoding name; newDecoder picks one.
+var legacyHandlers = map[string]func(d *decoder, c byte, emit func(rune) bool) bool{
+	"gbk":         (*decoder).gb18030Step,
+	"gb18030":     (*decoder).gb18030Step,
+	"big5":        (*decoder).big5Step,
+	"euc-jp":      (*decoder).eucJPStep,
+	"iso-2022-jp": (*decoder).iso2022JPStep,
+	"shift_jis":   (*decoder).shiftJISStep,
+	"euc-kr":      (*decoder).eucKRStep,
+	"replacement": (*decoder).replacementStep,
+}
+
+// replacementStep is the replacement decoder's handler (14.1.1).
+func (d *decoder) replacementStep(_ byte, emit func(rune) bool) bool {
+	if !d.replacementErr {
+		d.replacementErr = true
+		return d.fail(emit)
 	}
-	return true
+	return true // finished: the rest of the input is ignored
 }
 
 // restoreASCII ends a two-byte sequence that has no code point: an error,
@@ -129,7 +125,7 @@ func (d *decoder) restoreASCII(c byte, emit func(rune) bool) bool {
 		return false
 	}
 	if isASCIIByte(c) {
-		return d.legacyStep(c, emit)
+		return d.legacy(d, c, emit)
 	}
 	return true
 }

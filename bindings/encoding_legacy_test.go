@@ -391,3 +391,29 @@ func FuzzLegacyDecoders(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkLegacyDecode decodes 64 KB of valid text per encoding (two-byte
+// characters and ASCII mixed).
+func BenchmarkLegacyDecode(b *testing.B) {
+	for _, c := range []struct {
+		enc    string
+		sample []byte
+	}{
+		{"shift_jis", []byte{0x88, 0x9F, 0x41, 0xB1}},
+		{"euc-jp", []byte{0xB0, 0xA1, 0x41, 0x8E, 0xB1}},
+		{"gb18030", []byte{0xC4, 0xE3, 0x41, 0x81, 0x30, 0x81, 0x30}},
+		{"big5", []byte{0xA4, 0x40, 0x41}},
+		{"euc-kr", []byte{0xB0, 0xA1, 0x41}},
+		{"iso-2022-jp", []byte{0x1B, 0x24, 0x42, 0x30, 0x21, 0x30, 0x21, 0x1B, 0x28, 0x42, 0x41}},
+	} {
+		in := []byte(strings.Repeat(string(c.sample), 65536/len(c.sample)))
+		b.Run(c.enc, func(b *testing.B) {
+			b.SetBytes(int64(len(in)))
+			for i := 0; i < b.N; i++ {
+				if _, err := newDecoder(c.enc, true, false).decode(in, false); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
