@@ -127,7 +127,7 @@ type decoder struct {
 }
 
 func newDecoder(name string, fatal, ignoreBOM bool) *decoder {
-	d := &decoder{name: name, fatal: fatal, ignoreBOM: ignoreBOM, lead: -1, legacy: legacyHandlers[name]}
+	d := &decoder{name: name, fatal: fatal, ignoreBOM: ignoreBOM, lead: -1, legacy: legacyHandler(name)}
 	if cm := singleByte[name]; cm != nil {
 		var t [256]rune
 		for i := range t {

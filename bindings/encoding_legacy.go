@@ -18,7 +18,9 @@ import (
 // spawn or on first use, and a table's pages are read in only when a
 // decoder touches them.
 //
-//go:generate go run encoding_gen.go ../../whatwg-encoding
+//go:generate go run encoding_gen.go $WHATWG_ENCODING
+//
+// (WHATWG_ENCODING: a checkout of github.com/whatwg/encoding.)
 
 var (
 	//go:embed encoding_index/jis0208.bin
@@ -96,17 +98,26 @@ const (
 
 func isASCIIByte(c byte) bool { return c < 0x80 }
 
-// legacyHandlers are the handlers of the multi-byte legacy decoders and
-// the replacement decoder by encoding name; newDecoder picks one.
-var legacyHandlers = map[string]func(d *decoder, c byte, emit func(rune) bool) bool{
-	"gbk":         (*decoder).gb18030Step,
-	"gb18030":     (*decoder).gb18030Step,
-	"big5":        (*decoder).big5Step,
-	"euc-jp":      (*decoder).eucJPStep,
-	"iso-2022-jp": (*decoder).iso2022JPStep,
-	"shift_jis":   (*decoder).shiftJISStep,
-	"euc-kr":      (*decoder).eucKRStep,
-	"replacement": (*decoder).replacementStep,
+// legacyHandler is the handler of a multi-byte legacy or the replacement
+// decoder for the encoding name, nil for the others.
+func legacyHandler(name string) func(d *decoder, c byte, emit func(rune) bool) bool {
+	switch name {
+	case "gbk", "gb18030":
+		return (*decoder).gb18030Step
+	case "big5":
+		return (*decoder).big5Step
+	case "euc-jp":
+		return (*decoder).eucJPStep
+	case "iso-2022-jp":
+		return (*decoder).iso2022JPStep
+	case "shift_jis":
+		return (*decoder).shiftJISStep
+	case "euc-kr":
+		return (*decoder).eucKRStep
+	case "replacement":
+		return (*decoder).replacementStep
+	}
+	return nil
 }
 
 // replacementStep is the replacement decoder's handler (14.1.1).
