@@ -6,6 +6,12 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/japanese"
+	"golang.org/x/text/encoding/korean"
+	"golang.org/x/text/encoding/simplifiedchinese"
+	"golang.org/x/text/encoding/traditionalchinese"
 )
 
 // legacyCases are the multi-byte legacy decoders on valid and invalid
@@ -284,6 +290,80 @@ func TestLegacyIndexes(t *testing.T) {
 	}
 	if indexCodePoint(indexJIS0208, -1) != -1 || indexCodePoint(indexJIS0208, 11104) != -1 || big5CodePoint(19782) != -1 || indexCodePoint(indexJIS0212, 0) != -1 {
 		t.Error("a pointer outside an index is not null")
+	}
+}
+
+// TestLegacyIndexesVsXText decodes every two-byte sequence (and EUC-JP's
+// JIS X 0212 three-byte ones, and a sample of gb18030's four-byte ones)
+// with these decoders and with golang.org/x/text's, an independent
+// reading of older WHATWG indexes: the code points must agree wherever
+// both decode without error. The known differences: x/text leaves out the
+// Private Use mappings (GBK's user-defined areas, Shift_JIS's EUDC), and
+// predates the GB18030-2022 changes the current index has.
+func TestLegacyIndexesVsXText(t *testing.T) {
+	gb2022 := map[string]string{
+		"\xA6\xD9": "\ufe10", "\xA6\xDA": "\ufe12", "\xA6\xDB": "\ufe11", "\xA6\xDC": "\ufe13", "\xA6\xDD": "\ufe14",
+		"\xA6\xDE": "\ufe15", "\xA6\xDF": "\ufe16", "\xA6\xEC": "\ufe17", "\xA6\xED": "\ufe18", "\xA6\xF3": "\ufe19",
+		"\xA8\xBC": "\u1e3f", "\xFE\x59": "\u9fb4", "\xFE\x61": "\u9fb5", "\xFE\x66": "\u9fb6", "\xFE\x67": "\u9fb7",
+		"\xFE\x6D": "\u9fb8", "\xFE\x7E": "\u9fb9", "\xFE\x90": "\u9fba", "\xFE\xA0": "\u9fbb",
+		"\x81\x35\xF4\x37": "\ue7c7", // pointer 7457 (x/text: U+1E3F, now at 0xA8 0xBC)
+	}
+	for _, c := range []struct {
+		name string
+		x    encoding.Encoding
+	}{{"gbk", simplifiedchinese.GBK}, {"gb18030", simplifiedchinese.GB18030}, {"big5", traditionalchinese.Big5},
+		{"euc-jp", japanese.EUCJP}, {"shift_jis", japanese.ShiftJIS}, {"euc-kr", korean.EUCKR}} {
+		checked := 0
+		try := func(in []byte) {
+			mine, err := newDecoder(c.name, false, false).decode(in, false)
+			x, xerr := c.x.NewDecoder().Bytes(in)
+			if err != nil || xerr != nil {
+				t.Fatalf("%s % X: %v %v", c.name, in, err, xerr)
+			}
+			if want, ok := gb2022[string(in)]; ok && (c.name == "gb18030" || c.name == "gbk" && len(in) == 2) {
+				if mine != want {
+					t.Errorf("%s % X: %+q, want %+q", c.name, in, mine, want)
+				}
+				return
+			}
+			r := []rune(mine)
+			switch {
+			case mine == string(x):
+				checked++
+			case len(r) == 1 && r[0] >= 0xE000 && r[0] <= 0xF8FF && string(x) == "\uFFFD":
+			case strings.ContainsRune(mine, utf8.RuneError) && strings.ContainsRune(string(x), utf8.RuneError):
+				// Both errors; the spec's error handling is TestLegacyDecoderSpec's.
+			default:
+				t.Errorf("%s % X: %+q, x/text %+q", c.name, in, mine, x)
+			}
+		}
+		for a := 0x81; a <= 0xFE; a++ {
+			for b := 0x40; b <= 0xFE; b++ {
+				try([]byte{byte(a), byte(b)})
+			}
+		}
+		switch c.name {
+		case "euc-jp":
+			for a := 0xA1; a <= 0xFE; a++ {
+				for b := 0xA1; b <= 0xFE; b++ {
+					try([]byte{0x8F, byte(a), byte(b)})
+				}
+			}
+		case "gb18030":
+			for a := 0x81; a <= 0xFE; a++ {
+				for b := 0x30; b <= 0x39; b++ {
+					for _, c3 := range []int{0x81, 0x82, 0x99, 0xC0, 0xF4, 0xFE} {
+						for d := 0x30; d <= 0x39; d++ {
+							try([]byte{byte(a), byte(b), byte(c3), byte(d)})
+						}
+					}
+				}
+			}
+			try([]byte{0x81, 0x35, 0xF4, 0x37})
+		}
+		if checked < 15000 {
+			t.Errorf("%s: only %d sequences agree", c.name, checked)
+		}
 	}
 }
 
