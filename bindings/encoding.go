@@ -12,16 +12,21 @@ import (
 //
 // The decoders are the spec's own algorithms written out, so that error
 // handling (one U+FFFD per maximal subpart of an ill-formed UTF-8
-// sequence), fatal mode and streaming (a sequence split across chunks)
-// follow it step by step: UTF-8, UTF-16LE and UTF-16BE, x-user-defined,
-// and the single-byte legacy encodings, whose tables come from
+// sequence, an ASCII byte after a bad lead byte decoded again), fatal mode
+// and streaming (a sequence split across chunks, a decoder's state kept
+// between calls) follow it step by step: UTF-8, UTF-16LE and UTF-16BE,
+// x-user-defined, the single-byte legacy encodings, whose tables come from
 // golang.org/x/text/encoding/charmap (generated from the WHATWG indexes,
 // except that WHATWG maps the unassigned bytes of 0x80-0x9F to the C1
 // controls, which newDecoder restores; Node maps windows-1252 as
-// ISO-8859-1 and is not the reference there).
-// The multi-byte legacy encodings (gbk, gb18030, big5, euc-jp,
-// iso-2022-jp, shift_jis, euc-kr) and "replacement" are not supported: the
-// constructor throws a RangeError for their labels, as for unknown ones.
+// ISO-8859-1 and is not the reference there), and the multi-byte legacy
+// encodings (gbk, gb18030, big5, euc-jp, iso-2022-jp, shift_jis, euc-kr;
+// encoding_legacy.go, with the WHATWG index files embedded). Node's ICU
+// decoders differ from the spec for these in many places (mappings, how
+// many bytes an error consumes) and are not the reference either. Every
+// label of the spec resolves; the replacement encoding's labels throw a
+// RangeError, as the TextDecoder constructor's steps say. TextEncoder is
+// UTF-8 only, as the spec defines it.
 
 // singleByte are the single-byte encodings by WHATWG name.
 var singleByte = map[string]*charmap.Charmap{
@@ -78,10 +83,13 @@ func asciiLower(s string) string {
 	return s
 }
 
-// decoderSupported reports whether TextDecoder implements the encoding.
+// decoderSupported reports whether TextDecoder accepts the encoding: all
+// of them but replacement, which its constructor rejects with a RangeError
+// as the spec says (newDecoder has the replacement decoder nonetheless).
 func decoderSupported(name string) bool {
 	switch name {
-	case "utf-8", "utf-16le", "utf-16be", "x-user-defined":
+	case "utf-8", "utf-16le", "utf-16be", "x-user-defined",
+		"gbk", "gb18030", "big5", "euc-jp", "iso-2022-jp", "shift_jis", "euc-kr":
 		return true
 	}
 	_, ok := singleByte[name]
@@ -96,6 +104,9 @@ type decoder struct {
 	fatal     bool
 	ignoreBOM bool
 	table     *[256]rune // single-byte encodings; 0xFFFD marks an unmapped byte
+	// legacy is the handler of a multi-byte legacy or the replacement
+	// decoder (encoding_legacy.go), nil for the others.
+	legacy func(d *decoder, c byte, emit func(rune) bool) bool
 
 	// Between chunks of a stream.
 	bomSeen bool // the first code point of the stream is out
@@ -106,10 +117,17 @@ type decoder struct {
 	lead           int  // UTF-16: the pending lead byte, -1 for none
 	leadSurrogate  rune // UTF-16: the pending lead surrogate, 0 for none
 	invalidEncoded bool // set by fail for the emit that follows
+	// The multi-byte legacy decoders (encoding_legacy.go).
+	gbFirst, gbSecond, gbThird byte  // gb18030 first/second/third
+	mbLead                     byte  // Big5/EUC-JP/Shift_JIS/EUC-KR/ISO-2022-JP leading
+	jis0212                    bool  // EUC-JP jis0212
+	isoState, isoOutputState   uint8 // ISO-2022-JP decoder state and output state
+	isoOutput                  bool  // ISO-2022-JP output
+	replacementErr             bool  // replacement error returned
 }
 
 func newDecoder(name string, fatal, ignoreBOM bool) *decoder {
-	d := &decoder{name: name, fatal: fatal, ignoreBOM: ignoreBOM, lead: -1}
+	d := &decoder{name: name, fatal: fatal, ignoreBOM: ignoreBOM, lead: -1, legacy: legacyHandler(name)}
 	if cm := singleByte[name]; cm != nil {
 		var t [256]rune
 		for i := range t {
@@ -130,6 +148,8 @@ func (d *decoder) reset() {
 	d.bomSeen = false
 	d.needed, d.seen, d.cp, d.lower, d.upper = 0, 0, 0, 0x80, 0xBF
 	d.lead, d.leadSurrogate = -1, 0
+	d.gbFirst, d.gbSecond, d.gbThird, d.mbLead, d.jis0212 = 0, 0, 0, 0, false
+	d.isoState, d.isoOutputState, d.isoOutput, d.replacementErr = isoASCII, isoASCII, false, false
 }
 
 // errDecode is returned by decode in fatal mode for invalid input.
@@ -196,6 +216,9 @@ func (d *decoder) fail(emit func(rune) bool) bool {
 
 // step feeds one byte. It returns false when emit refused (fatal).
 func (d *decoder) step(c byte, emit func(rune) bool) bool {
+	if d.legacy != nil {
+		return d.legacy(d, c, emit)
+	}
 	switch d.name {
 	case "utf-8":
 		return d.utf8Step(c, emit)
@@ -313,6 +336,10 @@ func (d *decoder) flush(emit func(rune) bool) {
 			d.lead, d.leadSurrogate = -1, 0
 			d.fail(emit)
 		}
+	default:
+		if d.legacy != nil {
+			d.legacyFlush(emit)
+		}
 	}
 }
 
@@ -340,7 +367,7 @@ func (e *env) textDecoderClass() goja.Value {
 		if !ok {
 			e.rangeError("The \"" + label + "\" encoding is not supported")
 		}
-		if !decoderSupported(name) {
+		if !decoderSupported(name) { // replacement, as the spec says
 			e.rangeError("The \"" + name + "\" encoding is not supported")
 		}
 		fatal, ignoreBOM := false, false

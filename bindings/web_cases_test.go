@@ -60,6 +60,35 @@ TypeError
 		`console.log(JSON.stringify(new TextDecoder("utf-16le").decode(new Uint8Array([0x41, 0, 0x00, 0xD8, 0x42, 0]))), JSON.stringify(new TextDecoder("utf-16be").decode(new Uint8Array([0xD8, 0x3D, 0xDE, 0x00, 0]))));`,
 		`"A�B" "😀�"
 `},
+	{"TextDecoder legacy multi-byte",
+		`const labels = ["gbk", "x-gbk", "GB2312", "chinese", "gb18030", "big5", "big5-hkscs", "cn-big5", "euc-jp", "x-euc-jp", "iso-2022-jp", "csiso2022jp", "shift_jis", "sjis", "ms932", "windows-31j", "euc-kr", "korean", "windows-949", "ks_c_5601-1987"]; console.log(labels.map(l => new TextDecoder(l).encoding).join(" ")); const b = a => new Uint8Array(a); console.log(new TextDecoder("gbk").decode(b([0xC4, 0xE3, 0xBA, 0xC3, 0x80])), new TextDecoder("gb18030").decode(b([0x81, 0x30, 0x81, 0x30, 0x95, 0x32, 0x82, 0x36]))); console.log(new TextDecoder("big5").decode(b([0xA4, 0x40, 0xA4, 0x48])), new TextDecoder("euc-jp").decode(b([0xB0, 0xA1, 0x8E, 0xB1, 0x41])), new TextDecoder("shift_jis").decode(b([0x88, 0x9F, 0xB1, 0x5C])), new TextDecoder("euc-kr").decode(b([0xB0, 0xA1, 0xC7, 0xD1]))); const j = new TextDecoder("iso-2022-jp"); console.log(JSON.stringify([j.decode(b([0x41, 0x1B, 0x24]), {stream: true}), j.decode(b([0x42, 0x30, 0x21, 0x30]), {stream: true}), j.decode(b([0x21, 0x1B, 0x28, 0x42, 0x41]))])); const s = new TextDecoder("shift_jis"); console.log(JSON.stringify([s.decode(b([0x88]), {stream: true}), s.decode(b([0x9F, 0x88]), {stream: true}), s.decode(b([0x9F]))])); for (const [l, bad] of [["gbk", 0xB0], ["big5", 0xB0], ["euc-jp", 0xB0], ["iso-2022-jp", 0x1B], ["shift_jis", 0x88], ["euc-kr", 0xB0]]) {   const d = new TextDecoder(l, {fatal: true});   try { d.decode(b([0x41, bad])); console.log("no error") } catch (e) { console.log(e.name, e.message) }   console.log(d.fatal, d.ignoreBOM, JSON.stringify(d.decode(b([0x41])))); } console.log(JSON.stringify(new TextDecoder("shift_jis").decode(b([0xEF, 0xBB, 0xBF, 0x41]))), JSON.stringify(new TextDecoder("gb18030").decode(b([0xFE, 0xFF, 0x41]))));`,
+		`gbk gbk gbk gbk gb18030 big5 big5 big5 euc-jp euc-jp iso-2022-jp iso-2022-jp shift_jis shift_jis shift_jis shift_jis euc-kr euc-kr euc-kr euc-kr
+你好€ 𠀀
+一人 亜ｱA 亜ｱ\ 가한
+["A","亜","亜A"]
+["","亜","亜"]
+TypeError The encoded data was not valid for encoding gbk
+true false "A"
+TypeError The encoded data was not valid for encoding big5
+true false "A"
+TypeError The encoded data was not valid for encoding euc-jp
+true false "A"
+TypeError The encoded data was not valid for encoding iso-2022-jp
+true false "A"
+TypeError The encoded data was not valid for encoding shift_jis
+true false "A"
+TypeError The encoded data was not valid for encoding euc-kr
+true false "A"
+"�ｿA" "�A"
+`},
+	// Deviations from Node, by hand: Node's ICU decoders are not the
+	// Encoding Standard's here; isobox follows the spec (an escape cut off
+	// at the end restores its second byte; 0xFF is no gbk lead byte; 0x80 is
+	// U+0080 in Shift_JIS; an ASCII trail byte after a bad lead is decoded
+	// again; Big5 0x88 0x62 is two code points, not a PUA one).
+	{"TextDecoder legacy spec errors",
+		`const b = a => new Uint8Array(a); console.log(JSON.stringify([new TextDecoder("iso-2022-jp").decode(b([0x1B, 0x24])), new TextDecoder("gbk").decode(b([0xFF])), new TextDecoder("shift_jis").decode(b([0x80])), new TextDecoder("euc-kr").decode(b([0x81, 0x5B])), new TextDecoder("big5").decode(b([0x88, 0x62]))]));`,
+		"[\"\ufffd$\",\"\ufffd\",\"\u0080\",\"\ufffd[\",\"\u00ca\u0304\"]\n"},
 	{"TextEncoder",
 		`const te = new TextEncoder(); console.log(te.encoding, te.encode("a\u20ac\ud800"), te.encode(), te.encode("\ud83d\ude00").length, Object.prototype.toString.call(te.encode("")));`,
 		`utf-8 Uint8Array(7) [

@@ -21,7 +21,8 @@ func FuzzWebDecoders(f *testing.F) {
 	f.Add([]byte("YQ=="), uint8(0), uint8(5))
 	f.Add([]byte{0xF0, 0x9F, 0x98}, uint8(2), uint8(3))
 	f.Add([]byte{0xFF, 0xFE, 0x00, 0xD8}, uint8(3), uint8(1))
-	labels := []string{"utf-8", "utf-16le", "utf-16be", "latin1", "iso-8859-3", "x-user-defined", "koi8-u", "windows-874"}
+	labels := []string{"utf-8", "utf-16le", "utf-16be", "latin1", "iso-8859-3", "x-user-defined", "koi8-u", "windows-874",
+		"gbk", "gb18030", "big5", "euc-jp", "csiso2022jp", "sjis", "euc-kr"}
 	f.Fuzz(func(t *testing.T, data []byte, sel, split uint8) {
 		if len(data) > 4096 {
 			return
