@@ -86,15 +86,29 @@ func (e *env) isCtorWrapper(o *goja.Object) bool {
 func (e *env) construct(c goja.FunctionCall) goja.Value {
 	ce := e.ctors[c.Argument(0).ToInteger()]
 	nt, ok := c.Argument(1).(*goja.Object)
+	this, _ := c.Argument(2).(*goja.Object)
+	// goja leaks new.target into plain calls made from inside a
+	// constructor (f() there sees the caller's new.target): a construction
+	// has a this made from new.target's prototype.
+	if ok && (this == nil || !madeFrom(this, nt)) {
+		ok = false
+	}
 	if !ok {
 		e.typeError("Class constructor %s cannot be invoked without 'new'", ce.name)
 	}
-	this, _ := c.Argument(2).(*goja.Object)
 	res := ce.f(goja.ConstructorCall{This: this, Arguments: argsOf(c.Argument(3)), NewTarget: nt})
 	if res == nil {
 		return this
 	}
 	return res
+}
+
+// madeFrom reports whether this is what a construction with new.target nt
+// makes: an object whose prototype is nt.prototype (or, when that is not
+// an object, any object).
+func madeFrom(this, nt *goja.Object) bool {
+	p, ok := nt.Get("prototype").(*goja.Object)
+	return !ok || this.Prototype() == p
 }
 
 // instanceProto is the prototype a class's Go constructor gives the

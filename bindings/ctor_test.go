@@ -208,3 +208,24 @@ func TestClassConstructorFrames(t *testing.T) {
 		t.Errorf("DOMException stack %q", domStack)
 	}
 }
+
+// goja leaks a constructor's new.target into plain calls made inside it:
+// a class called without new there must still throw, and with new still
+// build an instance of its own class.
+func TestClassCalledInsideConstructor(t *testing.T) {
+	res := runJS(t, `
+		function F() {
+			try { Event('x'); this.call = 'no error' } catch (e) { this.call = e.name }
+			this.ev = new Event('y');
+			try { URL('http://a/'); this.url = 'no error' } catch (e) { this.url = e.name }
+		}
+		const o = new F();
+		console.log(o.call, o.url, o.ev instanceof Event, Object.getPrototypeOf(o.ev) === Event.prototype, o.ev.type);
+	`)
+	if res.err != nil {
+		t.Fatalf("script failed: %v\n%s", res.err, res.stderr)
+	}
+	if res.stdout != "TypeError TypeError true true y\n" {
+		t.Fatalf("got %q", res.stdout)
+	}
+}

@@ -297,18 +297,31 @@ func call(f goja.Callable, this goja.Value, args ...goja.Value) goja.Value {
 
 // ctorFactory makes constructor wrappers in JS, since only a JS function
 // tells a call from a construction (new.target) in goja.
-var ctorFactory = goja.MustCompile("<guards>", `(function (construct, apply) {
+//
+// goja leaks new.target into plain calls: a function called as f() from
+// inside a constructor sees that constructor's new.target (but not when
+// called through apply). So a wrapper takes new.target as a construction
+// only when this is the fresh object a construction makes from
+// new.target.prototype (freshThis); RegExp('x') in a constructor is a call.
+var ctorFactory = goja.MustCompile("<guards>", `(function (construct, apply, getProto) {
 	"use strict";
+	function nt(self, t) {
+		if (t === undefined || self === null || (typeof self !== "object" && typeof self !== "function")) return undefined;
+		var p = t.prototype;
+		if (p !== null && (typeof p === "object" || typeof p === "function") && getProto(self) !== p) return undefined;
+		return t;
+	}
 	// check(arguments) runs on construction, and on a plain call too when
 	// always; it returns the arguments to pass on, or undefined for the
 	// same ones.
 	return function (orig, check, always, tag) {
 		return function () {
-			if (new.target === undefined && !always) return apply(orig, this, arguments);
+			var t = nt(this, new.target);
+			if (t === undefined && !always) return apply(orig, this, arguments);
 			var args = check(arguments, tag);
 			if (args === undefined) args = arguments;
-			if (new.target === undefined) return apply(orig, this, args);
-			return construct(orig, args, new.target);
+			if (t === undefined) return apply(orig, this, args);
+			return construct(orig, args, t);
 		};
 	};
 })`, false)
@@ -331,7 +344,8 @@ func (g *guards) wrapCtor(holder *goja.Object, key string, always bool, check fu
 		}
 		mk, _ := goja.AssertFunction(f)
 		reflect := g.vm.Get("Reflect").(*goja.Object)
-		g.factory, _ = goja.AssertFunction(call(mk, goja.Undefined(), reflect.Get("construct"), reflect.Get("apply")))
+		object := g.vm.Get("Object").(*goja.Object)
+		g.factory, _ = goja.AssertFunction(call(mk, goja.Undefined(), reflect.Get("construct"), reflect.Get("apply"), object.Get("getPrototypeOf")))
 	}
 	if g.chk == nil {
 		// One native check for every wrapper: tag picks the constructor's.

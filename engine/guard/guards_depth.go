@@ -49,10 +49,19 @@ var depthProg = goja.MustCompile("<guards-depth>", `(function (construct, apply,
 		if (d + 1 > limit) throw new rangeError("proxy or bound-function chain deeper than " + limit + " levels");
 		return d + 1;
 	}
+	// new.target, unless goja leaked it into a plain call (see ctorFactory
+	// in guards.go): a construction's this is made from its prototype.
+	function realTarget(self, t) {
+		if (t === undefined || self === null || (typeof self !== "object" && typeof self !== "function")) return undefined;
+		var p = t.prototype;
+		if (p !== null && (typeof p === "object" || typeof p === "function") && getPrototypeOf(self) !== p) return undefined;
+		return t;
+	}
 	function Proxy(target, handler) {
-		if (new.target === undefined) return apply(OrigProxy, undefined, [target, handler]);
+		var nt = realTarget(this, new.target);
+		if (nt === undefined) return apply(OrigProxy, undefined, [target, handler]);
 		var d = next(target, handler);
-		var p = construct(OrigProxy, [target, handler], new.target);
+		var p = construct(OrigProxy, [target, handler], nt);
 		apply(wmSet, depth, [p, d]);
 		apply(wmSet, parts, [p, [target, handler]]);
 		return p;
@@ -76,8 +85,9 @@ var depthProg = goja.MustCompile("<guards-depth>", `(function (construct, apply,
 	// reachable from no script.
 	function trampoline(target) {
 		var t = function () {
-			if (new.target === undefined) return invoke(target, this, arguments);
-			return construct(target, arguments, new.target === t ? target : new.target);
+			var nt = realTarget(this, new.target);
+			if (nt === undefined) return invoke(target, this, arguments);
+			return construct(target, arguments, nt === t ? target : nt);
 		};
 		return t;
 	}

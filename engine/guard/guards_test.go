@@ -164,3 +164,28 @@ func BenchmarkSpawnVM(b *testing.B) {
 		}
 	})
 }
+
+// goja leaks a constructor's new.target into plain calls made inside it;
+// the constructor wrappers must still see those as calls.
+func TestWrappersCalledInsideConstructors(t *testing.T) {
+	vm := guardedVM(t, Config{})
+	v, err := vm.RunString(`
+		const bound = Math.max.bind(null, 5);
+		function F() {
+			this.re = RegExp("a+", "g");
+			this.fn = Function("return 1");
+			this.big = BigInt(7);
+			this.v = bound(9);
+			try { Proxy({}, {}); this.proxy = "no error" } catch (e) { this.proxy = e.name }
+		}
+		const o = new F();
+		class R extends RegExp {}
+		[o.re instanceof RegExp && Object.getPrototypeOf(o.re) === RegExp.prototype && o.re.test("aa"), o.fn(), o.big === 7n,
+		 o.v, o.proxy, new R("x") instanceof R, Reflect.construct(RegExp, ["y"], R) instanceof R].join()`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.String() != "true,1,true,9,TypeError,true,true" {
+		t.Fatalf("got %s", v)
+	}
+}
