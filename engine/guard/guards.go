@@ -311,13 +311,15 @@ var ctorFactory = goja.MustCompile("<guards>", `(function (construct, apply, get
 		if (p !== null && (typeof p === "object" || typeof p === "function") && getProto(self) !== p) return undefined;
 		return t;
 	}
-	// check(arguments) runs on construction, and on a plain call too when
-	// always; it returns the arguments to pass on, or undefined for the
-	// same ones.
-	return function (orig, check, always, tag) {
+	// check(arguments) runs on construction (mode 0), on both (1) or on a
+	// plain call only (2); it returns the arguments to pass on, or
+	// undefined for the same ones.
+	return function (orig, check, mode, tag) {
 		return function () {
 			var t = nt(this, new.target);
-			if (t === undefined && !always) return apply(orig, this, arguments);
+			if (t === undefined ? mode === 0 : mode === 2) {
+				return t === undefined ? apply(orig, this, arguments) : construct(orig, arguments, t);
+			}
 			var args = check(arguments, tag);
 			if (args === undefined) args = arguments;
 			if (t === undefined) return apply(orig, this, args);
@@ -333,6 +335,23 @@ var ctorFactory = goja.MustCompile("<guards>", `(function (construct, apply, get
 // original's name, length, prototype (whose constructor becomes the
 // wrapper) and statics (the original is its [[Prototype]]).
 func (g *guards) wrapCtor(holder *goja.Object, key string, always bool, check func(args []goja.Value) []goja.Value) {
+	mode := ctorCheckConstruct
+	if always {
+		mode = ctorCheckBoth
+	}
+	g.wrapCtorMode(holder, key, mode, check)
+}
+
+// When a constructor wrapper runs its check (wrapCtorMode).
+const (
+	ctorCheckConstruct = 0
+	ctorCheckBoth      = 1
+	ctorCheckCall      = 2 // BigInt: a construction throws before it converts anything
+)
+
+// wrapCtorMode is wrapCtor with the check run on construction, on both or
+// on a plain call only.
+func (g *guards) wrapCtorMode(holder *goja.Object, key string, mode int, check func(args []goja.Value) []goja.Value) {
 	ov, ok := holder.Get(key).(*goja.Object)
 	if !ok {
 		return
@@ -357,7 +376,7 @@ func (g *guards) wrapCtor(holder *goja.Object, key string, always bool, check fu
 		})
 	}
 	g.ctorChecks = append(g.ctorChecks, check)
-	w := call(g.factory, goja.Undefined(), ov, g.chk, g.vm.ToValue(always), g.vm.ToValue(len(g.ctorChecks)-1)).(*goja.Object)
+	w := call(g.factory, goja.Undefined(), ov, g.chk, g.vm.ToValue(mode), g.vm.ToValue(len(g.ctorChecks)-1)).(*goja.Object)
 	proto := ov.Get("prototype").(*goja.Object)
 	_ = w.DefineDataProperty("prototype", proto, goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_FALSE)
 	g.setNameLength(w, ov.Get("name"), ov.Get("length"))

@@ -465,29 +465,29 @@ func (g *guards) installBigIntGuards() {
 			}
 		})
 	}
-	// BigInt itself: a native function (calling it converts, new throws
-	// the TypeError, as the original) with the original's prototype,
-	// statics, name and length; the original is not reachable from it.
-	w := vm.ToValue(func(c goja.FunctionCall) goja.Value {
-		if len(c.Arguments) == 0 {
-			return call(b.origBigInt, goja.Undefined())
+	// BigInt itself: a constructor wrapper (wrapCtor) that converts the
+	// argument once on a call (ToPrimitive, then a string is bounded before
+	// it is parsed) and hands the converted value on; new BigInt() reaches
+	// the original, which throws its TypeError before converting anything.
+	g.wrapCtorMode(global, "BigInt", ctorCheckCall, func(args []goja.Value) []goja.Value {
+		if len(args) == 0 {
+			return nil
 		}
-		p := c.Arguments[0]
+		p := args[0]
 		if o, ok := p.(*goja.Object); ok {
 			p = b.toPrimitive(o, "number")
 		}
 		if s, ok := p.(goja.String); ok {
 			b.checkBigString(s, "BigInt")
 		}
-		return call(b.origBigInt, goja.Undefined(), p)
-	}).(*goja.Object)
-	_ = w.DefineDataProperty("prototype", bp, goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_FALSE)
-	g.setNameLength(w, vm.ToValue("BigInt"), vm.ToValue(1))
-	for _, name := range []string{"asUintN", "asIntN"} {
-		_ = w.DefineDataProperty(name, bi.Get(name), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+		args[0] = p
+		return args
+	})
+	if w, ok := global.Get("BigInt").(*goja.Object); ok && w != bi {
+		for _, name := range []string{"asUintN", "asIntN"} {
+			_ = w.DefineDataProperty(name, bi.Get(name), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+		}
 	}
-	_ = bp.DefineDataProperty("constructor", w, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
-	_ = global.DefineDataProperty("BigInt", w, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 }
 
 type bigGuards struct {
