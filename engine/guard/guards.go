@@ -72,6 +72,7 @@ type guards struct {
 	chk            goja.Value   // the constructor wrappers' native check
 	ctorChecks     []func(args []goja.Value) []goja.Value
 	step           goja.Callable // jsStep's function, made on first use
+	getVFn         goja.Callable // getV's function, made on first use
 }
 
 // Install wraps the dangerous built-ins of vm (allocation caps, native

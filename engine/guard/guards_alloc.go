@@ -458,6 +458,10 @@ func (g *guards) wrapLooper(ap *goja.Object, name string, length int, counted bo
 	a := g.newAllocGuards()
 	what := looperWhat[name]
 	body := func(orig goja.Callable, c goja.FunctionCall) goja.Value {
+		if nullish(c.This) {
+			// ToObject(this) throws first, before any argument is touched.
+			return call(orig, c.This, c.Arguments...)
+		}
 		limit := float64(g.maxLen)
 		switch name {
 		case "concat":

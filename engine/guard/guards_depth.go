@@ -83,7 +83,16 @@ var depthProg = goja.MustCompile("<guards-depth>", `(function (construct, apply,
 	// target's length and name as bind reads them, and an
 	// @@hasInstance that defers to the target. The trampoline is
 	// reachable from no script.
+	// A target that is not a constructor gets a trampoline that is not one
+	// either (a method), so that the bound function is not one (Array.of,
+	// Array.from and new see the difference).
+	function isConstructor(f) {
+		try { construct(function () {}, [], f); return true; } catch (e) { return false; }
+	}
 	function trampoline(target) {
+		if (!isConstructor(target)) {
+			return {t() { return invoke(target, this, arguments); }}.t;
+		}
 		var t = function () {
 			var nt = realTarget(this, new.target);
 			if (nt === undefined) return invoke(target, this, arguments);

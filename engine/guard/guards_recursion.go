@@ -124,11 +124,33 @@ func (g *guards) toLocaleString(_ goja.Callable, c goja.FunctionCall) goja.Value
 	if nullish(c.This) {
 		panic(g.vm.NewTypeError("Object.prototype.toLocaleString called on null or undefined"))
 	}
-	f, ok := goja.AssertFunction(c.This.ToObject(g.vm).Get("toString"))
+	var tf goja.Value
+	if o, isObj := c.This.(*goja.Object); isObj {
+		tf = o.Get("toString")
+	} else {
+		tf = g.getV(c.This, "toString") // a getter sees the primitive as this, as GetV says
+	}
+	f, ok := goja.AssertFunction(tf)
 	if !ok {
 		panic(g.vm.NewTypeError("toString is not a function"))
 	}
 	return call(f, c.This)
+}
+
+// getVProg is GetV(v, k): a property read whose receiver is v itself,
+// also when v is a primitive (goja's Object.Get passes the wrapper).
+var getVProg = goja.MustCompile("<guards-getv>", `(function (v, k) { "use strict"; return v[k] })`, true)
+
+// getV reads v[k] with v as the receiver; the function is made on first use.
+func (g *guards) getV(v goja.Value, k string) goja.Value {
+	if g.getVFn == nil {
+		fv, err := g.vm.RunProgram(getVProg)
+		if err != nil {
+			rethrow(err)
+		}
+		g.getVFn, _ = goja.AssertFunction(fv)
+	}
+	return call(g.getVFn, goja.Undefined(), v, g.vm.ToValue(k))
 }
 
 // passOn is the wrapper body of a built-in that is only counted.
