@@ -3,8 +3,10 @@ package guard
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/dop251/goja"
+	"github.com/isobox/isobox/internal/gojax"
 )
 
 // DefaultMaxAllocBytes caps any single block a built-in may allocate in one
@@ -137,7 +139,36 @@ func Install(vm *goja.Runtime, cfg Config) (err error) {
 	g.installAllocGuards()  // guards_alloc.go
 	g.installBigIntGuards() // guards_bigint.go
 	g.installIterGuards()   // guards_iter.go
+	g.nativeToString(vm.Get("Function").(*goja.Object).Get("prototype").(*goja.Object))
 	return nil
+}
+
+// nativeToString makes Function.prototype.toString print the functions
+// that the guards and the bindings write in JS in place of built-ins
+// (constructor wrappers, bind, Proxy.revocable, the Web classes: every
+// function of a program whose name is "<guards...>", "<bindings>" or
+// "<isobox...>") as goja prints a native one,
+// "function NAME() { [native code] }", which is what they stand for;
+// their source is the guards' business. Made when goja makes toString.
+func (g *guards) nativeToString(fp *goja.Object) {
+	g.wrapWith(fp, "toString", 0, func(orig goja.Callable, c goja.FunctionCall) goja.Value {
+		if o, ok := c.This.(*goja.Object); ok {
+			if fl, _, _, ok := gojax.FuncSource(o); ok && isInternalProgram(fl.Name()) {
+				name := ""
+				if n, ok := o.Get("name").(goja.String); ok {
+					name = n.String()
+				}
+				return g.vm.ToValue("function " + name + "() { [native code] }")
+			}
+		}
+		return call(orig, c.This, c.Arguments...)
+	})
+}
+
+// isInternalProgram reports whether a program name is one of the guards'
+// or the bindings' own (no script is compiled under such a name).
+func isInternalProgram(name string) bool {
+	return strings.HasPrefix(name, "<guards") || name == "<bindings>" || strings.HasPrefix(name, "<isobox")
 }
 
 // checkTypedArray refuses a typed array whose length is over the cap; it
