@@ -85,6 +85,14 @@ var hostileCases = []hostileCase{
 	{name: "json-parse-deep-2e7", fn: `() => JSON.parse('['.repeat(2e7) + ']'.repeat(2e7))`, limits: `{}`, want: "RangeError"},
 	{name: "json-stringify-deep-2e5", fn: `() => { let a = []; for (let i = 0; i < 2e5; i++) a = [a]; JSON.stringify(a) }`, limits: `{}`, want: "RangeError"},
 	{name: "json-stringify-lazy-infinite", fn: `() => { const mk = () => ({get x() { return mk() }}); JSON.stringify(mk()) }`, limits: `{}`, want: "RangeError"},
+	// JSON.stringify's text and the URI / escape encoders' results were
+	// not bounded: one string held 1000 times, or one string at the cap
+	// encoded 9x, ended the process with a fatal out of memory.
+	{name: "json-stringify-repeated-string", fn: `() => { const s = 'x'.repeat(2**24); JSON.stringify(new Array(1000).fill(s)) }`, limits: `{memoryMb: 64, maxTaskMs: 2000}`, want: "LIMIT"},
+	{name: "json-stringify-repeated-key", fn: `() => { const k = 'k'.repeat(2**22), a = []; for (let i = 0; i < 1000; i++) a.push({[k]: 1}); JSON.stringify(a) }`, limits: `{memoryMb: 64, maxTaskMs: 2000}`, want: "LIMIT"},
+	{name: "json-stringify-escapes-6x", fn: `() => JSON.stringify('\u0001'.repeat(2**24))`, limits: `{memoryMb: 64, maxTaskMs: 2000}`, want: "LIMIT"},
+	{name: "encodeURIComponent-9x", fn: `() => encodeURIComponent('\u0800'.repeat(2**24))`, limits: `{memoryMb: 64, maxTaskMs: 2000}`, want: "LIMIT"},
+	{name: "escape-6x", fn: `() => escape({toString() { return '\u0800'.repeat(2**24) }})`, limits: `{memoryMb: 64, maxTaskMs: 2000}`, want: "LIMIT"},
 	{name: "json-stringify-big-maxTaskMs", fn: `() => { const a = []; for (let i = 0; i < 2e5; i++) a.push({i, s: 'x'}); for (;;) JSON.stringify(a) }`, limits: `{maxTaskMs: 200}`, want: "ResourceLimitError", limit: "maxTaskMs"},
 	{name: "nested-array-toString-2e5", fn: `() => { let a = []; for (let i = 0; i < 2e5; i++) a = [a]; String(a) }`, limits: `{}`, want: "RangeError"},
 	{name: "proxy-chain-2e5", fn: `() => { let p = {}; for (let i = 0; i < 2e5; i++) p = new Proxy(p, {}); p.x }`, limits: `{}`, want: "RangeError"},

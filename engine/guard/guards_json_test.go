@@ -1,0 +1,60 @@
+package guard
+
+import (
+	"testing"
+)
+
+// JSON.stringify's result and the URI / escape encoders' results are
+// bounded before they are built (each of these ended the process: fatal
+// out of memory under memoryMb 64 or a 512 MB host ceiling).
+func TestResultAmplifiersThrowRangeError(t *testing.T) {
+	vm := guardedVM(t, Config{MaxAllocBytes: 64 << 20})
+	expectRangeErrors(t, vm, []string{
+		// one string held many times
+		`JSON.stringify(new Array(1000).fill('x'.repeat(2**20)))`,
+		`var o = {}, s = 'x'.repeat(2**20); for (var i = 0; i < 100; i++) o['k' + i] = s; JSON.stringify(o)`,
+		`var s = 'x'.repeat(2**20); JSON.stringify({toJSON() { return new Array(100).fill(s) }})`,
+		`var s = 'x'.repeat(2**20); JSON.stringify([1], (k, v) => k === '' ? v : new Array(100).fill(s))`,
+		`var s = new String('x'.repeat(2**20)); JSON.stringify(new Array(100).fill(s))`,
+		// keys
+		`var k = 'k'.repeat(2**20), a = []; for (var i = 0; i < 100; i++) a.push({[k]: 1}); JSON.stringify(a)`,
+		// escapes: 6 characters each
+		`JSON.stringify('\u0001'.repeat(2**23))`,
+		`JSON.stringify('\ud800'.repeat(2**23))`,
+		// UTF-8: 3 bytes of goja's buffer each
+		`JSON.stringify('\u0800'.repeat(2**24))`,
+		// the indent: 10 characters a level on every line
+		`var a = new Array(1e5).fill(0); for (var i = 0; i < 900; i++) a = [a]; JSON.stringify(a, null, 10)`,
+		// encoders: 9x and 6x
+		`encodeURIComponent('\u0800'.repeat(2**22))`,
+		`encodeURI('\u0800'.repeat(2**22))`,
+		`encodeURIComponent(' '.repeat(2**24))`,
+		`encodeURIComponent({toString() { return '\u0800'.repeat(2**22) }})`,
+		`escape('\u0800'.repeat(2**23))`,
+		`escape(' '.repeat(2**24))`,
+	})
+}
+
+// Under the cap they return what the originals return.
+func TestResultAmplifiersTransparent(t *testing.T) {
+	vm := guardedVM(t, Config{MaxAllocBytes: 64 << 20})
+	cases := []struct{ src, want string }{
+		{`JSON.stringify({a: [1, 'é', null, true, -12.5], b: new String('s'), c: new Uint8Array(2), d: undefined})`, `{"a":[1,"é",null,true,-12.5],"b":"s","c":{"0":0,"1":0}}`},
+		{`JSON.stringify({a: {b: [1]}}, null, 2)`, "{\n  \"a\": {\n    \"b\": [\n      1\n    ]\n  }\n}"},
+		{`JSON.stringify('"\\\u0001\ud800😀')`, `"\"\\\u0001\ud800😀"`},
+		{`JSON.stringify(new Array(2**20).fill(123456)).length`, "7340033"},
+		{`JSON.stringify('x'.repeat(2**24)).length`, "16777218"},
+		{`JSON.stringify('é'.repeat(2**23)).length`, "8388610"},
+		{`encodeURIComponent('a b/é€😀') + encodeURI(' /?#') + escape('a b/é€')`, `a%20b%2F%C3%A9%E2%82%AC%F0%9F%98%80%20/?#a%20b/%E9%u20AC`},
+		{`encodeURIComponent({toString() { return 'x y' }}) + encodeURI() + escape(1.5)`, `x%20yundefined1.5`},
+		{`encodeURIComponent('a'.repeat(2**24)).length`, "16777216"},
+		{`try { encodeURI('\ud800') } catch (e) { e.name }`, "URIError"},
+		{`encodeURI.name + encodeURIComponent.length + escape.name + escape.length`, "encodeURI1escape1"},
+	}
+	for _, c := range cases {
+		v, err := vm.RunString(c.src)
+		if err != nil || v.String() != c.want {
+			t.Errorf("%s: got %v, %v; want %q", c.src, v, err, c.want)
+		}
+	}
+}
