@@ -157,6 +157,12 @@ var hostileCases = []hostileCase{
 	{name: "default-sort-4Mi", fn: `() => 'x,'.repeat(2**22).split(',').sort()`, limits: `{maxTaskMs: 5000}`, want: "RangeError"},
 	{name: "typed-array-sort-8Mi", fn: `() => new Float64Array(2**23).sort()`, limits: `{maxTaskMs: 1000}`, want: "RangeError"},
 	// BigInt sizes (guards_bigint.go), at compile time and in built-ins.
+	// A compound ** on a super or computed private target kept only its
+	// exponent bounded: a base of 2**1e6 to the 1e6 ended the process.
+	{name: "bigint-super-exp-assign", fn: `() => { const o = {__proto__: {x: 2n ** 1000000n}, m(r) { super.x **= r }}; o.m(1000000n) }`, limits: `{memoryMb: 64, maxTaskMs: 1000}`, want: "RangeError"},
+	{name: "bigint-super-computed-exp-assign", fn: `() => { const o = {__proto__: {x: 2n ** 1000000n}, m(k, r) { super[k] **= r }}; o.m('x', 1000000n) }`, limits: `{memoryMb: 64, maxTaskMs: 1000}`, want: "RangeError"},
+	{name: "bigint-super-paren-exp-assign", fn: `() => { const o = {__proto__: {x: 2n ** 1000000n}, m(r) { (super['x']) **= r }}; o.m(1000000n) }`, limits: `{memoryMb: 64, maxTaskMs: 1000}`, want: "RangeError"},
+	{name: "bigint-private-computed-exp-assign", fn: `() => { class A { #p = 2n ** 1000000n; m(r) { [this][0].#p **= r } } new A().m(1000000n) }`, limits: `{memoryMb: 64, maxTaskMs: 1000}`, want: "RangeError"},
 	{name: "bigint-const-shift-eval", fn: `() => eval('(function () { return 1n << (2n ** 40n) })')`, limits: `{}`, want: "RangeError"},
 	{name: "bigint-const-pow-function", fn: `() => new Function('return 3n ** (2n ** 27n)')`, limits: `{maxTaskMs: 200}`, want: "RangeError"},
 	{name: "bigint-asUintN-2e40", fn: `() => BigInt.asUintN(2**40, -1n)`, limits: `{}`, want: "RangeError"},
