@@ -314,7 +314,7 @@ func (g *guards) guardStringify(json, kit *goja.Object) {
 		out        float64 // an upper bound of the output's length so far
 	}
 	var states []*state
-	replacer := vm.ToValue(func(c goja.FunctionCall) goja.Value {
+	replacer := g.namedNative("replacer", 2, func(c goja.FunctionCall) goja.Value {
 		st := states[len(states)-1]
 		v := c.Argument(1)
 		if st.user != nil {

@@ -1,6 +1,7 @@
 package guard
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -55,6 +56,35 @@ func TestResultAmplifiersTransparent(t *testing.T) {
 		v, err := vm.RunString(c.src)
 		if err != nil || v.String() != c.want {
 			t.Errorf("%s: got %v, %v; want %q", c.src, v, err, c.want)
+		}
+	}
+}
+
+// No Go symbol reaches a script: a native function goja makes from an
+// unnamed Go function is named after it (github.com/...(*guards).invoke.
+// func1), which showed in every stack trace through a bound built-in and
+// through the op helper.
+func TestGuardNativesHaveJSNames(t *testing.T) {
+	vm := guardedVM(t, Config{})
+	for _, src := range []string{
+		`Array.prototype.map.bind([1], function () { return new Error().stack })()[0]`,
+		`Function.prototype.call.bind(function () { return new Error().stack })()`,
+		`var s; try { var a = 2n ** 40n; 1n << a } catch (e) { s = e.stack } s`,
+		`var s, o = {p: 1n}; o.p <<= {[Symbol.toPrimitive]() { s = new Error().stack; return 1n }}; s`,
+		`var s; class S { static #q = 1n; static m(r) { (S.#q) <<= r } } S.m({valueOf() { s = new Error().stack; return 2n }}); s`,
+		`var s; JSON.stringify({a: 1}, function (k, v) { if (k) s = new Error().stack; return v }); s`,
+		`""[` + "\"" + OpHelper + "\"" + `].name`,
+	} {
+		out, err := RewriteOps(src) // as every compile path does
+		if err != nil {
+			t.Fatalf("%s: %v", src, err)
+		}
+		v, err := vm.RunString(out)
+		if err != nil {
+			t.Fatalf("%s: %v", src, err)
+		}
+		if s := v.String(); s == "" || strings.Contains(s, "github.com") || strings.Contains(s, ".func") || strings.Contains(s, "-fm") {
+			t.Errorf("%s: a Go name reaches the script: %q", src, s)
 		}
 	}
 }

@@ -47,7 +47,7 @@ type memberRef struct {
 
 func (g *guards) installOpHelper(sp *goja.Object) {
 	og := &opsGuard{g: g}
-	f := g.vm.ToValue(og.helper)
+	f := g.namedNative(OpHelper, 0, og.helper) // named: its frame shows in stack traces
 	_ = sp.DefineDataProperty(OpHelper, f, goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_FALSE)
 }
 
@@ -205,7 +205,7 @@ func (og *opsGuard) right(op int, r goja.Value) goja.Value {
 	if o, ok := r.(*goja.Object); ok {
 		vm := og.g.vm
 		w := vm.NewObject()
-		_ = w.SetSymbol(goja.SymToPrimitive, vm.ToValue(func(goja.FunctionCall) goja.Value {
+		_ = w.SetSymbol(goja.SymToPrimitive, og.g.namedNative("[Symbol.toPrimitive]", 1, func(goja.FunctionCall) goja.Value {
 			p := og.g.toPrimitive(o, "number")
 			og.checkRight(op, p)
 			return p
