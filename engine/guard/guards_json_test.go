@@ -88,3 +88,27 @@ func TestGuardNativesHaveJSNames(t *testing.T) {
 		}
 	}
 }
+
+// Case mapping grows some characters (ΐ: 3 upper-cased, İ: 2 lower-cased)
+// and goja maps a whole string in one Go step: the result is bounded.
+func TestCaseMappingBounded(t *testing.T) {
+	vm := guardedVM(t, Config{MaxAllocBytes: 64 << 20})
+	expectRangeErrors(t, vm, []string{
+		`'\u0390'.repeat(2**24).toUpperCase()`,
+		`'\ufb03'.repeat(2**24).toLocaleUpperCase()`,
+		`String.prototype.toUpperCase.call({toString() { return '\u00df'.repeat(2**25) }})`,
+		`'\u0130'.repeat(2**25).toLowerCase()`,
+	})
+	for _, c := range []struct{ src, want string }{
+		{`['aßΐﬃİ'.toUpperCase(), 'AİΣ'.toLowerCase(), 'é'.toLocaleUpperCase(), String.prototype.toUpperCase.call(12)].map(s => Array.from(s, c => c.codePointAt(0).toString(16)).join()).join('|')`,
+			"41,53,53,399,308,301,46,46,49,130|61,69,307,3c2|c9|31,32"},
+		{`'é'.repeat(2**22).toUpperCase().length + '|' + 'x'.repeat(2**25).toUpperCase().length + '|' + '\u0390'.repeat(2**20).toUpperCase().length`, "4194304|33554432|3145728"},
+		{`String.prototype.toUpperCase.name + String.prototype.toLowerCase.length`, "toUpperCase0"},
+		{`try { String.prototype.toUpperCase.call(null) } catch (e) { e.name }`, "TypeError"},
+	} {
+		v, err := vm.RunString(c.src)
+		if err != nil || v.String() != c.want {
+			t.Errorf("%s: got %v, %v; want %q", c.src, v, err, c.want)
+		}
+	}
+}

@@ -37,6 +37,7 @@ const CASES = {
 	"escape-6x": {fn: () => escape({toString() { return '\u0800'.repeat(2**24) }}), limits: {memoryMb: 64, maxTaskMs: 2000}, note: ""},
 	"urlsearchparams-repeated-value": {fn: () => { const p = new URLSearchParams(), s = 'x'.repeat(2**24); for (let i = 0; i < 1000; i++) p.append('a', s); p.toString() }, limits: {memoryMb: 64, maxTaskMs: 2000}, note: ""},
 	"url-huge-non-ascii": {fn: () => new URL('http://x/' + '\u0800'.repeat(2**22)), limits: {memoryMb: 64, maxTaskMs: 2000}, note: ""},
+	"toUpperCase-3x": {fn: () => '\u0390'.repeat(2**25).toUpperCase(), limits: {memoryMb: 64, maxTaskMs: 2000}, note: ""},
 	"json-stringify-big-maxTaskMs": {fn: () => { const a = []; for (let i = 0; i < 2e5; i++) a.push({i, s: 'x'}); for (;;) JSON.stringify(a) }, limits: {maxTaskMs: 200}, note: ""},
 	"nested-array-toString-2e5": {fn: () => { let a = []; for (let i = 0; i < 2e5; i++) a = [a]; String(a) }, limits: {}, note: ""},
 	"proxy-chain-2e5": {fn: () => { let p = {}; for (let i = 0; i < 2e5; i++) p = new Proxy(p, {}); p.x }, limits: {}, note: ""},
