@@ -85,6 +85,17 @@ var hostileCases = []hostileCase{
 	{name: "json-parse-deep-2e7", fn: `() => JSON.parse('['.repeat(2e7) + ']'.repeat(2e7))`, limits: `{}`, want: "RangeError"},
 	{name: "json-stringify-deep-2e5", fn: `() => { let a = []; for (let i = 0; i < 2e5; i++) a = [a]; JSON.stringify(a) }`, limits: `{}`, want: "RangeError"},
 	{name: "json-stringify-lazy-infinite", fn: `() => { const mk = () => ({get x() { return mk() }}); JSON.stringify(mk()) }`, limits: `{}`, want: "RangeError"},
+	// JSON.stringify's text and the URI / escape encoders' results were
+	// not bounded: one string held 1000 times, or one string at the cap
+	// encoded 9x, ended the process with a fatal out of memory.
+	{name: "json-stringify-repeated-string", fn: `() => { const s = 'x'.repeat(2**24); JSON.stringify(new Array(1000).fill(s)) }`, limits: `{memoryMb: 64, maxTaskMs: 2000}`, want: "LIMIT"},
+	{name: "json-stringify-repeated-key", fn: `() => { const k = 'k'.repeat(2**22), a = []; for (let i = 0; i < 1000; i++) a.push({[k]: 1}); JSON.stringify(a) }`, limits: `{memoryMb: 64, maxTaskMs: 2000}`, want: "LIMIT"},
+	{name: "json-stringify-escapes-6x", fn: `() => JSON.stringify('\u0001'.repeat(2**24))`, limits: `{memoryMb: 64, maxTaskMs: 2000}`, want: "LIMIT"},
+	{name: "encodeURIComponent-9x", fn: `() => encodeURIComponent('\u0800'.repeat(2**24))`, limits: `{memoryMb: 64, maxTaskMs: 2000}`, want: "LIMIT"},
+	{name: "escape-6x", fn: `() => escape({toString() { return '\u0800'.repeat(2**24) }})`, limits: `{memoryMb: 64, maxTaskMs: 2000}`, want: "LIMIT"},
+	{name: "urlsearchparams-repeated-value", fn: `() => { const p = new URLSearchParams(), s = 'x'.repeat(2**24); for (let i = 0; i < 1000; i++) p.append('a', s); p.toString() }`, limits: `{memoryMb: 64, maxTaskMs: 2000}`, want: "LIMIT"},
+	{name: "url-huge-non-ascii", fn: `() => new URL('http://x/' + '\u0800'.repeat(2**22))`, limits: `{memoryMb: 64, maxTaskMs: 2000}`, want: "LIMIT"},
+	{name: "toUpperCase-3x", fn: `() => '\u0390'.repeat(2**25).toUpperCase()`, limits: `{memoryMb: 64, maxTaskMs: 2000}`, want: "LIMIT"},
 	{name: "json-stringify-big-maxTaskMs", fn: `() => { const a = []; for (let i = 0; i < 2e5; i++) a.push({i, s: 'x'}); for (;;) JSON.stringify(a) }`, limits: `{maxTaskMs: 200}`, want: "ResourceLimitError", limit: "maxTaskMs"},
 	{name: "nested-array-toString-2e5", fn: `() => { let a = []; for (let i = 0; i < 2e5; i++) a = [a]; String(a) }`, limits: `{}`, want: "RangeError"},
 	{name: "proxy-chain-2e5", fn: `() => { let p = {}; for (let i = 0; i < 2e5; i++) p = new Proxy(p, {}); p.x }`, limits: `{}`, want: "RangeError"},
@@ -147,6 +158,16 @@ var hostileCases = []hostileCase{
 	{name: "default-sort-4Mi", fn: `() => 'x,'.repeat(2**22).split(',').sort()`, limits: `{maxTaskMs: 5000}`, want: "RangeError"},
 	{name: "typed-array-sort-8Mi", fn: `() => new Float64Array(2**23).sort()`, limits: `{maxTaskMs: 1000}`, want: "RangeError"},
 	// BigInt sizes (guards_bigint.go), at compile time and in built-ins.
+	// A compound ** on a super or computed private target kept only its
+	// exponent bounded: a base of 2**1e6 to the 1e6 ended the process.
+	{name: "bigint-super-exp-assign", fn: `() => { const o = {__proto__: {x: 2n ** 1000000n}, m(r) { super.x **= r }}; o.m(1000000n) }`, limits: `{memoryMb: 64, maxTaskMs: 1000}`, want: "RangeError"},
+	{name: "bigint-super-computed-exp-assign", fn: `() => { const o = {__proto__: {x: 2n ** 1000000n}, m(k, r) { super[k] **= r }}; o.m('x', 1000000n) }`, limits: `{memoryMb: 64, maxTaskMs: 1000}`, want: "RangeError"},
+	{name: "bigint-super-paren-exp-assign", fn: `() => { const o = {__proto__: {x: 2n ** 1000000n}, m(r) { (super['x']) **= r }}; o.m(1000000n) }`, limits: `{memoryMb: 64, maxTaskMs: 1000}`, want: "RangeError"},
+	{name: "bigint-private-computed-exp-assign", fn: `() => { class A { #p = 2n ** 1000000n; m(r) { [this][0].#p **= r } } new A().m(1000000n) }`, limits: `{memoryMb: 64, maxTaskMs: 1000}`, want: "RangeError"},
+	// goja names a native made from an unnamed Go function after its Go
+	// symbol: the bind trampoline and the op helper showed
+	// github.com/...(*guards).invoke.func1 in scripts' stack traces.
+	{name: "no-go-names-in-stacks", fn: `() => { let a = 2n ** 40n, s = Array.prototype.map.bind([1], () => new Error().stack)()[0]; try { 1n << a } catch (e) { s += e.stack } if (/github[.]com|[.]func[0-9]|-fm/.test(s)) throw new TypeError(s) }`, limits: `{}`, want: ""},
 	{name: "bigint-const-shift-eval", fn: `() => eval('(function () { return 1n << (2n ** 40n) })')`, limits: `{}`, want: "RangeError"},
 	{name: "bigint-const-pow-function", fn: `() => new Function('return 3n ** (2n ** 27n)')`, limits: `{maxTaskMs: 200}`, want: "RangeError"},
 	{name: "bigint-asUintN-2e40", fn: `() => BigInt.asUintN(2**40, -1n)`, limits: `{}`, want: "RangeError"},

@@ -75,6 +75,10 @@ func (p *paramsObj) update() {
 	if p.url == nil {
 		return
 	}
+	if e := p.url.env; e != nil {
+		// The query goes through the URL parser (urlCost a byte).
+		e.checkAlloc(urlCost*formLen(p.list, e.allocCap()/urlCost), "URLSearchParams")
+	}
 	p.url.u.SetSearch(serializeForm(p.list))
 }
 
@@ -130,6 +134,41 @@ func unhex(c byte) byte {
 }
 
 // serializeForm is the application/x-www-form-urlencoded serializer.
+// formLen is an upper bound of len(serializeForm(list)): 3 bytes a byte
+// when the sum of that is at most limit, else counted exactly. The list
+// can hold one string many times (append), so the text can be far larger
+// than the memory the list holds: 1000 appends of a 16 MB value were
+// 16 GB in one Go step, a fatal out of memory. Any goroutine.
+func formLen(list []pair, limit int64) int64 {
+	var n int64
+	for _, p := range list {
+		n += 3*int64(len(p.name)+len(p.value)) + 2
+	}
+	if n <= limit {
+		return n
+	}
+	n = 0
+	for _, p := range list {
+		n += formEncodedLen(p.name) + formEncodedLen(p.value) + 2
+		if n > limit {
+			return n
+		}
+	}
+	return n
+}
+
+// formEncodedLen is len of formEncode's output for s.
+func formEncodedLen(s string) int64 {
+	n := int64(len(s))
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c == ' ' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '*' || c == '-' || c == '.' || c == '_') {
+			n += 2
+		}
+	}
+	return n
+}
+
 func serializeForm(list []pair) string {
 	var b strings.Builder
 	for i, p := range list {
@@ -173,6 +212,11 @@ func urlOrigin(u *wurl.Url) string {
 	return "null"
 }
 
+// urlCost is what one byte of a URL parser's input counts against the
+// allocation cap (measured: ~30 bytes of heap a byte of non-ASCII input):
+// 2 MB of URL at memoryMb 64, 8 MB at the default cap.
+const urlCost = 32
+
 func (e *env) urlClass() goja.Value {
 	if c, ok := e.built("URL"); ok {
 		return c
@@ -182,9 +226,16 @@ func (e *env) urlClass() goja.Value {
 		if len(c) == 0 {
 			e.typeError("%s: 1 argument required, but only 0 present", api)
 		}
+		// The parser runs in one Go step, ~0.1-0.5 us and ~30 bytes of
+		// heap an input byte (it percent-encodes what is not ASCII, a
+		// 3-byte character becoming 9 bytes): 16 MB of input ran ~14 s
+		// past maxTaskMs and 750 MB past memoryMb 64. An input over
+		// urlCost bytes a byte of the allocation cap is refused first.
 		input := e.toUSV(c[0])
+		e.checkAlloc(urlCost*int64(len(input)), api)
 		if len(c) > 1 && !goja.IsUndefined(c[1]) {
 			b := e.toUSV(c[1])
+			e.checkAlloc(urlCost*int64(len(b)), api)
 			return input, &b
 		}
 		return input, nil
@@ -219,7 +270,9 @@ func (e *env) urlClass() goja.Value {
 		if set != nil {
 			s = e.native("set "+e.qualified(proto, name), func(c goja.FunctionCall) goja.Value {
 				u := this(c, name)
-				set(u, e.toUSV(c.Argument(0)))
+				v := e.toUSV(c.Argument(0))
+				e.checkAlloc(urlCost*int64(len(v)), "URL."+name) // the parser's cost, as in the constructor
+				set(u, v)
 				return goja.Undefined()
 			})
 		}
@@ -404,7 +457,9 @@ func (e *env) urlSearchParamsClass() goja.Value {
 		return goja.Undefined()
 	})
 	e.method(proto, "toString", func(c goja.FunctionCall) goja.Value {
-		return vm.ToValue(serializeForm(this(c, "toString").list))
+		list := this(c, "toString").list
+		e.checkAlloc(formLen(list, e.allocCap()), "URLSearchParams.prototype.toString")
+		return vm.ToValue(serializeForm(list))
 	})
 	e.method(proto, "forEach", func(c goja.FunctionCall) goja.Value {
 		p := this(c, "forEach")

@@ -145,6 +145,7 @@ func (g *guards) installAllocGuards() {
 	})
 	sp := str.Get("prototype").(*goja.Object)
 	g.wrapWith(sp, "normalize", 0, a.normalize)
+	g.installCaseGuards(sp) // guards_case.go
 	g.wrapWith(sp, "split", 2, func(orig goja.Callable, c goja.FunctionCall) goja.Value {
 		return a.split(orig, c, "String.prototype.split")
 	})

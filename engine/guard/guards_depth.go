@@ -329,9 +329,11 @@ func (g *guards) guardStringify(json, kit *goja.Object) {
 		user, pick goja.Callable
 		stack      []goja.Value
 		seen       int
+		gap        int     // an upper bound of the indent's length
+		out        float64 // an upper bound of the output's length so far
 	}
 	var states []*state
-	replacer := vm.ToValue(func(c goja.FunctionCall) goja.Value {
+	replacer := g.namedNative("replacer", 2, func(c goja.FunctionCall) goja.Value {
 		st := states[len(states)-1]
 		v := c.Argument(1)
 		if st.user != nil {
@@ -343,16 +345,22 @@ func (g *guards) guardStringify(json, kit *goja.Object) {
 		if st.seen++; st.seen%jsonTick == 0 {
 			call(tick, goja.Undefined())
 		}
+		// The holder path: truncated to the holder for every value (so
+		// that its length is this value's depth), grown by objects.
+		h := c.This
+		n := len(st.stack)
+		for n > 0 && st.stack[n-1] != h {
+			n--
+		}
+		st.stack = st.stack[:n]
+		if n == 0 {
+			st.stack = append(st.stack, h)
+		}
+		st.out += g.jsonCost(st.gap, len(st.stack), h, c.Argument(0), v, float64(g.maxStr)-st.out)
+		if st.out > float64(g.maxStr) {
+			g.fail("JSON.stringify result")
+		}
 		if o, ok := v.(*goja.Object); ok {
-			h := c.This
-			n := len(st.stack)
-			for n > 0 && st.stack[n-1] != h {
-				n--
-			}
-			st.stack = st.stack[:n]
-			if n == 0 {
-				st.stack = append(st.stack, h)
-			}
 			if len(st.stack) > g.maxDepth {
 				g.failDepth(fmt.Sprintf("JSON.stringify: value nested deeper than %d levels", g.maxDepth))
 			}
@@ -362,6 +370,9 @@ func (g *guards) guardStringify(json, kit *goja.Object) {
 	})
 	g.wrapWith(json, "stringify", 3, func(orig goja.Callable, c goja.FunctionCall) goja.Value {
 		st := &state{}
+		if !nullish(c.Argument(2)) {
+			st.gap = 10 // the spec's cap on the indent, whatever space is
+		}
 		if r, ok := c.Argument(1).(*goja.Object); ok {
 			if f, ok := goja.AssertFunction(r); ok {
 				st.user = f

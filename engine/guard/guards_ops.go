@@ -33,6 +33,10 @@ type opsGuard struct {
 	g    *guards
 	fns  [6]goja.Callable // opsProg's functions, made on first use
 	made bool
+	// stash carries the key of super[k] op= r, or the object of o.#p op= r,
+	// from the target's evaluation to the read right after it (opPushK /
+	// opPopK, opPushO / opPopO): nothing runs in between, so one slot.
+	stash goja.Value
 }
 
 // memberRef is the reference of a member compound assignment: the object,
@@ -43,7 +47,7 @@ type memberRef struct {
 
 func (g *guards) installOpHelper(sp *goja.Object) {
 	og := &opsGuard{g: g}
-	f := g.vm.ToValue(og.helper)
+	f := g.namedNative(OpHelper, 0, og.helper) // named: its frame shows in stack traces
 	_ = sp.DefineDataProperty(OpHelper, f, goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_FALSE)
 }
 
@@ -73,6 +77,26 @@ func (og *opsGuard) helper(c goja.FunctionCall) goja.Value {
 		return og.ref(c.Argument(1), c.Argument(2))
 	case code == opSpread:
 		return og.spread(c.Argument(1))
+	case code == opPushK:
+		k := c.Argument(1)
+		if ko, ok := k.(*goja.Object); ok {
+			k = og.g.toPrimitive(ko, "string")
+		}
+		if _, sym := k.(*goja.Symbol); !sym {
+			k = k.ToString()
+		}
+		og.stash = k
+		return k
+	case code == opPushO:
+		og.stash = c.Argument(1)
+		return og.stash
+	case code == opPopK || code == opPopO:
+		v := og.stash
+		og.stash = nil
+		if v == nil {
+			panic(og.g.vm.NewTypeError("invalid reference"))
+		}
+		return v
 	case code > opMember && code <= opMember+opStrict+opExp:
 		ref, ok := c.Argument(1).Export().(*memberRef)
 		if !ok {
@@ -185,7 +209,7 @@ func (og *opsGuard) right(op int, r goja.Value) goja.Value {
 	if o, ok := r.(*goja.Object); ok {
 		vm := og.g.vm
 		w := vm.NewObject()
-		_ = w.SetSymbol(goja.SymToPrimitive, vm.ToValue(func(goja.FunctionCall) goja.Value {
+		_ = w.SetSymbol(goja.SymToPrimitive, og.g.namedNative("[Symbol.toPrimitive]", 1, func(goja.FunctionCall) goja.Value {
 			p := og.g.toPrimitive(o, "number")
 			og.checkRight(op, p)
 			return p
@@ -211,11 +235,19 @@ func (og *opsGuard) checkRight(op int, r goja.Value) {
 			og.tooLarge("a shift by %s bits", new(big.Int).Neg(y))
 		}
 	case opExp:
-		if y.Sign() > 0 && (!y.IsInt64() || y.Int64() > DefaultMaxBigIntBits) {
-			og.tooLarge("an exponent of %s", y)
+		// The base is not seen here, and b ** e has e times its bits: an
+		// exponent up to 2 grows a value as x * x does (one step a
+		// doubling, which the memory monitor stops); a larger one is
+		// refused, as a base of the cap's size to the cap's power ended
+		// the process ((super[k]) **= r).
+		if y.Cmp(big.NewInt(maxBlindExp)) > 0 {
+			og.g.bigRangeError(fmt.Errorf("%w: an exponent of %s on a base isobox cannot see (a parenthesized compound assignment target: write x = x ** n)", ErrBigIntTooLarge, y))
 		}
 	}
 }
+
+// maxBlindExp is the largest BigInt exponent right accepts.
+const maxBlindExp = 2
 
 // ref reads o[k] for a member compound assignment: RequireObjectCoercible
 // and ToPropertyKey once, then the read, as GetValue does.

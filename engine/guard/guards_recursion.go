@@ -542,7 +542,7 @@ var jsCallPC = func() uintptr {
 // (HasOwnProperty and Get "length", Get "name"), and hasInstance as its
 // @@hasInstance.
 func (g *guards) nativeTarget() goja.Value {
-	return g.vm.ToValue(func(c goja.FunctionCall) goja.Value {
+	return g.namedNative("nativeTarget", 3, func(c goja.FunctionCall) goja.Value {
 		f, ok := c.Argument(0).(*goja.Object)
 		if !ok {
 			return g.vm.ToValue(false)
@@ -577,8 +577,12 @@ func (g *guards) nativeTarget() goja.Value {
 
 // invoke(f, this, args) calls f as one level of the native-depth counter:
 // the bind trampoline's call.
+// It is named "apply": a native frame shows its function's name in a
+// script's stack traces, and goja names an unnamed Go function after its
+// Go symbol (github.com/...(*guards).invoke.func1 reached every stack
+// through a bound built-in).
 func (g *guards) invoke() goja.Value {
-	return g.vm.ToValue(func(c goja.FunctionCall) goja.Value {
+	return g.namedNative("apply", 3, func(c goja.FunctionCall) goja.Value {
 		return g.counted(func(_ goja.Callable, c goja.FunctionCall) goja.Value {
 			f, ok := goja.AssertFunction(c.Argument(0))
 			if !ok {
@@ -587,6 +591,14 @@ func (g *guards) invoke() goja.Value {
 			return call(f, c.Argument(1), argsOf(c.Argument(2))...)
 		}, nil, c)
 	})
+}
+
+// namedNative is a native function with a JS name and length, never the
+// Go symbol goja would give it.
+func (g *guards) namedNative(name string, length int, fn func(goja.FunctionCall) goja.Value) *goja.Object {
+	w := g.vm.ToValue(fn).(*goja.Object)
+	g.setNameLength(w, g.vm.ToValue(name), g.vm.ToValue(length))
+	return w
 }
 
 // unhide undoes what made a constructor wrapper (wrapCtor) leak its

@@ -58,10 +58,13 @@ import (
 // Operators left alone: a literal right operand (CheckSource bounds a
 // constant, and a Number cannot meet a BigInt), a Number literal left
 // operand (it cannot meet a BigInt either), and >>> (a TypeError on
-// BigInts). A compound assignment to a super property, or to a private
-// field of anything but this or a name, keeps its operator with the right
-// operand passed through the helper (10 + op), which bounds the shift
-// count and exponent alone.
+// BigInts). super.x op= n is rebuilt as super.x = ""[OpHelper](op,
+// super.x, n); super[k] op= n and f().#p op= n, whose target must be
+// evaluated once, hand the key or object through the helper (60/61,
+// 62/63) from the target to the read right after it. A target in
+// parentheses keeps its operator with the right operand passed through
+// the helper (10 + op), which bounds the shift count, and an exponent to
+// 2, since it cannot see the base.
 
 // OpHelper is the String.prototype key of the op helper that RewriteOps
 // calls. A constant: any goroutine.
@@ -82,6 +85,10 @@ const (
 	opStrict = 10 // added to opMember + op in strict code
 	opRef    = 40 // the reference of a member compound assignment: (o, k)
 	opSpread = 50 // the source of an object spread, {...x}: (x)
+	opPushK  = 60 // stash the key of super[k] op= r (ToPropertyKey), return it: (k)
+	opPopK   = 61 // the key stashed: ()
+	opPushO  = 62 // stash the object of o.#p op= r, return it: (o)
+	opPopO   = 63 // the object stashed: ()
 )
 
 // RewriteOps returns src with its BigInt-capable operators routed through
@@ -350,23 +357,71 @@ func (rw *rewriter) compound(n *ast.AssignExpression, strict bool, depth int) {
 		case *ast.ThisExpression, *ast.Identifier:
 			rw.duplicate(n, t, op, opText, depth)
 		default:
-			rw.rightOnly(n.Right, op, depth)
+			rw.privateStash(n, t, op, opText, depth)
 		}
 	case *ast.DotExpression:
 		if _, sup := t.Left.(*ast.SuperExpression); sup {
-			rw.rightOnly(n.Right, op, depth)
+			// super.x has no side effect to repeat: super.x = H(op, super.x, R).
+			rw.duplicate(n, t, op, opText, depth)
 			return
 		}
 		rw.member(n, t.Left, nil, &t.Identifier, op, opText, strict, depth)
 	case *ast.BracketExpression:
 		if _, sup := t.Left.(*ast.SuperExpression); sup {
-			rw.rightOnly(n.Right, op, depth)
+			rw.superStash(n, t, op, opText, depth)
 			return
 		}
 		rw.member(n, t.Left, t, nil, op, opText, strict, depth)
 	default:
 		rw.rightOnly(n.Right, op, depth)
 	}
+}
+
+// superStash rewrites super[K] op= R, whose key must be evaluated once,
+// to super[H(60,(K))] = H(op,super[H(61)],(R)): the helper keeps the key
+// (converted) from the target's evaluation to the read that follows it,
+// with nothing run in between. (A super reference cannot be passed to
+// the helper as member's o can; keeping only R bounded, as before, let
+// super[k] **= r with a large base end the process.)
+func (rw *rewriter) superStash(n *ast.AssignExpression, t *ast.BracketExpression, op int, opText string, depth int) {
+	_, k := rw.start(t)
+	lb, rb := rw.off(t.LeftBracket), rw.off(t.RightBracket)
+	if k > 0 || lb < 0 || rb >= len(rw.src) || rw.src[lb] != '[' || rw.src[rb] != ']' {
+		rw.rightOnly(n.Right, op, depth)
+		return
+	}
+	closes, opPos, opLen, _, ok := rw.gap(rb+1, rw.off(n.Right.Idx0()), opText)
+	if !ok || len(closes) > 0 {
+		rw.rightOnly(n.Right, op, depth)
+		return
+	}
+	rw.open(lb+1, depth, helperCall(opPushK)+"(")
+	rw.close(rb, depth, "))")
+	rw.replace(opPos, opPos+opLen, "= "+helperCall(op)+"super["+fmt.Sprintf(`""[%q](%d)`, OpHelper, opPopK)+"],(")
+	rw.close(rw.end(n.Right), depth, "))")
+}
+
+// privateStash rewrites O.#p op= R for an O with possible side effects to
+// H(62,(O)).#p = H(op,H(63).#p,(R)), keeping O as superStash keeps K.
+func (rw *rewriter) privateStash(n *ast.AssignExpression, t *ast.PrivateDotExpression, op int, opText string, depth int) {
+	oStart, k := rw.start(t.Left)
+	oEnd := rw.end(t.Left)
+	idStart := rw.off(t.Identifier.Idx)
+	idEnd := rw.end(t)
+	cs, _, ok := rw.dotGap(oEnd, idStart)
+	if !ok || k > 0 || len(cs) > 0 || idStart >= idEnd || rw.src[idStart] != '#' {
+		rw.rightOnly(n.Right, op, depth)
+		return
+	}
+	closes, opPos, opLen, _, ok := rw.gap(idEnd, rw.off(n.Right.Idx0()), opText)
+	if !ok || len(closes) > 0 {
+		rw.rightOnly(n.Right, op, depth)
+		return
+	}
+	rw.open(oStart, depth, helperCall(opPushO)+"(")
+	rw.close(oEnd, depth, "))")
+	rw.replace(opPos, opPos+opLen, "= "+helperCall(op)+fmt.Sprintf(`""[%q](%d)`, OpHelper, opPopO)+"."+rw.src[idStart:idEnd]+",(")
+	rw.close(rw.end(n.Right), depth, "))")
 }
 
 // duplicate rewrites T op= R to T = ""[H](op,(T),(R)) for a target whose

@@ -112,6 +112,11 @@ func TestRewriteOpsSameResults(t *testing.T) {
 		`var x = 1, b = 2; [(x = 3) ** b, x]`,
 		`var o = {p: 3}, b = 2; ((o)).p **= b; (((o).p)) **= b; o.p`,
 		`var o = {p: {q: [5]}}, b = 1; o.p.q[0] <<= b; (o.p).q[(0)] >>= (b); o . p . q [ 0 ] **= b; o.p.q[0]`,
+		// super and private targets: the key / object evaluated once
+		`var log = []; var o = {__proto__: {x: 3n, y: 2}, f(b) { super.x **= b; super.y <<= b; super . y /* c */ >>= b; return [this.x, this.y] }}; o.f(2n === 2n ? 2n : 0n).join() + o.f.call({}, 1n)`,
+		`var i = 0, o = {__proto__: {k1: 5n, k2: 6}, f(b) { super["k" + ++i] **= b; super[{toString() { i += 10; return "k2" }}] <<= 1; return [this.k1, this.k2, i] }}; o.f(3n).join()`,
+		`class A { #p = 3n; static f(g, b) { g().#p **= b; (g()).#p <<= 1n; return g().#p } } var n = 0, a = new A; [A.f(() => (n++, a), 2n), n].join()`,
+		`class A { #p = 1; f(b) { [this][0].#p **= b; return this.#p } } try { new A().f.call({}, 2) } catch (e) { e.constructor.name }`,
 	}
 	for _, src := range cases {
 		plain, guarded, out := runBoth(t, src)
@@ -149,7 +154,13 @@ func TestRewriteOpsBoundsRunTimeValues(t *testing.T) {
 		`let o = {p: 2n ** 1000n}, e = 10000n; o["p"] **= e`,
 		`let a = {valueOf() { return 2n ** 40n }}; 1n << a`,
 		`class C { static #x = 1n; static f(a) { C.#x <<= a } }; C.f(2n ** 40n)`,
-		`class B {}; class D extends B { f(a) { super.x = 1n; super.x <<= a } }; new D().f(2n ** 40n)`,
+		`class B {}; B.prototype.x = 1n; class D extends B { f(a) { super.x <<= a } }; new D().f(2n ** 40n)`,
+		// The base counts too: a right operand under the cap was not enough
+		// (super.x **= r, super[k] **= r, f().#p **= r ended the process).
+		`class B {}; B.prototype.x = 2n ** 1000000n; class D extends B { f(a) { super.x **= a } }; new D().f(1000000n)`,
+		`class B {}; B.prototype.x = 2n ** 1000000n; class D extends B { f(k, a) { super[k] **= a } }; new D().f("x", 1000000n)`,
+		`const o = {__proto__: {x: 2n ** 1000000n}, f(a) { (super["x"]) **= a }}; o.f(1000000n)`,
+		`class A { #p = 2n ** 1000000n; f(a) { [this][0].#p **= a } }; new A().f(1000000n)`,
 		`globalThis.n1 = 2n ** 40n; eval("1n << n1")`,
 		`globalThis.n1 = 2n ** 40n; eval("let o = {p: 1n}; o.p <<= n1")`,
 		`let n = 2n ** 40n; new Function("a", "return 1n << a")(n)`,
