@@ -115,11 +115,10 @@ func RewriteOps(src string) (string, error) {
 	if rw.err != nil {
 		return "", rw.err
 	}
-	out := rw.apply()
-	if _, err := parser.ParseFile(nil, "", out, 0, parser.WithDisableSourceMaps); err != nil {
-		return "", fmt.Errorf("%w: the guarded source does not parse (%v)", ErrRewrite, err)
-	}
-	return out, nil
+	// The result is not parsed again here: every caller compiles it next,
+	// and a rewrite that did not parse would be refused there as a
+	// SyntaxError, never run (FuzzRewriteOps checks that it parses).
+	return rw.apply(), rw.err
 }
 
 // mayHaveOps reports whether src holds "<<", ">>", "..." or a "**" that
@@ -152,6 +151,7 @@ type rewriter struct {
 	src   string
 	edits []edit
 	err   error
+	seen  map[uintptr]bool // nodes visited: goja's AST reaches some twice (a var's binding is in the hoisting list too)
 }
 
 func (rw *rewriter) off(i file.Idx) int { return int(i) - 1 }
@@ -216,6 +216,13 @@ func (rw *rewriter) walk(v reflect.Value, strict bool, depth int) {
 		if v.IsNil() {
 			return
 		}
+		if rw.seen == nil {
+			rw.seen = map[uintptr]bool{}
+		}
+		if rw.seen[v.Pointer()] {
+			return
+		}
+		rw.seen[v.Pointer()] = true
 		switch n := v.Interface().(type) {
 		case *ast.Program:
 			strict = strict || hasUseStrict(n.Body)
@@ -624,6 +631,10 @@ func (rw *rewriter) start(e ast.Node) (int, int) {
 		return rw.start(n.Expression)
 	case *ast.Optional:
 		return rw.start(n.Expression)
+	case *ast.MetaProperty:
+		if n.Meta != nil {
+			return rw.off(n.Meta.Idx), 0 // goja leaves its Idx unset
+		}
 	}
 	if c == nil {
 		return rw.off(e.Idx0()), 0

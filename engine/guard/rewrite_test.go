@@ -85,7 +85,7 @@ func TestRewriteOpsSameResults(t *testing.T) {
 		`var a = 2, b = 3, c = 2; [a ** b ** c, (a ** b) ** c, ((a)) ** ((b)), a /* x */ ** /* y */ b]`,
 		"var a = 2, b = 3; a // c\n ** // d\n b",
 		`var a = 2, b = 3, c = 1; (a, b) ** (c, b)`,
-		`var a = 1, b = 2; [a << b << a, a << (b << a), -(a ** b), (-a) ** b, typeof a ** b]`,
+		`var a = 1, b = 2; [a << b << a, a << (b << a), -(a ** b), (-a) ** b, (typeof a) ** b]`,
 		`var f = (x, y) => x ** y; var g = function (x, y) { return x << y }; [f(2, 10), g(1, 4)]`,
 		`var a = 2, b = 8; ` + "`${a ** b}|${a << b}`",
 		`var \u0061b = 2, b = 3; [\u0061b ** b, ab << b]`,
@@ -118,8 +118,14 @@ func TestRewriteOpsSameResults(t *testing.T) {
 		`class A { #p = 3n; static f(g, b) { g().#p **= b; (g()).#p <<= 1n; return g().#p } } var n = 0, a = new A; [A.f(() => (n++, a), 2n), n].join()`,
 		`class A { #p = 1; f(b) { [this][0].#p **= b; return this.#p } } try { new A().f.call({}, 2) } catch (e) { e.constructor.name }`,
 	}
+	unchanged := map[string]bool{`var a = 2; a ** 3`: true, `var a = 2, b = {valueOf: () => 3}; [1 << b, 2 ** b]`: true}
 	for _, src := range cases {
 		plain, guarded, out := runBoth(t, src)
+		// A rewrite that silently did nothing would pass the comparison:
+		// every case but the literal one must have been rewritten.
+		if (out == src) != unchanged[src] {
+			t.Errorf("%s: rewritten %v, want %v", src, out != src, !unchanged[src])
+		}
 		if plain != guarded {
 			t.Errorf("%s\nplain:   %s\nguarded: %s\nrewritten: %s", src, plain, guarded, out)
 		}
@@ -232,6 +238,9 @@ func FuzzRewriteOps(f *testing.F) {
 		}
 		if out == src {
 			return
+		}
+		if _, err := parser.ParseFile(nil, "", out, 0); err != nil {
+			t.Fatalf("the rewrite of %q does not parse: %v\n%q", src, err, out)
 		}
 		if strings.Count(out, "\n") != strings.Count(src, "\n") {
 			t.Fatalf("lines moved: %q -> %q", src, out)
