@@ -174,6 +174,7 @@ var hostileCases = []hostileCase{
 	{name: "bigint-parse-1e7-digits", fn: `() => BigInt('9'.repeat(1e7))`, limits: `{maxTaskMs: 2000}`, want: "RangeError"},
 	// BigInt operators on run-time values (engine/guard/rewrite.go): each
 	// ended the process with Go's out of memory before.
+	{name: "bigint-runtime-var-initializer", fn: `() => { var n = BigInt(2 ** 40); var r = 1n << n; return r }`, limits: `{}`, want: "RangeError"},
 	{name: "bigint-runtime-shift", fn: `() => { const n = BigInt(2 ** 40); return 1n << n }`, limits: `{}`, want: "RangeError"},
 	{name: "bigint-runtime-sar-negative", fn: `() => { const n = -(2n ** 40n); return 1n >> n }`, limits: `{}`, want: "RangeError"},
 	{name: "bigint-runtime-pow", fn: `() => { const b = 2n ** 100000n, e = 100000n; return b ** e }`, limits: `{maxTaskMs: 200}`, want: "RangeError"},

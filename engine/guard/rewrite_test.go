@@ -151,6 +151,9 @@ func TestRewriteOpsBoundsRunTimeValues(t *testing.T) {
 	vm := guardedVM(t, Config{})
 	cases := []string{
 		`let a = 2n ** 40n; 1n << a`,
+		`var a = 2n ** 40n; var r = 1n << a`,
+		`function f(n) { var r = n.x ** n.e; return r } f({x: 3n, e: 2n ** 30n})`,
+		`function F(b) { this.v = new.target.big ** b } F.big = 3n; new F(2n ** 30n)`,
 		`let a = BigInt(2 ** 40); 1n << a`,
 		`let a = -(2n ** 40n); 1n >> a`,
 		`let a = 2n ** 40n, x = 3n; x **= a`,

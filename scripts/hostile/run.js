@@ -97,6 +97,7 @@ const CASES = {
 	"bigint-const-pow-function": {fn: () => new Function('return 3n ** (2n ** 27n)'), limits: {maxTaskMs: 200}, note: ""},
 	"bigint-asUintN-2e40": {fn: () => BigInt.asUintN(2**40, -1n), limits: {}, note: ""},
 	"bigint-parse-1e7-digits": {fn: () => BigInt('9'.repeat(1e7)), limits: {maxTaskMs: 2000}, note: ""},
+	"bigint-runtime-var-initializer": {fn: () => { var n = BigInt(2 ** 40); var r = 1n << n; return r }, limits: {}, note: ""},
 	"bigint-runtime-shift": {fn: () => { const n = BigInt(2 ** 40); return 1n << n }, limits: {}, note: ""},
 	"bigint-runtime-sar-negative": {fn: () => { const n = -(2n ** 40n); return 1n >> n }, limits: {}, note: ""},
 	"bigint-runtime-pow": {fn: () => { const b = 2n ** 100000n, e = 100000n; return b ** e }, limits: {maxTaskMs: 200}, note: ""},
