@@ -132,6 +132,17 @@ func (c *conn) portOut(ref any) (uint64, error) {
 	return 0, &CloneError{Msg: "this value could not be sent to or from a worker process"}
 }
 
+// proxyLocked is this side's proxy of the peer's port id, made once per
+// id. c.mu is held.
+func (c *conn) proxyLocked(id uint64) *SendPort {
+	p, ok := c.proxies[id]
+	if !ok {
+		p = newSendPort("", &remoteBox{c: c, id: id})
+		c.proxies[id] = p
+	}
+	return p
+}
+
 // portIn is the wire decoder of host references for messages this side
 // receives.
 func (c *conn) portIn(ref uint64) (any, error) {
@@ -151,12 +162,7 @@ func (c *conn) portIn(ref uint64) (any, error) {
 		}
 		return nil, &FrameError{Msg: fmt.Sprintf("unknown port %d", id)}
 	case kind == refPort:
-		if p, ok := c.proxies[id]; ok {
-			return p, nil
-		}
-		p := newSendPort("", &remoteBox{c: c, id: id})
-		c.proxies[id] = p
-		return p, nil
+		return c.proxyLocked(id), nil
 	case kind != refCap:
 		return nil, &FrameError{Msg: fmt.Sprintf("unknown reference kind %d", kind)}
 	case own:

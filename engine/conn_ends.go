@@ -85,12 +85,7 @@ func (c *conn) heldEnd(id uint64) (*PortEnd, error) {
 	if len(c.held) >= maxHeldEnds {
 		return nil, &FrameError{Msg: fmt.Sprintf("more than %d port ends", maxHeldEnds)}
 	}
-	peer, ok := c.proxies[id]
-	if !ok {
-		peer = newSendPort("", &remoteBox{c: c, id: id})
-		c.proxies[id] = peer
-	}
-	e := &PortEnd{peerSP: peer}
+	e := &PortEnd{peerSP: c.proxyLocked(id)}
 	e.sp = newSendPort("", e)
 	e.remote = func() {
 		c.mu.Lock()

@@ -279,17 +279,7 @@ func jsInt32(v goja.Value) int32 {
 	return 0
 }
 
-func jsUint32(v goja.Value) uint32 {
-	switch n := v.Export().(type) {
-	case int64:
-		return uint32(n)
-	case float64:
-		if !math.IsNaN(n) && !math.IsInf(n, 0) {
-			return uint32(int64(n))
-		}
-	}
-	return 0
-}
+func jsUint32(v goja.Value) uint32 { return uint32(jsInt32(v)) } // the same low 32 bits
 
 func (g *guards) newRangeError(msg string) *goja.Object {
 	e, err := g.vm.New(g.rangeError, g.vm.ToValue(msg))
