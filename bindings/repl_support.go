@@ -355,7 +355,9 @@ func prepareInput(filename, code string) (*input, *engine.ScriptError) {
 	if err := guard.CheckNesting(code, 0); err != nil {
 		return nil, &engine.ScriptError{Name: "SyntaxError", Message: strings.TrimPrefix(err.Error(), "guard: "), Cause: err}
 	}
-	prg, err := parser.ParseFile(nil, filename, code, 0)
+	// import() calls are masked for the parse (the compile, through
+	// RewriteOps, routes them to the loader).
+	prg, err := parser.ParseFile(nil, filename, guard.MaskImports(code), 0)
 	if err == nil {
 		if berr := guard.CheckProgram(prg); berr != nil {
 			return nil, &engine.ScriptError{Name: "RangeError", Message: strings.TrimPrefix(berr.Error(), "guard: "), Cause: berr}
@@ -365,7 +367,7 @@ func prepareInput(filename, code string) (*input, *engine.ScriptError) {
 		// op helper: a rewritten input is parsed again.
 		if out, rerr := guard.RewriteOps(code); rerr != nil {
 			return nil, &engine.ScriptError{Name: "SyntaxError", Message: strings.TrimPrefix(rerr.Error(), "guard: "), Cause: rerr}
-		} else if out != code {
+		} else if out != code || strings.Contains(code, "import") {
 			if prg, err = parser.ParseFile(nil, filename, out, 0); err != nil {
 				return nil, syntaxErr(err)
 			}
@@ -402,7 +404,7 @@ func syntaxErr(err error) *engine.ScriptError {
 //     functions are also stored on the global object.
 func prepareAsync(filename, code string) *input {
 	src := asyncPrefix + code + asyncSuffix
-	prg, err := parser.ParseFile(nil, filename, src, 0)
+	prg, err := parser.ParseFile(nil, filename, guard.MaskImports(src), 0)
 	if err != nil || len(prg.Body) != 1 {
 		return nil
 	}

@@ -595,7 +595,9 @@ func (iso *Isolate) memoryExceeded(le *LimitError, evenPaused bool) {
 // harden is called by boot on the new VM, before the bindings: it installs
 // the allocation guards and starts memory accounting.
 func (iso *Isolate) harden(vm *goja.Runtime) error {
-	if err := guard.Install(vm, guardConfig(iso.cfg.limits)); err != nil {
+	cfg := guardConfig(iso.cfg.limits)
+	cfg.Import = iso.dynamicImport
+	if err := guard.Install(vm, cfg); err != nil {
 		return err
 	}
 	iso.watchMemory()

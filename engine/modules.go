@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -140,19 +141,13 @@ func checkModuleText(name, text string) error {
 }
 
 // compileModule compiles a bundle through the engine's compile helper:
-// the nesting scanner, then the run-time import() rename, then
-// compileChecked (the BigInt check and goja).
+// the nesting scanner, then compileChecked (the BigInt check, the
+// operator and import() rewrite, and goja).
 func compileModule(name, code string, isModule bool) (*goja.Program, error) {
 	if err := guard.CheckNesting(code, guard.DefaultMaxNesting); err != nil {
 		return nil, &ScriptError{Name: "SyntaxError", Message: strings.TrimPrefix(err.Error(), "guard: "), Cause: err}
 	}
-	if isModule {
-		c, err := module.RenameDynamicImports(name, code)
-		if err != nil {
-			return nil, &ScriptError{Name: "SyntaxError", Message: err.Error(), Cause: err}
-		}
-		code = c
-	}
+	_ = isModule // import() calls are rewritten by compileChecked, as in every source
 	return compileChecked(name, code)
 }
 
@@ -274,22 +269,13 @@ type moduleRun struct {
 	metas   map[string]*goja.Object // absolute path -> import.meta
 	imports map[string]*goja.Object // absolute entry path -> promise of its namespace
 	ctx     *goja.Object            // __isobox_ctx
-	imp     goja.Value              // $mport
 }
 
 // runModule runs a compiled graph in this isolate and returns the promise
 // of its completion (top-level await included); done is called with the
 // entry's namespace when its body has run. Loop only.
 func (iso *Isolate) runModule(mp *modProg, done func(ns *goja.Object) error) (*goja.Object, error) {
-	mr := iso.mods
-	if mr == nil {
-		mr = &moduleRun{files: map[string]string{}, metas: map[string]*goja.Object{}, imports: map[string]*goja.Object{}}
-		mr.ctx = iso.vm.NewObject()
-		getter := iso.named("get meta", func(goja.FunctionCall) goja.Value { return iso.importMeta() })
-		_ = mr.ctx.DefineAccessorProperty("meta", getter, nil, goja.FLAG_FALSE, goja.FLAG_FALSE)
-		mr.imp = iso.named("import", iso.dynamicImport)
-		iso.mods = mr
-	}
+	mr := iso.ensureMods()
 	for k, v := range mp.files {
 		mr.files[k] = v
 	}
@@ -308,12 +294,25 @@ func (iso *Isolate) runModule(mp *modProg, done func(ns *goja.Object) error) (*g
 		}
 		return goja.Undefined()
 	})
-	p, err := fn(goja.Undefined(), mr.ctx, mr.imp, doneFn)
+	p, err := fn(goja.Undefined(), mr.ctx, doneFn)
 	if err != nil {
 		return nil, err
 	}
 	obj, _ := p.(*goja.Object)
 	return obj, nil
+}
+
+// ensureMods returns the isolate's module state, made on first use. Loop
+// only.
+func (iso *Isolate) ensureMods() *moduleRun {
+	if iso.mods == nil {
+		mr := &moduleRun{files: map[string]string{}, metas: map[string]*goja.Object{}, imports: map[string]*goja.Object{}}
+		mr.ctx = iso.vm.NewObject()
+		getter := iso.named("get meta", func(goja.FunctionCall) goja.Value { return iso.importMeta() })
+		_ = mr.ctx.DefineAccessorProperty("meta", getter, nil, goja.FLAG_FALSE, goja.FLAG_FALSE)
+		iso.mods = mr
+	}
+	return iso.mods
 }
 
 // callerFile returns the absolute path of the module whose code called
@@ -373,29 +372,65 @@ func fileURL(path string) string {
 	return sb.String()
 }
 
-// dynamicImport implements import(spec) for a specifier esbuild could not
-// see at build time: it is resolved from the calling module's directory
-// under the isolate's read rules and built as its own graph (cached by the
-// host), evaluated once per isolate per resolved file. It returns a
-// promise of the module's namespace. Loop only.
-func (iso *Isolate) dynamicImport(c goja.FunctionCall) goja.Value {
-	p, _, reject := iso.vm.NewPromise()
-	spec := c.Argument(0)
-	if spec == nil || goja.IsUndefined(spec) || goja.IsNull(spec) {
-		_ = reject(iso.vm.NewTypeError("import(): the specifier must be a string"))
-		return iso.vm.ToValue(p)
+// dynamicImport implements import(specifier, options) for every source
+// of the isolate (the guards' Config.Import): a module graph, a classic
+// script, the REPL, eval code. The specifier is resolved from the calling
+// module's or script's directory (the working directory when the caller
+// has no file) under the isolate's read rules and built as its own graph
+// (cached by the host), evaluated once per isolate per resolved file. It
+// returns a promise of the module's namespace; every failure, including a
+// specifier whose conversion throws and bad options, rejects it, as the
+// specification's import() does. Loop only.
+func (iso *Isolate) dynamicImport(spec, opts goja.Value) goja.Value {
+	vm := iso.vm
+	rejected := func(v goja.Value) goja.Value {
+		p, _, reject := vm.NewPromise()
+		_ = reject(v)
+		return vm.ToValue(p)
 	}
 	var s string
-	if ex := iso.vm.Try(func() { s = spec.String() }); ex != nil {
-		_ = reject(ex.Value())
-		return iso.vm.ToValue(p)
+	if ex := vm.Try(func() { s = spec.String() }); ex != nil {
+		return rejected(ex.Value())
 	}
+	if ex := vm.Try(func() { checkImportOptions(vm, opts) }); ex != nil {
+		return rejected(ex.Value())
+	}
+	iso.ensureMods()
 	base := iso.callerFile()
 	dir := filepath.Dir(base)
 	if base == "" {
 		dir, _ = os.Getwd()
 	}
-	return iso.importEntry(module.Entry{Spec: s, Dir: dir, Display: filepath.Join(dir, "<import>")})
+	// Every file import() reaches is a module, as in the specification
+	// (a file with no module syntax is one with no exports).
+	return iso.importEntry(module.Entry{Spec: s, Dir: dir, Display: filepath.Join(dir, "<import>"), ForceModule: true})
+}
+
+// checkImportOptions checks import()'s second argument as the
+// specification does (EvaluateImportCall): undefined, or an object whose
+// "with" property is undefined or an object of string values; anything
+// else throws a TypeError. Loop only.
+func checkImportOptions(vm *goja.Runtime, opts goja.Value) {
+	if opts == nil || goja.IsUndefined(opts) {
+		return
+	}
+	o, ok := opts.(*goja.Object)
+	if !ok {
+		panic(vm.NewTypeError("import(): the options must be an object"))
+	}
+	with := o.Get("with")
+	if with == nil || goja.IsUndefined(with) {
+		return
+	}
+	wo, ok := with.(*goja.Object)
+	if !ok {
+		panic(vm.NewTypeError("import(): options.with must be an object"))
+	}
+	for _, k := range wo.Keys() {
+		if _, isStr := wo.Get(k).Export().(string); !isStr {
+			panic(vm.NewTypeError("import(): the value of import attribute " + strconv.Quote(k) + " must be a string"))
+		}
+	}
 }
 
 // ImportFile runs the file at path as an ES module in this isolate (the

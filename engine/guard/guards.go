@@ -41,6 +41,14 @@ type Config struct {
 	// lazy path falls back to it by itself when goja's layout is not
 	// recognized.
 	Eager bool
+	// Import is the loader behind import(): the helper calls it, on the
+	// runtime's goroutine, with the evaluated specifier and options
+	// (undefined when absent) of every import() call in a source that
+	// went through RewriteOps, and returns what it returns, the promise
+	// import() evaluates to. It must not throw: a bad specifier or a
+	// module that fails rejects the promise. Nil: every import() rejects
+	// with a TypeError.
+	Import func(specifier, options goja.Value) goja.Value
 }
 
 // guards wraps the ECMAScript built-ins that allocate a huge block in one
@@ -59,12 +67,13 @@ type Config struct {
 // wrapper's [[Prototype]].
 type guards struct {
 	vm             *goja.Runtime
-	maxStr, maxBuf int64                         // string length (UTF-16 units), bytes
-	maxLen         int64                         // loop length of natives without callbacks
-	maxDepth       int                           // Config.MaxDepth: native recursion levels
-	nativeDepth    int                           // join/toString nesting in progress
-	liveProxies    map[*goja.Object]*goja.Object // length proxies of calls in progress -> their targets (guards_alloc.go)
-	deferOK        bool                          // wrappers of lazily built methods are made on first use (lazy.go)
+	maxStr, maxBuf int64                                          // string length (UTF-16 units), bytes
+	maxLen         int64                                          // loop length of natives without callbacks
+	maxDepth       int                                            // Config.MaxDepth: native recursion levels
+	nativeDepth    int                                            // join/toString nesting in progress
+	liveProxies    map[*goja.Object]*goja.Object                  // length proxies of calls in progress -> their targets (guards_alloc.go)
+	importer       func(specifier, options goja.Value) goja.Value // Config.Import
+	deferOK        bool                                           // wrappers of lazily built methods are made on first use (lazy.go)
 	gopd           goja.Callable
 	rangeError     *goja.Object
 	syntaxError    *goja.Object
@@ -88,7 +97,7 @@ func Install(vm *goja.Runtime, cfg Config) (err error) {
 	if maxBuf <= 0 {
 		maxBuf = DefaultMaxAllocBytes
 	}
-	g := &guards{vm: vm, maxBuf: maxBuf, maxStr: maxBuf / 2, maxLen: maxBuf / 8, maxDepth: cfg.MaxDepth, deferOK: !cfg.Eager}
+	g := &guards{vm: vm, maxBuf: maxBuf, maxStr: maxBuf / 2, maxLen: maxBuf / 8, maxDepth: cfg.MaxDepth, deferOK: !cfg.Eager, importer: cfg.Import}
 	if g.maxDepth <= 0 {
 		g.maxDepth = DefaultMaxDepth
 	}

@@ -77,6 +77,8 @@ func (og *opsGuard) helper(c goja.FunctionCall) goja.Value {
 		return og.ref(c.Argument(1), c.Argument(2))
 	case code == opSpread:
 		return og.spread(c.Argument(1))
+	case code == opImport:
+		return og.importCall(c.Argument(1), c.Argument(2))
 	case code == opPushK:
 		k := c.Argument(1)
 		if ko, ok := k.(*goja.Object); ok {
@@ -342,7 +344,7 @@ func (g *guards) rewriteFunctionArgs(head string, args []goja.Value) []goja.Valu
 
 // rewriteInside rewrites text as it reads between prefix and suffix.
 func (g *guards) rewriteInside(prefix, text, suffix string) string {
-	if !mayHaveOps(text) {
+	if !mayHaveOps(text) && !mayImport(text) {
 		return text
 	}
 	out := g.rewrite(prefix + text + suffix)

@@ -89,6 +89,7 @@ const (
 	opPopK   = 61 // the key stashed: ()
 	opPushO  = 62 // stash the object of o.#p op= r, return it: (o)
 	opPopO   = 63 // the object stashed: ()
+	opImport = 70 // import(s) or import(s, o): (s, o)
 )
 
 // RewriteOps returns src with its BigInt-capable operators routed through
@@ -97,18 +98,40 @@ const (
 // one nested deeper than DefaultMaxNesting is refused (ErrTooDeep), as
 // parsing it could overflow the stack. Pure: any goroutine.
 func RewriteOps(src string) (string, error) {
-	if !mayHaveOps(src) {
+	imports := mayImport(src)
+	if !imports && !mayHaveOps(src) {
 		return src, nil
 	}
 	if err := CheckNesting(src, DefaultMaxNesting); err != nil {
 		return "", err
 	}
+	orig := src
 	prg, err := parser.ParseFile(nil, "", src, 0, parser.WithDisableSourceMaps)
+	var renamed map[int]bool
 	if err != nil {
-		return src, nil
+		if !imports {
+			return src, nil
+		}
+		// import() calls (imports.go): renamed, then rewritten below.
+		var rerr error
+		src, renamed, rerr = renameImports(src)
+		if rerr != nil {
+			return "", rerr
+		}
+		if len(renamed) == 0 {
+			return orig, nil
+		}
+		if prg, err = parser.ParseFile(nil, "", src, 0, parser.WithDisableSourceMaps); err != nil {
+			return orig, nil
+		}
 	}
-	rw := &rewriter{src: src}
+	rw := &rewriter{src: src, imports: renamed}
 	rw.walk(reflect.ValueOf(prg), false, 0)
+	if rw.importsDone != len(renamed) {
+		// A renamed keyword that is not a call of one or two arguments
+		// (new import(x), import(...a)): the original is the SyntaxError.
+		return orig, nil
+	}
 	if len(rw.edits) == 0 {
 		return src, nil
 	}
@@ -148,10 +171,12 @@ type edit struct {
 }
 
 type rewriter struct {
-	src   string
-	edits []edit
-	err   error
-	seen  map[uintptr]bool // nodes visited: goja's AST reaches some twice (a var's binding is in the hoisting list too)
+	src         string
+	edits       []edit
+	err         error
+	imports     map[int]bool     // offsets of import keywords renamed to importName
+	importsDone int              // how many of them were rewritten
+	seen        map[uintptr]bool // nodes visited: goja's AST reaches some twice (a var's binding is in the hoisting list too)
 }
 
 func (rw *rewriter) off(i file.Idx) int { return int(i) - 1 }
@@ -240,6 +265,8 @@ func (rw *rewriter) walk(v reflect.Value, strict bool, depth int) {
 			rw.binary(n, depth)
 		case *ast.AssignExpression:
 			rw.compound(n, strict, depth)
+		case *ast.CallExpression:
+			rw.importCall(n, depth)
 		case *ast.ObjectLiteral:
 			for _, p := range n.Value {
 				if se, ok := p.(*ast.SpreadElement); ok {
@@ -309,6 +336,27 @@ func isNumberLiteral(e ast.Expression) bool {
 }
 
 func helperCall(op int) string { return fmt.Sprintf(`""[%q](%d,`, OpHelper, op) }
+
+// importCall rewrites a renamed import(s[, o]) to ""[H](70,s[, o]).
+func (rw *rewriter) importCall(n *ast.CallExpression, depth int) {
+	id, ok := n.Callee.(*ast.Identifier)
+	if !ok || rw.imports == nil || !rw.imports[rw.off(id.Idx)] {
+		return
+	}
+	if len(n.ArgumentList) == 0 || len(n.ArgumentList) > 2 {
+		return
+	}
+	for _, a := range n.ArgumentList {
+		if _, spread := a.(*ast.SpreadElement); spread {
+			return
+		}
+	}
+	at := rw.off(id.Idx)
+	rw.replace(at, at+len(importName), fmt.Sprintf(`""[%q]`, OpHelper))
+	lp := rw.off(n.LeftParenthesis) // replaced, not inserted after: an inner import( may start right after it
+	rw.replace(lp, lp+1, fmt.Sprintf("(%d,", opImport))
+	rw.importsDone++
+}
 
 // binary rewrites L op R to ""[H](op,(L),(R)).
 //

@@ -14,7 +14,7 @@ Every file the entry reaches through static import, export-from, require
 or a dynamic import() of a literal string is bundled, in ESM evaluation
 order, into one async function:
 
-	(async function (__isobox_ctx, $mport, __isobox_done) {"use strict";
+	(async function (__isobox_ctx, __isobox_done) {"use strict";
 	... the bundle: top-level await stays top-level await ...
 	__isobox_done(namespaceOfTheEntry)
 	})
@@ -24,9 +24,9 @@ The caller runs it once per isolate, so each isolate has its own module
 instances. import.meta is __isobox_ctx.meta, which the caller implements
 as a getter that finds the calling module from the caller's (source-mapped)
 position. A dynamic import() whose specifier is not a literal is left by
-esbuild; its "import" keyword is renamed $mport (the same length, so that
-no column moves) for the caller to resolve at run time, again from the
-caller's position.
+esbuild for the caller to resolve at run time, again from the caller's
+position (the engine's compile helper routes every import() call to its
+loader, in bundles as in scripts).
 
 # Capabilities
 
@@ -39,8 +39,7 @@ before a recursive parser sees it). Node's built-in modules ("node:fs",
 # Public surface
 
 Build (with Entry and Options, returning a Result of Inputs or an
-*Error), IsModulePath, RenameDynamicImports and ImportName, and the bounds
-MaxFileBytes, MaxInputs and MaxDynamicImports. Caching is the caller's
+*Error), IsModulePath, and the bounds MaxFileBytes and MaxInputs. Caching is the caller's
 (engine keeps one cache per host).
 */
 package module
@@ -490,7 +489,7 @@ func outputs(files []api.OutputFile) (code string, sm []byte, err error) {
 
 // wrapHead is the first line of a bundle: it adds one line before the
 // bundle's first, which the source map accounts for.
-const wrapHead = `(async function (__isobox_ctx, $mport, __isobox_done) {"use strict";` + "\n"
+const wrapHead = `(async function (__isobox_ctx, __isobox_done) {"use strict";` + "\n"
 
 // wrap makes the bundle an async function with its source map inline.
 func (b *builder) wrap(code string, sm []byte, display, dir string) (*Result, error) {

@@ -99,29 +99,6 @@ func TestShiftColumns(t *testing.T) {
 	}
 }
 
-func TestRenameDynamicImports(t *testing.T) {
-	for _, c := range []struct{ in, want string }{
-		{"var a = 1;", "var a = 1;"},
-		{"f(import(x));", "f($mport(x));"},
-		{"a.import(x); ({ import(y) { return 1 } }); var s = 'import(x)'; // import(z)\nimport (q)", "a.import(x); ({ import(y) { return 1 } }); var s = 'import(x)'; // import(z)\n$mport (q)"},
-		{"x = `${import(a)}` + /import(/.source;\nawait import(b)", "x = `${$mport(a)}` + /import(/.source;\nawait $mport(b)"},
-		{"var x = ;", "var x = ;"}, // a real syntax error is left to the compiler
-	} {
-		got, err := RenameDynamicImports("t.js", "(async function(){"+c.in+"\n})")
-		if err != nil {
-			t.Errorf("%q: %v", c.in, err)
-			continue
-		}
-		if want := "(async function(){" + c.want + "\n})"; got != want {
-			t.Errorf("RenameDynamicImports(%q) =\n%q, want\n%q", c.in, got, want)
-		}
-	}
-	many := "(async function(){" + strings.Repeat("import(x);", MaxDynamicImports+1) + "})"
-	if _, err := RenameDynamicImports("t.js", many); err == nil {
-		t.Error("no error past MaxDynamicImports")
-	}
-}
-
 func TestBuildErrors(t *testing.T) {
 	dir := t.TempDir()
 	write := func(name, text string) {
