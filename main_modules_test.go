@@ -48,6 +48,27 @@ func TestRunModules(t *testing.T) {
 	}
 }
 
+// Relative file names resolve against the working directory, with
+// --process too (the worker runs in /): import() in a classic script, and
+// a .js file detected as a module.
+func TestRelativeImports(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		args   []string
+		stdout string
+	}{
+		{[]string{"testdata/imports/classic.js"}, "classic lib [object Module]\n"},
+		{[]string{"--process", "testdata/imports/classic.js"}, "classic lib [object Module]\n"},
+		{[]string{"testdata/imports/esm.js"}, "esm lib\n"},
+		{[]string{"--process", "testdata/imports/esm.js"}, "esm lib\n"},
+	} {
+		r := isobox(t, "", c.args...)
+		if r.code != 0 || r.stdout != c.stdout {
+			t.Errorf("isobox %q: code %d, stdout %q, stderr %q; want 0, %q", c.args, r.code, r.stdout, r.stderr, c.stdout)
+		}
+	}
+}
+
 // isobox types prints types/isobox.d.ts.
 func TestTypesCommand(t *testing.T) {
 	t.Parallel()
@@ -68,8 +89,8 @@ func TestTypesCommand(t *testing.T) {
 func TestREPLModules(t *testing.T) {
 	t.Parallel()
 	for _, c := range []struct{ name, in, want string }{
-		{"load a module", ".load testdata/repl/mod.mjs\n", "mod loaded\n{ answer: [Getter] }\n"},
-		{"load it again: not run twice", ".load testdata/repl/mod.mjs\n.load testdata/repl/mod.mjs\n", "mod loaded\n{ answer: [Getter] }\n{ answer: [Getter] }\n"},
+		{"load a module", ".load testdata/repl/mod.mjs\n", "mod loaded\n[Module: null prototype] { answer: [Getter] }\n"},
+		{"load it again: not run twice", ".load testdata/repl/mod.mjs\n.load testdata/repl/mod.mjs\n", "mod loaded\n[Module: null prototype] { answer: [Getter] }\n[Module: null prototype] { answer: [Getter] }\n"},
 		{"load a classic TS script", ".load testdata/repl/classic.ts\nfromTS\n", "'typed global'\n"},
 		{"load a TS syntax error", ".load testdata/repl/bad.ts\n", "Uncaught SyntaxError: Unexpected \";\"\n    at testdata/repl/bad.ts:2:19\n"},
 		{"spawn a module", ".spawn testdata/repl/worker.mjs w\n", "spawned 2 w\n+worker main 42\n"},

@@ -244,6 +244,61 @@ var moduleCases = []struct {
 			function url(rel) { return import.meta.url.replace(/[^/]*$/, "") + rel.slice(2) }`,
 		"lib.mjs": `export const x = "ok";`,
 	}, "main.mjs", "ok ok\n", ""},
+
+	// import() in every kind of source, and one instance per file per
+	// isolate whatever route reaches it.
+	{"import() in a classic script, eval code and a Function body", map[string]string{
+		"main.js": `import("./lib.mjs").then(a => eval("import('./lib.mjs')").then(b => new Function("return import('./lib.mjs')")().then(c => console.log(a.x, a === b, b === c))))`,
+		"lib.mjs": `export const x = "ok"; console.log("lib ran");`,
+	}, "main.js", "lib ran\nok true true\n", ""},
+	{"a computed import() finds the static import's instance", map[string]string{
+		"main.mjs": `import * as s from "./shared.mjs"; import { inc, count } from "./shared.mjs";
+			inc(); const name = "./plugin.mjs"; const p = await import(name);
+			console.log(p.read(), count); p.bump(); console.log(count, s.count);
+			console.log((await import("./" + "shared.mjs")) === s, (await import(name)) === p);`,
+		"shared.mjs": `export let count = 0; export function inc() { count++ } export default "d"; console.log("shared ran");`,
+		"plugin.mjs": `import d, { count, inc } from "./shared.mjs"; import * as sh from "./shared.mjs";
+			export function read() { return [count, d, sh.count].join() } export function bump() { inc() }`,
+	}, "main.mjs", "shared ran\n1,d,1 1\n2 2\ntrue true\n", ""},
+	{"a literal import() is the same instance as a static import", map[string]string{
+		"main.mjs": `import * as a from "./a.mjs"; const b = await import("./a.mjs"); const n = "./a.mjs"; console.log(a === b, b === await import(n));`,
+		"a.mjs":    `export const v = 1; console.log("a ran");`,
+	}, "main.mjs", "a ran\ntrue true\n", ""},
+	{"each import() is a new promise", map[string]string{
+		"main.mjs": `const p = import("./a.mjs"), q = import("./a.mjs"); console.log(p === q, (await p) === (await q));`,
+		"a.mjs":    `export const v = 1;`,
+	}, "main.mjs", "false true\n", ""},
+	{"namespace objects are module namespaces", map[string]string{
+		"main.mjs": `import * as ns from "./a.mjs"; "use strict";
+			const d = Object.getOwnPropertyDescriptor(ns, "b");
+			let threw = false; try { (o => { o.b = 2 })(ns) } catch (e) { threw = e instanceof TypeError }
+			console.log(Object.getPrototypeOf(ns), ns[Symbol.toStringTag], Object.isExtensible(ns), Object.keys(ns).join(),
+				d.value, d.writable, d.configurable, threw, Reflect.deleteProperty(ns, "b"), Reflect.deleteProperty(ns, "nope"),
+				Reflect.defineProperty(ns, "b", {value: 1}), Reflect.defineProperty(ns, "b", {value: 3}), Reflect.setPrototypeOf(ns, {}),
+				Object.prototype.toString.call(ns), Object.getPrototypeOf(await import("./empty.mjs")));`,
+		"a.mjs":     `export const c = 3, b = 1, a = 2; export default 0;`,
+		"empty.mjs": `console.log("empty ran")`,
+	}, "main.mjs", "empty ran\nnull Module false a,b,c,default 1 true false true false true true false false [object Module] null\n", ""},
+	{"a script-like file import() reaches is a module; a Node built-in rejects when called", map[string]string{
+		"main.mjs":  `const ns = await import("./plain.js"); console.log(Object.keys(ns).length, globalThis.plainRan);
+			try { await import("node:fs") } catch (e) { console.log(e.message) }`,
+		"plain.js": `globalThis.plainRan = true;`,
+	}, "main.mjs", "0 true\nCannot import \"node:fs\": isobox has no Node built-in modules\n", ""},
+	{"import attributes: type json only, values strings", map[string]string{
+		"main.mjs": `import d from "./data.json" with { type: "json" };
+			const r = []; for (const o of [{with: {type: 1}}, {with: {other: "x"}}, 5, {with: {type: "css"}}]) {
+				try { await import("./data.json", o); r.push("ok") } catch (e) { r.push(e.name) } }
+			console.log(d.n, r.join());`,
+		"data.json": `{"n": 7}`,
+	}, "main.mjs", "7 TypeError,SyntaxError,TypeError,SyntaxError\n", ""},
+	{"a static import with an unsupported attribute is a SyntaxError", map[string]string{
+		"main.mjs":  `import d from "./data.json" with { kind: "json" };`,
+		"data.json": `{}`,
+	}, "main.mjs", "", "SyntaxError"},
+	{"functions keep their names across modules", map[string]string{
+		"main.mjs": `import f, { helper as h } from "./a.mjs"; function helper() {} console.log(f.name, h.name, helper.name);`,
+		"a.mjs":    `export default function () {} export function helper() {} helper = helper;`,
+	}, "main.mjs", "default helper helper\n", ""},
 }
 
 func TestModules(t *testing.T) {

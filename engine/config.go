@@ -216,6 +216,7 @@ type spawnConfig struct {
 	processSet  bool               // WithProcess or WithInProcess was given
 	group       string             // the worker's group; "" = its own
 	errorHook   func(*ScriptError) // worker side: report errors to the host instead
+	workDir     string             // relative file names are read against it; "" = the process's working directory
 }
 
 // SpawnOption configures one Spawn call.

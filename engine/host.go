@@ -322,6 +322,9 @@ func (h *Host) Spawn(src Source, opts ...SpawnOption) (*Isolate, error) {
 	if err := cfg.limits.Validate(); err != nil {
 		return nil, err
 	}
+	if p := cfg.parent; p != nil && cfg.workDir == "" {
+		cfg.workDir = p.cfg.workDir
+	}
 	if !cfg.processSet && h.processDefault && cfg.parent != nil {
 		cfg.process = true
 	}
@@ -333,7 +336,7 @@ func (h *Host) Spawn(src Source, opts ...SpawnOption) (*Isolate, error) {
 	if cfg.process {
 		return h.spawnRemote(src, cfg)
 	}
-	prog, mp, err := h.compileFor(src, &cfg.caps)
+	prog, mp, err := h.compileFor(src, &cfg.caps, cfg.workDir)
 	if err != nil {
 		return nil, err
 	}

@@ -1078,9 +1078,22 @@ func (iso *Isolate) Resolve(path string) string {
 	} else if p := iso.cfg.parent; p != nil {
 		return p.Resolve(path)
 	}
-	abs, err := filepath.Abs(filepath.Join(base, path))
+	return iso.abs(filepath.Join(base, path))
+}
+
+// abs makes a file name absolute against the isolate's working directory:
+// the process's, or in a worker process the host's (which the worker,
+// running in /, is told at spawn). Any goroutine.
+func (iso *Isolate) abs(path string) string {
+	if filepath.IsAbs(path) {
+		return filepath.Clean(path)
+	}
+	if d := iso.cfg.workDir; d != "" {
+		return filepath.Join(d, path)
+	}
+	abs, err := filepath.Abs(path)
 	if err != nil {
-		return filepath.Join(base, path)
+		return filepath.Clean(path)
 	}
 	return abs
 }

@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"unicode/utf16"
 
 	"github.com/dop251/goja"
 
@@ -52,15 +54,18 @@ type modKey struct {
 	path, spec, dir string // path for a file entry; spec and dir for a run-time import()
 	display         string
 	force           bool
+	reg             [32]byte // the registered files the build left out (moduleRun.regSum); zero: none
 }
 
 // modProg is a compiled module graph. Its program is shared by every
 // isolate that runs it; each runs it into its own module instances.
 type modProg struct {
-	prog   *goja.Program
-	module bool // false: a TypeScript classic script
-	inputs []module.Input
-	files  map[string]string // position file name -> absolute path
+	prog     *goja.Program
+	module   bool // false: a TypeScript classic script
+	inputs   []module.Input
+	files    map[string]string // position file name -> absolute path
+	registry []string          // module.Result.Registry
+	reused   string            // module.Result.Reused: the entry is a registered file; nothing to run
 }
 
 // modCache caches compiled module graphs by entry, checked against the
@@ -79,8 +84,21 @@ const modCacheMax = 256
 // module syntax returns (nil, nil): the caller runs it as a classic
 // script. Any goroutine.
 func (h *Host) buildModule(entry module.Entry, caps *Capabilities) (*modProg, error) {
+	return h.buildModuleIn(entry, caps, nil)
+}
+
+// buildModuleIn is buildModule for an isolate that already has module
+// instances, reg (nil: none): those files are not bundled again. Any
+// goroutine; reg is only read.
+func (h *Host) buildModuleIn(entry module.Entry, caps *Capabilities, reg *moduleRun) (*modProg, error) {
 	c := &h.mods
 	key := modKey{path: entry.Path, spec: entry.Spec, dir: entry.Dir, display: entry.Display, force: entry.ForceModule}
+	var registered func(string) bool
+	if reg != nil && len(reg.reg) > 0 {
+		key.reg = reg.regSum
+		set := reg.reg
+		registered = func(p string) bool { _, ok := set[p]; return ok }
+	}
 	canRead := func(p string) bool { return caps.canReadModule(p) }
 	c.mu.Lock()
 	mp := c.m[key]
@@ -91,11 +109,15 @@ func (h *Host) buildModule(entry module.Entry, caps *Capabilities) (*modProg, er
 	res, err := module.Build(entry, module.Options{
 		CanRead:     canRead,
 		Check:       checkModuleText,
+		Registered:  registered,
 		JSXFactory:  h.jsx.Factory,
 		JSXFragment: h.jsx.Fragment,
 	})
 	if err != nil {
 		return nil, moduleError(err)
+	}
+	if res.Reused != "" {
+		return &modProg{module: true, reused: res.Reused}, nil
 	}
 	if !res.Module && res.Code == "" {
 		return nil, nil
@@ -105,7 +127,7 @@ func (h *Host) buildModule(entry module.Entry, caps *Capabilities) (*modProg, er
 	if name == "" {
 		name = entry.Path
 	}
-	mp = &modProg{module: res.Module, inputs: res.Inputs, files: res.Files}
+	mp = &modProg{module: res.Module, inputs: res.Inputs, files: res.Files, registry: res.Registry}
 	if mp.prog, err = compileModule(name, res.Code, res.Module); err != nil {
 		return nil, err
 	}
@@ -198,13 +220,14 @@ func (c *Capabilities) canReadModule(path string) bool {
 	return false
 }
 
-// compileFor compiles src for a spawn with capabilities caps: a module
+// compileFor compiles src for a spawn with capabilities caps (relative
+// file names read against workDir, "" = the working directory): a module
 // graph for a SourceModule (or a .js script that only parses as a
 // module), the cached script otherwise.
-func (h *Host) compileFor(src Source, caps *Capabilities) (*goja.Program, *modProg, error) {
+func (h *Host) compileFor(src Source, caps *Capabilities, workDir string) (*goja.Program, *modProg, error) {
 	switch {
 	case src.Kind == SourceModule:
-		abs, err := filepath.Abs(src.Filename)
+		abs, err := absIn(workDir, src.Filename)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -236,7 +259,7 @@ func (h *Host) compileFor(src Source, caps *Capabilities) (*goja.Program, *modPr
 		}
 		// Node's detection: a .js file that is not a valid script but
 		// has module syntax is a module.
-		abs, aerr := filepath.Abs(src.Filename)
+		abs, aerr := absIn(workDir, src.Filename)
 		if aerr != nil {
 			return nil, nil, err
 		}
@@ -253,6 +276,15 @@ func (h *Host) compileFor(src Source, caps *Capabilities) (*goja.Program, *modPr
 	return p, nil, err
 }
 
+// absIn makes a file name absolute against dir ("" = the working
+// directory).
+func absIn(dir, name string) (string, error) {
+	if dir == "" || filepath.IsAbs(name) {
+		return filepath.Abs(name)
+	}
+	return filepath.Join(dir, name), nil
+}
+
 // sameScript reports whether a file's text is the script's code (the CLI
 // turns a "#!" line into a comment).
 func sameScript(file, code string) bool {
@@ -267,8 +299,33 @@ func sameScript(file, code string) bool {
 type moduleRun struct {
 	files   map[string]string       // position file name -> absolute path, over every graph run
 	metas   map[string]*goja.Object // absolute path -> import.meta
-	imports map[string]*goja.Object // absolute entry path -> promise of its namespace
+	imports map[string]*goja.Object // absolute entry path -> promise of its completion
 	ctx     *goja.Object            // __isobox_ctx
+	// reg is the registry of module instances: the namespace of every
+	// module a graph run here evaluated through static imports, by
+	// absolute path, so that an import() of the same file, from any
+	// source, finds the same instance, and a later graph reads it rather
+	// than bundling its own (module.Options.Registered). esbuild's
+	// goroutines read it during a build, which the loop waits for.
+	// regSum is the SHA-256 of its sorted paths.
+	reg     map[string]regEntry
+	regSum  [32]byte
+	current *graphRun     // the graph whose bundle is running its first step
+	nsMaker goja.Callable // nsProg's function, made on first use
+}
+
+// graphRun is one run of a graph's bundle in an isolate.
+type graphRun struct {
+	mp   *modProg
+	fn   goja.Callable // the bundle's registry function, once it has given it
+	done *goja.Object  // the promise of the bundle's completion, once it has returned it
+}
+
+// regEntry finds one module's namespace: element idx of what its graph's
+// registry function returns (undefined until that module has started).
+type regEntry struct {
+	run *graphRun
+	idx int
 }
 
 // runModule runs a compiled graph in this isolate and returns the promise
@@ -287,18 +344,26 @@ func (iso *Isolate) runModule(mp *modProg, done func(ns *goja.Object) error) (*g
 	if !ok {
 		return nil, &ScriptError{Name: "InternalError", Message: "module bundle is not a function"}
 	}
+	run := &graphRun{mp: mp}
 	doneFn := iso.named("", func(c goja.FunctionCall) goja.Value {
 		ns, _ := c.Argument(0).(*goja.Object)
+		if reg, ok := goja.AssertFunction(c.Argument(1)); ok {
+			iso.register(run, reg) // when the bundle could not register early
+		}
 		if err := done(ns); err != nil {
 			panic(iso.jsErrorValue(err))
 		}
 		return goja.Undefined()
 	})
+	prev := mr.current
+	mr.current = run
 	p, err := fn(goja.Undefined(), mr.ctx, doneFn)
+	mr.current = prev
 	if err != nil {
 		return nil, err
 	}
 	obj, _ := p.(*goja.Object)
+	run.done = obj
 	return obj, nil
 }
 
@@ -310,9 +375,203 @@ func (iso *Isolate) ensureMods() *moduleRun {
 		mr.ctx = iso.vm.NewObject()
 		getter := iso.named("get meta", func(goja.FunctionCall) goja.Value { return iso.importMeta() })
 		_ = mr.ctx.DefineAccessorProperty("meta", getter, nil, goja.FLAG_FALSE, goja.FLAG_FALSE)
+		_ = mr.ctx.Set("early", iso.named("early", func(c goja.FunctionCall) goja.Value {
+			if fn, ok := goja.AssertFunction(c.Argument(0)); ok && mr.current != nil {
+				iso.register(mr.current, fn)
+			}
+			return goja.Undefined()
+		}))
+		_ = mr.ctx.Set("export", iso.named("__export", iso.fillNamespace))
+		_ = mr.ctx.Set("reg", iso.named("reg", func(c goja.FunctionCall) goja.Value {
+			return iso.registered(c.Argument(0).String())
+		}))
 		iso.mods = mr
 	}
 	return iso.mods
+}
+
+// register adds a run's modules to the registry (those not in it yet: the
+// first instance of a file stays the one import() finds). Loop only.
+func (iso *Isolate) register(run *graphRun, fn goja.Callable) {
+	if run.fn != nil {
+		return
+	}
+	run.fn = fn
+	mr := iso.mods
+	added := false
+	for i, p := range run.mp.registry {
+		if _, ok := mr.reg[p]; ok {
+			continue
+		}
+		if mr.reg == nil {
+			mr.reg = map[string]regEntry{}
+		}
+		mr.reg[p] = regEntry{run: run, idx: i}
+		added = true
+	}
+	if !added {
+		return
+	}
+	keys := make([]string, 0, len(mr.reg))
+	for k := range mr.reg {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	mr.regSum = sha256.Sum256([]byte(strings.Join(keys, "\x00")))
+}
+
+// lookup returns the namespace of a registered module, or nil while its
+// module has not started. Loop only.
+func (iso *Isolate) lookup(path string) *goja.Object {
+	e, ok := iso.mods.reg[path]
+	if !ok || e.run.fn == nil {
+		return nil
+	}
+	v, err := e.run.fn(goja.Undefined())
+	if err != nil {
+		return nil
+	}
+	arr, ok := v.(*goja.Object)
+	if !ok {
+		return nil
+	}
+	ns, _ := arr.Get(strconv.Itoa(e.idx)).(*goja.Object)
+	return ns
+}
+
+// registered is __isobox_ctx.reg(path): the object a later graph's
+// stand-in module for a registered file exports, with a getter for each of
+// the instance's exports (so that they stay live) and __esModule, which
+// esbuild's interop reads. Loop only.
+func (iso *Isolate) registered(path string) goja.Value {
+	vm := iso.vm
+	ns := iso.lookup(path)
+	if ns == nil {
+		panic(vm.NewTypeError("module " + path + " is still being evaluated by another graph"))
+	}
+	o := vm.NewObject()
+	_ = o.SetPrototype(nil)
+	for _, k := range ns.Keys() {
+		k := k
+		get := vm.ToValue(func(goja.FunctionCall) goja.Value { return ns.Get(k) })
+		_ = o.DefineAccessorProperty(k, get, nil, goja.FLAG_FALSE, goja.FLAG_TRUE)
+	}
+	_ = o.DefineDataProperty("__esModule", vm.ToValue(true), goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_FALSE)
+	return o
+}
+
+// fillNamespace is esbuild's __export(target, all) made closer to a module
+// namespace object: the exports in code unit order as enumerable,
+// non-configurable accessors (a namespace's are writable data properties
+// no script can write: an accessor without a setter behaves the same to
+// reads, writes and deletes), a null prototype and Symbol.toStringTag
+// "Module". It stays extensible: esbuild adds the exports of a CommonJS
+// export * later. Loop only.
+func (iso *Isolate) fillNamespace(c goja.FunctionCall) goja.Value {
+	all, ok := c.Argument(1).(*goja.Object)
+	if !ok {
+		return goja.Undefined()
+	}
+	if goja.IsNull(c.Argument(0)) {
+		return iso.newNamespace(all)
+	}
+	target, ok := c.Argument(0).(*goja.Object)
+	if !ok {
+		return goja.Undefined()
+	}
+	keys := all.Keys()
+	sort.Slice(keys, func(i, j int) bool { return lessUTF16(keys[i], keys[j]) })
+	for _, k := range keys {
+		_ = target.DefineAccessorProperty(k, all.Get(k), nil, goja.FLAG_FALSE, goja.FLAG_TRUE)
+	}
+	_ = target.SetPrototype(nil)
+	_ = target.DefineDataPropertySymbol(goja.SymToStringTag, iso.vm.ToValue("Module"), goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_FALSE)
+	return goja.Undefined()
+}
+
+// newNamespace makes a module namespace object (ECMA-262 10.4.6) over
+// esbuild's getters, all: a proxy of a non-extensible target that holds
+// every export as a non-configurable writable data property, so that
+// every proxy invariant holds for the traps below. Loop only.
+func (iso *Isolate) newNamespace(all *goja.Object) goja.Value {
+	mr := iso.mods
+	if mr.nsMaker == nil {
+		v, err := iso.vm.RunProgram(nsProg)
+		if err != nil {
+			panic(err)
+		}
+		mr.nsMaker, _ = goja.AssertFunction(v)
+	}
+	ns, err := mr.nsMaker(goja.Undefined(), all)
+	if err != nil {
+		panic(err)
+	}
+	return ns
+}
+
+// nsProg returns the namespace maker, with the intrinsics it uses taken
+// when it runs (once per isolate, before any module code).
+var nsProg = goja.MustCompile("<isobox namespace>", `(function () {
+	"use strict";
+	var O = Object, R = Reflect, P = Proxy, is = O.is, create = O.create, def = O.defineProperty,
+		pe = O.preventExtensions, keys = O.keys, apply = R.apply, sort = Array.prototype.sort,
+		tag = Symbol.toStringTag, rGet = R.get, rHas = R.has, rDel = R.deleteProperty,
+		rGOPD = R.getOwnPropertyDescriptor, rDef = R.defineProperty, rKeys = R.ownKeys,
+		hasOwn = O.prototype.hasOwnProperty;
+	function has(d, k) { return apply(hasOwn, d, [k]); }
+	return function (all) {
+		var names = apply(sort, keys(all), []), exp = create(null), target = create(null);
+		for (var i = 0; i < names.length; i++) {
+			exp[names[i]] = all[names[i]];
+			def(target, names[i], {value: undefined, writable: true, enumerable: true, configurable: false});
+		}
+		def(target, tag, {value: "Module", writable: false, enumerable: false, configurable: false});
+		pe(target);
+		return new P(target, {
+			get: function (t, k) {
+				if (typeof k === "symbol") return rGet(t, k);
+				var g = exp[k];
+				return g === undefined ? undefined : g();
+			},
+			set: function () { return false; },
+			has: function (t, k) { return typeof k === "symbol" ? rHas(t, k) : exp[k] !== undefined; },
+			deleteProperty: function (t, k) { return typeof k === "symbol" ? rDel(t, k) : exp[k] === undefined; },
+			getOwnPropertyDescriptor: function (t, k) {
+				if (typeof k === "symbol") return rGOPD(t, k);
+				var g = exp[k];
+				return g === undefined ? undefined : {value: g(), writable: true, enumerable: true, configurable: false};
+			},
+			defineProperty: function (t, k, d) {
+				if (typeof k === "symbol") return rDef(t, k, d);
+				var g = exp[k];
+				if (g === undefined) return false;
+				var v = g();
+				if (has(d, "configurable") && d.configurable) return false;
+				if (has(d, "enumerable") && !d.enumerable) return false;
+				if (has(d, "get") || has(d, "set")) return false;
+				if (has(d, "writable") && !d.writable) return false;
+				if (has(d, "value")) return is(d.value, v);
+				return true;
+			},
+			ownKeys: function (t) { return rKeys(t); },
+			getPrototypeOf: function () { return null; },
+			setPrototypeOf: function (t, p) { return p === null; },
+			isExtensible: function () { return false; },
+			preventExtensions: function () { return true; },
+		});
+	};
+})()`, false)
+
+// lessUTF16 orders strings by UTF-16 code units, as Array.prototype.sort
+// and a namespace's keys do.
+func lessUTF16(a, b string) bool {
+	ua, ub := utf16.Encode([]rune(a)), utf16.Encode([]rune(b))
+	for i := 0; i < len(ua) && i < len(ub); i++ {
+		if ua[i] != ub[i] {
+			return ua[i] < ub[i]
+		}
+	}
+	return len(ua) < len(ub)
 }
 
 // callerFile returns the absolute path of the module whose code called
@@ -327,8 +586,8 @@ func (iso *Isolate) callerFile() string {
 			return p
 		}
 	}
-	if abs, err := filepath.Abs(iso.src.Filename); err == nil && iso.src.Filename != "" {
-		return abs
+	if iso.src.Filename != "" {
+		return iso.abs(iso.src.Filename)
 	}
 	return ""
 }
@@ -341,6 +600,7 @@ func (iso *Isolate) importMeta() goja.Value {
 		return m
 	}
 	m := iso.vm.NewObject()
+	_ = m.SetPrototype(nil) // as the specification's import.meta
 	_ = m.Set("url", fileURL(path))
 	_ = m.Set("filename", path)
 	_ = m.Set("dirname", filepath.Dir(path))
@@ -399,7 +659,7 @@ func (iso *Isolate) dynamicImport(spec, opts goja.Value) goja.Value {
 	base := iso.callerFile()
 	dir := filepath.Dir(base)
 	if base == "" {
-		dir, _ = os.Getwd()
+		dir = iso.abs(".")
 	}
 	// Every file import() reaches is a module, as in the specification
 	// (a file with no module syntax is one with no exports).
@@ -426,9 +686,19 @@ func checkImportOptions(vm *goja.Runtime, opts goja.Value) {
 	if !ok {
 		panic(vm.NewTypeError("import(): options.with must be an object"))
 	}
-	for _, k := range wo.Keys() {
-		if _, isStr := wo.Get(k).Export().(string); !isStr {
+	keys := wo.Keys()
+	for _, k := range keys {
+		if !goja.IsString(wo.Get(k)) {
 			panic(vm.NewTypeError("import(): the value of import attribute " + strconv.Quote(k) + " must be a string"))
+		}
+	}
+	for _, k := range keys {
+		if err := module.CheckAttribute(k, wo.Get(k).String()); err != nil {
+			se, _ := vm.Get("SyntaxError").(*goja.Object)
+			if e, nerr := vm.New(se, vm.ToValue("import(): "+err.Error())); nerr == nil {
+				panic(e)
+			}
+			panic(vm.NewTypeError("import(): " + err.Error()))
 		}
 	}
 }
@@ -449,7 +719,7 @@ func (iso *Isolate) ImportFile(path string) (goja.Value, error) {
 		}
 		return nil, fmt.Errorf("cannot read %s: %w", path, err)
 	}
-	mp, err := iso.host.buildModule(module.Entry{Path: abs, Display: path}, &iso.cfg.caps)
+	mp, err := iso.host.buildModuleIn(module.Entry{Path: abs, Display: path}, &iso.cfg.caps, iso.mods)
 	if err != nil {
 		return nil, err
 	}
@@ -461,7 +731,7 @@ func (iso *Isolate) ImportFile(path string) (goja.Value, error) {
 
 // importEntry builds entry's graph and imports it. Loop only.
 func (iso *Isolate) importEntry(entry module.Entry) goja.Value {
-	mp, err := iso.host.buildModule(entry, &iso.cfg.caps)
+	mp, err := iso.host.buildModuleIn(entry, &iso.cfg.caps, iso.mods)
 	if err == nil && mp == nil {
 		err = &ScriptError{Name: "Error", Message: "import(): cannot import " + entry.Spec}
 	}
@@ -490,10 +760,12 @@ func (iso *Isolate) importGraphErr(mp *modProg) (goja.Value, error) {
 	if len(mp.inputs) > 0 {
 		key = mp.inputs[0].Path
 	}
-	if iso.mods != nil {
-		if prev, ok := iso.mods.imports[key]; ok && key != "" {
-			return prev, nil
-		}
+	iso.ensureMods()
+	if mp.reused != "" {
+		return iso.importReused(mp.reused)
+	}
+	if prev, ok := iso.mods.imports[key]; ok && key != "" {
+		return iso.again(prev)
 	}
 	p, resolve, reject := iso.vm.NewPromise()
 	if !mp.module { // a TypeScript classic script: run it as one
@@ -528,13 +800,54 @@ func (iso *Isolate) importGraphErr(mp *modProg) (goja.Value, error) {
 		if err == nil {
 			if o, ok := out.(*goja.Object); ok {
 				iso.mods.imports[key] = o
-				return o, nil
+				return iso.again(o)
 			}
 		}
 	}
 	_ = reject(iso.vm.NewGoError(errors.New("import(): internal error")))
 	return iso.vm.ToValue(p), nil
 }
+
+// importReused is import() of a module the isolate has an instance of:
+// a new promise of its namespace, once its module has started (at once,
+// unless its graph is still running its first step). Loop only.
+func (iso *Isolate) importReused(path string) (goja.Value, error) {
+	if ns := iso.lookup(path); ns != nil {
+		return iso.again(ns)
+	}
+	e := iso.mods.reg[path]
+	if e.run == nil || e.run.done == nil {
+		p, _, reject := iso.vm.NewPromise()
+		_ = reject(iso.vm.NewTypeError("import(): " + path + " is being evaluated"))
+		return iso.vm.ToValue(p), nil
+	}
+	then, err := iso.vm.RunProgram(thenProg)
+	if err != nil {
+		return nil, err
+	}
+	f, _ := goja.AssertFunction(then)
+	return f(goja.Undefined(), e.run.done, iso.named("", func(goja.FunctionCall) goja.Value {
+		if ns := iso.lookup(path); ns != nil {
+			return ns
+		}
+		panic(iso.vm.NewTypeError("import(): " + path + " did not evaluate"))
+	}))
+}
+
+// again returns a new promise that settles as v (a promise or a value)
+// does: each import() evaluates to a promise of its own. Loop only.
+func (iso *Isolate) again(v goja.Value) (goja.Value, error) {
+	a, err := iso.vm.RunProgram(againProg)
+	if err != nil {
+		return nil, err
+	}
+	f, _ := goja.AssertFunction(a)
+	return f(goja.Undefined(), v)
+}
+
+// againProg makes a new promise of what p settles to, with the VM's own
+// await.
+var againProg = goja.MustCompile("<import>", `(function (p) { return (async function () { return await p; })(); })`, false)
 
 // interrupted reports whether err is the VM being interrupted (kill,
 // exit, a limit), which no script may catch.

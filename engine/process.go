@@ -545,7 +545,11 @@ func (h *Host) spawnRemote(src Source, cfg spawnConfig) (*Isolate, error) {
 
 	spec := &spawnSpec{sid: iso.id, src: src, name: iso.name, entry: cfg.entry, limits: cfg.limits,
 		paused: cfg.paused, errorsFatal: cfg.errorsFatal, wantResult: cfg.result != nil,
-		readRoots: cfg.caps.ReadRoots, funcs: cfg.caps.Funcs, stdin: cfg.caps.Stdin, exit: cfg.caps.Exit, args: cfg.caps.Args}
+		readRoots: cfg.caps.ReadRoots, funcs: cfg.caps.Funcs, stdin: cfg.caps.Stdin, exit: cfg.caps.Exit, args: cfg.caps.Args,
+		dir: cfg.workDir}
+	if spec.dir == "" {
+		spec.dir, _ = os.Getwd() // the worker runs in /: relative names are the host's
+	}
 	if spec.arg, err = w.c.encode(cfg.arg); err != nil {
 		return nil, err
 	}

@@ -21,7 +21,7 @@ import (
 // version of the frame protocol.
 const workerEnv = "ISOBOX_WORKER"
 
-const frameVersion = 3
+const frameVersion = 4
 
 // inWorker is set once, by WorkerMain, in a worker process: a process
 // isolate spawned there shares its worker (which is confined and cannot
@@ -139,6 +139,7 @@ type spawnSpec struct {
 	funcs       []string
 	stdin, exit bool
 	args        []string // nil: no args global
+	dir         string   // the parent's working directory, which relative file names are read against
 }
 
 func (s *spawnSpec) frame() []byte {
@@ -160,6 +161,7 @@ func (s *spawnSpec) frame() []byte {
 	for _, a := range s.args {
 		f.str(a)
 	}
+	f.str(s.dir)
 	return f.done()
 }
 
@@ -190,6 +192,7 @@ func readSpawnSpec(r *frameReader) (*spawnSpec, error) {
 	for i := 0; i < n && r.err == nil; i++ {
 		s.args = append(s.args, r.str())
 	}
+	s.dir = r.str()
 	return s, r.end()
 }
 
@@ -223,6 +226,7 @@ func (ws *workerSide) spawn(r *frameReader) error {
 	opts := []SpawnOption{
 		WithName(s.name), WithLimits(s.limits), WithPaused(s.paused), WithErrorsAreFatal(s.errorsFatal),
 		WithCapabilities(Capabilities{ReadRoots: s.readRoots, Funcs: s.funcs, Stdin: s.stdin, Exit: s.exit, Args: s.args}),
+		func(c *spawnConfig) { c.workDir = s.dir },
 		WithOutput(&frameWriter{c: ws.c, sid: sid, stream: 1}, &frameWriter{c: ws.c, sid: sid, stream: 2}),
 		withErrorHook(func(se *ScriptError) { _ = ws.c.write(ws.c.exitFields(newFrame(fError).uint(sid), se).done()) }),
 	}

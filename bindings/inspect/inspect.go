@@ -188,6 +188,7 @@ type inspector struct {
 	ops          int
 	aborted      bool
 	maxArrayLen  int // 0: inspMaxArrayLength
+	namespaces   map[*goja.Object]bool // targets of module namespace proxies being printed
 }
 
 // maxArr is the number of elements shown of a list-like value.

@@ -298,6 +298,9 @@ func (in *inspector) toStringTag(o *goja.Object) string {
 
 func inspPrefix(c inspCtorName, tag, fallback, size string) string {
 	if c.null {
+		if tag == "Module" && fallback == "Object" {
+			return "[Module: null prototype] " // a module namespace, as Node prints one
+		}
 		if tag != "" && fallback != tag {
 			return "[" + fallback + size + ": null prototype] [" + tag + "] "
 		}

@@ -30,6 +30,12 @@ func (in *inspector) formatValue(v goja.Value, recurseTimes int, typedArray bool
 		if target == nil || i > 1000 {
 			return in.stylize("<Revoked Proxy>", styleSpecial)
 		}
+		if in.isNamespaceTarget(target) {
+			if in.namespaces == nil {
+				in.namespaces = map[*goja.Object]bool{}
+			}
+			in.namespaces[target] = true
+		}
 		o = target
 	}
 	// ExportType is cheap (Export would convert a plain object's whole
@@ -55,6 +61,17 @@ func (in *inspector) formatValue(v goja.Value, recurseTimes int, typedArray bool
 		}
 	}
 	return in.formatRaw(o, recurseTimes, typedArray)
+}
+
+// isNamespaceTarget reports whether a proxy's target is shaped as a module
+// namespace's is (the engine's: a null prototype and an own
+// Symbol.toStringTag "Module"). Read without invoking anything.
+func (in *inspector) isNamespaceTarget(t *goja.Object) bool {
+	if t.Prototype() != nil {
+		return false
+	}
+	d := in.own(t, goja.SymToStringTag)
+	return d.kind == descData && goja.IsString(d.value) && d.value.String() == "Module"
 }
 
 // propEntry is a property to print after the formatter's own output.
@@ -428,6 +445,11 @@ func (in *inspector) formatProperty(o *goja.Object, recurseTimes int, k propEntr
 				d = propDesc{kind: descData, value: goja.Undefined(), enumerable: true}
 			}
 		}
+	}
+	if in.namespaces[o] && d.kind == descData {
+		// A module namespace's exports live behind its traps, which are
+		// never called: shown as the getters they are.
+		d = propDesc{kind: descAccessor, get: o, enumerable: d.enumerable}
 	}
 	str := in.formatPropValue(d, recurseTimes, typ)
 	if typ == kArrayType {

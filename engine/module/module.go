@@ -10,9 +10,8 @@ and runs it.
 
 # What a module graph becomes
 
-Every file the entry reaches through static import, export-from, require
-or a dynamic import() of a literal string is bundled, in ESM evaluation
-order, into one async function:
+Every file the entry reaches through static import, export-from or
+require is bundled, in ESM evaluation order, into one async function:
 
 	(async function (__isobox_ctx, __isobox_done) {"use strict";
 	... the bundle: top-level await stays top-level await ...
@@ -52,6 +51,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -76,6 +76,12 @@ type Options struct {
 	// parses it; an error refuses the file (the engine's guards). Nil
 	// checks nothing.
 	Check func(name, text string) error
+	// Registered reports the files the caller already has instances of
+	// (from earlier graphs run in the same isolate): they are not bundled
+	// again, and their importers read the caller's instance through
+	// __isobox_ctx.reg(path). Called from several goroutines at once. Nil:
+	// none.
+	Registered func(abs string) bool
 	// JSXFactory and JSXFragment name the functions JSX compiles to
 	// (default React.createElement and React.Fragment, or what the
 	// nearest tsconfig.json says).
@@ -103,6 +109,19 @@ type Result struct {
 	// map's source resolved against the display name) to its absolute
 	// path, for import.meta and run-time import().
 	Files map[string]string
+	// Registry lists the absolute paths of the modules whose namespace
+	// objects the bundle's registry function returns, in its order: the
+	// entry first, then every module the entry reaches through static
+	// import declarations. The bundle hands the function to
+	// __isobox_ctx.early before any module runs (when Early is true) and
+	// to __isobox_done at the end; an element is undefined until its
+	// module has started.
+	Registry []string
+	// Early reports that the bundle calls __isobox_ctx.early.
+	Early bool
+	// Reused is set, and nothing else, when the entry itself is a
+	// Registered file: the caller has its instance already.
+	Reused string
 }
 
 // Error is a build error: a syntax error at its position in the original
@@ -144,6 +163,23 @@ func IsModulePath(path string) bool {
 	return false
 }
 
+// CheckAttribute reports whether an import attribute (with { key: value })
+// is one isobox supports: type "json" alone. The specification makes any
+// other a SyntaxError (static imports) or a rejection with one (import()).
+// Any goroutine.
+func CheckAttribute(key, value string) error {
+	if key != "type" {
+		return fmt.Errorf("import attribute %q is not supported (only type is)", key)
+	}
+	if value != "json" {
+		return fmt.Errorf("import attribute type %q is not supported (only \"json\" is)", value)
+	}
+	return nil
+}
+
+// syntaxMark starts the text of a plugin error that is a SyntaxError.
+const syntaxMark = "isobox-syntax: "
+
 // nodeBuiltins are Node's built-in module names: a bare specifier with one
 // of them is refused by name (with or without "node:").
 var nodeBuiltins = map[string]bool{}
@@ -168,9 +204,6 @@ func builtinName(spec string) string {
 	return ""
 }
 
-// resolving marks the plugin's own calls to build.Resolve.
-type resolving struct{}
-
 // Entry is what a build starts from: a file, or a specifier resolved from
 // a directory (a run-time import()).
 type Entry struct {
@@ -194,7 +227,7 @@ type Entry struct {
 // entry then has an empty Code (the caller runs it as a classic script),
 // a TypeScript or JSX one its types-stripped text. Any goroutine.
 func Build(entry Entry, opts Options) (*Result, error) {
-	b := &builder{opts: opts, sums: map[string][32]byte{}}
+	b := &builder{opts: opts, sums: map[string][32]byte{}, force: entry.ForceModule}
 	return b.build(entry)
 }
 
@@ -205,7 +238,23 @@ type builder struct {
 	mu    sync.Mutex
 	sums  map[string][32]byte
 	order []string
+	first string // the first file esbuild asked for: the entry
+	force bool   // Entry.ForceModule
 }
+
+// Names the bundle's own code uses. A module of the graph that declares
+// one at its top level makes esbuild rename ours; build then sees it and
+// leaves the early registration out.
+const (
+	registryFn = "__isobox_registry"
+	entryNS    = "__isobox_ns"
+)
+
+// Namespaces of the virtual modules that stand for a Registered file.
+const (
+	regESM = "isobox-regesm"
+	regCJS = "isobox-regcjs"
+)
 
 func (b *builder) build(entry Entry) (*Result, error) {
 	var dir, spec string
@@ -222,15 +271,31 @@ func (b *builder) build(entry Entry) (*Result, error) {
 		return nil, &Error{Message: fmt.Sprintf("Cannot import %q: isobox has no Node built-in modules", bn)}
 	}
 	q, _ := json.Marshal(spec)
-	stdin := "import * as ns from " + string(q) + ";\n__isobox_done(ns);\n"
-	opts := b.options(dir)
-	opts.Stdin = &api.StdinOptions{Contents: stdin, ResolveDir: dir, Sourcefile: "<isobox-entry>", Loader: api.LoaderJS}
-	opts.Bundle = true
-	opts.Format = api.FormatESModule
-	opts.Metafile = true
-	res := api.Build(opts)
+	run := func(statics []string) api.BuildResult {
+		var sb strings.Builder
+		fmt.Fprintf(&sb, "import * as %s from %s;\n", entryNS, q)
+		for i, p := range statics {
+			pq, _ := json.Marshal(p)
+			fmt.Fprintf(&sb, "import * as __isobox_m%d from %s;\n", i, pq)
+		}
+		fmt.Fprintf(&sb, "function %s() { return [%s", registryFn, entryNS)
+		for i := range statics {
+			fmt.Fprintf(&sb, ", __isobox_m%d", i)
+		}
+		fmt.Fprintf(&sb, "]; }\n__isobox_done(%s, %s);\n", entryNS, registryFn)
+		opts := b.options(dir)
+		opts.Stdin = &api.StdinOptions{Contents: sb.String(), ResolveDir: dir, Sourcefile: "<isobox-entry>", Loader: api.LoaderJS}
+		opts.Bundle = true
+		opts.Format = api.FormatESModule
+		opts.Metafile = true
+		return api.Build(opts)
+	}
+	res := run(nil)
 	if len(res.Errors) > 0 {
 		return nil, b.convertError(res.Errors[0], display, dir)
+	}
+	if b.first != "" && b.opts.Registered != nil && b.opts.Registered(b.first) {
+		return &Result{Module: true, Reused: b.first}, nil
 	}
 	if len(b.order) == 0 {
 		return nil, &Error{Message: fmt.Sprintf("Cannot import %q: nothing was loaded", spec)}
@@ -240,11 +305,76 @@ func (b *builder) build(entry Entry) (*Result, error) {
 		!isESM(res.Metafile, entryPath, dir) {
 		return b.classic(entryPath, display)
 	}
+	// The modules the entry reaches through import declarations get
+	// their namespaces into the registry, so that a later import() of one
+	// finds this instance: a second build names them in the entry.
+	registry := []string{entryPath}
+	if statics := b.statics(res.Metafile, entryPath, dir); len(statics) > 0 {
+		if res = run(statics); len(res.Errors) > 0 {
+			return nil, b.convertError(res.Errors[0], display, dir)
+		}
+		registry = append(registry, statics...)
+	}
 	code, sm, err := outputs(res.OutputFiles)
 	if err != nil {
 		return nil, err
 	}
-	return b.wrap(code, sm, display, dir)
+	r, err := b.wrap(code, sm, display, dir)
+	if err != nil {
+		return nil, err
+	}
+	r.Registry = registry
+	return r, nil
+}
+
+// statics returns, in the order found, the files other than the entry
+// that the entry reaches through import and export-from declarations
+// alone (not require, not import()): those evaluated with it. Files the
+// build did not read (Registered ones) are left out.
+func (b *builder) statics(metafile, entry, dir string) []string {
+	var meta struct {
+		Inputs map[string]struct {
+			Imports []struct {
+				Path string `json:"path"`
+				Kind string `json:"kind"`
+			} `json:"imports"`
+		} `json:"inputs"`
+	}
+	if json.Unmarshal([]byte(metafile), &meta) != nil {
+		return nil
+	}
+	abs := func(name string) string {
+		if filepath.IsAbs(name) {
+			return name
+		}
+		return filepath.Join(dir, filepath.FromSlash(name))
+	}
+	byPath := map[string]string{} // absolute path -> metafile name
+	for name := range meta.Inputs {
+		byPath[abs(name)] = name
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	seen := map[string]bool{entry: true}
+	var out []string
+	queue := []string{entry}
+	for len(queue) > 0 {
+		p := queue[0]
+		queue = queue[1:]
+		for _, im := range meta.Inputs[byPath[p]].Imports {
+			if im.Kind != "import-statement" {
+				continue
+			}
+			q := abs(im.Path)
+			if _, read := b.sums[q]; !read || seen[q] {
+				continue
+			}
+			seen[q] = true
+			out = append(out, q)
+			queue = append(queue, q)
+		}
+	}
+	return out
 }
 
 // options are the build options both kinds of build share.
@@ -269,15 +399,35 @@ func (b *builder) options(dir string) api.BuildOptions {
 		Define:      map[string]string{"import.meta": "__isobox_ctx.meta"},
 		JSXFactory:  b.opts.JSXFactory,
 		JSXFragment: b.opts.JSXFragment,
-		Plugins:     []api.Plugin{{Name: "isobox", Setup: b.setup}},
+		// Scope hoisting renames a module's top-level functions and
+		// classes that clash with another module's, and names an
+		// anonymous default export after its file: KeepNames keeps the
+		// names the source gives (f.name === "f", "default").
+		KeepNames: true,
+		Plugins:   []api.Plugin{{Name: "isobox", Setup: b.setup}},
 	}
 }
 
 // setup installs the resolver and loader that enforce the read rules.
 func (b *builder) setup(pb api.PluginBuild) {
 	pb.OnResolve(api.OnResolveOptions{Filter: `.*`}, func(a api.OnResolveArgs) (api.OnResolveResult, error) {
-		if _, ok := a.PluginData.(resolving); ok {
-			return api.OnResolveResult{}, nil // our own call below: esbuild resolves
+		for _, ns := range []string{regESM, regCJS} {
+			if p, ok := strings.CutPrefix(a.Path, ns+":"); ok {
+				return api.OnResolveResult{Path: p, Namespace: ns}, nil
+			}
+		}
+		for k, v := range a.With {
+			if err := CheckAttribute(k, v); err != nil {
+				return api.OnResolveResult{}, fmt.Errorf("%s%s", syntaxMark, err)
+			}
+		}
+		if a.Kind == api.ResolveJSDynamicImport {
+			// Every import() is left to the run-time import, which builds
+			// its graph on first use and registers its instances: a literal
+			// specifier then finds the same instance as a computed one,
+			// and a module that cannot be found or read, or a Node
+			// built-in, rejects when the call runs, as in Node.
+			return api.OnResolveResult{Path: a.Path, External: true}, nil
 		}
 		from := a.Importer
 		if from == "" || from == "<stdin>" || from == "<isobox-entry>" {
@@ -292,41 +442,52 @@ func (b *builder) setup(pb api.PluginBuild) {
 			}
 			return api.OnResolveResult{}, fmt.Errorf("cannot import %q from %s: isobox has no Node built-in modules", bn, from)
 		}
-		p := a.Path
-		fileURL := strings.HasPrefix(p, "file:")
-		if fileURL {
-			path, err := fileURLPath(p)
+		if strings.HasPrefix(a.Path, "file:") {
+			path, err := fileURLPath(a.Path)
 			if err != nil {
 				return api.OnResolveResult{}, err
 			}
-			p = path
+			return api.OnResolveResult{Path: path, Namespace: "file"}, nil
 		}
-		if a.Kind != api.ResolveJSDynamicImport {
-			if fileURL {
-				return api.OnResolveResult{Path: p, Namespace: "file"}, nil
-			}
-			// esbuild resolves; load checks the read rules. (esbuild's
-			// plugin Resolve does not share the build's directory cache,
-			// which made a 10,000-file directory quadratic.)
-			return api.OnResolveResult{}, nil
-		}
-		// A literal import() of a module that cannot be found or read
-		// rejects at run time, as in Node: it is left to the run-time
-		// import, which applies the same rules.
-		r := pb.Resolve(p, api.ResolveOptions{Importer: a.Importer, Namespace: a.Namespace, ResolveDir: a.ResolveDir,
-			Kind: a.Kind, PluginData: resolving{}, With: a.With})
-		if len(r.Errors) > 0 || r.External || r.Namespace != "file" || b.opts.CanRead == nil || !b.opts.CanRead(r.Path) {
-			return api.OnResolveResult{Path: a.Path, External: true}, nil
-		}
-		return api.OnResolveResult{Path: r.Path, Namespace: "file"}, nil
+		// esbuild resolves; load checks the read rules. (esbuild's plugin
+		// Resolve does not share the build's directory cache, which made a
+		// 10,000-file directory quadratic.)
+		return api.OnResolveResult{}, nil
 	})
 	pb.OnLoad(api.OnLoadOptions{Filter: `.*`, Namespace: "file"}, func(a api.OnLoadArgs) (api.OnLoadResult, error) {
 		return b.load(a.Path)
+	})
+	// A Registered file P becomes three modules. P itself re-exports
+	// everything, default included, from an ES module without P's
+	// extension (so that a .mjs P's node mode, which would make default
+	// the whole namespace, does not apply), which re-exports a CommonJS
+	// module whose exports are the caller's instance: esbuild then reads
+	// every import of P as a property of that object, live.
+	pb.OnLoad(api.OnLoadOptions{Filter: `.*`, Namespace: regESM}, func(a api.OnLoadArgs) (api.OnLoadResult, error) {
+		q, _ := json.Marshal(regCJS + ":" + strings.TrimSuffix(a.Path, "#isobox.js") + "#isobox.cjs")
+		text := fmt.Sprintf("export * from %s;\nexport { default } from %s;\n", q, q)
+		return api.OnLoadResult{Contents: &text, Loader: api.LoaderJS}, nil
+	})
+	pb.OnLoad(api.OnLoadOptions{Filter: `.*`, Namespace: regCJS}, func(a api.OnLoadArgs) (api.OnLoadResult, error) {
+		q, _ := json.Marshal(strings.TrimSuffix(a.Path, "#isobox.cjs"))
+		text := fmt.Sprintf("module.exports = __isobox_ctx.reg(%s);\n", q)
+		return api.OnLoadResult{Contents: &text, Loader: api.LoaderJS}, nil
 	})
 }
 
 // load reads one file of the graph, checked and hashed.
 func (b *builder) load(path string) (api.OnLoadResult, error) {
+	b.mu.Lock()
+	isEntry := b.first == "" || b.first == path
+	if b.first == "" {
+		b.first = path
+	}
+	b.mu.Unlock()
+	if b.opts.Registered != nil && b.opts.Registered(path) {
+		q, _ := json.Marshal(regESM + ":" + path + "#isobox.js")
+		text := fmt.Sprintf("export * from %s;\nexport { default } from %s;\n", q, q)
+		return api.OnLoadResult{Contents: &text, Loader: api.LoaderJS, ResolveDir: filepath.Dir(path)}, nil
+	}
 	if b.opts.CanRead == nil || !b.opts.CanRead(path) {
 		return api.OnLoadResult{}, fmt.Errorf("cannot import %s: it is outside the directories this isolate may read", path)
 	}
@@ -350,6 +511,11 @@ func (b *builder) load(path string) (api.OnLoadResult, error) {
 		}
 	}
 	sum := sha256.Sum256([]byte(text))
+	if isEntry && b.force && !usesCommonJS(text) {
+		// A forced module with no import or export is still one: esbuild
+		// would read it as CommonJS, evaluated only where it is required.
+		text += "\nexport {};\n"
+	}
 	b.mu.Lock()
 	if _, seen := b.sums[path]; !seen {
 		b.order = append(b.order, path)
@@ -357,6 +523,14 @@ func (b *builder) load(path string) (api.OnLoadResult, error) {
 	b.sums[path] = sum
 	b.mu.Unlock()
 	return api.OnLoadResult{Contents: &text, Loader: loader, ResolveDir: filepath.Dir(path)}, nil
+}
+
+// usesCommonJS reports whether a file's text mentions CommonJS's
+// module, exports or require, which a forced module leaves to esbuild's
+// interop (Node runs such a .js file as CommonJS too).
+func usesCommonJS(text string) bool {
+	return strings.Contains(text, "module.exports") || strings.Contains(text, "exports.") ||
+		strings.Contains(text, "exports[") || strings.Contains(text, "require(")
 }
 
 func readFile(path string) (string, error) {
@@ -498,18 +672,83 @@ func (b *builder) wrap(code string, sm []byte, display, dir string) (*Result, er
 	if err != nil {
 		return nil, err
 	}
+	early := strings.Count(code, "function "+registryFn+"()") == 1 &&
+		strings.Contains(code, ", "+registryFn+");\n")
+	code = patchExport(code)
 	var sb strings.Builder
 	sb.Grow(len(wrapHead) + len(code) + len(sm)*4/3 + 64)
-	sb.WriteString(wrapHead)
+	sb.WriteString(strings.TrimSuffix(wrapHead, "\n"))
+	if early {
+		sb.WriteString(" __isobox_ctx.early(" + registryFn + ");")
+	}
+	sb.WriteString("\n")
 	sb.WriteString(strings.TrimRight(code, "\n"))
 	sb.WriteString("\n})\n//# sourceMappingURL=data:application/json;base64,")
 	sb.WriteString(base64.StdEncoding.EncodeToString(sm))
 	sb.WriteString("\n")
-	r := &Result{Module: true, Code: sb.String(), Files: files}
+	r := &Result{Module: true, Code: sb.String(), Files: files, Early: early}
 	for _, p := range b.order {
 		r.Inputs = append(r.Inputs, Input{Path: p, Sum: b.sums[p]})
 	}
 	return r, nil
+}
+
+// esbuildExport is esbuild's helper that fills a namespace object, as
+// its runtime writes it at the top of a bundle.
+const esbuildExport = "var __export = (target, all) => {\n  for (var name in all)\n    __defProp(target, name, { get: all[name], enumerable: true });\n};\n"
+
+// esbuildName is KeepNames's helper as esbuild's runtime writes it, and
+// safeName the same on one line that names only a function it can.
+const (
+	esbuildName = "var __name = (target, value) => __defProp(target, \"name\", { value, configurable: true });\n"
+	safeName    = "var __name = (target, value) => { try { if (typeof target === \"function\") __defProp(target, \"name\", { value, configurable: true }) } catch (e) {} return target };\n"
+)
+
+// nsDecl is how esbuild declares a module's namespace object, at the top
+// of the module's part of the bundle (after the "// path" comment), and
+// fills it when the module has exports.
+var nsDecl = regexp.MustCompile(`(?m)^(// [^\n]*\n)var (\w+_exports) = \{\};\n(__export\((\w+_exports), \{\n)?`)
+
+// patchExport makes esbuild's namespace objects module namespace objects.
+// Its helper becomes __isobox_ctx.export, on as many lines, so that no
+// mapping moves (only the runtime's own copy, before the first module, is
+// replaced), and each declaration of a namespace becomes a call of it
+// that makes the namespace, again on as many lines:
+//
+//	var m_exports = {};              var m_exports =
+//	__export(m_exports, {            __isobox_ctx.export(null, {
+//
+// which returns the exotic object the specification describes (a proxy:
+// see the engine). A namespace esbuild adds to later (export * from a
+// CommonJS module, __reExport) keeps the ordinary object, filled by the
+// same helper as closely as an ordinary object can be (null prototype,
+// Symbol.toStringTag, exports in code unit order, not configurable).
+func patchExport(code string) string {
+	head := code
+	if i := strings.Index(code, "\n// "); i >= 0 {
+		head = code[:i+1]
+	}
+	if i := strings.Index(head, esbuildExport); i >= 0 {
+		repl := "var __export = __isobox_ctx.export;" + strings.Repeat("\n", strings.Count(esbuildExport, "\n"))
+		code = code[:i] + repl + code[i+len(esbuildExport):]
+	}
+	// KeepNames's helper runs where a declaration was, after code that may
+	// have assigned the name something else (f = null before function
+	// f(){}), or frozen the function: it names only what it can.
+	if j := strings.Index(code, esbuildName); j >= 0 && j < len(head) {
+		code = code[:j] + safeName + code[j+len(esbuildName):]
+	}
+	return nsDecl.ReplaceAllStringFunc(code, func(m string) string {
+		g := nsDecl.FindStringSubmatch(m)
+		name := g[2]
+		if g[4] != "" && g[4] != name || strings.Contains(code, "__reExport("+name+",") {
+			return m
+		}
+		if g[3] == "" {
+			return g[1] + "var " + name + " = __isobox_ctx.export(null, {});\n"
+		}
+		return g[1] + "var " + name + " =\n__isobox_ctx.export(null, {\n"
+	})
 }
 
 // fixMap rewrites a source map's sources to names relative to the
@@ -570,6 +809,9 @@ func (b *builder) convertError(m api.Message, display, dir string) error {
 	e := &Error{Message: m.Text}
 	e.Syntax = m.PluginName == "" && !strings.HasPrefix(m.Text, "Could not resolve") &&
 		!strings.HasPrefix(m.Text, "No matching export") && !strings.Contains(m.Text, "is not exported by")
+	if t, ok := strings.CutPrefix(m.Text, syntaxMark); ok {
+		e.Message, e.Syntax = t, true
+	}
 	if l := m.Location; l != nil && l.File != "" && l.File != "<isobox-entry>" {
 		abs := l.File
 		if !filepath.IsAbs(abs) {
