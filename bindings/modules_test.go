@@ -280,7 +280,7 @@ var moduleCases = []struct {
 		"empty.mjs": `console.log("empty ran")`,
 	}, "main.mjs", "empty ran\nnull Module false a,b,c,default 1 true false true false true true false false [object Module] null\n", ""},
 	{"a script-like file import() reaches is a module; a Node built-in rejects when called", map[string]string{
-		"main.mjs":  `const ns = await import("./plain.js"); console.log(Object.keys(ns).length, globalThis.plainRan);
+		"main.mjs": `const ns = await import("./plain.js"); console.log(Object.keys(ns).length, globalThis.plainRan);
 			try { await import("node:fs") } catch (e) { console.log(e.message) }`,
 		"plain.js": `globalThis.plainRan = true;`,
 	}, "main.mjs", "0 true\nCannot import \"node:fs\": isobox has no Node built-in modules\n", ""},

@@ -187,7 +187,7 @@ type inspector struct {
 	callables    map[*goja.Object]goja.Callable
 	ops          int
 	aborted      bool
-	maxArrayLen  int // 0: inspMaxArrayLength
+	maxArrayLen  int                   // 0: inspMaxArrayLength
 	namespaces   map[*goja.Object]bool // targets of module namespace proxies being printed
 }
 
