@@ -179,6 +179,13 @@ var hostileCases = []hostileCase{
 	{name: "bigint-runtime-sar-negative", fn: `() => { const n = -(2n ** 40n); return 1n >> n }`, limits: `{}`, want: "RangeError"},
 	{name: "bigint-runtime-pow", fn: `() => { const b = 2n ** 100000n, e = 100000n; return b ** e }`, limits: `{maxTaskMs: 200}`, want: "RangeError"},
 	{name: "bigint-runtime-compound-member", fn: `() => { const o = {p: 1n}, n = 2n ** 40n; o.p <<= n }`, limits: `{}`, want: "RangeError"},
+	// * of run-time BigInts squares in one instruction; a literal exponent
+	// or a long literal shift count grows a value 1000-fold or by a megabit
+	// a step; the 100-megabit results then took a minute to print.
+	{name: "bigint-runtime-mul-chain", fn: `() => { let x = 2n ** 500000n; for (;;) x = x * x }`, limits: `{maxTaskMs: 200}`, want: "RangeError"},
+	{name: "bigint-runtime-mul-compound", fn: `() => { let x = 3n ** 400000n; for (;;) x *= x }`, limits: `{maxTaskMs: 200}`, want: "RangeError"},
+	{name: "bigint-runtime-pow-literal", fn: `() => { let x = 2n ** 100000n + 1n; x = x ** 1000n; return String(x).length }`, limits: `{maxTaskMs: 200}`, want: "RangeError"},
+	{name: "bigint-runtime-shift-literal", fn: "() => { let x = 1n; for (let i = 0; i < 200; i++) x <<= 1000000n; return `${x}`.length }", limits: `{maxTaskMs: 200}`, want: "RangeError"},
 	{name: "bigint-runtime-valueOf", fn: `() => 1n << {valueOf() { return 2n ** 40n }}`, limits: `{}`, want: "RangeError"},
 	{name: "bigint-runtime-eval", fn: `() => { globalThis.n = 2n ** 40n; return eval('1n << n') }`, limits: `{}`, want: "RangeError"},
 	// Object spread of a string or typed array (guards_ops.go spread).

@@ -27,11 +27,12 @@ var opsProg = goja.MustCompile("<isobox ops>", `[
 	function (o, k) { return o[k] },
 	function (o, k, v) { o[k] = v },
 	function (o, k, v) { "use strict"; o[k] = v },
+	function (a, b) { return a * b },
 ]`, false)
 
 type opsGuard struct {
 	g    *guards
-	fns  [6]goja.Callable // opsProg's functions, made on first use
+	fns  [7]goja.Callable // opsProg's functions, made on first use
 	made bool
 	// stash carries the key of super[k] op= r, or the object of o.#p op= r,
 	// from the target's evaluation to the read right after it (opPushK /
@@ -69,9 +70,9 @@ func (og *opsGuard) fn(i int) goja.Callable {
 func (og *opsGuard) helper(c goja.FunctionCall) goja.Value {
 	code := int(c.Argument(0).ToInteger())
 	switch {
-	case code >= opShl && code <= opExp:
+	case code >= opShl && code <= opMul:
 		return og.binary(code, c.Argument(1), c.Argument(2))
-	case code > opRight && code <= opRight+opExp:
+	case code > opRight && code <= opRight+opMul:
 		return og.right(code-opRight, c.Argument(1))
 	case code == opRef:
 		return og.ref(c.Argument(1), c.Argument(2))
@@ -99,7 +100,7 @@ func (og *opsGuard) helper(c goja.FunctionCall) goja.Value {
 			panic(og.g.vm.NewTypeError("invalid reference"))
 		}
 		return v
-	case code > opMember && code <= opMember+opStrict+opExp:
+	case code > opMember && code <= opMember+opStrict+opMul:
 		ref, ok := c.Argument(1).Export().(*memberRef)
 		if !ok {
 			panic(og.g.vm.NewTypeError("invalid reference"))
@@ -108,6 +109,9 @@ func (og *opsGuard) helper(c goja.FunctionCall) goja.Value {
 		op := code - opMember
 		if strict {
 			op -= opStrict
+		}
+		if op < opShl || op > opMul {
+			break
 		}
 		v := og.binary(op, ref.value, c.Argument(2))
 		set := og.fn(4)
@@ -152,7 +156,12 @@ func (og *opsGuard) binary(op int, l, r goja.Value) goja.Value {
 			return og.g.vm.ToValue(int64(jsInt32(l) << (jsUint32(r) & 31)))
 		case opSar:
 			return og.g.vm.ToValue(int64(jsInt32(l) >> (jsUint32(r) & 31)))
+		case opMul:
+			return og.g.vm.ToValue(l.ToFloat() * r.ToFloat()) // IEEE 754, as the operator
 		}
+	}
+	if op == opMul {
+		return call(og.fn(6), goja.Undefined(), l, r)
 	}
 	return call(og.fn(op-1), goja.Undefined(), l, r)
 }
@@ -179,6 +188,11 @@ func (og *opsGuard) bigOp(op int, x, y *big.Int) *big.Int {
 			return new(big.Int)
 		}
 		return new(big.Int).Rsh(x, uint(n.Int64()))
+	case opMul:
+		if x.Sign() != 0 && y.Sign() != 0 && x.BitLen()+y.BitLen() > DefaultMaxBigIntBits {
+			og.tooLarge("a product of %d and %d bits", x.BitLen(), y.BitLen())
+		}
+		return new(big.Int).Mul(x, y)
 	default:
 		if y.Sign() < 0 {
 			panic(og.g.newRangeError("exponent must be positive"))
@@ -235,6 +249,12 @@ func (og *opsGuard) checkRight(op int, r goja.Value) {
 	case opSar:
 		if y.Sign() < 0 && (!y.IsInt64() || -y.Int64() > DefaultMaxBigIntBits) {
 			og.tooLarge("a shift by %s bits", new(big.Int).Neg(y))
+		}
+	case opMul:
+		// The other factor is not seen here: a factor of the cap's size
+		// is refused, as the product would be over it.
+		if y.BitLen() > DefaultMaxBigIntBits/2 {
+			og.g.bigRangeError(fmt.Errorf("%w: a factor of %d bits on a value isobox cannot see (a parenthesized compound assignment target: write x = x * y)", ErrBigIntTooLarge, y.BitLen()))
 		}
 	case opExp:
 		// The base is not seen here, and b ** e has e times its bits: an

@@ -3,6 +3,7 @@ package guard
 import (
 	"errors"
 	"fmt"
+	"math/big"
 	"reflect"
 	"sort"
 	"strings"
@@ -27,7 +28,7 @@ import (
 // non-writable method of String.prototype that no script can replace and
 // no binding (with, eval, a parameter) can shadow, reached as ""[OpHelper]:
 //
-//	x << n      ""[OpHelper](1,(x),(n))      also >> (2) and ** (3)
+//	x << n      ""[OpHelper](1,(x),(n))      also >> (2), ** (3) and * (4)
 //	x **= n     x = ""[OpHelper](3,(x),(n))  a name, this.#p or x.#p
 //	o[k] <<= n  ""[OpHelper](21,""[OpHelper](40,(o),(k)),(n))  any member
 //	                                      (20 + op, +10 in strict code)
@@ -55,9 +56,10 @@ import (
 // one go: ~0.7 µs a property, 0.7 s at the cap.
 // Object rest in destructuring ({...r} = s) is not covered.
 //
-// Operators left alone: a literal right operand (CheckSource bounds a
-// constant, and a Number cannot meet a BigInt), a Number literal left
-// operand (it cannot meet a BigInt either), and >>> (a TypeError on
+// Operators left alone (leftAlone): a Number literal operand (a Number
+// cannot meet a BigInt), a literal shift count up to 64 and a literal
+// factor up to 64 bits (the value grows by that much an instruction), two
+// literals (CheckSource bounds constants), and >>> (a TypeError on
 // BigInts). super.x op= n is rebuilt as super.x = ""[OpHelper](op,
 // super.x, n); super[k] op= n and f().#p op= n, whose target must be
 // evaluated once, hand the key or object through the helper (60/61,
@@ -80,6 +82,7 @@ const (
 	opShl    = 1  // binary x << n: (l, r)
 	opSar    = 2  // binary x >> n
 	opExp    = 3  // binary x ** n
+	opMul    = 4  // binary x * y
 	opRight  = 10 // + op: the right operand alone (a compound assignment it cannot rewrite): (r)
 	opMember = 20 // + op: a member compound assignment, on a reference: (ref, r)
 	opStrict = 10 // added to opMember + op in strict code
@@ -144,17 +147,17 @@ func RewriteOps(src string) (string, error) {
 	return rw.apply(), rw.err
 }
 
-// mayHaveOps reports whether src holds "<<", ">>", "..." or a "**" that
-// is not part of a /** or **/ comment fence.
+// mayHaveOps reports whether src holds "<<", ">>", "..." or a "*" that is
+// not part of a /* or */ comment fence (so "*" and "**").
 func mayHaveOps(src string) bool {
 	if strings.Contains(src, "<<") || strings.Contains(src, ">>") || strings.Contains(src, "...") {
 		return true
 	}
-	for i := strings.Index(src, "**"); i >= 0; {
-		if !(i > 0 && src[i-1] == '/') && !(i+2 < len(src) && src[i+2] == '/') {
+	for i := strings.IndexByte(src, '*'); i >= 0; {
+		if !(i > 0 && src[i-1] == '/') && !(i+1 < len(src) && src[i+1] == '/') {
 			return true
 		}
-		j := strings.Index(src[i+1:], "**")
+		j := strings.IndexByte(src[i+1:], '*')
 		if j < 0 {
 			break
 		}
@@ -316,8 +319,84 @@ func opCode(t token.Token) int {
 		return opSar
 	case token.EXPONENT:
 		return opExp
+	case token.MULTIPLY:
+		return opMul
 	}
 	return 0
+}
+
+// leftAlone reports whether an operator's operands make it safe as it is:
+// a Number literal operand (a Number cannot meet a BigInt: the operator
+// throws), a small literal shift count or factor (up to 64 bits: the
+// result grows by at most that much an instruction, each one a step the
+// limits see, so that a huge value takes quadratic time to build), or two
+// literals (CheckSource folds and bounds them). A large literal shift
+// count or factor is guarded: x <<= 1000000n a hundred times, or x times
+// a megabit literal, built in a few steps a value whose conversion to a
+// string then ran a minute in one instruction.
+func leftAlone(op int, l, r ast.Expression) bool {
+	if l != nil && isNumberLiteral(unsign(l)) {
+		return true
+	}
+	if l != nil && isLiteral(l) && isLiteral(r) {
+		return true
+	}
+	switch op {
+	case opShl:
+		return isLiteral(r) && !isLongShift(r)
+	case opSar:
+		return isLiteral(r)
+	case opExp:
+		return isNumberLiteral(unsign(r))
+	case opMul:
+		return isNumberLiteral(unsign(r)) || (isLiteral(r) && !isBigLiteral(r)) || (l != nil && isLiteral(l) && !isBigLiteral(l))
+	}
+	return true
+}
+
+// isBigLiteral: a BigInt literal over 64 bits (signed or not).
+func isBigLiteral(e ast.Expression) bool {
+	v := bigLiteral(e)
+	return v == nil || v.BitLen() > 64
+}
+
+// isLongShift: a BigInt literal shift count over 64, or a Number one
+// (which throws with a BigInt left operand) left alone.
+func isLongShift(e ast.Expression) bool {
+	if isNumberLiteral(unsign(e)) {
+		return false
+	}
+	v := bigLiteral(e)
+	return v == nil || v.CmpAbs(big.NewInt(64)) > 0
+}
+
+// bigLiteral is the value of a BigInt literal (its sign ignored), or nil
+// when e is not one or is too long to read.
+func bigLiteral(e ast.Expression) *big.Int {
+	n, ok := unsign(e).(*ast.NumberLiteral)
+	if !ok || !strings.HasSuffix(n.Literal, "n") {
+		return nil
+	}
+	if b, ok := n.Value.(*big.Int); ok {
+		return b
+	}
+	text := strings.ReplaceAll(strings.TrimSuffix(n.Literal, "n"), "_", "")
+	if len(text) > 24 { // more than 64 bits in any base goja reads (0x, 0o, 0b, decimal)
+		return nil
+	}
+	b, ok := new(big.Int).SetString(text, 0)
+	if !ok {
+		return nil
+	}
+	return b
+}
+
+// unsign strips a unary + or - from e.
+func unsign(e ast.Expression) ast.Expression {
+	if u, ok := e.(*ast.UnaryExpression); ok && !u.Postfix && (u.Operator == token.MINUS || u.Operator == token.PLUS) {
+		return u.Operand
+	}
+	return e
 }
 
 // isLiteral: a number or BigInt literal, possibly signed.
@@ -370,7 +449,7 @@ func (rw *rewriter) importCall(n *ast.CallExpression, depth int) {
 // of R's own parentheses.
 func (rw *rewriter) binary(n *ast.BinaryExpression, depth int) {
 	op := opCode(n.Operator)
-	if op == 0 || isLiteral(n.Right) || isNumberLiteral(n.Left) {
+	if op == 0 || leftAlone(op, n.Left, n.Right) {
 		return
 	}
 	lStart, k := rw.start(n.Left)
@@ -400,7 +479,7 @@ func (rw *rewriter) wrapArg(e ast.Expression, code, depth int) {
 // compound rewrites T op= R.
 func (rw *rewriter) compound(n *ast.AssignExpression, strict bool, depth int) {
 	op := opCode(n.Operator)
-	if op == 0 || isLiteral(n.Right) {
+	if op == 0 || leftAlone(op, nil, n.Right) {
 		return
 	}
 	opText := n.Operator.String() + "="
@@ -707,6 +786,12 @@ func (rw *rewriter) end(e ast.Node) int {
 		return scanIdent(rw.src, rw.off(n.Identifier.Idx))
 	case *ast.PrivateDotExpression:
 		i := rw.off(n.Identifier.Idx)
+		if i < len(rw.src) && rw.src[i] == '#' {
+			i++
+		}
+		return scanIdent(rw.src, i)
+	case *ast.PrivateIdentifier: // #x in o; goja's Idx1 leaves out the "#"
+		i := rw.off(n.Idx)
 		if i < len(rw.src) && rw.src[i] == '#' {
 			i++
 		}

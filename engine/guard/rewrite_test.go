@@ -117,6 +117,21 @@ func TestRewriteOpsSameResults(t *testing.T) {
 		`var i = 0, o = {__proto__: {k1: 5n, k2: 6}, f(b) { super["k" + ++i] **= b; super[{toString() { i += 10; return "k2" }}] <<= 1; return [this.k1, this.k2, i] }}; o.f(3n).join()`,
 		`class A { #p = 3n; static f(g, b) { g().#p **= b; (g()).#p <<= 1n; return g().#p } } var n = 0, a = new A; [A.f(() => (n++, a), 2n), n].join()`,
 		`class A { #p = 1; f(b) { [this][0].#p **= b; return this.#p } } try { new A().f.call({}, 2) } catch (e) { e.constructor.name }`,
+		// * on two run-time values, and ** with a BigInt literal exponent
+		`var a = 6, b = 7, c = -0, d = 2 ** 53 + 2; [a * b, a * c, c * c, 1 / (a * c), d * d, 0.1 * 0.2, NaN * a, Infinity * c, 2147483647 * 2147483647]`,
+		`var a = "6", b = [7], c = null, d = undefined, e = true; [a * b, c * a, d * a, e * a, {} * a]`,
+		`var a = 6n, b = -7n, z = 0n; [a * b, z * b, b * b]`,
+		`var a = 6n, b = 7; try { a * b } catch (e) { e.name + ": " + e.message }`,
+		logObj + `var r = obj("a", 3n) * obj("b", 2n); [r, log.join()]`,
+		logObj + `var r = obj("a", 3) * obj("b", 2); [r, log.join()]`,
+		`var x = 3n, y = 4n; x *= y; x *= x; x`,
+		`var o = {p: 2n}, y = 3n; o.p *= y; o["p"] *= y; o.p`,
+		`"use strict"; var o = Object.freeze({p: 2}), y = 3; try { o.p *= y } catch (e) { e.name }`,
+		`var a = [2, 3], i = 0; a[i++] *= a[i]; [a.join(), i]`,
+		`var x = 3n; [x ** 2n, x ** -0n, (x) ** 1n]`,
+		`var x = 3n; x **= 3n; x`,
+		`var x = 3n; [x << 100n, x * 0x1ffffffffffffffffn, x <<= 0x10000000000000000n ? 1n : 0n]`,
+		`var a = 2, b = 3; [a * b * a, a * (b * a), -(a * b), a ** b * a, a * b ** a]`,
 	}
 	unchanged := map[string]bool{`var a = 2; a ** 3`: true, `var a = 2, b = {valueOf: () => 3}; [1 << b, 2 ** b]`: true}
 	for _, src := range cases {
@@ -173,6 +188,15 @@ func TestRewriteOpsBoundsRunTimeValues(t *testing.T) {
 		`globalThis.n1 = 2n ** 40n; eval("1n << n1")`,
 		`globalThis.n1 = 2n ** 40n; eval("let o = {p: 1n}; o.p <<= n1")`,
 		`let n = 2n ** 40n; new Function("a", "return 1n << a")(n)`,
+		// * of run-time BigInts, and ** with a literal exponent: one
+		// instruction could take minutes and gigabytes.
+		`let x = 2n ** 900000n, y = x; x * y`,
+		`let x = 2n ** 700000n; x *= x`,
+		`let o = {p: 2n ** 700000n}, y = 2n ** 700000n; o.p *= y`,
+		`let x = 2n ** 100000n + 1n; x ** 1000n`,
+		`let x = 2n ** 100000n; x **= 1000n`,
+		`let x = 1n; for (let i = 0; i < 2000; i++) x <<= 1000000n`,
+		`let x = 1n; for (let i = 0; i < 2000; i++) x = x * 0x` + strings.Repeat("f", 100000) + `n`,
 		`let n = 2n ** 40n; new Function("a = 1n << " + "globalThis.n2", "return a"); globalThis.n2 = n; new Function("a = 1n << globalThis.n2", "return a")()`,
 	}
 	for i, c := range cases {
@@ -212,7 +236,8 @@ func TestOpHelperIsFixed(t *testing.T) {
 
 func TestRewriteOpsLeavesOtherSourcesAlone(t *testing.T) {
 	for _, src := range []string{
-		`a + b`, `/** doc **/ x`, `x << 2`, `1 << n`, `x >>> y`, `x ** 2n`, `x >> -3`, `"a << b"`, `// a ** b`,
+		`a + b`, `/** doc **/ x`, `x << 2`, `1 << n`, `x >>> y`, `x ** 2`, `x ** -2.5`, `x >> -3`, `"a << b"`, `// a ** b`,
+		`x * 2`, `2 * x`, `x * 3n`, `-3n * x`, `x *= 2`, `x *= 5n`, `"a * b"`, `/* a * b */ c`, `x << 64n`, `x * 0xffffffffffffffffn`,
 	} {
 		out, err := RewriteOps(src)
 		if err != nil || out != src {
@@ -225,6 +250,7 @@ func FuzzRewriteOps(f *testing.F) {
 	for _, s := range []string{
 		`a ** b`, `(a) << (b)`, `o[k] **= v`, `o.p >>= (v)`, `x **= y ** z`, "a /*\n*/ ** b // c\n",
 		`f(a ** b, ...c << d)`, `({[a ** b]: c >> d})`, `class X { #p; m(v) { this.#p **= v } }`,
+		`a * b * c`, `o[k] *= a * b`, `x * -y ** 2`, `(a * b) ** 3n`, `x <<= 100n`, "a\n*\nb",
 	} {
 		f.Add(s)
 	}
