@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -310,8 +311,10 @@ type moduleRun struct {
 	// regSum is the SHA-256 of its sorted paths.
 	reg     map[string]regEntry
 	regSum  [32]byte
-	current *graphRun     // the graph whose bundle is running its first step
-	nsMaker goja.Callable // nsProg's function, made on first use
+	current *graphRun // the graph whose bundle is running its first step
+	// preventExt is Object.preventExtensions as it was when the first
+	// module ran, for namespace targets (nil if it was not a function).
+	preventExt goja.Callable
 }
 
 // graphRun is one run of a graph's bundle in an isolate.
@@ -382,6 +385,9 @@ func (iso *Isolate) ensureMods() *moduleRun {
 			return goja.Undefined()
 		}))
 		_ = mr.ctx.Set("export", iso.named("__export", iso.fillNamespace))
+		if o, ok := iso.vm.Get("Object").(*goja.Object); ok {
+			mr.preventExt, _ = goja.AssertFunction(o.Get("preventExtensions"))
+		}
 		_ = mr.ctx.Set("reg", iso.named("reg", func(c goja.FunctionCall) goja.Value {
 			return iso.registered(c.Argument(0).String())
 		}))
@@ -490,77 +496,89 @@ func (iso *Isolate) fillNamespace(c goja.FunctionCall) goja.Value {
 }
 
 // newNamespace makes a module namespace object (ECMA-262 10.4.6) over
-// esbuild's getters, all: a proxy of a non-extensible target that holds
-// every export as a non-configurable writable data property, so that
-// every proxy invariant holds for the traps below. Loop only.
+// esbuild's getters, all: a proxy with native traps over a non-extensible
+// target that holds every export as a non-configurable writable data
+// property (value undefined) and Symbol.toStringTag, so that every proxy
+// invariant holds for what the traps report. No script function runs
+// but esbuild's getters. Loop only.
 func (iso *Isolate) newNamespace(all *goja.Object) goja.Value {
-	mr := iso.mods
-	if mr.nsMaker == nil {
-		v, err := iso.vm.RunProgram(nsProg)
-		if err != nil {
-			panic(err)
+	vm := iso.vm
+	keys := all.Keys()
+	sort.Slice(keys, func(i, j int) bool { return lessUTF16(keys[i], keys[j]) })
+	getters := make(map[string]goja.Callable, len(keys))
+	target := vm.NewObject()
+	_ = target.SetPrototype(nil)
+	for _, k := range keys {
+		fn, ok := goja.AssertFunction(all.Get(k))
+		if !ok {
+			continue
 		}
-		mr.nsMaker, _ = goja.AssertFunction(v)
+		getters[k] = fn
+		_ = target.DefineDataProperty(k, goja.Undefined(), goja.FLAG_TRUE, goja.FLAG_FALSE, goja.FLAG_TRUE)
 	}
-	ns, err := mr.nsMaker(goja.Undefined(), all)
-	if err != nil {
-		panic(err)
+	_ = target.DefineDataPropertySymbol(goja.SymToStringTag, vm.ToValue("Module"), goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_FALSE)
+	if pe := iso.mods.preventExt; pe != nil {
+		_, _ = pe(goja.Undefined(), target)
 	}
-	return ns
+	get := func(k string) (goja.Value, bool) {
+		fn, ok := getters[k]
+		if !ok {
+			return nil, false
+		}
+		v, err := fn(goja.Undefined())
+		if err != nil {
+			panic(err) // the binding's own error (a getter runs no other code)
+		}
+		return v, true
+	}
+	p := vm.NewProxy(target, &goja.ProxyTrapConfig{
+		Get: func(_ *goja.Object, k string, _ goja.Value) goja.Value {
+			if v, ok := get(k); ok {
+				return v
+			}
+			return goja.Undefined()
+		},
+		Set:            func(*goja.Object, string, goja.Value, goja.Value) bool { return false },
+		SetSym:         func(*goja.Object, *goja.Symbol, goja.Value, goja.Value) bool { return false },
+		Has:            func(_ *goja.Object, k string) bool { _, ok := getters[k]; return ok },
+		DeleteProperty: func(_ *goja.Object, k string) bool { _, ok := getters[k]; return !ok },
+		GetOwnPropertyDescriptor: func(_ *goja.Object, k string) goja.PropertyDescriptor {
+			v, ok := get(k)
+			if !ok {
+				return goja.PropertyDescriptor{}
+			}
+			return goja.PropertyDescriptor{Value: v, Writable: goja.FLAG_TRUE, Enumerable: goja.FLAG_TRUE, Configurable: goja.FLAG_FALSE}
+		},
+		DefineProperty: func(_ *goja.Object, k string, d goja.PropertyDescriptor) bool {
+			v, ok := get(k)
+			switch {
+			case !ok, d.Configurable == goja.FLAG_TRUE, d.Enumerable == goja.FLAG_FALSE,
+				d.Getter != nil, d.Setter != nil, d.Writable == goja.FLAG_FALSE:
+				return false
+			case d.Value != nil:
+				return sameValue(d.Value, v)
+			}
+			return true
+		},
+		GetPrototypeOf:    func(*goja.Object) *goja.Object { return nil },
+		SetPrototypeOf:    func(_ *goja.Object, proto *goja.Object) bool { return proto == nil },
+		IsExtensible:      func(*goja.Object) bool { return false },
+		PreventExtensions: func(*goja.Object) bool { return true },
+	})
+	return vm.ToValue(p)
 }
 
-// nsProg returns the namespace maker, with the intrinsics it uses taken
-// when it runs (once per isolate, before any module code).
-var nsProg = goja.MustCompile("<isobox namespace>", `(function () {
-	"use strict";
-	var O = Object, R = Reflect, P = Proxy, is = O.is, create = O.create, def = O.defineProperty,
-		pe = O.preventExtensions, keys = O.keys, apply = R.apply, sort = Array.prototype.sort,
-		tag = Symbol.toStringTag, rGet = R.get, rHas = R.has, rDel = R.deleteProperty,
-		rGOPD = R.getOwnPropertyDescriptor, rDef = R.defineProperty, rKeys = R.ownKeys,
-		hasOwn = O.prototype.hasOwnProperty;
-	function has(d, k) { return apply(hasOwn, d, [k]); }
-	return function (all) {
-		var names = apply(sort, keys(all), []), exp = create(null), target = create(null);
-		for (var i = 0; i < names.length; i++) {
-			exp[names[i]] = all[names[i]];
-			def(target, names[i], {value: undefined, writable: true, enumerable: true, configurable: false});
+// sameValue is SameValue(a, b).
+func sameValue(a, b goja.Value) bool {
+	if goja.IsNumber(a) && goja.IsNumber(b) {
+		x, y := a.ToFloat(), b.ToFloat()
+		if x != x && y != y {
+			return true
 		}
-		def(target, tag, {value: "Module", writable: false, enumerable: false, configurable: false});
-		pe(target);
-		return new P(target, {
-			get: function (t, k) {
-				if (typeof k === "symbol") return rGet(t, k);
-				var g = exp[k];
-				return g === undefined ? undefined : g();
-			},
-			set: function () { return false; },
-			has: function (t, k) { return typeof k === "symbol" ? rHas(t, k) : exp[k] !== undefined; },
-			deleteProperty: function (t, k) { return typeof k === "symbol" ? rDel(t, k) : exp[k] === undefined; },
-			getOwnPropertyDescriptor: function (t, k) {
-				if (typeof k === "symbol") return rGOPD(t, k);
-				var g = exp[k];
-				return g === undefined ? undefined : {value: g(), writable: true, enumerable: true, configurable: false};
-			},
-			defineProperty: function (t, k, d) {
-				if (typeof k === "symbol") return rDef(t, k, d);
-				var g = exp[k];
-				if (g === undefined) return false;
-				var v = g();
-				if (has(d, "configurable") && d.configurable) return false;
-				if (has(d, "enumerable") && !d.enumerable) return false;
-				if (has(d, "get") || has(d, "set")) return false;
-				if (has(d, "writable") && !d.writable) return false;
-				if (has(d, "value")) return is(d.value, v);
-				return true;
-			},
-			ownKeys: function (t) { return rKeys(t); },
-			getPrototypeOf: function () { return null; },
-			setPrototypeOf: function (t, p) { return p === null; },
-			isExtensible: function () { return false; },
-			preventExtensions: function () { return true; },
-		});
-	};
-})()`, false)
+		return x == y && math.Signbit(x) == math.Signbit(y)
+	}
+	return a.StrictEquals(b)
+}
 
 // lessUTF16 orders strings by UTF-16 code units, as Array.prototype.sort
 // and a namespace's keys do.
