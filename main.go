@@ -70,6 +70,11 @@ maxTimers; maxTaskMs and cpuMs count CPU time, maxTaskWallMs wall time):
   --host-memory-mb N     stop the isolate holding the most memory when the
                          heap passes N MB (default: a quarter of RAM; -1: off)
 
+Modules (before the command):
+  --module-cache DIR     keep built module and TypeScript graphs in DIR too,
+                         so that the next run does not bundle them again
+                         (checked against every source file's SHA-256)
+
 Process isolates (before the command):
   --process              run the main script, and the isolates it spawns, in
                          a worker process: this process runs no script code
@@ -139,7 +144,7 @@ func parseLimitFlags(args []string) ([]string, string) {
 	for len(args) > 0 {
 		name, val, hasVal := strings.Cut(args[0], "=")
 		switch name {
-		case "--limit", "--child-limit", "--max-isolates", "--host-memory-mb", "--max-running":
+		case "--limit", "--child-limit", "--max-isolates", "--host-memory-mb", "--max-running", "--module-cache":
 		case "--process":
 			if hasVal {
 				return nil, "--process takes no value"
@@ -202,6 +207,11 @@ func parseLimitFlags(args []string) ([]string, string) {
 				return nil, "--max-running needs a positive N"
 			}
 			cliLimits.host = append(cliLimits.host, engine.WithMaxRunning(n))
+		case "--module-cache":
+			if val == "" {
+				return nil, "--module-cache needs a directory"
+			}
+			cliLimits.host = append(cliLimits.host, engine.WithModuleCache(val))
 		case "--host-memory-mb":
 			n, err := strconv.ParseInt(val, 10, 64)
 			if err != nil || n == 0 {

@@ -69,6 +69,24 @@ func TestRelativeImports(t *testing.T) {
 	}
 }
 
+// --module-cache keeps the built graph in a directory the next run reads.
+func TestModuleCacheFlag(t *testing.T) {
+	t.Parallel()
+	cache := t.TempDir()
+	for i := 0; i < 2; i++ {
+		r := isobox(t, "", "--module-cache", cache, "testdata/imports/esm.js")
+		if r.code != 0 || r.stdout != "esm lib\n" {
+			t.Fatalf("run %d: code %d, stdout %q, stderr %q", i, r.code, r.stdout, r.stderr)
+		}
+	}
+	if files, _ := filepath.Glob(filepath.Join(cache, "*.json")); len(files) == 0 {
+		t.Error("nothing was written to the cache directory")
+	}
+	if r := isobox(t, "", "--module-cache"); r.code != 2 {
+		t.Errorf("--module-cache without a directory: code %d", r.code)
+	}
+}
+
 // isobox types prints types/isobox.d.ts.
 func TestTypesCommand(t *testing.T) {
 	t.Parallel()

@@ -511,3 +511,54 @@ func TestModuleHostile(t *testing.T) {
 		t.Errorf("ring: %q", out.String())
 	}
 }
+
+// WithModuleCache: a second host (the next process) reads a built graph
+// from the directory instead of bundling it; a changed source, a corrupt
+// file or a file the isolate may no longer read is not used.
+func TestModuleDiskCache(t *testing.T) {
+	dir, cache := t.TempDir(), t.TempDir()
+	writeTree(t, dir, map[string]string{
+		"main.ts": `import { v } from "./dep.ts"; console.log("v", v satisfies number);`,
+		"dep.ts":  `export const v: number = 1;`,
+	})
+	run := func(roots ...string) (out string, builds, hits int64) {
+		t.Helper()
+		host, o, e := newModuleHost(t, engine.WithModuleCache(cache))
+		if err := runFile(t, host, o, e, dir, "main.ts", roots...); err != nil {
+			return err.Error(), host.ModuleBuilds(), host.ModuleDiskHits()
+		}
+		return o.String(), host.ModuleBuilds(), host.ModuleDiskHits()
+	}
+	for i, c := range []struct {
+		prepare     func()
+		out         string
+		builds, hit int64
+	}{
+		{nil, "v 1\n", 1, 0},
+		{nil, "v 1\n", 0, 1},
+		{func() { writeTree(t, dir, map[string]string{"dep.ts": `export const v: number = 2;`}) }, "v 2\n", 1, 0},
+		{nil, "v 2\n", 0, 1},
+		{func() {
+			files, _ := filepath.Glob(filepath.Join(cache, "*.json"))
+			for _, f := range files {
+				_ = os.WriteFile(f, []byte(`{"version": "x", "code": "console.log('injected')"}`), 0o600)
+			}
+		}, "v 2\n", 1, 0},
+	} {
+		if c.prepare != nil {
+			c.prepare()
+		}
+		out, builds, hits := run()
+		if out != c.out || builds != c.builds || hits != c.hit {
+			t.Errorf("run %d: %q, %d builds, %d disk hits; want %q, %d, %d", i, out, builds, hits, c.out, c.builds, c.hit)
+		}
+	}
+	// An isolate that may not read dep.ts does not get it from the cache.
+	sub := filepath.Join(dir, "nothing")
+	if err := os.MkdirAll(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if out, _, hits := run(sub); hits != 0 || strings.Contains(out, "v 2") {
+		t.Errorf("a refused isolate: %q, %d disk hits", out, hits)
+	}
+}

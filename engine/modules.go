@@ -50,6 +50,10 @@ func WithJSX(o JSXOptions) HostOption { return func(h *Host) { h.jsx = o } }
 // nothing. Any goroutine.
 func (h *Host) ModuleBuilds() int64 { return h.mods.builds.Load() }
 
+// ModuleDiskHits returns how many module graphs the host read from its
+// on-disk cache (WithModuleCache) instead of bundling them. Any goroutine.
+func (h *Host) ModuleDiskHits() int64 { return h.mods.disk.Load() }
+
 // modKey names one cached build.
 type modKey struct {
 	path, spec, dir string // path for a file entry; spec and dir for a run-time import()
@@ -76,6 +80,8 @@ type modCache struct {
 	mu     sync.Mutex
 	m      map[modKey]*modProg
 	builds atomic.Int64
+	dir    string // WithModuleCache; "" = memory only
+	disk   atomic.Int64
 }
 
 const modCacheMax = 256
@@ -107,15 +113,23 @@ func (h *Host) buildModuleIn(entry module.Entry, caps *Capabilities, reg *module
 	if mp != nil && fresh(mp.inputs, canRead) {
 		return mp, nil
 	}
-	res, err := module.Build(entry, module.Options{
-		CanRead:     canRead,
-		Check:       checkModuleText,
-		Registered:  registered,
-		JSXFactory:  h.jsx.Factory,
-		JSXFragment: h.jsx.Fragment,
-	})
-	if err != nil {
-		return nil, moduleError(err)
+	res := c.loadDisk(key, canRead)
+	fromDisk := res != nil
+	if fromDisk {
+		c.disk.Add(1)
+	} else {
+		var err error
+		res, err = module.Build(entry, module.Options{
+			CanRead:     canRead,
+			Check:       checkModuleText,
+			Registered:  registered,
+			JSXFactory:  h.jsx.Factory,
+			JSXFragment: h.jsx.Fragment,
+		})
+		if err != nil {
+			return nil, moduleError(err)
+		}
+		defer c.storeDisk(key, res) // once it compiled
 	}
 	if res.Reused != "" {
 		return &modProg{module: true, reused: res.Reused}, nil
@@ -123,13 +137,17 @@ func (h *Host) buildModuleIn(entry module.Entry, caps *Capabilities, reg *module
 	if !res.Module && res.Code == "" {
 		return nil, nil
 	}
-	c.builds.Add(1)
+	if !fromDisk {
+		c.builds.Add(1)
+	}
 	name := entry.Display
 	if name == "" {
 		name = entry.Path
 	}
 	mp = &modProg{module: res.Module, inputs: res.Inputs, files: res.Files, registry: res.Registry}
+	var err error
 	if mp.prog, err = compileModule(name, res.Code, res.Module); err != nil {
+		res.Inputs = nil // not stored
 		return nil, err
 	}
 	c.mu.Lock()
@@ -418,12 +436,7 @@ func (iso *Isolate) register(run *graphRun, fn goja.Callable) {
 	if !added {
 		return
 	}
-	keys := make([]string, 0, len(mr.reg))
-	for k := range mr.reg {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	mr.regSum = sha256.Sum256([]byte(strings.Join(keys, "\x00")))
+	mr.regSum = sha256.Sum256([]byte(strings.Join(registeredKeys(mr.reg), "\x00")))
 }
 
 // lookup returns the namespace of a registered module, or nil while its
