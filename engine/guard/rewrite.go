@@ -54,7 +54,11 @@ import (
 // so that maxTaskMs, kill and the memory limits stop it. What is left
 // without a JS step is the proxy's key list, built and checked by goja in
 // one go: ~0.7 µs a property, 0.7 s at the cap.
-// Object rest in destructuring ({...r} = s) is not covered.
+// Object rest at the top of a declaration or assignment pattern (const
+// {a, ...r} = s, ({...r} = s), a parameter's default) copies as a spread
+// does, and its source goes through the same helper; a rest nested in a
+// pattern, in a for head or a catch clause, or a parameter's argument, is
+// not covered.
 //
 // Operators left alone (leftAlone): a Number literal operand (a Number
 // cannot meet a BigInt), a literal shift count up to 64 and a literal
@@ -270,6 +274,11 @@ func (rw *rewriter) walk(v reflect.Value, strict bool, depth int) {
 			rw.compound(n, strict, depth)
 		case *ast.CallExpression:
 			rw.importCall(n, depth)
+		case *ast.Binding:
+			// const {...r} = s copies s as a spread does.
+			if hasObjectRest(n.Target) && n.Initializer != nil {
+				rw.wrapArg(n.Initializer, opSpread, depth)
+			}
 		case *ast.ObjectLiteral:
 			for _, p := range n.Value {
 				if se, ok := p.(*ast.SpreadElement); ok {
@@ -416,6 +425,14 @@ func isNumberLiteral(e ast.Expression) bool {
 
 func helperCall(op int) string { return fmt.Sprintf(`""[%q](%d,`, OpHelper, op) }
 
+// hasObjectRest reports whether a binding or assignment target is an
+// object pattern with a rest element ({a, ...r}): the rest copies the
+// source's remaining properties in one instruction, as a spread does.
+func hasObjectRest(t ast.Node) bool {
+	p, ok := t.(*ast.ObjectPattern)
+	return ok && p.Rest != nil
+}
+
 // importCall rewrites a renamed import(s[, o]) to ""[H](70,s[, o]).
 func (rw *rewriter) importCall(n *ast.CallExpression, depth int) {
 	id, ok := n.Callee.(*ast.Identifier)
@@ -478,6 +495,10 @@ func (rw *rewriter) wrapArg(e ast.Expression, code, depth int) {
 
 // compound rewrites T op= R.
 func (rw *rewriter) compound(n *ast.AssignExpression, strict bool, depth int) {
+	if n.Operator == token.ASSIGN && hasObjectRest(n.Left) {
+		rw.wrapArg(n.Right, opSpread, depth) // ({...r} = s)
+		return
+	}
 	op := opCode(n.Operator)
 	if op == 0 || leftAlone(op, nil, n.Right) {
 		return

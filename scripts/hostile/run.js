@@ -102,6 +102,8 @@ const CASES = {
 	"bigint-runtime-sar-negative": {fn: () => { const n = -(2n ** 40n); return 1n >> n }, limits: {}, note: ""},
 	"bigint-runtime-pow": {fn: () => { const b = 2n ** 100000n, e = 100000n; return b ** e }, limits: {maxTaskMs: 200}, note: ""},
 	"bigint-runtime-compound-member": {fn: () => { const o = {p: 1n}, n = 2n ** 40n; o.p <<= n }, limits: {}, note: ""},
+	"object-rest-string": {fn: () => { const s = "x".repeat(2 ** 22); const {...r} = s; return Object.keys(r).length }, limits: {maxTaskMs: 200}, note: ""},
+	"object-rest-assign": {fn: () => { const s = new Uint8Array(2 ** 22); let a, r; ({a, ...r} = s); return r }, limits: {maxTaskMs: 200}, note: ""},
 	"bigint-runtime-mul-chain": {fn: () => { let x = 2n ** 500000n; for (;;) x = x * x }, limits: {maxTaskMs: 200}, note: ""},
 	"bigint-runtime-mul-compound": {fn: () => { let x = 3n ** 400000n; for (;;) x *= x }, limits: {maxTaskMs: 200}, note: ""},
 	"bigint-runtime-pow-literal": {fn: () => { let x = 2n ** 100000n + 1n; x = x ** 1000n; return String(x).length }, limits: {maxTaskMs: 200}, note: ""},
