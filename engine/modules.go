@@ -146,7 +146,7 @@ func (h *Host) buildModuleIn(entry module.Entry, caps *Capabilities, reg *module
 	}
 	mp = &modProg{module: res.Module, inputs: res.Inputs, files: res.Files, registry: res.Registry}
 	var err error
-	if mp.prog, err = compileModule(name, res.Code, res.Module); err != nil {
+	if mp.prog, err = compileModule(name, res.Code); err != nil {
 		res.Inputs = nil // not stored
 		return nil, err
 	}
@@ -184,11 +184,10 @@ func checkModuleText(name, text string) error {
 // compileModule compiles a bundle through the engine's compile helper:
 // the nesting scanner, then compileChecked (the BigInt check, the
 // operator and import() rewrite, and goja).
-func compileModule(name, code string, isModule bool) (*goja.Program, error) {
+func compileModule(name, code string) (*goja.Program, error) {
 	if err := guard.CheckNesting(code, guard.DefaultMaxNesting); err != nil {
 		return nil, &ScriptError{Name: "SyntaxError", Message: strings.TrimPrefix(err.Error(), "guard: "), Cause: err}
 	}
-	_ = isModule // import() calls are rewritten by compileChecked, as in every source
 	return compileChecked(name, code)
 }
 
