@@ -108,6 +108,7 @@ func TestREPLModules(t *testing.T) {
 	t.Parallel()
 	for _, c := range []struct{ name, in, want string }{
 		{"load a module", ".load testdata/repl/mod.mjs\n", "mod loaded\n[Module: null prototype] { answer: [Getter] }\n"},
+		{"import() in a loaded script resolves from its file", ".load testdata/imports/loader.js\n(await loadLib()).v\n", "[Function (anonymous)]\n'lib'\n"},
 		{"load it again: not run twice", ".load testdata/repl/mod.mjs\n.load testdata/repl/mod.mjs\n", "mod loaded\n[Module: null prototype] { answer: [Getter] }\n[Module: null prototype] { answer: [Getter] }\n"},
 		{"load a classic TS script", ".load testdata/repl/classic.ts\nfromTS\n", "'typed global'\n"},
 		{"load a TS syntax error", ".load testdata/repl/bad.ts\n", "Uncaught SyntaxError: Unexpected \";\"\n    at testdata/repl/bad.ts:2:19\n"},

@@ -615,11 +615,24 @@ func (iso *Isolate) callerFile() string {
 		if p, ok := iso.mods.files[name]; ok {
 			return p
 		}
+		// A classic script's frames carry its file name (a script the
+		// REPL loaded, say): one that names a file is the caller.
+		if !strings.HasPrefix(name, "<") {
+			if p := iso.abs(name); fileExists(p) {
+				return p
+			}
+		}
 	}
 	if iso.src.Filename != "" {
 		return iso.abs(iso.src.Filename)
 	}
 	return ""
+}
+
+// fileExists reports whether path names a regular file.
+func fileExists(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.Mode().IsRegular()
 }
 
 // importMeta returns import.meta for the calling module: url (a file:

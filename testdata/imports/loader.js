@@ -1,0 +1,2 @@
+// Loaded by the REPL: its import() resolves from this file, not the working directory.
+globalThis.loadLib = () => import("./lib.mjs");
