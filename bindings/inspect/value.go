@@ -67,7 +67,7 @@ func (in *inspector) formatValue(v goja.Value, recurseTimes int, typedArray bool
 // namespace's is (the engine's: a null prototype and an own
 // Symbol.toStringTag "Module"). Read without invoking anything.
 func (in *inspector) isNamespaceTarget(t *goja.Object) bool {
-	if t.Prototype() != nil {
+	if isProxyObject(t) || t.Prototype() != nil {
 		return false
 	}
 	d := in.own(t, goja.SymToStringTag)
