@@ -182,6 +182,10 @@ var hostileCases = []hostileCase{
 	// * of run-time BigInts squares in one instruction; a literal exponent
 	// or a long literal shift count grows a value 1000-fold or by a megabit
 	// a step; the 100-megabit results then took a minute to print.
+	// regexp2 backtracking runs inside one instruction: days at 40
+	// characters before its match timeout existed.
+	{name: "regexp-backtracking-lookbehind", fn: `() => /^(\w+\s?)*$(?<!x)/.test("a".repeat(40) + "!")`, limits: `{maxTaskMs: 200}`, want: "ResourceLimitError", limit: "maxTaskMs"},
+	{name: "regexp-backtracking-backref", fn: `() => { for (;;) "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!".replace(/^(a|aa)+\1$/, "") }`, limits: `{maxTaskMs: 200}`, want: "ResourceLimitError", limit: "maxTaskMs"},
 	{name: "object-rest-string", fn: `() => { const s = "x".repeat(2 ** 22); const {...r} = s; return Object.keys(r).length }`, limits: `{}`, want: "RangeError"},
 	{name: "object-rest-assign", fn: `() => { const s = new Uint8Array(2 ** 22); let a, r; ({a, ...r} = s); return r }`, limits: `{}`, want: "RangeError"},
 	{name: "object-rest-limit", fn: `() => { for (;;) { const {...r} = new Uint8Array(2 ** 19) } }`, limits: `{maxTaskMs: 100}`, want: "ResourceLimitError", limit: "maxTaskMs"},

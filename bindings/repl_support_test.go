@@ -34,7 +34,7 @@ func newSession(t *testing.T) (*bindings.Session, *syncBuffer) {
 		if err := host.Shutdown(ctx); err != nil {
 			t.Errorf("shutdown: %v", err)
 		}
-		goleak.VerifyNone(t)
+		goleak.VerifyNone(t, ignoreRegexpClock)
 	})
 	return bindings.NewSession(iso, bindings.REPLOptions{}), &out
 }

@@ -102,6 +102,8 @@ const CASES = {
 	"bigint-runtime-sar-negative": {fn: () => { const n = -(2n ** 40n); return 1n >> n }, limits: {}, note: ""},
 	"bigint-runtime-pow": {fn: () => { const b = 2n ** 100000n, e = 100000n; return b ** e }, limits: {maxTaskMs: 200}, note: ""},
 	"bigint-runtime-compound-member": {fn: () => { const o = {p: 1n}, n = 2n ** 40n; o.p <<= n }, limits: {}, note: ""},
+	"regexp-backtracking-lookbehind": {fn: () => /^(\w+\s?)*$(?<!x)/.test("a".repeat(40) + "!"), limits: {maxTaskMs: 200}, note: ""},
+	"regexp-backtracking-backref": {fn: () => { for (;;) "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!".replace(/^(a|aa)+\1$/, "") }, limits: {maxTaskMs: 200}, note: ""},
 	"object-rest-string": {fn: () => { const s = "x".repeat(2 ** 22); const {...r} = s; return Object.keys(r).length }, limits: {}, note: ""},
 	"object-rest-assign": {fn: () => { const s = new Uint8Array(2 ** 22); let a, r; ({a, ...r} = s); return r }, limits: {}, note: ""},
 	"object-rest-limit": {fn: () => { for (;;) { const {...r} = new Uint8Array(2 ** 19) } }, limits: {maxTaskMs: 100}, note: ""},
