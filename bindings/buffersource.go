@@ -3,6 +3,7 @@ package bindings
 import (
 	"github.com/dop251/goja"
 
+	"github.com/isobox/isobox/bindings/inspect"
 	"github.com/isobox/isobox/engine/guard"
 	"github.com/isobox/isobox/internal/gojax"
 )
@@ -133,7 +134,10 @@ func (e *env) checkAlloc(n int64, what string) {
 
 // newUint8Array makes a Uint8Array over b (which the script then owns).
 func (e *env) newUint8Array(b []byte) goja.Value {
-	ab := e.vm.NewArrayBuffer(b)
+	ab, err := gojax.NewArrayBuffer(e.vm, b) // constructor guards first
+	if err != nil {
+		e.throw(err)
+	}
 	u8 := e.intrinsic("Uint8Array")
 	if u8 == nil {
 		e.typeError("Uint8Array is not available")
@@ -206,3 +210,7 @@ func (e *env) intrinsicMember(name, member string) goja.Value {
 	}
 	return o.Get(member)
 }
+
+// The formatter's ArrayBuffer (for its intrinsic prototype) goes through
+// gojax too, so the buffer constructor guards are installed first.
+func init() { inspect.NewArrayBuffer = gojax.NewArrayBuffer }

@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/dop251/goja"
+
+	"github.com/isobox/isobox/internal/gojax"
 )
 
 // Web Crypto: crypto.getRandomValues, crypto.randomUUID and
@@ -159,7 +161,14 @@ func (e *env) digest(c goja.FunctionCall) goja.Value {
 	release := e.iso.Hold()
 	if !e.iso.Post(func() error {
 		release()
-		resolve(e.vm.ToValue(e.vm.NewArrayBuffer(sum)))
+		ab, err := gojax.NewArrayBuffer(e.vm, sum) // constructor guards first
+		if ex, ok := err.(*goja.Exception); ok {
+			reject(ex.Value())
+			return nil
+		} else if err != nil {
+			return err
+		}
+		resolve(e.vm.ToValue(ab))
 		return nil
 	}) {
 		release()

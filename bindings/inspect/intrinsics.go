@@ -1,6 +1,7 @@
 package inspect
 
 import (
+	"errors"
 	"math/big"
 	"reflect"
 	"runtime"
@@ -174,6 +175,18 @@ func loadIntrinsics(vm *goja.Runtime) *[nIntrinsics]*goja.Object {
 	return out
 }
 
+// NewArrayBuffer makes the ArrayBuffer whose prototype inspect captures:
+// it must install the sandbox's buffer constructor guards first (the
+// buffer's constructor is reachable from it). The bindings set it, in
+// their init, to gojax.NewArrayBuffer; unset, no buffer is made and
+// ArrayBuffers are told by their class alone. Written only before any
+// Inspect call (package init); read on the goroutine that owns vm.
+var NewArrayBuffer = func(vm *goja.Runtime, data []byte) (goja.ArrayBuffer, error) {
+	return goja.ArrayBuffer{}, errNoBufferMaker
+}
+
+var errNoBufferMaker = errors.New("inspect: no NewArrayBuffer")
+
 func captureIntrinsics(vm *goja.Runtime) (out [nIntrinsics]*goja.Object) {
 	inspectCaptureProgOnce.Do(func() {
 		inspectCaptureProg, _ = goja.Compile("inspect-intrinsics", inspectCaptureSrc, true)
@@ -181,8 +194,10 @@ func captureIntrinsics(vm *goja.Runtime) (out [nIntrinsics]*goja.Object) {
 	_ = vm.Try(func() {
 		out[iObjectProto] = vm.NewObject().Prototype()
 		out[iArrayProto] = vm.NewArray().Prototype()
-		if ab, ok := vm.ToValue(vm.NewArrayBuffer(nil)).(*goja.Object); ok {
-			out[iArrayBufferProto] = ab.Prototype()
+		if b, err := NewArrayBuffer(vm, nil); err == nil { // constructor guards first
+			if ab, ok := vm.ToValue(b).(*goja.Object); ok {
+				out[iArrayBufferProto] = ab.Prototype()
+			}
 		}
 		if f, ok := vm.ToValue(func(goja.FunctionCall) goja.Value { return nil }).(*goja.Object); ok {
 			out[iFunctionProto] = f.Prototype()

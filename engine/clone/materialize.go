@@ -5,6 +5,8 @@ import (
 	"reflect"
 
 	"github.com/dop251/goja"
+
+	"github.com/isobox/isobox/internal/gojax"
 )
 
 // ---------------------------------------------------------------------------
@@ -234,7 +236,13 @@ func (mt *materializer) create(i int32) error {
 		} else {
 			data = append(make([]byte, 0, len(data)), data...)
 		}
-		o = r.ToValue(r.NewArrayBuffer(data))
+		// Through gojax: the family's constructor guards are installed
+		// first (the buffer's constructor is reachable from it).
+		ab, err := gojax.NewArrayBuffer(r, data)
+		if err != nil {
+			return err
+		}
+		o = r.ToValue(ab)
 	case kTypedArray, kDataView:
 		bi := g.slots[nd.s]
 		if bi < 0 || g.nodes[bi].kind != kArrayBuffer {

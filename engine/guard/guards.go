@@ -79,6 +79,7 @@ type guards struct {
 	syntaxError    *goja.Object
 	factory        goja.Callable
 	taLenGetter    *goja.Object // intrinsic %TypedArray%.prototype.length getter
+	buffers        bufferState  // the ArrayBuffer and typed-array constructor guards (guards_buffers.go)
 	alloc          *allocGuards // guards_alloc.go state, made once
 	chk            goja.Value   // the constructor wrappers' native check
 	ctorChecks     []func(args []goja.Value) []goja.Value
@@ -125,25 +126,7 @@ func Install(vm *goja.Runtime, cfg Config) (err error) {
 		g.wrapLooper(ap, m.name, m.length, counted)
 	}
 
-	global := vm.GlobalObject()
-	g.wrapCtor(global, "ArrayBuffer", false, func(args []goja.Value) []goja.Value {
-		if len(args) == 0 {
-			return nil
-		}
-		// ToIndex(length) once, so that '1e12' or a valueOf is counted
-		// as the built-in counts it; the converted value is passed on.
-		args[0] = g.toNumber(args[0])
-		if n := truncNum(args[0]); n > float64(g.maxBuf) {
-			g.fail(fmt.Sprintf("ArrayBuffer size %v", n))
-		}
-		return args
-	})
-	for _, ta := range typedArrays {
-		name, size := ta.name, float64(ta.size)
-		g.wrapCtor(global, name, false, func(args []goja.Value) []goja.Value {
-			return g.checkTypedArray(name, size, args)
-		})
-	}
+	g.installBufferCtors() // guards_buffers.go
 	g.installDepthGuards()
 	g.installAllocGuards()  // guards_alloc.go
 	g.installBigIntGuards() // guards_bigint.go
@@ -398,6 +381,18 @@ func (g *guards) wrapCtorMode(holder *goja.Object, key string, mode int, check f
 	if !ok {
 		return
 	}
+	w, proto := g.makeCtorWrapper(ov, key, mode, check)
+	_ = proto.DefineDataProperty("constructor", w, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	if holder != proto {
+		_ = holder.DefineDataProperty(key, w, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	}
+}
+
+// makeCtorWrapper makes the wrapper of constructor ov (see wrapCtor) and
+// returns it with ov's prototype, whose constructor the caller points at
+// it: until then nothing reachable refers to the wrapper. It runs JS (the
+// wrapper factory), so it can be interrupted.
+func (g *guards) makeCtorWrapper(ov *goja.Object, key string, mode int, check func(args []goja.Value) []goja.Value) (w, proto *goja.Object) {
 	if g.factory == nil {
 		f, err := g.vm.RunProgram(ctorFactory)
 		if err != nil {
@@ -418,15 +413,18 @@ func (g *guards) wrapCtorMode(holder *goja.Object, key string, mode int, check f
 		})
 	}
 	g.ctorChecks = append(g.ctorChecks, check)
-	w := call(g.factory, goja.Undefined(), ov, g.chk, g.vm.ToValue(mode), g.vm.ToValue(len(g.ctorChecks)-1)).(*goja.Object)
-	proto := ov.Get("prototype").(*goja.Object)
+	w = call(g.factory, goja.Undefined(), ov, g.chk, g.vm.ToValue(mode), g.vm.ToValue(len(g.ctorChecks)-1)).(*goja.Object)
+	if wrapFault != nil && wrapFault() {
+		panic(g.vm.NewGoError(errWrapFault))
+	}
+	if wrapperMade != nil {
+		wrapperMade(g.vm, w)
+	}
+	proto = ov.Get("prototype").(*goja.Object)
 	_ = w.DefineDataProperty("prototype", proto, goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_FALSE)
 	g.setNameLength(w, ov.Get("name"), ov.Get("length"))
 	g.adoptStatics(w, ov, key) // statics copied; ov is not w's prototype
-	_ = proto.DefineDataProperty("constructor", w, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
-	if holder != proto {
-		_ = holder.DefineDataProperty(key, w, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
-	}
+	return w, proto
 }
 
 // argsOf returns the elements of an arguments object.

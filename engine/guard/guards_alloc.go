@@ -76,8 +76,6 @@ type allocGuards struct {
 	wmSet    goja.Callable
 	wmCtor   *goja.Object
 	isArray  goja.Callable
-	// taLenGetter is %TypedArray%.prototype's intrinsic length getter.
-	taLenGetter *goja.Object
 }
 
 // installAllocGuards wraps the list builders and amplifiers. It runs last
@@ -191,10 +189,23 @@ func (g *guards) installAllocGuards() {
 		a.checkKeys(c.Argument(0), costKey, "Reflect.ownKeys")
 		return call(orig, goja.Undefined(), c.Arguments...)
 	})
+}
 
-	// %TypedArray%.prototype: join, sort, toSorted, set.
-	if ta, ok := vm.Get("Uint8Array").(*goja.Object); ok {
-		if tap, ok := ta.Prototype().Get("prototype").(*goja.Object); ok {
+// installTypedArrayProtoGuards wraps %TypedArray%.prototype's join,
+// toLocaleString, sort, toSorted and set, and finds its intrinsic length
+// getter. Called by ensureBuffers (guards_buffers.go), before any typed
+// array is reachable.
+func (g *guards) installTypedArrayProtoGuards(tap *goja.Object) {
+	a := g.newAllocGuards()
+	if g.taLenGetter == nil {
+		if d, err := g.gopd(goja.Undefined(), tap, g.vm.ToValue("length")); err == nil {
+			if do, ok := d.(*goja.Object); ok {
+				g.taLenGetter, _ = do.Get("get").(*goja.Object)
+			}
+		}
+	}
+	{
+		{
 			g.wrapWith(tap, "join", 1, a.taJoin)
 			g.wrapWith(tap, "toLocaleString", 0, func(orig goja.Callable, c goja.FunctionCall) goja.Value {
 				// n-1 commas and at least one character per element.
@@ -237,19 +248,6 @@ func (g *guards) newAllocGuards() *allocGuards {
 	}
 	// Called from Install only, before any script: the intrinsics.
 	a.isArray, _ = goja.AssertFunction(g.vm.Get("Array").(*goja.Object).Get("isArray"))
-	if g.taLenGetter == nil {
-		// First called from Install, before any script runs.
-		if ta, ok := g.vm.Get("Uint8Array").(*goja.Object); ok {
-			if tap, ok := ta.Prototype().Get("prototype").(*goja.Object); ok {
-				if d, err := g.gopd(goja.Undefined(), tap, g.vm.ToValue("length")); err == nil {
-					if do, ok := d.(*goja.Object); ok {
-						g.taLenGetter, _ = do.Get("get").(*goja.Object)
-					}
-				}
-			}
-		}
-	}
-	a.taLenGetter = g.taLenGetter
 	g.alloc = a
 	return a
 }

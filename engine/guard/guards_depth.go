@@ -284,25 +284,17 @@ func (g *guards) installDepthGuards() {
 	install(vm.GlobalObject(), "Proxy", pw)
 	install(fp, "bind", kit.Get("bind"))
 	revived = g.installRecursionGuards(kit, origParse)
-	// Every constructor wrapped so far (wrapCtor: ArrayBuffer, the typed
-	// arrays, Function and its async and generator kin, RegExp) stops
-	// exposing its unguarded original as its [[Prototype]].
+	// Every constructor wrapped so far (wrapCtor: Function and its async
+	// and generator kin, RegExp) stops exposing its unguarded original as
+	// its [[Prototype]]. (The buffer family's wrappers, made later by
+	// ensureBuffers, never did: adoptStatics gives them the original's
+	// [[Prototype]].)
 	global := vm.GlobalObject()
-	ctors := []goja.Value{global.Get("ArrayBuffer"), global.Get("Function"), global.Get("RegExp"),
+	ctors := []goja.Value{global.Get("Function"), global.Get("RegExp"),
 		protos.Get("0").(*goja.Object).Get("constructor"), protos.Get("1").(*goja.Object).Get("constructor")}
-	for _, ta := range typedArrays {
-		ctors = append(ctors, global.Get(ta.name))
-	}
 	for i, c := range ctors {
 		if w, ok := c.(*goja.Object); ok {
-			var statics []string
-			switch {
-			case i == 0:
-				statics = []string{"isView"}
-			case i >= 5:
-				statics = []string{"BYTES_PER_ELEMENT"}
-			}
-			g.unhide(w, statics, i == 0 || i == 2) // ArrayBuffer, RegExp: an own @@species
+			g.unhide(w, nil, i == 1) // RegExp: an own @@species
 		}
 	}
 }

@@ -25,15 +25,20 @@ import (
 // cannot be interrupted half way; if it panics nothing is stored and the
 // next touch makes it again.
 //
+// The ArrayBuffer and typed-array constructors are made lazily by their
+// own mechanism, a hook on goja's global template plus the buffers Go code
+// makes (guards_buffers.go).
+//
 // Everything else is installed at boot as before: wrappers of methods
 // already created (the installers read some originals they keep), of
-// symbol-keyed methods, of constructors (wrapCtor: their prototypes'
-// constructor properties are reachable from instances goja makes without
-// the global, as buffer.constructor), of the built-ins goja builds whole
+// symbol-keyed methods, of the other constructors (wrapCtor: their
+// prototypes' constructor properties are reachable from instances goja
+// makes without the global, as /x/.constructor), of the built-ins goja builds whole
 // (RegExp.prototype, Promise.prototype, JSON, Reflect, the generator and
 // async prototypes), and the JS-defined guards. Those routes that bypass
 // the templates (regex, async and generator literals, buffers the host
-// creates) therefore reach objects whose guards are already in place.
+// creates, through gojax.NewArrayBuffer) therefore reach objects whose
+// guards are already in place.
 //
 // Config.Eager turns deferral off, and so does a goja layout gojax does
 // not recognize (DeferProperty reports false and the wrap happens now).
@@ -53,9 +58,9 @@ func (g *guards) deferWrap(obj *goja.Object, key string, length int, fn func(goj
 }
 
 // Test hooks, nil outside this package's tests (which do not run in
-// parallel): wrapperMade sees every wrapper makeWrapper makes, and
-// wrapFault, when it returns true, makes makeWrapper panic before it makes
-// anything, as a stack overflow or an interrupt would.
+// parallel): wrapperMade sees every wrapper makeWrapper and
+// makeCtorWrapper make, and wrapFault, when it returns true, makes them
+// panic before they finish, as a stack overflow or an interrupt would.
 var (
 	wrapperMade func(vm *goja.Runtime, w *goja.Object)
 	wrapFault   func() bool

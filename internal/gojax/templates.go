@@ -69,7 +69,9 @@ type globalsTmpl struct {
 	owner    *goja.Runtime
 	version  *tmplVersion
 	builders map[unistring.String]func() goja.Value
-	deferred map[deferKey][]func(goja.Value) goja.Value // DeferProperty's wrappers, by object template and name
+	deferred map[deferKey][]func(goja.Value) goja.Value       // DeferProperty's wrappers, by object template and name
+	hooks    map[unistring.String]func(goja.Value) goja.Value // HookGlobal's hooks, by name
+	buffers  func() error                                     // SetBufferHook's hook
 }
 
 // deferKey names a property of a built-in: goja's process-wide template of
@@ -87,6 +89,7 @@ type tmplVersion struct {
 	props     map[unistring.String]factory
 	propNames []unistring.String
 	children  map[unistring.String]*tmplVersion
+	hookKids  map[unistring.String]*tmplVersion // versions with one of goja's names hooked (HookGlobal)
 }
 
 type tmplLayout struct {
@@ -570,4 +573,163 @@ func (tl *tmplLayout) hookedFactory(base *tmplMirror, k unistring.String, orig f
 		nm.value = fv
 		return prop.Interface().(goja.Value)
 	}
+}
+
+// HookGlobal arranges for hook to replace the value of goja's own global
+// vm[name] (one of the names of goja's global template: Int8Array,
+// ArrayBuffer...) at the moment goja first creates it, by whatever route
+// (a get, typeof, a descriptor read, a delete, a define, enumeration of
+// values, with, Reflect): the property is created with hook's result as
+// its value and goja's attributes. hook gets goja's value and runs on vm's
+// goroutine; if it panics nothing is stored and the next touch calls it
+// again, so goja's value is never observable through the property.
+//
+// It reports false, changing nothing, when the layout is not available
+// (or Disable is in force), name is not one of goja's global names, the
+// property already exists, or name is already hooked: the caller then
+// does its work now. Call it on the goroutine that owns vm.
+func HookGlobal(vm *goja.Runtime, name string, hook func(orig goja.Value) goja.Value) bool {
+	tl := tmplGet()
+	if tl.err != nil || disabled.Load() || hook == nil {
+		return false
+	}
+	l := get()
+	o := vm.GlobalObject()
+	if l.selfType(o) != l.templatedType {
+		return false
+	}
+	key := unistring.NewFromString(name)
+	if tl.base.props[key] == nil {
+		return false
+	}
+	if _, exists := (*(*map[unistring.String]goja.Value)(unsafe.Add(l.self(o).UnsafePointer(), tl.valuesOff)))[key]; exists {
+		return false
+	}
+	g := tl.container(vm)
+	if g == nil || g.hooks[key] != nil {
+		return false
+	}
+	if g.hooks == nil {
+		g.hooks = make(map[unistring.String]func(goja.Value) goja.Value, 16)
+	}
+	v := tl.hookGlobalChild(g.version, key)
+	g.version = v
+	g.t.props, g.t.propNames = v.props, v.propNames
+	g.hooks[key] = hook
+	return true
+}
+
+// hookGlobalChild returns the version of v with goja's name hooked,
+// making it on first use.
+func (tl *tmplLayout) hookGlobalChild(v *tmplVersion, name unistring.String) *tmplVersion {
+	versionsMu.Lock()
+	defer versionsMu.Unlock()
+	if c := v.hookKids[name]; c != nil {
+		return c
+	}
+	c := &tmplVersion{props: make(map[unistring.String]factory, len(v.props)), propNames: v.propNames}
+	for k, f := range v.props {
+		c.props[k] = f
+	}
+	c.props[name] = tl.hookedGlobalFactory(name, tl.base.props[name])
+	if v.hookKids == nil {
+		v.hookKids = make(map[unistring.String]*tmplVersion)
+	}
+	v.hookKids[name] = c
+	return c
+}
+
+// hookedGlobalFactory is the factory of a hooked global: goja's, then the
+// runtime's hook on the value (none: goja's value).
+func (tl *tmplLayout) hookedGlobalFactory(name unistring.String, orig factory) factory {
+	return func(r *goja.Runtime) goja.Value {
+		v := orig(r)
+		g := tl.containerOf(r)
+		if g == nil || g.hooks[name] == nil || v == nil {
+			return v
+		}
+		if reflect.TypeOf(v) != tl.propType {
+			return g.hooks[name](v)
+		}
+		m := (*propMirror)(reflect.ValueOf(v).UnsafePointer())
+		if m.accessor {
+			return v
+		}
+		fv := g.hooks[name](m.value)
+		prop := reflect.New(tl.propType.Elem())
+		nm := (*propMirror)(prop.UnsafePointer())
+		*nm = *m
+		nm.value = fv
+		return prop.Interface().(goja.Value)
+	}
+}
+
+// GlobalOriginal returns the value goja's global template makes for name
+// (goja's own constructor, for ArrayBuffer), without creating the global
+// property or running any hook: for the caller that wraps it before a
+// script can see it. Nil when the layout is not available or name is not
+// one of goja's global names. Disable does not affect it (a runtime
+// already hooked keeps working). Call it on the goroutine that owns vm.
+func GlobalOriginal(vm *goja.Runtime, name string) goja.Value {
+	tl := tmplGet()
+	if tl.err != nil {
+		return nil
+	}
+	f := tl.base.props[unistring.NewFromString(name)]
+	if f == nil {
+		return nil
+	}
+	v := f(vm)
+	if v != nil && reflect.TypeOf(v) == tl.propType {
+		m := (*propMirror)(reflect.ValueOf(v).UnsafePointer())
+		if m.accessor {
+			return nil
+		}
+		return m.value
+	}
+	return v
+}
+
+// SetBufferHook registers fn as vm's buffer hook: EnsureBuffers and
+// NewArrayBuffer call it before goja makes an ArrayBuffer for a script
+// (whose prototype's constructor is reachable from it). It reports false
+// when the layout is not available: the caller then installs what fn
+// would now. Call it on the goroutine that owns vm.
+func SetBufferHook(vm *goja.Runtime, fn func() error) bool {
+	tl := tmplGet()
+	if tl.err != nil || disabled.Load() {
+		return false
+	}
+	g := tl.container(vm)
+	if g == nil {
+		return false
+	}
+	g.buffers = fn
+	return true
+}
+
+// EnsureBuffers runs vm's buffer hook (SetBufferHook), if any, and returns
+// its error. Every Go site that hands a script an ArrayBuffer or a typed
+// array it did not get from a script calls it first (NewArrayBuffer does).
+// Call it on the goroutine that owns vm.
+func EnsureBuffers(vm *goja.Runtime) error {
+	tl := tmplGet()
+	if tl.err != nil {
+		return nil
+	}
+	g := tl.containerOf(vm)
+	if g == nil || g.buffers == nil {
+		return nil
+	}
+	return g.buffers()
+}
+
+// NewArrayBuffer is vm.NewArrayBuffer(data) after EnsureBuffers: the only
+// way this module's Go code makes an ArrayBuffer. On error nothing is made.
+// Call it on the goroutine that owns vm.
+func NewArrayBuffer(vm *goja.Runtime, data []byte) (goja.ArrayBuffer, error) {
+	if err := EnsureBuffers(vm); err != nil {
+		return goja.ArrayBuffer{}, err
+	}
+	return vm.NewArrayBuffer(data), nil
 }

@@ -254,3 +254,98 @@ func TestDeferPropertyRefuses(t *testing.T) {
 		t.Error("DeferProperty accepted while disabled")
 	}
 }
+
+// HookGlobal replaces goja's global by the hook's value at its first
+// touch, by any route; a hook that panics stores nothing and runs again;
+// GlobalOriginal reads goja's value without creating the global.
+func TestHookGlobal(t *testing.T) {
+	for _, tc := range []struct{ name, src, want string }{
+		{"untouched", `1`, "1"},
+		{"names-do-not-build", `String(Object.getOwnPropertyNames(globalThis).includes("Int8Array"))`, "true"},
+		{"get", `String(Int8Array.hooked)`, "true"},
+		{"typeof", `typeof Int8Array + Int8Array.hooked`, "functiontrue"},
+		{"descriptor", `let d = Object.getOwnPropertyDescriptor(globalThis, "Int8Array"); d.value.hooked + "," + d.writable + "," + d.enumerable + "," + d.configurable`, "true,true,false,true"},
+		{"reflect", `String(Reflect.get(globalThis, "Int8Array").hooked)`, "true"},
+		{"with", `with (globalThis) { String(Int8Array.hooked) }`, "true"},
+		{"delete", `delete globalThis.Int8Array + "," + typeof Int8Array`, "true,undefined"},
+		{"values", `String(Object.values(Object.getOwnPropertyDescriptors(globalThis)).some(d => d.value && d.value.hooked))`, "true"},
+		{"failed-hook-retries", `let e; try { Int8Array } catch (x) { e = x.message } e + "," + Int8Array.hooked`, "hook interrupted,true"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := goja.New()
+			orig := GlobalOriginal(r, "Int8Array")
+			if orig == nil {
+				t.Fatal("GlobalOriginal: nil")
+			}
+			fail := tc.name == "failed-hook-retries"
+			calls := 0
+			if !HookGlobal(r, "Int8Array", func(v goja.Value) goja.Value {
+				calls++
+				if v != orig {
+					t.Errorf("hook got %v, not goja's original", v)
+				}
+				if fail {
+					fail = false
+					panic(r.NewGoError(errHookTest))
+				}
+				w := r.ToValue(func(goja.FunctionCall) goja.Value { return nil }).(*goja.Object)
+				_ = w.Set("hooked", true)
+				return w
+			}) {
+				t.Fatal("HookGlobal refused")
+			}
+			if HookGlobal(r, "Int8Array", func(v goja.Value) goja.Value { return v }) {
+				t.Error("HookGlobal accepted a second hook")
+			}
+			v, err := r.RunString(tc.src)
+			if err != nil {
+				t.Fatalf("%s: %v", tc.src, err)
+			}
+			if v.String() != tc.want {
+				t.Errorf("%s = %q; want %q", tc.src, v, tc.want)
+			}
+			if max := map[bool]int{true: 2, false: 1}[tc.name == "failed-hook-retries"]; calls > max {
+				t.Errorf("hook ran %d times", calls)
+			}
+		})
+	}
+	r := goja.New()
+	_ = r.Get("Uint8Array")
+	if HookGlobal(r, "Uint8Array", func(v goja.Value) goja.Value { return v }) || HookGlobal(r, "noSuchGlobal", func(v goja.Value) goja.Value { return v }) {
+		t.Error("HookGlobal accepted a created or unknown name")
+	}
+}
+
+var errHookTest = errString("hook interrupted")
+
+type errString string
+
+func (e errString) Error() string { return string(e) }
+
+// NewArrayBuffer runs the buffer hook first and makes nothing when it
+// fails.
+func TestBufferHook(t *testing.T) {
+	r := goja.New()
+	if _, err := NewArrayBuffer(r, nil); err != nil {
+		t.Fatalf("no hook: %v", err)
+	}
+	calls := 0
+	if !SetBufferHook(r, func() error {
+		calls++
+		if calls == 1 {
+			return errHookTest
+		}
+		return nil
+	}) {
+		t.Fatal("SetBufferHook refused")
+	}
+	if _, err := NewArrayBuffer(r, []byte{1}); err != errHookTest {
+		t.Errorf("failing hook: err %v", err)
+	}
+	if b, err := NewArrayBuffer(r, []byte{1, 2}); err != nil || len(b.Bytes()) != 2 {
+		t.Errorf("second call: %v %v", b.Bytes(), err)
+	}
+	if calls != 2 {
+		t.Errorf("hook ran %d times, want 2", calls)
+	}
+}
