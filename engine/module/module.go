@@ -488,6 +488,12 @@ func (b *builder) load(path string) (api.OnLoadResult, error) {
 		text := fmt.Sprintf("export * from %s;\nexport { default } from %s;\n", q, q)
 		return api.OnLoadResult{Contents: &text, Loader: api.LoaderJS, ResolveDir: filepath.Dir(path)}, nil
 	}
+	if path != filepath.Clean(path) {
+		// What CanRead checks is the cleaned path, which the system may
+		// not open (.. after a symbolic link): a path esbuild did not
+		// clean is refused.
+		return api.OnLoadResult{}, fmt.Errorf("cannot import %s: not a clean path", path)
+	}
 	if b.opts.CanRead == nil || !b.opts.CanRead(path) {
 		return api.OnLoadResult{}, fmt.Errorf("cannot import %s: it is outside the directories this isolate may read", path)
 	}
@@ -581,7 +587,11 @@ func fileURLPath(u string) (string, error) {
 		}
 		sb.WriteByte(rest[i])
 	}
-	return sb.String(), nil
+	// Cleaned, as every other path isobox reads: the read check cleans
+	// a path before it compares it with the read roots, and reading
+	// root/link/../x as it was (link a symbolic link to a directory
+	// outside) read outside them (file:///root/link/%2e%2e/x).
+	return filepath.Clean(sb.String()), nil
 }
 
 // isESM reports whether esbuild found module syntax in the entry file.
