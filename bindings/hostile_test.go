@@ -195,6 +195,9 @@ var hostileCases = []hostileCase{
 	{name: "bigint-new-valueOf-square", fn: "() => { let v = 2n ** 1000000n; function F() {} F.prototype.valueOf = () => v; for (let i = 0; i < 5; i++) v = new F() ** 2n; return `${v}`.length }", limits: `{maxTaskMs: 200}`, want: "RangeError"},
 	{name: "bigint-runtime-valueOf", fn: `() => 1n << {valueOf() { return 2n ** 40n }}`, limits: `{}`, want: "RangeError"},
 	{name: "bigint-runtime-eval", fn: `() => { globalThis.n = 2n ** 40n; return eval('1n << n') }`, limits: `{}`, want: "RangeError"},
+	// import() calls were found one parse each, every parse up to the next
+	// call: 255 at the end of an eval source was quadratic in one step.
+	{name: "import-many-calls-eval", fn: `() => { eval('a = 1;\n'.repeat(25000) + 'x => import(x);\n'.repeat(255)) }`, limits: `{maxTaskMs: 2000}`, want: ""},
 	// Object spread of a string or typed array (guards_ops.go spread).
 	{name: "spread-string-16Mi", fn: `() => ({...'x'.repeat(2**24)})`, limits: `{}`, want: "RangeError"},
 	{name: "spread-typed-array-limit", fn: `() => { for (;;) ({...new Uint8Array(2**19)}) }`, limits: `{maxTaskMs: 100}`, want: "ResourceLimitError", limit: "maxTaskMs"},

@@ -118,14 +118,11 @@ func RewriteOps(src string) (string, error) {
 		}
 		// import() calls (imports.go): renamed, then rewritten below.
 		var rerr error
-		src, renamed, rerr = renameImports(src)
+		src, renamed, prg, rerr = renameImportsParsed(src)
 		if rerr != nil {
 			return "", rerr
 		}
-		if len(renamed) == 0 {
-			return orig, nil
-		}
-		if prg, err = parser.ParseFile(nil, "", src, 0, parser.WithDisableSourceMaps); err != nil {
+		if len(renamed) == 0 || prg == nil {
 			return orig, nil
 		}
 	}
