@@ -198,6 +198,9 @@ var hostileCases = []hostileCase{
 	// import() calls were found one parse each, every parse up to the next
 	// call: 255 at the end of an eval source was quadratic in one step.
 	{name: "import-many-calls-eval", fn: `() => { eval('a = 1;\n'.repeat(25000) + 'x => import(x);\n'.repeat(255)) }`, limits: `{maxTaskMs: 2000}`, want: ""},
+	// esbuild loaded a data: URL module itself, past the nesting check:
+	// a deep one ended the process (Go stack overflow in its parser).
+	{name: "import-deep-data-url", fn: `() => import('data:text/javascript,' + '('.repeat(3e5) + '1' + ')'.repeat(3e5))`, limits: `{}`, want: "Error"},
 	// Object spread of a string or typed array (guards_ops.go spread).
 	{name: "spread-string-16Mi", fn: `() => ({...'x'.repeat(2**24)})`, limits: `{}`, want: "RangeError"},
 	{name: "spread-typed-array-limit", fn: `() => { for (;;) ({...new Uint8Array(2**19)}) }`, limits: `{maxTaskMs: 100}`, want: "ResourceLimitError", limit: "maxTaskMs"},

@@ -104,6 +104,40 @@ func TestFileURLDotDotAfterSymlink(t *testing.T) {
 	}
 }
 
+// data: URL modules go through Check as files do: esbuild loaded them
+// itself, and a deeply nested one overflowed its parser's stack (a Go
+// fatal error, which ends the process).
+func TestDataURLModules(t *testing.T) {
+	dir := t.TempDir()
+	deep := strings.Repeat("(", 300000) + "1" + strings.Repeat(")", 300000)
+	check := func(name, text string) error {
+		if strings.HasPrefix(text, "((((") { // the data: URL's text, not the file naming it
+			return &Error{Message: "too deep: " + name}
+		}
+		return nil
+	}
+	for _, c := range []struct{ text, err string }{
+		{`import x from "data:text/javascript,` + deep + `"; export { x };`, "too deep: data:text/javascript,"},
+		{`import x from "data:text/javascript;base64,ZXhwb3J0IGRlZmF1bHQgNDI="; import j from "data:application/json,%7B%22b%22%3A2%7D"; export { x, j };`, ""},
+		{`import x from "data:text/css,a{}"; export { x };`, "of type text/javascript and application/json"},
+		{`import x from "data:text/javascript;base64,!!"; export { x };`, "illegal base64"},
+	} {
+		entry := filepath.Join(dir, "a.mjs")
+		if err := os.WriteFile(entry, []byte(c.text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		res, err := Build(Entry{Path: entry}, Options{CanRead: func(string) bool { return true }, Check: check})
+		switch {
+		case c.err == "" && err != nil:
+			t.Errorf("%.60s: %v", c.text, err)
+		case c.err == "" && !strings.Contains(res.Code, "42"):
+			t.Errorf("%.60s: %s", c.text, res.Code)
+		case c.err != "" && (err == nil || !strings.Contains(err.Error(), c.err)):
+			t.Errorf("%.60s: err %v, want %q", c.text, err, c.err)
+		}
+	}
+}
+
 func TestVLQ(t *testing.T) {
 	for _, vals := range [][]int{{0}, {1, -1, 15, -16}, {16, 1000000, -1000000}, {0, 0, 0, 0, 0}} {
 		enc := encodeVLQ(vals)

@@ -113,6 +113,7 @@ const CASES = {
 	"bigint-runtime-valueOf": {fn: () => 1n << {valueOf() { return 2n ** 40n }}, limits: {}, note: ""},
 	"bigint-runtime-eval": {fn: () => { globalThis.n = 2n ** 40n; return eval('1n << n') }, limits: {}, note: ""},
 	"import-many-calls-eval": {fn: () => { eval('a = 1;\n'.repeat(25000) + 'x => import(x);\n'.repeat(255)) }, limits: {maxTaskMs: 2000}, note: ""},
+	"import-deep-data-url": {fn: () => import('data:text/javascript,' + '('.repeat(3e5) + '1' + ')'.repeat(3e5)), limits: {}, note: ""},
 	"spread-string-16Mi": {fn: () => ({...'x'.repeat(2**24)}), limits: {}, note: ""},
 	"spread-typed-array-limit": {fn: () => { for (;;) ({...new Uint8Array(2**19)}) }, limits: {maxTaskMs: 100}, note: ""},
 	"bigint-toString-huge": {fn: () => { let a = 2n ** 1000000n; a = a * a * a; a.toString() }, limits: {maxTaskMs: 1000}, note: ""},
