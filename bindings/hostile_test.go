@@ -193,8 +193,21 @@ var hostileCases = []hostileCase{
 	{name: "bigint-runtime-mul-compound", fn: `() => { let x = 3n ** 400000n; for (;;) x *= x }`, limits: `{maxTaskMs: 200}`, want: "RangeError"},
 	{name: "bigint-runtime-pow-literal", fn: `() => { let x = 2n ** 100000n + 1n; x = x ** 1000n; return String(x).length }`, limits: `{maxTaskMs: 200}`, want: "RangeError"},
 	{name: "bigint-runtime-shift-literal", fn: "() => { let x = 1n; for (let i = 0; i < 200; i++) x <<= 1000000n; return `${x}`.length }", limits: `{maxTaskMs: 200}`, want: "RangeError"},
+	// x >> -n shifts left, and a few layouts passed only the right operand
+	// through the helper, which let an exponent of 2 square a value of any
+	// size a step: 16 megabits in four steps printed for seconds.
+	{name: "bigint-runtime-sar-negative-literal", fn: "() => { let x = 1n; for (let i = 0; i < 40; i++) x >>= -1000000n; return `${x}`.length }", limits: `{maxTaskMs: 200}`, want: "RangeError"},
+	{name: "bigint-paren-private-square", fn: "() => { class C { #p = 2n ** 1000000n; g() { return this } m() { for (let i = 0; i < 5; i++) (this.g().#p) **= 2n; return `${this.#p}`.length } } return new C().m() }", limits: `{maxTaskMs: 200}`, want: "RangeError"},
+	{name: "bigint-tagged-template-square", fn: "() => { const t = () => 2n; let x = 2n ** 1000000n; for (let i = 0; i < 5; i++) x = x ** t``; return `${x}`.length }", limits: `{maxTaskMs: 200}`, want: "RangeError"},
+	{name: "bigint-new-valueOf-square", fn: "() => { let v = 2n ** 1000000n; function F() {} F.prototype.valueOf = () => v; for (let i = 0; i < 5; i++) v = new F() ** 2n; return `${v}`.length }", limits: `{maxTaskMs: 200}`, want: "RangeError"},
 	{name: "bigint-runtime-valueOf", fn: `() => 1n << {valueOf() { return 2n ** 40n }}`, limits: `{}`, want: "RangeError"},
 	{name: "bigint-runtime-eval", fn: `() => { globalThis.n = 2n ** 40n; return eval('1n << n') }`, limits: `{}`, want: "RangeError"},
+	// import() calls were found one parse each, every parse up to the next
+	// call: 255 at the end of an eval source was quadratic in one step.
+	{name: "import-many-calls-eval", fn: `() => { eval('a = 1;\n'.repeat(25000) + 'x => import(x);\n'.repeat(255)) }`, limits: `{maxTaskMs: 2000}`, want: ""},
+	// esbuild loaded a data: URL module itself, past the nesting check:
+	// a deep one ended the process (Go stack overflow in its parser).
+	{name: "import-deep-data-url", fn: `() => import('data:text/javascript,' + '('.repeat(3e5) + '1' + ')'.repeat(3e5))`, limits: `{}`, want: "Error"},
 	// Object spread of a string or typed array (guards_ops.go spread).
 	{name: "spread-string-16Mi", fn: `() => ({...'x'.repeat(2**24)})`, limits: `{}`, want: "RangeError"},
 	{name: "spread-typed-array-limit", fn: `() => { for (;;) ({...new Uint8Array(2**19)}) }`, limits: `{maxTaskMs: 100}`, want: "ResourceLimitError", limit: "maxTaskMs"},

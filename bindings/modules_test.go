@@ -291,6 +291,15 @@ var moduleCases = []struct {
 			console.log(d.n, r.join());`,
 		"data.json": `{"n": 7}`,
 	}, "main.mjs", "7 TypeError,SyntaxError,TypeError,SyntaxError\n", ""},
+	// ToString of the specifier: a Symbol is a TypeError (its description
+	// was imported), an object converts.
+	{"import() of a Symbol rejects with a TypeError", map[string]string{
+		"main.mjs": `const r = []; for (const s of [Symbol("./a.mjs"), {toString() { return "./a.mjs" }}]) {
+				try { r.push((await import(s)).x) } catch (e) { r.push(e.name) } }
+			try { import.meta.resolve(Symbol("./a.mjs")); r.push("resolved") } catch (e) { r.push(e.name) }
+			console.log(r.join());`,
+		"a.mjs": `export const x = 1;`,
+	}, "main.mjs", "TypeError,1,TypeError\n", ""},
 	{"a static import with an unsupported attribute is a SyntaxError", map[string]string{
 		"main.mjs":  `import d from "./data.json" with { kind: "json" };`,
 		"data.json": `{}`,

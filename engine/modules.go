@@ -648,7 +648,7 @@ func (iso *Isolate) importMeta() goja.Value {
 	_ = m.Set("filename", path)
 	_ = m.Set("dirname", filepath.Dir(path))
 	_ = m.Set("resolve", iso.named("resolve", func(c goja.FunctionCall) goja.Value {
-		spec := c.Argument(0).String()
+		spec := toJSString(iso.vm, c.Argument(0))
 		if strings.HasPrefix(spec, "./") || strings.HasPrefix(spec, "../") || strings.HasPrefix(spec, "/") {
 			return iso.vm.ToValue(fileURL(filepath.Join(filepath.Dir(path), spec)))
 		}
@@ -692,7 +692,7 @@ func (iso *Isolate) dynamicImport(spec, opts goja.Value) goja.Value {
 		return vm.ToValue(p)
 	}
 	var s string
-	if ex := vm.Try(func() { s = spec.String() }); ex != nil {
+	if ex := vm.Try(func() { s = toJSString(vm, spec) }); ex != nil {
 		return rejected(ex.Value())
 	}
 	if ex := vm.Try(func() { checkImportOptions(vm, opts) }); ex != nil {
@@ -707,6 +707,19 @@ func (iso *Isolate) dynamicImport(spec, opts goja.Value) goja.Value {
 	// Every file import() reaches is a module, as in the specification
 	// (a file with no module syntax is one with no exports).
 	return iso.importEntry(module.Entry{Spec: s, Dir: dir, Display: filepath.Join(dir, "<import>"), ForceModule: true})
+}
+
+// toJSString is ToString(v): an object through its conversion, a Symbol a
+// TypeError (goja's String() gives a Symbol's description, so that
+// import(Symbol("./m.js")) imported ./m.js). Loop only.
+func toJSString(vm *goja.Runtime, v goja.Value) string {
+	if o, ok := v.(*goja.Object); ok {
+		v = o.ToString()
+	}
+	if _, sym := v.(*goja.Symbol); sym {
+		panic(vm.NewTypeError("Cannot convert a Symbol value to a string"))
+	}
+	return v.String()
 }
 
 // checkImportOptions checks import()'s second argument as the

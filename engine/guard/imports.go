@@ -1,23 +1,23 @@
 package guard
 
 import (
-	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/dop251/goja"
+	"github.com/dop251/goja/ast"
 	"github.com/dop251/goja/parser"
 )
 
 // Dynamic import().
 //
 // goja's parser has no import() call: it stops at one with "Unexpected
-// reserved word". RewriteOps finds each (one parse per call: the parser
-// stops at the first), renames its keyword to importName, of the same
-// length, and once the whole source parses rewrites every renamed call to
-// the op helper:
+// reserved word". RewriteOps finds each (renameImports: two parses),
+// renames its keyword to importName, of the same length, and once the
+// whole source parses rewrites every renamed call to the op helper:
 //
 //	import(s)       ""[OpHelper](70,s)
 //	import(s, o)    ""[OpHelper](70,s, o)
@@ -34,8 +34,8 @@ import (
 // rewrite; it never reaches the compiler.
 const importName = "$mport"
 
-// MaxDynamicImports bounds the import() calls in one source (each costs a
-// parse of the source to find). A constant: any goroutine.
+// MaxDynamicImports bounds the import() calls in one source. A constant:
+// any goroutine.
 const MaxDynamicImports = 256
 
 // mayImport reports whether src may hold an import() call.
@@ -55,34 +55,122 @@ func mayImport(src string) bool {
 
 // renameImports renames the keyword of every import() call in src to
 // importName and returns the offsets renamed. A source with another syntax
-// error comes back with what was renamed before it (the caller then
-// compiles the original). Call it only on text the nesting scanner has
+// error comes back as it was (the caller then compiles the original, for
+// the compiler to report). Call it only on text the nesting scanner has
 // accepted. Any goroutine.
+//
+// Two parses, whatever the number of calls: every "import" followed by
+// "(" is renamed (in strings, comments and property names too, where the
+// rename changes no token), the result parsed, and the renames that did
+// not become an identifier of the syntax tree (a.import(x), a method
+// import() {}, the text of a string) put back; what is left must parse
+// again. (One parse per call, each up to the next call, made 250 calls
+// at the end of a 3.5 MB eval source a quadratic compile no limit could
+// stop: minutes in one step.)
 func renameImports(src string) (string, map[int]bool, error) {
+	out, offs, _, err := renameImportsParsed(src)
+	return out, offs, err
+}
+
+// parseImports is the parse renameImports makes (a variable for the test
+// that counts them).
+var parseImports = func(src string) (*ast.Program, error) {
+	return parser.ParseFile(nil, "", src, 0, parser.WithDisableSourceMaps)
+}
+
+// renameImportsParsed is renameImports, with the syntax tree of its result
+// when it has one.
+func renameImportsParsed(src string) (string, map[int]bool, *ast.Program, error) {
+	var cands []int
+	for i := strings.Index(src, "import"); i >= 0; {
+		if callFollows(src[i+len("import"):]) {
+			cands = append(cands, i)
+		}
+		j := strings.Index(src[i+1:], "import")
+		if j < 0 {
+			break
+		}
+		i += 1 + j
+	}
+	if len(cands) == 0 {
+		return src, nil, nil, nil
+	}
+	all := []byte(src)
+	for _, off := range cands {
+		copy(all[off:], importName)
+	}
+	prg, err := parseImports(string(all))
+	if err != nil {
+		return src, nil, nil, nil // a real syntax error: the compiler reports it
+	}
+	idents := identOffsets(prg)
 	var offs map[int]bool
-	for i := 0; ; i++ {
-		_, err := parser.ParseFile(nil, "", src, 0, parser.WithDisableSourceMaps)
-		if err == nil {
-			return src, offs, nil
+	out := []byte(src)
+	for _, off := range cands {
+		if !idents[off] {
+			continue
 		}
-		var list parser.ErrorList
-		if !errors.As(err, &list) || len(list) == 0 {
-			return src, nil, nil
-		}
-		pos := list[0].Position
-		off := offsetOf(src, pos.Line, pos.Column)
-		if off < 0 || !strings.HasPrefix(src[off:], "import") || !callFollows(src[off+len("import"):]) {
-			return src, nil, nil // a real syntax error: the compiler reports it
-		}
-		if i >= MaxDynamicImports {
-			return "", nil, fmt.Errorf("guard: more than %d import() calls in one source", MaxDynamicImports)
+		if len(offs) >= MaxDynamicImports {
+			return "", nil, nil, fmt.Errorf("guard: more than %d import() calls in one source", MaxDynamicImports)
 		}
 		if offs == nil {
 			offs = map[int]bool{}
 		}
 		offs[off] = true
-		src = src[:off] + importName + src[off+len("import"):]
+		copy(out[off:], importName)
 	}
+	if len(offs) == 0 {
+		return src, nil, nil, nil
+	}
+	res := string(out)
+	if len(offs) < len(cands) {
+		if prg, err = parseImports(res); err != nil {
+			return src, nil, nil, nil
+		}
+	}
+	return res, offs, prg, nil
+}
+
+// identOffsets returns the offsets of the identifiers (*ast.Identifier:
+// references, bindings, labels; not property names, which goja keeps as
+// string literals or Identifier values) in a syntax tree.
+func identOffsets(prg *ast.Program) map[int]bool {
+	out := map[int]bool{}
+	seen := map[uintptr]bool{}
+	var walk func(v reflect.Value)
+	walk = func(v reflect.Value) {
+		switch v.Kind() {
+		case reflect.Interface:
+			if !v.IsNil() {
+				walk(v.Elem())
+			}
+		case reflect.Pointer:
+			if v.IsNil() || seen[v.Pointer()] {
+				return
+			}
+			seen[v.Pointer()] = true
+			if id, ok := v.Interface().(*ast.Identifier); ok {
+				out[int(id.Idx)-1] = true
+				return
+			}
+			walk(v.Elem())
+		case reflect.Struct:
+			if v.Type().PkgPath() != astPkg {
+				return
+			}
+			for i := 0; i < v.NumField(); i++ {
+				if v.Type().Field(i).IsExported() {
+					walk(v.Field(i))
+				}
+			}
+		case reflect.Slice:
+			for i := 0; i < v.Len(); i++ {
+				walk(v.Index(i))
+			}
+		}
+	}
+	walk(reflect.ValueOf(prg))
+	return out
 }
 
 // callFollows reports whether s starts with "(" after white space, line
@@ -113,36 +201,6 @@ func callFollows(s string) bool {
 		}
 	}
 	return false
-}
-
-// offsetOf returns the byte offset of 1-based line:col, counting line
-// terminators as goja does, or -1.
-func offsetOf(code string, line, col int) int {
-	l, start := 1, 0
-	for i := 0; i < len(code) && l < line; i++ {
-		switch code[i] {
-		case '\n':
-			l, start = l+1, i+1
-		case '\r':
-			if i+1 < len(code) && code[i+1] == '\n' {
-				i++
-			}
-			l, start = l+1, i+1
-		case 0xe2:
-			if strings.HasPrefix(code[i:], "\u2028") || strings.HasPrefix(code[i:], "\u2029") {
-				i += 2
-				l, start = l+1, i+1
-			}
-		}
-	}
-	if l != line {
-		return -1
-	}
-	off := start + col - 1
-	if off < 0 || off > len(code) {
-		return -1
-	}
-	return off
 }
 
 // importCall is import(specifier, options): Config.Import's promise, or

@@ -1,10 +1,14 @@
 package guard
 
 import (
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/dop251/goja"
+	"github.com/dop251/goja/ast"
+	"github.com/dop251/goja/parser"
 )
 
 func TestRenameImports(t *testing.T) {
@@ -23,6 +27,18 @@ func TestRenameImports(t *testing.T) {
 		}
 		if want := "(async function(){" + c.want + "\n})"; got != want {
 			t.Errorf("renameImports(%q) =\n%q, want\n%q", c.in, got, want)
+		}
+	}
+	for _, c := range []string{"ximport(x); $import(y); o?.import(z); class A { #import() {} static import(x) {} }", "new import(x)", "function import(x) {}", "import(x); var y = ;"} {
+		code := "(async function(){" + c + "\n})"
+		got, _, err := renameImports(code)
+		ref, _, rerr := renameImportsSlow(code)
+		if err != nil || rerr != nil {
+			t.Errorf("%q: %v, %v", c, err, rerr)
+			continue
+		}
+		if _, perr := parser.ParseFile(nil, "", ref, 0); perr == nil && got != ref {
+			t.Errorf("renameImports(%q) = %q, the reference %q", c, got, ref)
 		}
 	}
 	many := "(async function(){" + strings.Repeat("import(x);", MaxDynamicImports+1) + "})"
@@ -97,10 +113,70 @@ func TestImportWithoutLoader(t *testing.T) {
 	}
 }
 
+// renameImportsSlow is the rename as it was before 2026-12-02: one parse
+// per call, renaming the keyword the parser stops at. The reference for
+// renameImports (FuzzRenameImports).
+func renameImportsSlow(src string) (string, map[int]bool, error) {
+	var offs map[int]bool
+	for i := 0; ; i++ {
+		_, err := parser.ParseFile(nil, "", src, 0, parser.WithDisableSourceMaps)
+		if err == nil {
+			return src, offs, nil
+		}
+		var list parser.ErrorList
+		if !errors.As(err, &list) || len(list) == 0 {
+			return src, nil, nil
+		}
+		pos := list[0].Position
+		off := offsetOf(src, pos.Line, pos.Column)
+		if off < 0 || !strings.HasPrefix(src[off:], "import") || !callFollows(src[off+len("import"):]) {
+			return src, nil, nil
+		}
+		if i >= MaxDynamicImports {
+			return "", nil, fmt.Errorf("guard: more than %d import() calls in one source", MaxDynamicImports)
+		}
+		if offs == nil {
+			offs = map[int]bool{}
+		}
+		offs[off] = true
+		src = src[:off] + importName + src[off+len("import"):]
+	}
+}
+
+// offsetOf returns the byte offset of 1-based line:col, counting line
+// terminators as goja does, or -1.
+func offsetOf(code string, line, col int) int {
+	l, start := 1, 0
+	for i := 0; i < len(code) && l < line; i++ {
+		switch code[i] {
+		case '\n':
+			l, start = l+1, i+1
+		case '\r':
+			if i+1 < len(code) && code[i+1] == '\n' {
+				i++
+			}
+			l, start = l+1, i+1
+		case 0xe2:
+			if strings.HasPrefix(code[i:], "\u2028") || strings.HasPrefix(code[i:], "\u2029") {
+				i += 2
+				l, start = l+1, i+1
+			}
+		}
+	}
+	if l != line {
+		return -1
+	}
+	off := start + col - 1
+	if off < 0 || off > len(code) {
+		return -1
+	}
+	return off
+}
+
 // FuzzRenameImports: any text, never a panic, and the output differs from
 // the input only where "import" became importName.
 func FuzzRenameImports(f *testing.F) {
-	for _, s := range []string{"import(x)", "a.import(b)", "`${import(a)}`", "import.meta", "'import('", "/import(/", "import\n(x)", "(import)(x)", "import/**/(x)"} {
+	for _, s := range []string{"import(x)", "a.import(b)", "`${import(a)}`", "import.meta", "'import('", "/import(/", "import\n(x)", "(import)(x)", "import/**/(x)", "ximport(x)", "class A { #import() {} static import(x) {} }", "new import(x)", "function import(x) {}", "a\nimport(x)", "o?.import(x); import(y)"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -126,8 +202,37 @@ func FuzzRenameImports(f *testing.F) {
 				i += len("import") - 1
 			}
 		}
+		// The same renames as the one-parse-per-call reference, wherever
+		// that one ends with a source that parses.
+		if ref, _, rerr := renameImportsSlow(code); rerr == nil {
+			if _, perr := parser.ParseFile(nil, "", ref, 0); perr == nil && ref != got {
+				t.Fatalf("renameImports(%q) = %q, the reference %q", code, got, ref)
+			}
+		}
 		if _, err := RewriteOps(code); err != nil && !strings.Contains(err.Error(), "guard:") {
 			t.Fatalf("RewriteOps(%q): %v", code, err)
 		}
 	})
+}
+
+// TestRenameImportsParsesTwice: the rename costs two parses whatever the
+// number of calls. It parsed once per call, each parse up to the next
+// call: 250 calls at the end of a 3.5 MB eval source ran for minutes in
+// one step that no limit could stop.
+func TestRenameImportsParsesTwice(t *testing.T) {
+	n := 0
+	prev := parseImports
+	parseImports = func(src string) (*ast.Program, error) { n++; return prev(src) }
+	defer func() { parseImports = prev }()
+	src := strings.Repeat("a = 1;\n", 1000) + strings.Repeat("x => import(x);\n", 200) + "o.import(y); 'import(z)'"
+	out, offs, err := renameImports(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(offs) != 200 || strings.Count(out, importName+"(") != 200 {
+		t.Fatalf("%d renamed", len(offs))
+	}
+	if n > 2 {
+		t.Errorf("%d parses for 200 calls", n)
+	}
 }

@@ -67,10 +67,11 @@ import (
 // BigInts). super.x op= n is rebuilt as super.x = ""[OpHelper](op,
 // super.x, n); super[k] op= n and f().#p op= n, whose target must be
 // evaluated once, hand the key or object through the helper (60/61,
-// 62/63) from the target to the read right after it. A target in
-// parentheses keeps its operator with the right operand passed through
-// the helper (10 + op), which bounds the shift count, and an exponent to
-// 2, since it cannot see the base.
+// 62/63) from the target to the read right after it; parentheses around
+// a target stay around it ((super[k]) = ...). An operator whose operands
+// the rewrite cannot place is refused (ErrRewrite), never left with its
+// right operand bounded alone: the helper must see both (x >> -n and a
+// blind exponent of 2 each grew a value without bound, a step at a time).
 
 // OpHelper is the String.prototype key of the op helper that RewriteOps
 // calls. A constant: any goroutine.
@@ -121,14 +122,11 @@ func RewriteOps(src string) (string, error) {
 		}
 		// import() calls (imports.go): renamed, then rewritten below.
 		var rerr error
-		src, renamed, rerr = renameImports(src)
+		src, renamed, prg, rerr = renameImportsParsed(src)
 		if rerr != nil {
 			return "", rerr
 		}
-		if len(renamed) == 0 {
-			return orig, nil
-		}
-		if prg, err = parser.ParseFile(nil, "", src, 0, parser.WithDisableSourceMaps); err != nil {
+		if len(renamed) == 0 || prg == nil {
 			return orig, nil
 		}
 	}
@@ -139,11 +137,11 @@ func RewriteOps(src string) (string, error) {
 		// (new import(x), import(...a)): the original is the SyntaxError.
 		return orig, nil
 	}
-	if len(rw.edits) == 0 {
-		return src, nil
-	}
 	if rw.err != nil {
 		return "", rw.err
+	}
+	if len(rw.edits) == 0 {
+		return src, nil
 	}
 	// The result is not parsed again here: every caller compiles it next,
 	// and a rewrite that did not parse would be refused there as a
@@ -354,7 +352,8 @@ func leftAlone(op int, l, r ast.Expression) bool {
 	case opShl:
 		return isLiteral(r) && !isLongShift(r)
 	case opSar:
-		return isLiteral(r)
+		// x >> -n is x << n: a negative count is a left shift.
+		return isLiteral(r) && !isLongLeftSar(r)
 	case opExp:
 		return isNumberLiteral(unsign(r))
 	case opMul:
@@ -373,6 +372,21 @@ func isBigLiteral(e ast.Expression) bool {
 // (which throws with a BigInt left operand) left alone.
 func isLongShift(e ast.Expression) bool {
 	if isNumberLiteral(unsign(e)) {
+		return false
+	}
+	v := bigLiteral(e)
+	return v == nil || v.CmpAbs(big.NewInt(64)) > 0
+}
+
+// isLongLeftSar: a BigInt literal count of >> that shifts left by more
+// than 64 (-65n and below: x >> -1000000n grew a value a megabit an
+// instruction).
+func isLongLeftSar(e ast.Expression) bool {
+	if isNumberLiteral(unsign(e)) {
+		return false
+	}
+	u, neg := e.(*ast.UnaryExpression)
+	if !neg || u.Operator != token.MINUS {
 		return false
 	}
 	v := bigLiteral(e)
@@ -470,7 +484,7 @@ func (rw *rewriter) binary(n *ast.BinaryExpression, depth int) {
 		return
 	}
 	lStart, k := rw.start(n.Left)
-	closes, opPos, opLen, _, ok := rw.gap(rw.end(n.Left), rw.off(n.Right.Idx0()), n.Operator.String())
+	closes, opPos, opLen, _, ok := rw.gap(rw.end(n.Left), rw.first(n.Right), n.Operator.String())
 	if !ok {
 		rw.rightOnly(n.Right, op, depth)
 		return
@@ -481,9 +495,15 @@ func (rw *rewriter) binary(n *ast.BinaryExpression, depth int) {
 	rw.close(rw.end(n.Right), depth, "))"+strings.Repeat(")", k))
 }
 
-// rightOnly passes the right operand alone through the helper (op+10).
+// rightOnly is where the rewrite cannot route an operator whole (a
+// layout of the source it did not expect): the source is refused. It
+// used to pass the right operand alone through the helper (op+10), which
+// cannot see the left one: (f().#p) **= 2n squared a value a step, and
+// x ** t“ (a tagged template goja places at its backquote), new F() ** y
+// and x ** new.target did the same, so that a few steps built a value
+// whose string conversion ran for seconds in one instruction.
 func (rw *rewriter) rightOnly(r ast.Expression, op, depth int) {
-	rw.wrapArg(r, opRight+op, depth)
+	rw.fail(r, "an operator whose left operand the rewrite cannot find")
 }
 
 // wrapArg rewrites the expression e to ""[H](code,(e)).
@@ -545,8 +565,9 @@ func (rw *rewriter) superStash(n *ast.AssignExpression, t *ast.BracketExpression
 		rw.rightOnly(n.Right, op, depth)
 		return
 	}
-	closes, opPos, opLen, _, ok := rw.gap(rb+1, rw.off(n.Right.Idx0()), opText)
-	if !ok || len(closes) > 0 {
+	// Parentheses around the target stay around it: (super[H(60,(K))]) = ...
+	_, opPos, opLen, _, ok := rw.gap(rb+1, rw.first(n.Right), opText)
+	if !ok {
 		rw.rightOnly(n.Right, op, depth)
 		return
 	}
@@ -559,22 +580,22 @@ func (rw *rewriter) superStash(n *ast.AssignExpression, t *ast.BracketExpression
 // privateStash rewrites O.#p op= R for an O with possible side effects to
 // H(62,(O)).#p = H(op,H(63).#p,(R)), keeping O as superStash keeps K.
 func (rw *rewriter) privateStash(n *ast.AssignExpression, t *ast.PrivateDotExpression, op int, opText string, depth int) {
-	oStart, k := rw.start(t.Left)
 	oEnd := rw.end(t.Left)
 	idStart := rw.off(t.Identifier.Idx)
 	idEnd := rw.end(t)
-	cs, _, ok := rw.dotGap(oEnd, idStart)
-	if !ok || k > 0 || len(cs) > 0 || idStart >= idEnd || rw.src[idStart] != '#' {
+	_, _, ok := rw.dotGap(oEnd, idStart)
+	if !ok || idStart >= idEnd || rw.src[idStart] != '#' {
 		rw.rightOnly(n.Right, op, depth)
 		return
 	}
-	closes, opPos, opLen, _, ok := rw.gap(idEnd, rw.off(n.Right.Idx0()), opText)
-	if !ok || len(closes) > 0 {
+	// Parentheses around O or the target stay where they are: O is
+	// wrapped as wrapArg wraps an operand, ((f)()).#p and (f().#p) alike.
+	_, opPos, opLen, _, ok := rw.gap(idEnd, rw.first(n.Right), opText)
+	if !ok {
 		rw.rightOnly(n.Right, op, depth)
 		return
 	}
-	rw.open(oStart, depth, helperCall(opPushO)+"(")
-	rw.close(oEnd, depth, "))")
+	rw.wrapArg(t.Left, opPushO, depth)
 	rw.replace(opPos, opPos+opLen, "= "+helperCall(op)+fmt.Sprintf(`""[%q](%d)`, OpHelper, opPopO)+"."+rw.src[idStart:idEnd]+",(")
 	rw.close(rw.end(n.Right), depth, "))")
 }
@@ -584,7 +605,12 @@ func (rw *rewriter) privateStash(n *ast.AssignExpression, t *ast.PrivateDotExpre
 func (rw *rewriter) duplicate(n *ast.AssignExpression, t ast.Expression, op int, opText string, depth int) {
 	tStart, k := rw.start(t)
 	tEnd := rw.end(t)
-	closes, opPos, opLen, _, ok := rw.gap(tEnd, rw.off(n.Right.Idx0()), opText)
+	if pd, ok := t.(*ast.PrivateDotExpression); ok && k > 0 {
+		// (this).#p: its text is not one piece to repeat.
+		rw.privateStash(n, pd, op, opText, depth)
+		return
+	}
+	closes, opPos, opLen, _, ok := rw.gap(tEnd, rw.first(n.Right), opText)
 	if !ok || k > 0 {
 		rw.rightOnly(n.Right, op, depth)
 		return
@@ -631,7 +657,7 @@ func (rw *rewriter) member(n *ast.AssignExpression, o ast.Expression, br *ast.Br
 			edit{pos: idStart, end: idEnd, text: quoteJS(name, id.Name.String()) + ")", class: 1})
 		targetEnd = idEnd
 	}
-	closes2, opPos, opLen, _, ok := rw.gap(targetEnd, rw.off(n.Right.Idx0()), opText)
+	closes2, opPos, opLen, _, ok := rw.gap(targetEnd, rw.first(n.Right), opText)
 	if !ok {
 		rw.rightOnly(n.Right, op, depth)
 		return
@@ -744,6 +770,13 @@ func (rw *rewriter) dotGap(from, to int) ([]int, int, bool) {
 	return closes, dot, true
 }
 
+// first is where e's text starts: start's offset (goja's Idx0 of a
+// tagged template is its backquote, of new.target unset).
+func (rw *rewriter) first(e ast.Node) int {
+	p, _ := rw.start(e)
+	return p
+}
+
 // start is where e's text starts as far as the AST tells (its leftmost
 // descendant's first character; a tagged template's tag), and how many
 // parentheses around its leftmost descendants open before that: each
@@ -849,6 +882,8 @@ func (rw *rewriter) end(e ast.Node) int {
 		if n.LeftParenthesis == 0 {
 			return rw.end(n.Callee)
 		}
+		// goja's Idx1 of new F() (no arguments) is F's end.
+		return rw.off(n.RightParenthesis) + 1
 	case *ast.OptionalChain:
 		return rw.end(n.Expression)
 	case *ast.Optional:

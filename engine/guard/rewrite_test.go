@@ -2,6 +2,7 @@ package guard
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -138,6 +139,13 @@ func TestRewriteOpsSameResults(t *testing.T) {
 		`var x = 3n; x **= 3n; x`,
 		`var x = 3n; [x << 100n, x * 0x1ffffffffffffffffn, x <<= 0x10000000000000000n ? 1n : 0n]`,
 		`var a = 2, b = 3; [a * b * a, a * (b * a), -(a * b), a ** b * a, a * b ** a]`,
+		// parenthesized targets, tagged templates, new F(), new.target: routed whole
+		`class A { #p = 3n; static f(g, b) { (g().#p) **= b; ((g)()).#p *= 2n; (((g()).#p)) <<= 1n; (g()).#p >>= 1n; return g().#p } } var n = 0, a = new A; [A.f(() => (n++, a), 2n), n].join()`,
+		`var i = 0, o = {__proto__: {x: 3n, k1: 2n}, f(b) { (super["x"]) **= b; ((super["k" + ++i])) *= b; return [this.x, this.k1, i] }}; o.f(2n).join()`,
+		`class A { #p = 3n; f(b) { (this).#p **= b; ((this)).#p *= b; return this.#p } } new A().f(2n)`,
+		"var t = () => 2n, x = 3n; function F() {} F.prototype.valueOf = () => 5n; [x ** t``, x * t``, x << t``, new F() ** 2n, new F() * x, new F ** 2n, new F() << 2n].join()",
+		`function F(x) { F.valueOf = () => 2n; this.v = [x ** new.target, x * new.target, x >> new.target].join() } new F(3n).v`,
+		`var x = 3n; [x >> -100n, x >> -64n, x >> 100n, x >> - 70n, x >>= -70n, x].join()`,
 	}
 	unchanged := map[string]bool{`var a = 2; a ** 3`: true, `var a = 2, b = {valueOf: () => 3}; [1 << b, 2 ** b]`: true}
 	for _, src := range cases {
@@ -206,6 +214,19 @@ func TestRewriteOpsBoundsRunTimeValues(t *testing.T) {
 		`let x = 1n; for (let i = 0; i < 2000; i++) x <<= 1000000n`,
 		`let x = 1n; for (let i = 0; i < 2000; i++) x = x * 0x` + strings.Repeat("f", 100000) + `n`,
 		`let n = 2n ** 40n; new Function("a = 1n << " + "globalThis.n2", "return a"); globalThis.n2 = n; new Function("a = 1n << globalThis.n2", "return a")()`,
+		// x >> -n is a left shift: a megabit an instruction.
+		`let x = 1n; for (let i = 0; i < 2000; i++) x >>= -1000000n`,
+		`let x = 1n; for (let i = 0; i < 2000; i++) x = x >> -1000000n`,
+		// Targets and operands whose left side the rewrite could not find
+		// passed only the right operand through the helper, which let an
+		// exponent of 2 square a value of any size, a step at a time.
+		`class C { #p = 2n ** 1000000n; g() { return this } f() { for (let i = 0; i < 20; i++) (this.g().#p) **= 2n } }; new C().f()`,
+		`class C { #p = 2n ** 1000000n; f() { for (let i = 0; i < 20; i++) (this).#p **= 2n } }; new C().f()`,
+		`const o = {__proto__: {x: 2n ** 1000000n}, f() { (super["x"]) **= 2n }}; o.f()`,
+		"const t = () => 2n; let x = 2n ** 1000000n; for (let i = 0; i < 20; i++) x = x ** t``",
+		"const t = () => 2n ** 700000n; let x = 2n ** 700000n; x * t``",
+		`let v = 2n ** 1000000n; function F() {} F.prototype.valueOf = () => v; for (let i = 0; i < 20; i++) v = new F() ** 2n`,
+		`function F(x) { F.valueOf = () => 2n; x ** new.target } new F(2n ** 1000000n)`,
 	}
 	for i, c := range cases {
 		out, err := RewriteOps(c)
@@ -218,6 +239,62 @@ func TestRewriteOpsBoundsRunTimeValues(t *testing.T) {
 		cases[i] = out
 	}
 	expectRangeErrors(t, vm, cases)
+}
+
+// Every operator that may meet a BigInt is routed whole, whatever its
+// operands look like: never with its right operand alone (which let
+// x ** t“ and (f().#p) **= 2n square a value of any size a step).
+func TestRewriteOpsRoutesWhole(t *testing.T) {
+	operands := []string{
+		"x", "(x)", "((x))", "o.p", "(o.p)", "o[k]", "(o[k])", "f()", "(f())", "`a${x}`", "t`a`", "(t`a`)", "o.t`a`", "/re/", "[x][0]",
+		"new F", "new F()", "new F(1)", "(new F())", "new (F())()", "x++", "(x++)", "-x", "~x", "x?.y", "(x?.y)", "x?.[0]", "x?.()", "(a?b:c)", "(a,b)",
+		"this", "(this)", "super.x", "super[k]", "x/**/", "(x/**/)", "x\\u0061", "a.\\u0062", "o.#p", "(o.#p)", "void x", "await x", "(await x)",
+		"\"s\"", "`t`", "null", "(-x)", "[]", "({})", "(function(){})", "(x=>x)", "new.target", "f()()", "(yield x)", "(async()=>1)",
+	}
+	codes := map[string]int{"*": opMul, "**": opExp, "<<": opShl, ">>": opSar}
+	for op, code := range codes {
+		for _, x := range operands {
+			for _, src := range []string{x + " " + op + " y", "y " + op + " " + x} {
+				if op == "**" && (x == "-x" || x == "~x" || x == "void x" || x == "await x") && strings.HasPrefix(src, x) {
+					continue // a SyntaxError
+				}
+				whole := "class Q extends Object { #p; async *m() { " + src + "\n} }"
+				if _, err := parser.ParseFile(nil, "", whole, 0); err != nil {
+					t.Fatalf("%q does not parse: %v", src, err)
+				}
+				out, err := RewriteOps(whole)
+				if err != nil {
+					t.Errorf("%q: %v", src, err)
+					continue
+				}
+				if !strings.Contains(out, helperCall(code)) {
+					t.Errorf("%q not routed whole: %s", src, out)
+				}
+			}
+		}
+	}
+	for op, code := range codes {
+		for _, target := range []string{"x", "(x)", "((x))", "o.p", "(o.p)", "o[k]", "(o[k])", "super.x", "(super.x)", "super[k]", "(super[k])",
+			"((super[k]))", "this.#p", "(this.#p)", "(this).#p", "((this)).#p", "f().#p", "(f().#p)", "(f()).#p", "((f)()).#p", "(((f().#p)))",
+			"x/**/", "o . p", "o\n.p", "o[k] /*c*/", "a.\\u0062", "new F().p", "new F().#p", "t`a`.p", "(t`a`).#p"} {
+			src := target + " " + op + "= y"
+			whole := "class Q extends Object { #p; m() { " + src + "\n} }"
+			if _, err := parser.ParseFile(nil, "", whole, 0); err != nil {
+				t.Fatalf("%q does not parse: %v", src, err)
+			}
+			out, err := RewriteOps(whole)
+			if err != nil {
+				t.Errorf("%q: %v", src, err)
+				continue
+			}
+			if !strings.Contains(out, fmt.Sprintf("](%d,", code)) && !strings.Contains(out, fmt.Sprintf("](%d,", opMember+code)) && !strings.Contains(out, fmt.Sprintf("](%d,", opMember+opStrict+code)) {
+				t.Errorf("%q not routed whole: %s", src, out)
+			}
+			if _, err := parser.ParseFile(nil, "", out, 0); err != nil {
+				t.Errorf("%q: the rewrite does not parse: %v\n%s", src, err, out)
+			}
+		}
+	}
 }
 
 // The helper cannot be replaced, deleted or shadowed.

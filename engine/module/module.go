@@ -49,6 +49,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -250,10 +251,12 @@ const (
 	entryNS    = "__isobox_ns"
 )
 
-// Namespaces of the virtual modules that stand for a Registered file.
+// Namespaces of the virtual modules that stand for a Registered file, and
+// of data: URL modules.
 const (
 	regESM = "isobox-regesm"
 	regCJS = "isobox-regcjs"
+	dataNS = "isobox-data"
 )
 
 func (b *builder) build(entry Entry) (*Result, error) {
@@ -442,6 +445,12 @@ func (b *builder) setup(pb api.PluginBuild) {
 			}
 			return api.OnResolveResult{}, fmt.Errorf("cannot import %q from %s: isobox has no Node built-in modules", bn, from)
 		}
+		if strings.HasPrefix(a.Path, "data:") {
+			// esbuild would load a data: URL itself, with no Check: a
+			// deeply nested one ended the process (Go stack overflow in
+			// esbuild's parser). loadData applies it.
+			return api.OnResolveResult{Path: a.Path, Namespace: dataNS}, nil
+		}
 		if strings.HasPrefix(a.Path, "file:") {
 			path, err := fileURLPath(a.Path)
 			if err != nil {
@@ -456,6 +465,9 @@ func (b *builder) setup(pb api.PluginBuild) {
 	})
 	pb.OnLoad(api.OnLoadOptions{Filter: `.*`, Namespace: "file"}, func(a api.OnLoadArgs) (api.OnLoadResult, error) {
 		return b.load(a.Path)
+	})
+	pb.OnLoad(api.OnLoadOptions{Filter: `.*`, Namespace: dataNS}, func(a api.OnLoadArgs) (api.OnLoadResult, error) {
+		return b.loadData(a.Path)
 	})
 	// A Registered file P becomes three modules. P itself re-exports
 	// everything, default included, from an ES module without P's
@@ -487,6 +499,12 @@ func (b *builder) load(path string) (api.OnLoadResult, error) {
 		q, _ := json.Marshal(regESM + ":" + path + "#isobox.js")
 		text := fmt.Sprintf("export * from %s;\nexport { default } from %s;\n", q, q)
 		return api.OnLoadResult{Contents: &text, Loader: api.LoaderJS, ResolveDir: filepath.Dir(path)}, nil
+	}
+	if path != filepath.Clean(path) {
+		// What CanRead checks is the cleaned path, which the system may
+		// not open (.. after a symbolic link): a path esbuild did not
+		// clean is refused.
+		return api.OnLoadResult{}, fmt.Errorf("cannot import %s: not a clean path", path)
 	}
 	if b.opts.CanRead == nil || !b.opts.CanRead(path) {
 		return api.OnLoadResult{}, fmt.Errorf("cannot import %s: it is outside the directories this isolate may read", path)
@@ -523,6 +541,54 @@ func (b *builder) load(path string) (api.OnLoadResult, error) {
 	b.sums[path] = sum
 	b.mu.Unlock()
 	return api.OnLoadResult{Contents: &text, Loader: loader, ResolveDir: filepath.Dir(path)}, nil
+}
+
+// loadData loads a data: URL module (data:[type][;base64],text) of type
+// text/javascript, application/javascript or application/json, checked as
+// a file is.
+func (b *builder) loadData(u string) (api.OnLoadResult, error) {
+	name := u
+	if len(name) > 40 {
+		name = name[:40] + "..."
+	}
+	head, body, ok := strings.Cut(strings.TrimPrefix(u, "data:"), ",")
+	if !ok {
+		return api.OnLoadResult{}, fmt.Errorf("cannot import %s: not a data: URL", name)
+	}
+	typ, b64 := strings.CutSuffix(head, ";base64")
+	typ, _, _ = strings.Cut(typ, ";") // parameters such as charset
+	var loader api.Loader
+	switch strings.ToLower(strings.TrimSpace(typ)) {
+	case "text/javascript", "application/javascript":
+		loader = api.LoaderJS
+	case "application/json":
+		loader = api.LoaderJSON
+	default:
+		return api.OnLoadResult{}, fmt.Errorf("cannot import %s: isobox imports data: URLs of type text/javascript and application/json", name)
+	}
+	var text string
+	if b64 {
+		raw, err := base64.StdEncoding.DecodeString(body)
+		if err != nil {
+			return api.OnLoadResult{}, fmt.Errorf("cannot import %s: %v", name, err)
+		}
+		text = string(raw)
+	} else {
+		t, err := url.PathUnescape(body)
+		if err != nil {
+			return api.OnLoadResult{}, fmt.Errorf("cannot import %s: %v", name, err)
+		}
+		text = t
+	}
+	if len(text) > MaxFileBytes {
+		return api.OnLoadResult{}, fmt.Errorf("cannot import %s: larger than %d MB", name, MaxFileBytes>>20)
+	}
+	if b.opts.Check != nil {
+		if err := b.opts.Check(name, text); err != nil {
+			return api.OnLoadResult{}, err
+		}
+	}
+	return api.OnLoadResult{Contents: &text, Loader: loader}, nil
 }
 
 // usesCommonJS reports whether a file's text mentions CommonJS's
@@ -581,7 +647,11 @@ func fileURLPath(u string) (string, error) {
 		}
 		sb.WriteByte(rest[i])
 	}
-	return sb.String(), nil
+	// Cleaned, as every other path isobox reads: the read check cleans
+	// a path before it compares it with the read roots, and reading
+	// root/link/../x as it was (link a symbolic link to a directory
+	// outside) read outside them (file:///root/link/%2e%2e/x).
+	return filepath.Clean(sb.String()), nil
 }
 
 // isESM reports whether esbuild found module syntax in the entry file.

@@ -3,6 +3,7 @@ package module
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -38,6 +39,9 @@ func TestFileURLPath(t *testing.T) {
 		{"file://localhost/a/b.mjs", "/a/b.mjs", ""},
 		{"file:///a%20b/c%2Fd.mjs?x=1#h", "/a b/c/d.mjs", ""},
 		{"file:relative.mjs", "", "not an absolute file: URL"},
+		{"file:///a/b/../c.mjs", "/a/c.mjs", ""},
+		{"file:///a/b/%2e%2e/%2E%2E/c.mjs", "/c.mjs", ""},
+		{"file:///a//b/./c.mjs", "/a/b/c.mjs", ""},
 	} {
 		got, err := fileURLPath(c.url)
 		if c.err != "" {
@@ -48,6 +52,88 @@ func TestFileURLPath(t *testing.T) {
 		}
 		if err != nil || got != c.want {
 			t.Errorf("%s: %q, %v; want %q", c.url, got, err, c.want)
+		}
+	}
+}
+
+// A file: URL with .. after a symbolic link to a directory outside the
+// read roots: the read check cleans the path (root/x), the system opened
+// it as written (outside/x).
+func TestFileURLDotDotAfterSymlink(t *testing.T) {
+	base := t.TempDir()
+	root, outside := filepath.Join(base, "root"), filepath.Join(base, "outside")
+	for _, d := range []string{root, filepath.Join(outside, "sub")} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(outside, "secret.mjs"), []byte("export const s = 'TOPSECRET';\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(outside, "sub"), filepath.Join(root, "link")); err != nil {
+		t.Skip(err)
+	}
+	// The engine's check: cleaned, symbolic links resolved, under root.
+	canRead := func(p string) bool {
+		abs, err := filepath.Abs(p)
+		if err != nil {
+			return false
+		}
+		if real, err := filepath.EvalSymlinks(abs); err == nil {
+			abs = real
+		}
+		rel, err := filepath.Rel(root, abs)
+		return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+	}
+	for _, spec := range []string{"link/../secret.mjs", "link/%2e%2e/secret.mjs", "link/%2E%2E/secret.mjs"} {
+		url := "file://" + filepath.ToSlash(root) + "/" + spec
+		for _, text := range []string{"import { s } from " + strconv.Quote(url) + ";\nexport { s };\n", "export * from " + strconv.Quote(url) + ";\n"} {
+			entry := filepath.Join(root, "a.mjs")
+			if err := os.WriteFile(entry, []byte(text), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			res, err := Build(Entry{Path: entry}, Options{CanRead: canRead})
+			if err == nil {
+				t.Errorf("%s: built, reading %v", spec, res.Inputs)
+				continue
+			}
+			if strings.Contains(err.Error(), "TOPSECRET") {
+				t.Errorf("%s: %v", spec, err)
+			}
+		}
+	}
+}
+
+// data: URL modules go through Check as files do: esbuild loaded them
+// itself, and a deeply nested one overflowed its parser's stack (a Go
+// fatal error, which ends the process).
+func TestDataURLModules(t *testing.T) {
+	dir := t.TempDir()
+	deep := strings.Repeat("(", 300000) + "1" + strings.Repeat(")", 300000)
+	check := func(name, text string) error {
+		if strings.HasPrefix(text, "((((") { // the data: URL's text, not the file naming it
+			return &Error{Message: "too deep: " + name}
+		}
+		return nil
+	}
+	for _, c := range []struct{ text, err string }{
+		{`import x from "data:text/javascript,` + deep + `"; export { x };`, "too deep: data:text/javascript,"},
+		{`import x from "data:text/javascript;base64,ZXhwb3J0IGRlZmF1bHQgNDI="; import j from "data:application/json,%7B%22b%22%3A2%7D"; export { x, j };`, ""},
+		{`import x from "data:text/css,a{}"; export { x };`, "of type text/javascript and application/json"},
+		{`import x from "data:text/javascript;base64,!!"; export { x };`, "illegal base64"},
+	} {
+		entry := filepath.Join(dir, "a.mjs")
+		if err := os.WriteFile(entry, []byte(c.text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		res, err := Build(Entry{Path: entry}, Options{CanRead: func(string) bool { return true }, Check: check})
+		switch {
+		case c.err == "" && err != nil:
+			t.Errorf("%.60s: %v", c.text, err)
+		case c.err == "" && !strings.Contains(res.Code, "42"):
+			t.Errorf("%.60s: %s", c.text, res.Code)
+		case c.err != "" && (err == nil || !strings.Contains(err.Error(), c.err)):
+			t.Errorf("%.60s: err %v, want %q", c.text, err, c.err)
 		}
 	}
 }
