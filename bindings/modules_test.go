@@ -172,6 +172,11 @@ var moduleCases = []struct {
 			console.log(Color.Blue, Color[5], Geo.origin.x, p.x, p.sum());
 			export {};`,
 	}, "main.ts", "6 Green 0 1 logged 3\n", ""},
+	{"tsconfig: JSX settings through a relative extends, comments and trailing commas", map[string]string{
+		"tsconfig.json":      "// the project\n{\"extends\": \"./tsconfig.base.json\", \"compilerOptions\": {\"jsxFragmentFactory\": \"Frag\",},}",
+		"tsconfig.base.json": `{"compilerOptions": {"jsx": "react", "jsxFactory": "h", /* mine */ "jsxFragmentFactory": "NotThis"}}`,
+		"main.tsx":           `const h = (t: any, p: any, ...c: any[]) => [t, c.length]; const Frag = "F"; console.log(JSON.stringify([<a>x</a>, <>y</>]));`,
+	}, "main.tsx", `[["a",1],["F",1]]` + "\n", ""},
 	{"TypeScript: legacy decorators from tsconfig", map[string]string{
 		"tsconfig.json": `{"compilerOptions":{"experimentalDecorators":true}}`,
 		"main.ts": `function sealed(ctor: Function) { Object.seal(ctor); }
@@ -569,5 +574,26 @@ func TestModuleDiskCache(t *testing.T) {
 	}
 	if out, _, hits := run(sub); hits != 0 || strings.Contains(out, "v 2") {
 		t.Errorf("a refused isolate: %q, %d disk hits", out, hits)
+	}
+}
+
+// esbuild used to read tsconfig.json files, and their "extends", by itself:
+// a planted one could read a file outside the read roots into the build
+// (an error message, a JSX setting). The builder now reads them through
+// the read rules.
+func TestTSConfigExtendsStaysInReadRoots(t *testing.T) {
+	outer := t.TempDir()
+	dir := filepath.Join(outer, "app")
+	writeTree(t, outer, map[string]string{
+		"secret.json":       `{"compilerOptions": {"jsx": "react", "jsxFactory": "LEAKED_SECRET"}}`,
+		"app/tsconfig.json": `{"extends": "../secret.json"}`,
+		"app/main.tsx":      `const React = {createElement: (t: any) => "react:" + t}; const LEAKED_SECRET = () => "leaked"; console.log(<b/>);`,
+	})
+	host, out, errb := newModuleHost(t)
+	if err := runFile(t, host, out, errb, dir, "main.tsx", dir); err != nil {
+		t.Fatalf("error: %v (stderr %q)", err, errb.String())
+	}
+	if got := out.String(); got != "react:b\n" {
+		t.Errorf("stdout %q: the configuration outside the read roots was read", got)
 	}
 }

@@ -235,12 +235,13 @@ func Build(entry Entry, opts Options) (*Result, error) {
 // builder is one build's state. esbuild calls the plugin from several
 // goroutines at once, so order and sums are guarded by mu.
 type builder struct {
-	opts  Options
-	mu    sync.Mutex
-	sums  map[string][32]byte
-	order []string
-	first string // the first file esbuild asked for: the entry
-	force bool   // Entry.ForceModule
+	opts     Options
+	mu       sync.Mutex
+	sums     map[string][32]byte
+	order    []string
+	first    string // the first file esbuild asked for: the entry
+	force    bool   // Entry.ForceModule
+	tsconfig string // the TsconfigRaw of every build of this graph (tsconfig.go)
 }
 
 // Names the bundle's own code uses. A module of the graph that declares
@@ -382,7 +383,11 @@ func (b *builder) statics(metafile, entry, dir string) []string {
 
 // options are the build options both kinds of build share.
 func (b *builder) options(dir string) api.BuildOptions {
+	if b.tsconfig == "" {
+		b.tsconfig = b.tsconfigFor(dir) // tsconfig.go: esbuild reads none itself
+	}
 	return api.BuildOptions{
+		TsconfigRaw:   b.tsconfig,
 		Write:         false,
 		LogLevel:      api.LogLevelSilent,
 		AbsWorkingDir: dir,
