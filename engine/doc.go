@@ -127,8 +127,12 @@ SHA-256 of every file it read (Host.ModuleBuilds counts the builds). Each
 isolate runs it into its own module instances; its completion, top-level
 await included, keeps the isolate alive, and a rejection is the isolate's
 uncaught error. Files are read only inside the isolate's read roots (and
-their ancestors' node_modules). import.meta and a run-time import() find
-the calling module from its source-mapped position. Isolate.ImportFile
+their ancestors' node_modules). import.meta and import() find the calling
+module from its source-mapped position; import() works in every source (a
+classic script, eval code, a Function body: the guards route each call to
+the isolate's loader), and every file an isolate's graphs reach through
+static imports is one instance, which a later import() or graph reuses.
+WithModuleCache keeps built graphs on disk too. Isolate.ImportFile
 runs a module in a live isolate (the REPL's .load); Isolate.ReadModule
 makes a SourceModule of any file under the read check (new Worker(url,
 {type: "module"})).

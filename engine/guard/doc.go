@@ -81,13 +81,16 @@ nesting check, package bindings) imports guard, never the reverse.
 # Surface
 
 	Install(vm, Config) error    wrap the built-ins of a fresh runtime
-	Config{MaxAllocBytes, MaxDepth}  the caps; zero fields: the defaults
+	Config{MaxAllocBytes, MaxDepth, Eager, Import}  the caps, eager wrapping, the import() loader; zero fields: the defaults
 	DefaultMaxAllocBytes, DefaultMaxDepth, DefaultMaxNesting
 	CheckNesting(src, limit) error   refuse a source nested too deep
 	ErrTooDeep                       what CheckNesting's errors wrap
 	CheckSource(src) error           refuse a source with a huge BigInt constant
 	CheckProgram(*ast.Program) error the same, for a parsed program
-	RewriteOps(src) (string, error)  route run-time BigInt operators and spreads through the op helper
+	RewriteOps(src) (string, error)  route run-time BigInt operators, spreads, object rests and import() through the op helper
+	MaskImports(src) string          import() calls hidden from goja's parser, for analysis only
+	MaxDynamicImports                the import() calls one source may hold
+	MaxRegexpMatch                   how long one regexp2 match may run (its match timeout)
 	OpHelper, ErrRewrite             the helper's key; what RewriteOps's errors wrap
 	ErrBigIntTooLarge                what their errors wrap
 	DefaultMaxBigIntBits             the BigInt cap
