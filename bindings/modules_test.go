@@ -309,6 +309,14 @@ var moduleCases = []struct {
 		"main.mjs":  `import d from "./data.json" with { kind: "json" };`,
 		"data.json": `{}`,
 	}, "main.mjs", "", "SyntaxError"},
+	{"a top-level await that nothing can settle ends the isolate with an error", map[string]string{
+		"main.mjs": `console.log("before"); await new Promise(() => {}); console.log("never");`,
+	}, "main.mjs", "", "unsettled top-level await"},
+	{"a top-level await a timer or a port settles keeps it alive", map[string]string{
+		"main.mjs": `await new Promise(r => setTimeout(r, 20)); const rp = new ReceivePort();
+			Isolate.spawn(p => setTimeout(() => p.send(5), 20), rp.sendPort);
+			console.log(await new Promise(r => rp.listen(m => { rp.close(); r(m) })));`,
+	}, "main.mjs", "5\n", ""},
 	{"functions keep their names across modules", map[string]string{
 		"main.mjs": `import f, { helper as h } from "./a.mjs"; function helper() {} console.log(f.name, h.name, helper.name);`,
 		"a.mjs":    `export default function () {} export function helper() {} helper = helper;`,

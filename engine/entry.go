@@ -70,7 +70,7 @@ func (iso *Isolate) runModuleEntry() error {
 	if err != nil {
 		return err
 	}
-	release := iso.Hold()
+	release := iso.holdTLA()
 	f, err := iso.vm.RunProgram(settleProg)
 	if err != nil {
 		release()

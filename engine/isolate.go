@@ -168,6 +168,7 @@ type Isolate struct {
 	ctrls       []ctrl
 	pauses      map[*Capability]int
 	holds       int
+	tlaHolds    int // module completions pending (a top-level await): alive only while something else can run
 	alivePorts  int
 	queued      int
 	running     bool
@@ -409,6 +410,29 @@ func (iso *Isolate) Post(fn func() error) bool {
 	return true
 }
 
+// errUnsettledAwait ends a module isolate whose top-level await can never
+// settle.
+var errUnsettledAwait = &ScriptError{Name: "Error", Message: "unsettled top-level await: the module waits for a promise that nothing left can settle (no task, timer, open port or pending operation)"}
+
+// holdTLA is Hold for a module's completion: it keeps the isolate alive
+// only while something else does too. Loop only.
+func (iso *Isolate) holdTLA() (release func()) {
+	iso.mu.Lock()
+	iso.tlaHolds++
+	iso.mu.Unlock()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			iso.mu.Lock()
+			if iso.tlaHolds > 0 {
+				iso.tlaHolds--
+			}
+			iso.mu.Unlock()
+			iso.wakeUp()
+		})
+	}
+}
+
 // Hold registers a pending host operation (a stdin read, a spawn in flight,
 // an awaited exit): the isolate stays alive until release is called. release
 // is idempotent and may be called from any goroutine. Any goroutine.
@@ -645,6 +669,14 @@ func (iso *Isolate) next() (task, bool) {
 				return t, true
 			}
 			if iso.holds == 0 && iso.alivePorts == 0 && iso.tm.strong() == 0 {
+				if iso.tlaHolds > 0 {
+					// A top-level await that nothing left can settle: no
+					// task, timer, port or host operation remains. Node
+					// exits with code 13; here it is the isolate's error.
+					iso.tlaHolds = 0
+					iso.mu.Unlock()
+					return task{fn: func() error { return errUnsettledAwait }}, true
+				}
 				iso.mu.Unlock()
 				return task{}, false // nothing keeps it alive: a normal exit
 			}
