@@ -131,6 +131,20 @@ func (d *decoder) replacementStep(_ byte, emit func(rune) bool) bool {
 
 // restoreASCII ends a two-byte sequence that has no code point: an error,
 // and the trail byte again when it is an ASCII byte.
+// leadByte is the last steps of the Big5 and EUC-KR handlers with no lead
+// pending: an ASCII byte is itself, 0x81 to 0xFE a lead, anything else an
+// error.
+func (d *decoder) leadByte(c byte, emit func(rune) bool) bool {
+	switch {
+	case isASCIIByte(c):
+		return emit(rune(c))
+	case c >= 0x81 && c <= 0xFE:
+		d.mbLead = c
+		return true
+	}
+	return d.fail(emit)
+}
+
 func (d *decoder) restoreASCII(c byte, emit func(rune) bool) bool {
 	if !d.fail(emit) {
 		return false
@@ -221,14 +235,7 @@ func (d *decoder) big5Step(c byte, emit func(rune) bool) bool {
 		}
 		return d.restoreASCII(c, emit)
 	}
-	switch {
-	case isASCIIByte(c):
-		return emit(rune(c))
-	case c >= 0x81 && c <= 0xFE:
-		d.mbLead = c
-		return true
-	}
-	return d.fail(emit)
+	return d.leadByte(c, emit)
 }
 
 // eucJPStep is the EUC-JP decoder's handler (12.1.1).
@@ -400,14 +407,7 @@ func (d *decoder) eucKRStep(c byte, emit func(rune) bool) bool {
 		}
 		return d.restoreASCII(c, emit)
 	}
-	switch {
-	case isASCIIByte(c):
-		return emit(rune(c))
-	case c >= 0x81 && c <= 0xFE:
-		d.mbLead = c
-		return true
-	}
-	return d.fail(emit)
+	return d.leadByte(c, emit)
 }
 
 // legacyFlush runs the handler on end-of-queue (repeatedly, when it

@@ -72,8 +72,6 @@ func (og *opsGuard) helper(c goja.FunctionCall) goja.Value {
 	switch {
 	case code >= opShl && code <= opMul:
 		return og.binary(code, c.Argument(1), c.Argument(2))
-	case code > opRight && code <= opRight+opMul:
-		return og.right(code-opRight, c.Argument(1))
 	case code == opRef:
 		return og.ref(c.Argument(1), c.Argument(2))
 	case code == opSpread:
@@ -215,61 +213,6 @@ func (og *opsGuard) bigOp(op int, x, y *big.Int) *big.Int {
 func (og *opsGuard) tooLarge(format string, args ...any) {
 	og.g.bigRangeError(bigLimitErr(format, args...))
 }
-
-// right bounds the right operand of a compound assignment the rewrite
-// could not route whole: a shift count or exponent over the cap is
-// refused; an object is passed on as an object whose conversion converts
-// it (at the moment the operator converts the right operand) and checks
-// the result.
-func (og *opsGuard) right(op int, r goja.Value) goja.Value {
-	if o, ok := r.(*goja.Object); ok {
-		vm := og.g.vm
-		w := vm.NewObject()
-		_ = w.SetSymbol(goja.SymToPrimitive, og.g.namedNative("[Symbol.toPrimitive]", 1, func(goja.FunctionCall) goja.Value {
-			p := og.g.toPrimitive(o, "number")
-			og.checkRight(op, p)
-			return p
-		}))
-		return w
-	}
-	og.checkRight(op, r)
-	return r
-}
-
-func (og *opsGuard) checkRight(op int, r goja.Value) {
-	y := bigOf(r)
-	if y == nil || !goja.IsBigInt(r) {
-		return
-	}
-	switch op {
-	case opShl:
-		if y.Sign() > 0 && (!y.IsInt64() || y.Int64() > DefaultMaxBigIntBits) {
-			og.tooLarge("a shift by %s bits", y)
-		}
-	case opSar:
-		if y.Sign() < 0 && (!y.IsInt64() || -y.Int64() > DefaultMaxBigIntBits) {
-			og.tooLarge("a shift by %s bits", new(big.Int).Neg(y))
-		}
-	case opMul:
-		// The other factor is not seen here: a factor of the cap's size
-		// is refused, as the product would be over it.
-		if y.BitLen() > DefaultMaxBigIntBits/2 {
-			og.g.bigRangeError(fmt.Errorf("%w: a factor of %d bits on a value isobox cannot see (a parenthesized compound assignment target: write x = x * y)", ErrBigIntTooLarge, y.BitLen()))
-		}
-	case opExp:
-		// The base is not seen here, and b ** e has e times its bits: an
-		// exponent up to 2 grows a value as x * x does (one step a
-		// doubling, which the memory monitor stops); a larger one is
-		// refused, as a base of the cap's size to the cap's power ended
-		// the process ((super[k]) **= r).
-		if y.Cmp(big.NewInt(maxBlindExp)) > 0 {
-			og.g.bigRangeError(fmt.Errorf("%w: an exponent of %s on a base isobox cannot see (a parenthesized compound assignment target: write x = x ** n)", ErrBigIntTooLarge, y))
-		}
-	}
-}
-
-// maxBlindExp is the largest BigInt exponent right accepts.
-const maxBlindExp = 2
 
 // ref reads o[k] for a member compound assignment: RequireObjectCoercible
 // and ToPropertyKey once, then the read, as GetValue does.

@@ -61,7 +61,7 @@ import (
 // not covered.
 //
 // Operators left alone (leftAlone): a Number literal operand (a Number
-// cannot meet a BigInt), a literal shift count up to 64 and a literal
+// cannot meet a BigInt), a literal shift count from -64 to 64 and a literal
 // factor up to 64 bits (the value grows by that much an instruction), two
 // literals (CheckSource bounds constants), and >>> (a TypeError on
 // BigInts). super.x op= n is rebuilt as super.x = ""[OpHelper](op,
@@ -88,7 +88,6 @@ const (
 	opSar    = 2  // binary x >> n
 	opExp    = 3  // binary x ** n
 	opMul    = 4  // binary x * y
-	opRight  = 10 // + op: the right operand alone (a compound assignment it cannot rewrite): (r)
 	opMember = 20 // + op: a member compound assignment, on a reference: (ref, r)
 	opStrict = 10 // added to opMember + op in strict code
 	opRef    = 40 // the reference of a member compound assignment: (o, k)
@@ -486,7 +485,7 @@ func (rw *rewriter) binary(n *ast.BinaryExpression, depth int) {
 	lStart, k := rw.start(n.Left)
 	closes, opPos, opLen, _, ok := rw.gap(rw.end(n.Left), rw.first(n.Right), n.Operator.String())
 	if !ok {
-		rw.rightOnly(n.Right, op, depth)
+		rw.refuse(n.Right)
 		return
 	}
 	k += len(closes)
@@ -495,14 +494,14 @@ func (rw *rewriter) binary(n *ast.BinaryExpression, depth int) {
 	rw.close(rw.end(n.Right), depth, "))"+strings.Repeat(")", k))
 }
 
-// rightOnly is where the rewrite cannot route an operator whole (a
-// layout of the source it did not expect): the source is refused. It
-// used to pass the right operand alone through the helper (op+10), which
+// refuse is where the rewrite cannot route an operator whole (a layout of
+// the source it did not expect): the source is refused. It used to pass
+// the right operand alone through the helper (op+10), which
 // cannot see the left one: (f().#p) **= 2n squared a value a step, and
 // x ** t“ (a tagged template goja places at its backquote), new F() ** y
 // and x ** new.target did the same, so that a few steps built a value
 // whose string conversion ran for seconds in one instruction.
-func (rw *rewriter) rightOnly(r ast.Expression, op, depth int) {
+func (rw *rewriter) refuse(r ast.Expression) {
 	rw.fail(r, "an operator whose left operand the rewrite cannot find")
 }
 
@@ -548,7 +547,7 @@ func (rw *rewriter) compound(n *ast.AssignExpression, strict bool, depth int) {
 		}
 		rw.member(n, t.Left, t, nil, op, opText, strict, depth)
 	default:
-		rw.rightOnly(n.Right, op, depth)
+		rw.refuse(n.Right)
 	}
 }
 
@@ -562,13 +561,13 @@ func (rw *rewriter) superStash(n *ast.AssignExpression, t *ast.BracketExpression
 	_, k := rw.start(t)
 	lb, rb := rw.off(t.LeftBracket), rw.off(t.RightBracket)
 	if k > 0 || lb < 0 || rb >= len(rw.src) || rw.src[lb] != '[' || rw.src[rb] != ']' {
-		rw.rightOnly(n.Right, op, depth)
+		rw.refuse(n.Right)
 		return
 	}
 	// Parentheses around the target stay around it: (super[H(60,(K))]) = ...
 	_, opPos, opLen, _, ok := rw.gap(rb+1, rw.first(n.Right), opText)
 	if !ok {
-		rw.rightOnly(n.Right, op, depth)
+		rw.refuse(n.Right)
 		return
 	}
 	rw.open(lb+1, depth, helperCall(opPushK)+"(")
@@ -585,14 +584,14 @@ func (rw *rewriter) privateStash(n *ast.AssignExpression, t *ast.PrivateDotExpre
 	idEnd := rw.end(t)
 	_, _, ok := rw.dotGap(oEnd, idStart)
 	if !ok || idStart >= idEnd || rw.src[idStart] != '#' {
-		rw.rightOnly(n.Right, op, depth)
+		rw.refuse(n.Right)
 		return
 	}
 	// Parentheses around O or the target stay where they are: O is
 	// wrapped as wrapArg wraps an operand, ((f)()).#p and (f().#p) alike.
 	_, opPos, opLen, _, ok := rw.gap(idEnd, rw.first(n.Right), opText)
 	if !ok {
-		rw.rightOnly(n.Right, op, depth)
+		rw.refuse(n.Right)
 		return
 	}
 	rw.wrapArg(t.Left, opPushO, depth)
@@ -612,7 +611,7 @@ func (rw *rewriter) duplicate(n *ast.AssignExpression, t ast.Expression, op int,
 	}
 	closes, opPos, opLen, _, ok := rw.gap(tEnd, rw.first(n.Right), opText)
 	if !ok || k > 0 {
-		rw.rightOnly(n.Right, op, depth)
+		rw.refuse(n.Right)
 		return
 	}
 	k = len(closes)
@@ -636,7 +635,7 @@ func (rw *rewriter) member(n *ast.AssignExpression, o ast.Expression, br *ast.Br
 		lb, rb := rw.off(br.LeftBracket), rw.off(br.RightBracket)
 		cs, ok := rw.parens(oEnd, lb)
 		if !ok || rw.src[lb] != '[' || rw.src[rb] != ']' {
-			rw.rightOnly(n.Right, op, depth)
+			rw.refuse(n.Right)
 			return
 		}
 		k += len(cs)
@@ -647,7 +646,7 @@ func (rw *rewriter) member(n *ast.AssignExpression, o ast.Expression, br *ast.Br
 		idEnd := scanIdent(rw.src, idStart)
 		cs, dot, ok := rw.dotGap(oEnd, idStart)
 		if !ok || idEnd <= idStart {
-			rw.rightOnly(n.Right, op, depth)
+			rw.refuse(n.Right)
 			return
 		}
 		k += len(cs)
@@ -659,7 +658,7 @@ func (rw *rewriter) member(n *ast.AssignExpression, o ast.Expression, br *ast.Br
 	}
 	closes2, opPos, opLen, _, ok := rw.gap(targetEnd, rw.first(n.Right), opText)
 	if !ok {
-		rw.rightOnly(n.Right, op, depth)
+		rw.refuse(n.Right)
 		return
 	}
 	rw.open(oStart, depth, helperCall(code)+strings.Repeat("(", len(closes2))+helperCall(opRef)+strings.Repeat("(", k+1))
