@@ -153,45 +153,19 @@ func isIdentChar(b byte) bool {
 
 var (
 	exprType = reflect.TypeOf((*ast.Expression)(nil)).Elem()
-	astPkg   = reflect.TypeOf(ast.Program{}).PkgPath()
 )
 
-// walkNode visits every node under v (through the exported fields of the
-// ast package's structs), evaluating the outermost expressions goja may
-// fold.
+// walkNode visits every node under v, evaluating the outermost
+// expressions goja may fold.
 func walkNode(v reflect.Value) {
-	switch v.Kind() {
-	case reflect.Interface:
-		if v.IsNil() {
-			return
+	walkAST(v, func(n any) bool {
+		switch e := n.(type) {
+		case *ast.BinaryExpression, *ast.UnaryExpression, *ast.AssignExpression:
+			constEval(e.(ast.Expression))
+			return false
 		}
-		walkNode(v.Elem())
-	case reflect.Pointer:
-		if v.IsNil() {
-			return
-		}
-		if e, ok := v.Interface().(ast.Expression); ok {
-			switch e.(type) {
-			case *ast.BinaryExpression, *ast.UnaryExpression, *ast.AssignExpression:
-				constEval(e)
-				return
-			}
-		}
-		walkNode(v.Elem())
-	case reflect.Struct:
-		if v.Type().PkgPath() != astPkg {
-			return
-		}
-		for i := 0; i < v.NumField(); i++ {
-			if v.Type().Field(i).IsExported() {
-				walkNode(v.Field(i))
-			}
-		}
-	case reflect.Slice:
-		for i := 0; i < v.Len(); i++ {
-			walkNode(v.Index(i))
-		}
-	}
+		return true
+	})
 }
 
 // cval is a folded value: a BigInt (big != nil), another constant

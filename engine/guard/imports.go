@@ -136,40 +136,13 @@ func renameImportsParsed(src string) (string, map[int]bool, *ast.Program, error)
 // string literals or Identifier values) in a syntax tree.
 func identOffsets(prg *ast.Program) map[int]bool {
 	out := map[int]bool{}
-	seen := map[uintptr]bool{}
-	var walk func(v reflect.Value)
-	walk = func(v reflect.Value) {
-		switch v.Kind() {
-		case reflect.Interface:
-			if !v.IsNil() {
-				walk(v.Elem())
-			}
-		case reflect.Pointer:
-			if v.IsNil() || seen[v.Pointer()] {
-				return
-			}
-			seen[v.Pointer()] = true
-			if id, ok := v.Interface().(*ast.Identifier); ok {
-				out[int(id.Idx)-1] = true
-				return
-			}
-			walk(v.Elem())
-		case reflect.Struct:
-			if v.Type().PkgPath() != astPkg {
-				return
-			}
-			for i := 0; i < v.NumField(); i++ {
-				if v.Type().Field(i).IsExported() {
-					walk(v.Field(i))
-				}
-			}
-		case reflect.Slice:
-			for i := 0; i < v.Len(); i++ {
-				walk(v.Index(i))
-			}
+	walkAST(reflect.ValueOf(prg), func(n any) bool {
+		if id, ok := n.(*ast.Identifier); ok {
+			out[int(id.Idx)-1] = true
+			return false
 		}
-	}
-	walk(reflect.ValueOf(prg))
+		return true
+	})
 	return out
 }
 
