@@ -60,6 +60,7 @@ func (c *conn) flushLocked() error {
 	if c.closed {
 		return nil
 	}
+	c.wrote.Store(monoNow())
 	if _, err := c.w.Write(b); err != nil && c.werr == nil {
 		c.werr = err
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/isobox/isobox/engine/clone"
@@ -44,6 +45,8 @@ type conn struct {
 	held     map[uint64]*PortEnd    // ends held here for the peer's bridges, by the peer's id
 	nextID   uint64
 	closed   bool
+
+	wrote atomic.Int64 // when a frame was last written (monoNow), for the reader's polling (chanpoll.go)
 }
 
 func newConn(w io.Writer) *conn {
@@ -71,6 +74,7 @@ func (c *conn) write(frame []byte) error {
 		return c.flushLocked()
 	}
 	_, err := c.w.Write(frame)
+	c.wrote.Store(monoNow())
 	return err
 }
 

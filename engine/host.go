@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/dop251/goja"
 	"github.com/dop251/goja/ast"
@@ -68,7 +69,9 @@ type Host struct {
 	pool       []*worker            // started ahead (WithWorkerPool); guarded by mu
 	poolSize   int
 	refilling  bool
-	unconfined bool // WithWorkerConfinement(false)
+	unconfined bool          // WithWorkerConfinement(false)
+	poll       time.Duration // WithChannelPoll (chanpoll.go)
+	pollSet    bool
 
 	processDefault bool     // WithProcessDefault
 	workerStdin    *os.File // WithWorkerStdin

@@ -274,7 +274,7 @@ func (h *Host) startWorkerOpts(stdin *os.File, warm bool) (*worker, error) {
 
 	cmd := exec.Command(argv[0], argv[1:]...)
 	// A cleared environment: nothing of the host's leaks into the worker.
-	cmd.Env = []string{workerEnv + "=" + strconv.Itoa(frameVersion)}
+	cmd.Env = []string{workerEnv + "=" + strconv.Itoa(frameVersion), workerPollEnv + "=" + strconv.FormatInt(int64(h.channelPoll()), 10)}
 	if h.unconfined {
 		cmd.Env = append(cmd.Env, workerEnv+"_CONFINE=off")
 	}
@@ -304,7 +304,7 @@ func (h *Host) startWorkerOpts(stdin *os.File, warm bool) (*worker, error) {
 
 // read is the worker's event pump: it runs until the channel ends.
 func (w *worker) read(f *os.File) {
-	br := bufio.NewReaderSize(f, 1<<16)
+	br := bufio.NewReaderSize(newPollReader(f, w.host.channelPoll(), &w.c.wrote), 1<<16)
 	var fail error
 	for {
 		t, fr, err := readFrame(br)

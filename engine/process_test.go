@@ -648,3 +648,36 @@ func TestProcessBatchedSendsLeaveDuringLongTask(t *testing.T) {
 	}
 	wait(t, iso)
 }
+
+// TestProcessEchoWithAndWithoutPolling runs an ordered stream of round
+// trips through a process isolate with the channel's polling on (the
+// default), off, and at its longest window: every reply arrives, in order,
+// either way.
+func TestProcessEchoWithAndWithoutPolling(t *testing.T) {
+	for _, poll := range []time.Duration{engine.DefaultChannelPoll, 0, time.Millisecond} {
+		t.Run(poll.String(), func(t *testing.T) {
+			h, _ := processHost(t, engine.WithChannelPoll(poll))
+			replies := h.NewPort("replies")
+			msg, _ := engine.MessageFromGo(replies.SendPort())
+			if _, err := h.Spawn(engine.FunctionSource(`(p) => {
+				const r = new ReceivePort();
+				r.listen((m) => { p.send(m); if (m === 499) r.close(); });
+				p.send(r.sendPort);
+			}`), engine.WithMessage(msg), engine.WithProcess("")); err != nil {
+				t.Fatal(err)
+			}
+			sp := recv(t, replies).(*engine.SendPort)
+			for i := 0; i < 500; i++ {
+				if i%100 == 99 {
+					time.Sleep(2 * time.Millisecond) // let both readers park
+				}
+				if err := sp.SendValue(i); err != nil {
+					t.Fatal(err)
+				}
+				if got := recv(t, replies); fmt.Sprint(got) != fmt.Sprint(i) {
+					t.Fatalf("reply %d: got %v", i, got)
+				}
+			}
+		})
+	}
+}

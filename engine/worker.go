@@ -86,6 +86,9 @@ func serveWorker(r io.Reader, w io.Writer, opts []HostOption) int {
 	if os.Getenv(workerEnv+"_WARM") == "1" {
 		ws.host.warmUp()
 	}
+	if f, ok := r.(*os.File); ok {
+		r = newPollReader(f, workerPoll(), &ws.c.wrote)
+	}
 	br := bufio.NewReaderSize(r, 1<<16)
 	code := 0
 	for {
