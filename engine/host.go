@@ -72,6 +72,8 @@ type Host struct {
 	unconfined bool          // WithWorkerConfinement(false)
 	poll       time.Duration // WithChannelPoll (chanpoll.go)
 	pollSet    bool
+	cgroupDir  string // WithWorkerCgroup (cgroup.go)
+	cgroupSet  bool
 
 	processDefault bool     // WithProcessDefault
 	workerStdin    *os.File // WithWorkerStdin

@@ -105,7 +105,8 @@ type worker struct {
 	dead    bool
 	why     error // set when the host killed it on purpose (memory, garbage)
 	memMb   int64
-	base    int64 // idle RSS in bytes, measured after the first spawn
+	base    int64  // idle RSS in bytes, measured after the first spawn
+	cg      string // the worker's own cgroup, when its memory limit has one (cgroup.go)
 	stderr  *tailBuffer
 	exited  chan struct{}
 }
@@ -201,7 +202,9 @@ func (h *Host) refillPool() {
 }
 
 // limitMemory sets the worker's memory limit, once. Two mechanisms
-// enforce it. The host's RSS watch (watchMemory) stops the worker when its
+// enforce it everywhere, and a third where the host has a delegated cgroup
+// v2 (cgroup.go: the worker's own cgroup with memory.max, whose OOM kill is
+// reported as a memoryMb breach). The host's RSS watch (watchMemory) stops the worker when its
 // resident memory passes the baseline taken when the worker acknowledged
 // its first isolate (measureBase) plus mb. And the worker, before it runs
 // its first limited isolate, has the kernel refuse it any data mapping past
@@ -216,6 +219,13 @@ func (w *worker) limitMemory(mb int64) {
 		return
 	}
 	w.memMb = mb
+	if parent := w.host.workerCgroupParent(); parent != "" {
+		if dir, err := joinCgroup(parent, w.pid, mb); err == nil {
+			w.cg = dir
+		} else {
+			w.host.debugf("worker %d: no cgroup of its own under %s: %v", w.pid, parent, err)
+		}
+	}
 	go w.watchMemory()
 }
 
@@ -333,6 +343,12 @@ func (w *worker) read(f *os.File) {
 	_ = w.cmd.Wait()
 	close(w.exited)
 	w.died()
+	w.mu.Lock()
+	cg := w.cg
+	w.mu.Unlock()
+	if cg != "" {
+		removeCgroup(cg)
+	}
 }
 
 // signal SIGKILLs the worker and everything in its process group.
@@ -487,9 +503,9 @@ func (w *worker) deathError(why error) *ScriptError {
 		return &ScriptError{Name: "ResourceLimitError", Message: le.Message(), Cause: le}
 	}
 	w.mu.Lock()
-	memMb := w.memMb
+	memMb, cg := w.memMb, w.cg
 	w.mu.Unlock()
-	if memMb > 0 && why == nil && w.stderr.outOfMemory() {
+	if memMb > 0 && why == nil && (w.stderr.outOfMemory() || cg != "" && cgroupOOMKills(cg) > 0) {
 		le := &LimitError{Limit: "memoryMb", Max: memMb, Seen: memMb, Unit: "MB"}
 		return &ScriptError{Name: "ResourceLimitError", Message: le.Message(), Cause: le}
 	}

@@ -681,3 +681,52 @@ func TestProcessEchoWithAndWithoutPolling(t *testing.T) {
 		})
 	}
 }
+
+// TestProcessMemoryLimitCgroup runs memory-limited process isolates under
+// a delegated cgroup v2 (this process's own, when it enables the memory
+// controller for its children; skipped elsewhere, as on a cgroup v1
+// machine): a grower and a huge step (which memory.max alone stops, with the
+// RSS watch and RLIMIT_DATA beside it) both die with a memoryMb error, and
+// no worker cgroup is left behind.
+func TestProcessMemoryLimitCgroup(t *testing.T) {
+	b, err := os.ReadFile("/proc/self/cgroup")
+	if err != nil {
+		t.Skip(err)
+	}
+	var dir string
+	for _, line := range strings.Split(string(b), "\n") {
+		if p, ok := strings.CutPrefix(line, "0::"); ok {
+			dir = filepath.Join("/sys/fs/cgroup", p)
+		}
+	}
+	ctl, err := os.ReadFile(filepath.Join(dir, "cgroup.subtree_control"))
+	if dir == "" || err != nil || !strings.Contains(" "+string(ctl)+" ", " memory ") {
+		t.Skip("no delegated cgroup v2 with the memory controller here")
+	}
+	h, _ := processHost(t, engine.WithWorkerCgroup(dir))
+	for _, src := range []string{
+		`() => { const keep = []; setInterval(() => { for (let i = 0; i < 1e5; i++) keep.push({i, s: "x" + i}); }, 1); }`,
+		`() => host.hugeAlloc()`,
+	} {
+		iso, err := h.Spawn(engine.FunctionSource(src), engine.WithProcess(""),
+			engine.WithLimits(engine.Limits{MemoryMb: 64}), engine.WithCapabilities(engine.Capabilities{Funcs: []string{"hugeAlloc"}}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var le *engine.LimitError
+		if err := wait(t, iso); !errors.As(err, &le) || le.Limit != "memoryMb" {
+			t.Fatalf("%s: %v, want a memoryMb limit error", src, err)
+		}
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		left, _ := filepath.Glob(filepath.Join(dir, fmt.Sprintf("isobox-%d-*", os.Getpid())))
+		if len(left) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("worker cgroups left behind: %v", left)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
