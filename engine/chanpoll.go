@@ -25,7 +25,9 @@ import (
 // number and from ~56-70 to ~12 µs for a small object; counting only reads
 // as activity left the object round trip bimodal (a round trip longer than
 // the window parks the peer, which makes the next one long too), and
-// sched_yield instead of Gosched was 7x slower.
+// sched_yield instead of Gosched was 7x slower. A 50 µs window left the
+// object round trip bimodal too (12 or 40-46 µs p50 from run to run);
+// 100 µs gave 12-13 µs in each of three runs.
 //
 // The cost is CPU: after each frame read or written, up to the window
 // (DefaultChannelPoll) of one core in each process of the pair. It is
@@ -34,7 +36,7 @@ import (
 // sparser than the window) polls only every 2nd, 4th, ... up to 64th time,
 // until a poll finds a frame again; and WithChannelPoll(0) turns it off
 // (the worker gets the host's setting).
-const DefaultChannelPoll = 50 * time.Microsecond
+const DefaultChannelPoll = 100 * time.Microsecond
 
 // maxChannelPoll bounds WithChannelPoll.
 const maxChannelPoll = time.Millisecond
