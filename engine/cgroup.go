@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -70,7 +71,7 @@ func (h *Host) workerCgroupParent() string {
 
 // ownCgroup reads the cgroup v2 entry ("0::/path") of /proc/self/cgroup and
 // returns its directory under root, or "".
-func ownCgroup(r interface{ Read([]byte) (int, error) }, root string) string {
+func ownCgroup(r io.Reader, root string) string {
 	sc := bufio.NewScanner(r)
 	for sc.Scan() {
 		if p, ok := strings.CutPrefix(sc.Text(), "0::"); ok && strings.HasPrefix(p, "/") && !strings.Contains(p, "..") {

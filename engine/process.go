@@ -204,8 +204,8 @@ func (h *Host) refillPool() {
 // limitMemory sets the worker's memory limit, once. Two mechanisms
 // enforce it everywhere, and a third where the host has a delegated cgroup
 // v2 (cgroup.go: the worker's own cgroup with memory.max, whose OOM kill is
-// reported as a memoryMb breach). The host's RSS watch (watchMemory) stops the worker when its
-// resident memory passes the baseline taken when the worker acknowledged
+// reported as a memoryMb breach). The host's RSS watch (watchMemory) stops
+// the worker when its resident memory passes the baseline taken when the worker acknowledged
 // its first isolate (measureBase) plus mb. And the worker, before it runs
 // its first limited isolate, has the kernel refuse it any data mapping past
 // its size then plus mb plus a margin (RLIMIT_DATA; the margin covers the
