@@ -49,7 +49,26 @@ type Config struct {
 	// module that fails rejects the promise. Nil: every import() rejects
 	// with a TypeError.
 	Import func(specifier, options goja.Value) goja.Value
+	// Reserve, when set, is asked before a one-step result of at least
+	// ReserveMin bytes is made (a string built by +, +=, a template
+	// literal, repeat, padStart/padEnd, concat, Array and typed array
+	// join, an ArrayBuffer or typed array constructed): with an error it
+	// is refused, and the operation throws a RangeError carrying the
+	// error's text; otherwise the n bytes are held until release is
+	// called, right after the result exists. A constructor's reservation
+	// is held across the JS its construction may run (new.target's
+	// prototype read), and released by the next reservation; the caller
+	// releases any left at the end of the task. It is the host memory ceiling's check
+	// before an allocation that one instruction makes whole, which no
+	// sampling can stop half-way. Called on the runtime's goroutine; it
+	// must not call into the runtime.
+	Reserve func(n int64) (release func(), err error)
 }
+
+// ReserveMin is the smallest result Config.Reserve is asked about, in
+// bytes: below it the memory monitor's sampling is precise enough. A
+// constant: any goroutine.
+const ReserveMin = 1 << 20
 
 // guards wraps the ECMAScript built-ins that allocate a huge block in one
 // step, or loop over a huge length without running JS (so Interrupt cannot
@@ -73,6 +92,8 @@ type guards struct {
 	nativeDepth    int                                            // join/toString nesting in progress
 	liveProxies    map[*goja.Object]*goja.Object                  // length proxies of calls in progress -> their targets (guards_alloc.go)
 	importer       func(specifier, options goja.Value) goja.Value // Config.Import
+	reserveFn      func(n int64) (func(), error)                  // Config.Reserve
+	leaseRel       func()                                         // a constructor's reservation (lease)
 	deferOK        bool                                           // wrappers of lazily built methods are made on first use (lazy.go)
 	gopd           goja.Callable
 	rangeError     *goja.Object
@@ -98,7 +119,7 @@ func Install(vm *goja.Runtime, cfg Config) (err error) {
 	if maxBuf <= 0 {
 		maxBuf = DefaultMaxAllocBytes
 	}
-	g := &guards{vm: vm, maxBuf: maxBuf, maxStr: maxBuf / 2, maxLen: maxBuf / 8, maxDepth: cfg.MaxDepth, deferOK: !cfg.Eager, importer: cfg.Import}
+	g := &guards{vm: vm, maxBuf: maxBuf, maxStr: maxBuf / 2, maxLen: maxBuf / 8, maxDepth: cfg.MaxDepth, deferOK: !cfg.Eager, importer: cfg.Import, reserveFn: cfg.Reserve}
 	if g.maxDepth <= 0 {
 		g.maxDepth = DefaultMaxDepth
 	}
@@ -176,6 +197,8 @@ func (g *guards) checkTypedArray(name string, size float64, args []goja.Value) [
 		args[0] = g.toNumber(args[0])
 		if n := truncNum(args[0]); n*size > float64(g.maxBuf) {
 			g.fail(fmt.Sprintf("%s length %v", name, n))
+		} else if n > 0 {
+			g.lease(int64(n*size), name)
 		}
 		return args
 	}
@@ -216,6 +239,44 @@ func (g *guards) fail(what string) {
 		rethrow(err)
 	}
 	panic(e)
+}
+
+// reserve asks Config.Reserve for n bytes of what before it is made, and
+// throws a RangeError when that is refused. The release it returns must
+// be called once the result exists (or failed).
+func (g *guards) reserve(n int64, what string) (release func()) {
+	if g.reserveFn == nil || n < ReserveMin {
+		return noRelease
+	}
+	g.endLease()
+	release, err := g.reserveFn(n)
+	if err != nil {
+		panic(g.newRangeError(what + ": " + err.Error()))
+	}
+	if release == nil {
+		return noRelease
+	}
+	return release
+}
+
+func noRelease() {}
+
+// lease is reserve for a result made after the guard returns (a
+// constructor's check runs before the original constructs): the release
+// is kept until the next reservation, and Config.Reserve's caller
+// releases what is left at the end of the task.
+func (g *guards) lease(n int64, what string) {
+	if g.reserveFn == nil || n < ReserveMin {
+		return
+	}
+	g.leaseRel = g.reserve(n, what)
+}
+
+func (g *guards) endLease() {
+	if r := g.leaseRel; r != nil {
+		g.leaseRel = nil
+		r()
+	}
 }
 
 // strLen is the length of a string primitive, else -1.

@@ -374,10 +374,13 @@ func (g *guards) checkTypedArrayArgs(name string, size float64, args []goja.Valu
 	what := name + " source"
 	if n, _, ok := taInfo(o); ok {
 		a.limitCheck(limit, what)(float64(n))
+		g.lease(int64(float64(n)*size), name)
 		return nil
 	}
 	if o.ClassName() == "Array" {
-		a.limitCheck(limit, what)(o.Get("length").ToFloat())
+		n := o.Get("length").ToFloat()
+		a.limitCheck(limit, what)(n)
+		g.lease(int64(n*size), name)
 		return nil
 	}
 	it, ok := a.lookup(o, goja.SymIterator)
@@ -479,7 +482,9 @@ func (g *guards) wrapLooper(ap *goja.Object, name string, length int, counted bo
 					limit = math.Min(limit, math.Floor(float64(g.maxStr)/float64(sl))+1)
 				}
 			}
-			a.checkJoin(c)
+			// Reserved at two bytes a unit: the elements' encoding is
+			// not known before they are joined.
+			defer g.reserve(int64(2*a.checkJoin(c)), "Array.prototype.join result")()
 		case "sort", "toSorted":
 			if goja.IsUndefined(c.Argument(0)) {
 				a.checkArraySort(c.This, what)
@@ -795,17 +800,17 @@ func (a *allocGuards) arraySpeciesCreate(o *goja.Object) *goja.Object {
 // ---- join ----
 
 // checkJoin bounds Array.prototype.join's result: (n-1) separators plus
-// the elements' strings. A string element counts its length, a number
+// the elements' strings; it returns that length, in code units. A string element counts its length, a number
 // its longest form, null and undefined nothing; an object's toString
 // runs in JS steps and its result is the array's own memory (not counted).
-func (a *allocGuards) checkJoin(c goja.FunctionCall) {
+func (a *allocGuards) checkJoin(c goja.FunctionCall) float64 {
 	o, ok := c.This.(*goja.Object)
 	if !ok || o.ClassName() != "Array" {
-		return
+		return 0
 	}
 	n := o.Get("length").ToFloat()
 	if n <= 1 {
-		return
+		return 0
 	}
 	sep := c.Argument(0)
 	sl := 1
@@ -813,7 +818,7 @@ func (a *allocGuards) checkJoin(c goja.FunctionCall) {
 		if l := strLen(sep); l >= 0 {
 			sl = l
 		} else {
-			return // the original converts it (user code); small for a primitive
+			return 0 // the original converts it (user code); small for a primitive
 		}
 	}
 	total := (n - 1) * float64(sl)
@@ -821,7 +826,7 @@ func (a *allocGuards) checkJoin(c goja.FunctionCall) {
 		a.fail(fmt.Sprintf("Array.prototype.join: %v separators of length %d", n-1, sl))
 	}
 	if n > float64(a.maxLen) {
-		return // the looper guard refuses it
+		return 0 // the looper guard refuses it
 	}
 	elem := func(v goja.Value) {
 		switch {
@@ -840,12 +845,13 @@ func (a *allocGuards) checkJoin(c goja.FunctionCall) {
 			for _, v := range vals {
 				elem(v)
 			}
-			return
+			return total
 		}
 	}
 	for i := int64(0); float64(i) < n; i++ {
 		elem(o.Get(strconv.FormatInt(i, 10)))
 	}
+	return total
 }
 
 // taJoin is %TypedArray%.prototype.join with the result bounded: n-1
@@ -871,6 +877,7 @@ func (a *allocGuards) taJoin(orig goja.Callable, c goja.FunctionCall) goja.Value
 		a.fail(fmt.Sprintf("%%TypedArray%%.prototype.join of %d elements", n))
 	}
 	hi := float64(n-1)*float64(sl) + float64(n)*float64(maxDigits(kind))
+	est := hi // the result's length, at most
 	if hi > float64(a.maxStr) {
 		total := float64(n-1) * float64(sl)
 		rv := reflect.ValueOf(c.This.(*goja.Object).Export())
@@ -890,7 +897,10 @@ func (a *allocGuards) taJoin(orig goja.Callable, c goja.FunctionCall) goja.Value
 				a.fail(fmt.Sprintf("%%TypedArray%%.prototype.join of %d elements", n))
 			}
 		}
+		est = total
 	}
+	// Two bytes a unit: the separator may be any string.
+	defer a.reserve(int64(2*est), "%TypedArray%.prototype.join result")()
 	if n > taJoinChunk && kind != reflect.Float32 && kind != reflect.Float64 {
 		if s, ok := a.taJoinInterruptible(c.This.(*goja.Object), kind, sep); ok {
 			return s

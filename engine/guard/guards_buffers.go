@@ -178,6 +178,8 @@ func (g *guards) checkArrayBuffer(args []goja.Value) []goja.Value {
 	args[0] = g.toNumber(args[0])
 	if n := truncNum(args[0]); n > float64(g.maxBuf) {
 		g.fail(fmt.Sprintf("ArrayBuffer size %v", n))
+	} else if n > 0 {
+		g.lease(int64(n), "ArrayBuffer")
 	}
 	return args
 }

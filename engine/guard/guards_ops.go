@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/dop251/goja"
+
+	"github.com/isobox/isobox/internal/gojax"
 )
 
 // The op helper: String.prototype[OpHelper], which the sources RewriteOps
@@ -28,11 +30,12 @@ var opsProg = goja.MustCompile("<isobox ops>", `[
 	function (o, k, v) { o[k] = v },
 	function (o, k, v) { "use strict"; o[k] = v },
 	function (a, b) { return a * b },
+	function (a, b) { return a + b },
 ]`, false)
 
 type opsGuard struct {
 	g    *guards
-	fns  [7]goja.Callable // opsProg's functions, made on first use
+	fns  [8]goja.Callable // opsProg's functions, made on first use
 	made bool
 	// stash carries the key of super[k] op= r, or the object of o.#p op= r,
 	// from the target's evaluation to the read right after it (opPushK /
@@ -70,8 +73,12 @@ func (og *opsGuard) fn(i int) goja.Callable {
 func (og *opsGuard) helper(c goja.FunctionCall) goja.Value {
 	code := int(c.Argument(0).ToInteger())
 	switch {
-	case code >= opShl && code <= opMul:
+	case code >= opShl && code <= opAdd:
 		return og.binary(code, c.Argument(1), c.Argument(2))
+	case code == opConcat:
+		return og.concat(c.Arguments)
+	case code == opToStr:
+		return og.str(c.Argument(1))
 	case code == opRef:
 		return og.ref(c.Argument(1), c.Argument(2))
 	case code == opSpread:
@@ -98,7 +105,7 @@ func (og *opsGuard) helper(c goja.FunctionCall) goja.Value {
 			panic(og.g.vm.NewTypeError("invalid reference"))
 		}
 		return v
-	case code > opMember && code <= opMember+opStrict+opMul:
+	case code > opMember && code <= opMember+opStrict+opAdd:
 		ref, ok := c.Argument(1).Export().(*memberRef)
 		if !ok {
 			panic(og.g.vm.NewTypeError("invalid reference"))
@@ -108,7 +115,7 @@ func (og *opsGuard) helper(c goja.FunctionCall) goja.Value {
 		if strict {
 			op -= opStrict
 		}
-		if op < opShl || op > opMul {
+		if op < opShl || op > opAdd {
 			break
 		}
 		v := og.binary(op, ref.value, c.Argument(2))
@@ -142,6 +149,9 @@ func (og *opsGuard) toNumeric(v goja.Value) goja.Value {
 // binary is l op r, converted in the operator's order, bounded before a
 // BigInt result is computed.
 func (og *opsGuard) binary(op int, l, r goja.Value) goja.Value {
+	if op == opAdd {
+		return og.add(l, r)
+	}
 	l = og.toNumeric(l)
 	r = og.toNumeric(r)
 	x, y := bigOf(l), bigOf(r)
@@ -387,4 +397,99 @@ func (og *opsGuard) spread(x goja.Value) goja.Value {
 		},
 	})
 	return vm.ToValue(p)
+}
+
+// add is l + r (ApplyStringOrNumericBinaryOperator): ToPrimitive of the
+// left, then of the right, then a string concatenation when either is a
+// string, bounded by the allocation cap and reserved (Config.Reserve)
+// before it is made; anything else is the operator itself on the two
+// primitives, which runs no code.
+func (og *opsGuard) add(l, r goja.Value) goja.Value {
+	g := og.g
+	if o, ok := l.(*goja.Object); ok {
+		l = g.toPrimitive(o, "default")
+	}
+	if o, ok := r.(*goja.Object); ok {
+		r = g.toPrimitive(o, "default")
+	}
+	ls, lok := l.(goja.String)
+	rs, rok := r.(goja.String)
+	if !lok && !rok {
+		if goja.IsNumber(l) && goja.IsNumber(r) {
+			return g.vm.ToValue(l.ToFloat() + r.ToFloat()) // IEEE 754, as the operator
+		}
+		return call(og.fn(7), goja.Undefined(), l, r)
+	}
+	if !lok {
+		ls = og.primString(l)
+	}
+	if !rok {
+		rs = og.primString(r)
+	}
+	if ls.Length() == 0 {
+		return rs
+	}
+	if rs.Length() == 0 {
+		return ls
+	}
+	n := int64(ls.Length()) + int64(rs.Length())
+	if n > g.maxStr {
+		g.fail("string concatenation result")
+	}
+	defer g.reserve(gojax.StringBytes(ls)+gojax.StringBytes(rs), "string concatenation")()
+	return ls.Concat(rs)
+}
+
+// primString is ToString of a primitive (a Symbol throws the TypeError).
+func (og *opsGuard) primString(v goja.Value) goja.String {
+	if v == nil {
+		v = goja.Undefined()
+	}
+	if _, sym := v.(*goja.Symbol); sym {
+		panic(og.g.vm.NewTypeError("Cannot convert a Symbol value to a string"))
+	}
+	s, ok := og.g.vm.ToValue(v.String()).(goja.String)
+	if !ok {
+		panic(og.g.vm.NewTypeError("Cannot convert value to a string"))
+	}
+	return s
+}
+
+// str is ToString(v), the conversion of a template literal's substitution
+// (an object's ToPrimitive with hint string runs here, in order).
+func (og *opsGuard) str(v goja.Value) goja.Value {
+	if s, ok := v.(goja.String); ok {
+		return s
+	}
+	if o, ok := v.(*goja.Object); ok {
+		v = og.g.toPrimitive(o, "string")
+		if s, ok := v.(goja.String); ok {
+			return s
+		}
+	}
+	return og.primString(v)
+}
+
+// concat is a template literal: its pieces, code first, converted with
+// ToString in order (the rewrite passes a substitution through opToStr
+// when its evaluation could run code), then joined, bounded and reserved
+// as + is.
+func (og *opsGuard) concat(args []goja.Value) goja.Value {
+	g := og.g
+	parts := make([]goja.String, 0, len(args))
+	var n, bytes int64
+	for _, a := range args[1:] {
+		s := og.str(a).(goja.String)
+		parts = append(parts, s)
+		if n += int64(s.Length()); n > g.maxStr {
+			g.fail("template literal result")
+		}
+		bytes += gojax.StringBytes(s)
+	}
+	defer g.reserve(bytes, "template literal")()
+	var sb goja.StringBuilder
+	for _, s := range parts {
+		sb.WriteString(s)
+	}
+	return sb.String()
 }

@@ -4,6 +4,8 @@ import (
 	"math"
 
 	"github.com/dop251/goja"
+
+	"github.com/isobox/isobox/internal/gojax"
 )
 
 // The one-step string builders: String.prototype.repeat, padStart, padEnd
@@ -24,6 +26,9 @@ func (g *guards) installStringGuards(sp *goja.Object) {
 		count := g.toNumber(c.Argument(0))
 		if n := truncNum(count); s.Length() > 0 && n > 0 && !math.IsInf(n, 1) && n*float64(s.Length()) > float64(g.maxStr) {
 			g.fail("String.prototype.repeat result")
+		}
+		if n := truncNum(count); n > 0 && !math.IsInf(n, 1) {
+			defer g.reserve(int64(n)*gojax.StringBytes(s), "String.prototype.repeat result")()
 		}
 		return call(orig, s, count)
 	})
@@ -47,6 +52,9 @@ func (g *guards) installStringGuards(sp *goja.Object) {
 		if n := truncNum(maxLen); n > float64(g.maxStr) && n > float64(s.Length()) {
 			g.fail("padded string")
 		}
+		if n := truncNum(maxLen); n > float64(s.Length()) {
+			defer g.reserve(2*int64(n), "padded string")()
+		}
 		return call(orig, s, maxLen, fill)
 	}
 	g.wrapWith(sp, "padStart", 1, pad)
@@ -56,7 +64,7 @@ func (g *guards) installStringGuards(sp *goja.Object) {
 		if !ok {
 			return call(orig, this, c.Arguments...)
 		}
-		t := int64(s.Length())
+		t, bytes := int64(s.Length()), gojax.StringBytes(s)
 		args := make([]goja.Value, len(c.Arguments))
 		for i, a := range c.Arguments {
 			as, p, ok := (&replaceGuard{g: g}).toStr(a)
@@ -68,7 +76,9 @@ func (g *guards) installStringGuards(sp *goja.Object) {
 			if t += int64(as.Length()); t > g.maxStr {
 				g.fail("String.prototype.concat result")
 			}
+			bytes += gojax.StringBytes(as)
 		}
+		defer g.reserve(bytes, "String.prototype.concat result")()
 		return call(orig, s, args...)
 	})
 }

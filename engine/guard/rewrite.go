@@ -88,6 +88,9 @@ const (
 	opSar    = 2  // binary x >> n
 	opExp    = 3  // binary x ** n
 	opMul    = 4  // binary x * y
+	opAdd    = 5  // binary x + y: a string result is bounded and reserved
+	opConcat = 6  // a template literal: (pieces...), each converted with ToString
+	opToStr  = 7  // a template substitution's ToString: (v)
 	opMember = 20 // + op: a member compound assignment, on a reference: (ref, r)
 	opStrict = 10 // added to opMember + op in strict code
 	opRef    = 40 // the reference of a member compound assignment: (o, k)
@@ -148,10 +151,11 @@ func RewriteOps(src string) (string, error) {
 	return rw.apply(), rw.err
 }
 
-// mayHaveOps reports whether src holds "<<", ">>", "..." or a "*" that is
-// not part of a /* or */ comment fence (so "*" and "**").
+// mayHaveOps reports whether src holds "<<", ">>", "...", "+", a backquote
+// or a "*" that is not part of a /* or */ comment fence (so "*" and "**").
 func mayHaveOps(src string) bool {
-	if strings.Contains(src, "<<") || strings.Contains(src, ">>") || strings.Contains(src, "...") {
+	if strings.Contains(src, "<<") || strings.Contains(src, ">>") || strings.Contains(src, "...") ||
+		strings.ContainsAny(src, "+`") {
 		return true
 	}
 	for i := strings.IndexByte(src, '*'); i >= 0; {
@@ -181,6 +185,7 @@ type rewriter struct {
 	imports     map[int]bool     // offsets of import keywords renamed to importName
 	importsDone int              // how many of them were rewritten
 	seen        map[uintptr]bool // nodes visited: goja's AST reaches some twice (a var's binding is in the hoisting list too)
+	scopes      []scope          // the declarations around the node being visited (scope.go)
 }
 
 func (rw *rewriter) off(i file.Idx) int { return int(i) - 1 }
@@ -252,6 +257,9 @@ func (rw *rewriter) walk(v reflect.Value, strict bool, depth int) {
 			return
 		}
 		rw.seen[v.Pointer()] = true
+		if rw.pushScope(v.Interface()) {
+			defer rw.popScope()
+		}
 		switch n := v.Interface().(type) {
 		case *ast.Program:
 			strict = strict || hasUseStrict(n.Body)
@@ -271,6 +279,8 @@ func (rw *rewriter) walk(v reflect.Value, strict bool, depth int) {
 			rw.compound(n, strict, depth)
 		case *ast.CallExpression:
 			rw.importCall(n, depth)
+		case *ast.TemplateLiteral:
+			rw.template(n, depth)
 		case *ast.Binding:
 			// const {...r} = s copies s as a spread does.
 			if hasObjectRest(n.Target) && n.Initializer != nil {
@@ -327,6 +337,8 @@ func opCode(t token.Token) int {
 		return opExp
 	case token.MULTIPLY:
 		return opMul
+	case token.PLUS:
+		return opAdd
 	}
 	return 0
 }
@@ -341,6 +353,10 @@ func opCode(t token.Token) int {
 // a megabit literal, built in a few steps a value whose conversion to a
 // string then ran a minute in one instruction.
 func leftAlone(op int, l, r ast.Expression) bool {
+	if op == opAdd {
+		// 1 + s and s + "x" copy s: only two constants are safe.
+		return l != nil && isConstant(l) && isConstant(r)
+	}
 	if l != nil && isNumberLiteral(unsign(l)) {
 		return true
 	}
@@ -483,12 +499,28 @@ func (rw *rewriter) binary(n *ast.BinaryExpression, depth int) {
 		return
 	}
 	lStart, k := rw.start(n.Left)
-	closes, opPos, opLen, _, ok := rw.gap(rw.end(n.Left), rw.first(n.Right), n.Operator.String())
+	closes, opPos, opLen, opens, ok := rw.gap(rw.end(n.Left), rw.first(n.Right), n.Operator.String())
 	if !ok {
 		rw.refuse(n.Right)
 		return
 	}
-	k += len(closes)
+	if op == opAdd && k == 0 && len(closes) == 0 && opens == 0 {
+		if test, ok := rw.numberTest(n.Left, n.Right); ok {
+			// (typeof a === "number" ? a + 1 : ""[H](5,a + 1)), with the
+			// operator replaced: Numbers add inline, the rest in the helper.
+			l, r := rw.src[lStart:rw.end(n.Left)], rw.src[rw.first(n.Right):rw.end(n.Right)]
+			rw.open(lStart, depth, "("+test+" ? "+l+" + "+r+" : "+helperCall(op))
+			rw.replace(opPos, opPos+opLen, ",")
+			rw.close(rw.end(n.Right), depth, "))")
+			return
+		}
+	}
+	d, ok := rw.dangling(n.Left)
+	if !ok || d > len(closes) {
+		rw.refuse(n.Right)
+		return
+	}
+	k += len(closes) - d
 	rw.open(lStart, depth, helperCall(op)+strings.Repeat("(", k+1))
 	rw.replace(opPos, opPos+opLen, "),(")
 	rw.close(rw.end(n.Right), depth, "))"+strings.Repeat(")", k))
@@ -525,6 +557,9 @@ func (rw *rewriter) compound(n *ast.AssignExpression, strict bool, depth int) {
 	opText := n.Operator.String() + "="
 	switch t := n.Left.(type) {
 	case *ast.Identifier:
+		if op == opAdd && rw.addFast(n, t, opText, depth) {
+			return
+		}
 		rw.duplicate(n, t, op, opText, depth)
 	case *ast.PrivateDotExpression:
 		switch t.Left.(type) {
@@ -629,6 +664,12 @@ func (rw *rewriter) member(n *ast.AssignExpression, o ast.Expression, br *ast.Br
 	}
 	oStart, k := rw.start(o)
 	oEnd := rw.end(o)
+	d, ok := rw.dangling(o) // (-(a)).p: the first ")" is -(a)'s own
+	if !ok {
+		rw.refuse(n.Right)
+		return
+	}
+	k -= d
 	var edits []edit
 	var targetEnd int
 	if br != nil {
@@ -825,7 +866,92 @@ func (rw *rewriter) start(e ast.Node) (int, int) {
 		k++
 		i = rw.skipSpace(i + 1)
 	}
+	// The first of those close parentheses that open inside c, around its
+	// last operand ((b) in a + (b)): they are not before p.
+	if d, ok := rw.dangling(c); ok && d <= k {
+		k -= d
+	} else {
+		rw.fail(c, "parentheses the rewrite cannot pair")
+	}
 	return p, k
+}
+
+// dangling is how many parentheses open inside e's text, around its last
+// operand, and close after end(e): the text of a + (b) ends at b, and its
+// ")" is read after it with those of parentheses that open before e. False
+// when the text is not as the AST says.
+func (rw *rewriter) dangling(e ast.Node) (int, bool) {
+	// after: the parentheses between the token that ends at (or the text
+	// op at) from and e's last operand r, less those r's own text closes.
+	after := func(from int, op string, r ast.Node) (int, bool) {
+		_, _, _, opens, ok := rw.gap(from, rw.first(r), op)
+		if !ok {
+			return 0, false
+		}
+		_, k := rw.start(r)
+		d, ok := rw.dangling(r)
+		if !ok || k > opens {
+			return 0, false
+		}
+		return opens - k + d, true
+	}
+	switch n := e.(type) {
+	case *ast.BinaryExpression:
+		return after(rw.end(n.Left), n.Operator.String(), n.Right)
+	case *ast.AssignExpression:
+		op := n.Operator.String() + "="
+		if n.Operator == token.ASSIGN {
+			op = "="
+		}
+		return after(rw.end(n.Left), op, n.Right)
+	case *ast.ConditionalExpression:
+		return after(rw.end(n.Consequent), ":", n.Alternate)
+	case *ast.SequenceExpression:
+		if len(n.Sequence) < 2 {
+			return rw.dangling(n.Sequence[0])
+		}
+		return after(rw.end(n.Sequence[len(n.Sequence)-2]), ",", n.Sequence[len(n.Sequence)-1])
+	case *ast.AwaitExpression:
+		return after(rw.off(n.Await), "await", n.Argument)
+	case *ast.YieldExpression:
+		if n.Argument == nil {
+			return 0, true
+		}
+		from := rw.off(n.Yield)
+		if !strings.HasPrefix(rw.src[from:], "yield") {
+			return 0, false
+		}
+		if n.Delegate {
+			return after(rw.skipSpace(from+len("yield")), "*", n.Argument)
+		}
+		return after(from, "yield", n.Argument)
+	case *ast.UnaryExpression:
+		if n.Postfix {
+			return 0, true
+		}
+		return after(rw.off(n.Idx), n.Operator.String(), n.Operand)
+	case *ast.ArrowFunctionLiteral:
+		b, ok := n.Body.(*ast.ExpressionBody)
+		if !ok {
+			return 0, true
+		}
+		if n.ParameterList == nil {
+			return 0, false
+		}
+		return after(rw.off(n.ParameterList.Closing)+1, "=>", b.Expression)
+	case *ast.ExpressionBody:
+		return rw.dangling(n.Expression)
+	case *ast.NewExpression:
+		if n.LeftParenthesis != 0 {
+			return 0, true
+		}
+		return after(rw.off(n.New), "new", n.Callee)
+	case *ast.OptionalChain:
+		return rw.dangling(n.Expression)
+	case *ast.Optional:
+		return rw.dangling(n.Expression)
+	}
+	return 0, true
 }
 
 // end is the offset after e's last character: goja's Idx1 but where it
@@ -851,6 +977,15 @@ func (rw *rewriter) end(e ast.Node) int {
 		return scanIdent(rw.src, i)
 	case *ast.MetaProperty:
 		return scanIdent(rw.src, rw.off(n.Property.Idx))
+	case *ast.RegExpLiteral:
+		// goja's Literal drops the last character of the flags at the
+		// end of the source (/a/g): the flags are a name's characters.
+		// It also takes an unterminated /[ at the end of the source,
+		// which no text can follow.
+		if l := len(n.Pattern) + 2; len(n.Literal) < l-1 || rw.off(n.Idx)+l > len(rw.src) || rw.src[rw.off(n.Idx)+l-1] != '/' {
+			rw.fail(n, "an unterminated regular expression literal")
+		}
+		return scanIdent(rw.src, rw.off(n.Idx1()))
 	case *ast.BinaryExpression:
 		return rw.end(n.Right)
 	case *ast.AssignExpression:

@@ -585,3 +585,16 @@ func intOf(v reflect.Value) int64 {
 	}
 	return v.Int()
 }
+
+// StringBytes is the memory a goja string primitive's characters take:
+// one byte a unit for goja's ASCII representation (a Go string), two for
+// any other (UTF-16). It reads only the dynamic type's kind, so a layout
+// change makes it answer two bytes a unit, the larger figure. Any
+// goroutine.
+func StringBytes(s goja.String) int64 {
+	n := int64(s.Length())
+	if reflect.TypeOf(s).Kind() == reflect.String {
+		return n
+	}
+	return 2 * n
+}
