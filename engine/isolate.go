@@ -132,6 +132,7 @@ type Isolate struct {
 	modProg *modProg   // the module graph prog was compiled from; nil for a script or function
 	mods    *moduleRun // import.meta and run-time imports; nil until a module runs
 	dirty   []*conn    // connections with sends of the running task to flush (batch.go); loop only
+	leases  []*lease   // one-step reservations of the running task (reserve.go); loop only
 	cfg     spawnConfig
 	started time.Time
 	stdout  io.Writer // out, as an io.Writer
@@ -717,6 +718,7 @@ func (iso *Isolate) runTask(t task) {
 		se = iso.classify(err)
 	}
 	iso.endTask(seq)
+	iso.endLeases()  // reserve.go
 	iso.flushSends() // batch.go
 	if se != nil {
 		iso.reportError(se)

@@ -597,6 +597,7 @@ func (iso *Isolate) memoryExceeded(le *LimitError, evenPaused bool) {
 func (iso *Isolate) harden(vm *goja.Runtime) error {
 	cfg := guardConfig(iso.cfg.limits)
 	cfg.Import = iso.dynamicImport
+	cfg.Reserve = iso.reserveMemory
 	if err := guard.Install(vm, cfg); err != nil {
 		return err
 	}

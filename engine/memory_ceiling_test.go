@@ -366,63 +366,97 @@ func TestDeadIsolateReleasesItsVM(t *testing.T) {
 	runtime.KeepAlive(iso)
 }
 
-// Several isolates growing at once are stopped as a group: every one of
-// them ends with a hostMemoryMb error and the heap the monitor sampled
-// stays within a few one-step allocations of the ceiling. The monitor used
-// to wait for each victim's memory to be collected before choosing the
-// next, and counted a dead victim's memory as "coming back" until a GC it
-// never started: the other growers then ran unchecked to many GB.
+// Several growers at once, each making a 2 MB string a step and keeping
+// it, by each route goja makes a string in one instruction: the host
+// ceiling holds for the group. A step of 1 MiB or more is reserved against
+// the memory the process holds before it is made (Config.Reserve), so a
+// step that would pass the ceiling is refused with a RangeError naming it;
+// a grower the monitor catches first is stopped with the LimitError.
 func TestMemoryCeilingSeveralGrowers(t *testing.T) {
 	const ceilingMb, growers = 128, 6
-	h := NewHost(WithStdout(io.Discard), WithStderr(io.Discard), WithMemoryLimit(ceilingMb))
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	defer func() {
-		if err := h.Shutdown(ctx); err != nil {
-			t.Error(err)
-		}
-	}()
-	stop := make(chan struct{})
-	peak := make(chan float64, 1)
-	go func() {
-		var max float64
-		defer func() { peak <- max }()
-		for {
-			if hb := heapBytes(); hb > max {
-				max = hb
+	for _, tc := range []struct{ name, step string }{
+		{"plus", "s + s"},
+		{"template", "`${s}${s}`"},
+		{"concat", "s.concat(s)"},
+		{"repeat", "s.repeat(2)"},
+		{"join", "[s, s].join('')"},
+		{"buffer", "new Uint8Array(2**21).fill(1)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := NewHost(WithStdout(io.Discard), WithStderr(io.Discard), WithMemoryLimit(ceilingMb))
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			defer cancel()
+			defer func() {
+				if err := h.Shutdown(ctx); err != nil {
+					t.Error(err)
+				}
+			}()
+			stop := make(chan struct{})
+			peak := make(chan float64, 1)
+			go func() {
+				var max float64
+				defer func() { peak <- max }()
+				for {
+					if hb := heapBytes(); hb > max {
+						max = hb
+					}
+					select {
+					case <-stop:
+						return
+					case <-time.After(time.Millisecond):
+					}
+				}
+			}()
+			var results []<-chan ceilingResult
+			for i := 0; i < growers; i++ {
+				// Each alone would take the process to many GB.
+				src := `() => { let s = 'x'.repeat(2**20); const keep = []; for (;;) keep.push(` + tc.step + `) }`
+				_, res := spawnResult(t, h, fmt.Sprintf("grower%d", i), src)
+				results = append(results, res)
 			}
-			select {
-			case <-stop:
-				return
-			case <-time.After(time.Millisecond):
+			for i, res := range results {
+				select {
+				case r := <-res:
+					var le *LimitError
+					limited := errors.As(r.err, &le) && le.Limit == "hostMemoryMb"
+					refused := r.err != nil && strings.HasPrefix(r.err.Error(), "RangeError: ") &&
+						strings.Contains(r.err.Error(), "would pass the host memory ceiling (hostMemoryMb 128")
+					if !limited && !refused {
+						t.Errorf("grower %d: got %v, %v; want a hostMemoryMb LimitError or the refusal", i, r.v, r.err)
+					}
+				case <-ctx.Done():
+					t.Fatalf("grower %d was never stopped", i)
+				}
 			}
-		}
-	}()
-	var results []<-chan ceilingResult
-	for i := 0; i < growers; i++ {
-		// 2 MB per step, kept: each alone would take the process to many GB.
-		_, res := spawnResult(t, h, fmt.Sprintf("grower%d", i), `() => { let s = 'x'.repeat(2**20); const keep = []; for (;;) keep.push(s + s) }`)
-		results = append(results, res)
-	}
-	for i, res := range results {
-		select {
-		case r := <-res:
-			var le *LimitError
-			if !errors.As(r.err, &le) || le.Limit != "hostMemoryMb" {
-				t.Errorf("grower %d: got %v, %v; want a hostMemoryMb LimitError", i, r.v, r.err)
+			close(stop)
+			// A memory bound, not a timing one: the issue's 1.5x the
+			// ceiling. Before the reservation the group passed it by the
+			// steps made between two of the monitor's samples.
+			if p := <-peak / (1 << 20); p > 1.5*ceilingMb {
+				t.Errorf("sampled heap peaked at %.0f MB with a %d MB ceiling", p, ceilingMb)
+			} else {
+				t.Logf("sampled heap peaked at %.0f MB with a %d MB ceiling", p, ceilingMb)
 			}
-		case <-ctx.Done():
-			t.Fatalf("grower %d was never stopped", i)
+			waitMonitorEnds(t)
+		})
+	}
+}
+
+// A reservation a constructor holds across its construction is released
+// at the end of the task at the latest: none is left in flight after it.
+func TestReservationsEndWithTheTask(t *testing.T) {
+	h := NewHost(WithStdout(io.Discard), WithStderr(io.Discard), WithMemoryLimit(1024))
+	defer h.Shutdown(context.Background())
+	_, res := spawnResult(t, h, "buffers", `() => { globalThis.keep = [new ArrayBuffer(2**22), new Float64Array(2**19)]; return keep.length }`)
+	select {
+	case r := <-res:
+		if r.err != nil || fmt.Sprint(r.v) != "2" {
+			t.Fatalf("got %v, %v", r.v, r.err)
 		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("no result")
 	}
-	close(stop)
-	// A memory bound, not a timing one: the ceiling, plus what the growers
-	// allocate between two samples and during the confirmation GC, plus
-	// the test process's own heap. Without group stops it was unbounded.
-	if p := <-peak / (1 << 20); p > 4*ceilingMb {
-		t.Errorf("sampled heap peaked at %.0f MB with a %d MB ceiling", p, ceilingMb)
-	} else {
-		t.Logf("sampled heap peaked at %.0f MB with a %d MB ceiling", p, ceilingMb)
+	if n := reservedBytes.Load(); n != 0 {
+		t.Errorf("%d bytes still reserved after the task", n)
 	}
-	waitMonitorEnds(t)
 }
