@@ -60,6 +60,30 @@ import (
 // pattern, in a for head or a catch clause, or a parameter's argument, is
 // not covered.
 //
+// String + and template literals. goja makes s + s (vm.go _add) and
+// `${a}${b}` (concatStrings) in one instruction too: a whole copy of a
+// string that no cap saw, and which several isolates at once made faster
+// than the memory monitor samples. So every + and += (code 5) and every
+// untagged template with substitutions (6, its pieces; 7, the ToString of
+// a substitution whose evaluation may run code, in its place) go through
+// the helper, which converts as the operator does and bounds the result
+// by the allocation cap, and reserves one of ReserveMin bytes or more
+// (Config.Reserve) before making it. Numbers must stay cheap: when both
+// operands are bound names (parameters, variables and lexical bindings of
+// an enclosing scope, no with in between) or Number literals, the rewrite
+// is
+//
+//	(typeof a === "number" && typeof b === "number" ? a + b : ""[OpHelper](5,a , b))
+//
+// (names read twice have no side effect; a global or with-scoped name
+// may be a getter, so it is not a bound name). Left alone: two constants
+// and tagged templates (the tag gets the pieces; nothing is joined).
+//
+// Parentheses: goja's AST has none, so the rewrite pairs them from the
+// text: those closing after a left operand's text are the operand's own
+// (around its last operand: a + (b)) or opened before it; dangling counts
+// the former.
+//
 // Operators left alone (leftAlone): a Number literal operand (a Number
 // cannot meet a BigInt), a literal shift count from -64 to 64 and a literal
 // factor up to 64 bits (the value grows by that much an instruction), two
@@ -102,8 +126,9 @@ const (
 	opImport = 70 // import(s) or import(s, o): (s, o)
 )
 
-// RewriteOps returns src with its BigInt-capable operators routed through
-// the op helper (see above), or src itself when it has none. A source
+// RewriteOps returns src with its BigInt-capable operators, string + and
+// template literals routed through the op helper (see above), or src
+// itself when it has none. A source
 // that does not parse is returned as it is, for the compiler to report;
 // one nested deeper than DefaultMaxNesting is refused (ErrTooDeep), as
 // parsing it could overflow the stack. Pure: any goroutine.
@@ -978,14 +1003,17 @@ func (rw *rewriter) end(e ast.Node) int {
 	case *ast.MetaProperty:
 		return scanIdent(rw.src, rw.off(n.Property.Idx))
 	case *ast.RegExpLiteral:
-		// goja's Literal drops the last character of the flags at the
-		// end of the source (/a/g): the flags are a name's characters.
-		// It also takes an unterminated /[ at the end of the source,
-		// which no text can follow.
-		if l := len(n.Pattern) + 2; len(n.Literal) < l-1 || rw.off(n.Idx)+l > len(rw.src) || rw.src[rw.off(n.Idx)+l-1] != '/' {
+		// goja's Literal (and so Idx1) ends one character before the end
+		// of the token after the flags: short at the end of the source
+		// (/a/g), long before ** (/a/g**x). The pattern is the raw text
+		// between the slashes; an unterminated /[ at the end of the source,
+		// which goja takes, has no closing slash.
+		i := rw.off(n.Idx) + len(n.Pattern) + 1
+		if i >= len(rw.src) || rw.src[i] != '/' || !strings.HasPrefix(rw.src[i+1:], n.Flags) {
 			rw.fail(n, "an unterminated regular expression literal")
+			return rw.off(n.Idx1())
 		}
-		return scanIdent(rw.src, rw.off(n.Idx1()))
+		return i + 1 + len(n.Flags)
 	case *ast.BinaryExpression:
 		return rw.end(n.Right)
 	case *ast.AssignExpression:

@@ -166,6 +166,7 @@ func TestRewriteOpsSameResults(t *testing.T) {
 		"var r; try { `${Symbol()}` } catch (e) { r = e.name } r",
 		"var a = 2; a + /x/g", // a regexp's last flag at the end of the source
 		"var a = 2; [a * /x/gi, a + /x/] + /y/m",
+		"var a = 2, r; [/x/g ** a, /x/gi + a, /y/ + /z/m].join()",
 		`var a = 2; [a + /a\/b/g, a + /[/]/, a + /\u0041\//u, a + /é/].join()`,
 		"var a = 1; [`${0}}`, `${a}}}`, `}${a /* } */}{}`, `${(a)}${ (a) }}`, `$${a}$`, `\\${a}`, `${`${a}}`}}`].join()",
 		"function t(s, ...v) { return s.raw.join('|') + v.join() } var a = 1; t`x${a}y${a + 1}`",
