@@ -795,3 +795,34 @@ func TestProcessFlag(t *testing.T) {
 		})
 	}
 }
+
+// A script's "//# sourceMappingURL=" naming a file is never read (goja's
+// default reads it: /dev/zero ended the process, a FIFO hung the
+// compile), by any compile path the CLI has: the file, eval, the Function
+// constructor, a spawned function, the REPL.
+func TestSourceMapURLsNotRead(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	mapFile := filepath.Join(dir, "leak.map")
+	if err := os.WriteFile(mapFile, []byte(`{"version":3,"sources":["LEAKED.js"],"names":[],"mappings":"AAAA;AACA;AACA;AACA;AACA;AACA"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tail := `\n//# sourceMappingURL=` + mapFile
+	script := filepath.Join(dir, "sm.js")
+	src := `const tail = "` + tail + `";
+try { eval("throw new Error('e')" + tail) } catch (e) { console.log(e.stack) }
+try { new Function("throw new Error('f')" + tail)() } catch (e) { console.log(e.stack) }
+Isolate.run(() => { throw new Error("run") }).catch(e => { console.log(e.stack); throw new Error("file") })
+//# sourceMappingURL=` + mapFile + "\n"
+	if err := os.WriteFile(script, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res := isobox(t, "", script)
+	if res.code != 1 || !strings.Contains(res.stderr, "sm.js:4") || strings.Contains(res.stdout+res.stderr, "LEAKED") {
+		t.Errorf("code %d, stdout:\n%s\nstderr:\n%s", res.code, res.stdout, res.stderr)
+	}
+	repl := isobox(t, `try { eval("throw new Error('r')" + "`+tail+`") } catch (e) { e.stack }`+"\n", "repl")
+	if strings.Contains(repl.stdout+repl.stderr, "LEAKED") || !strings.Contains(repl.stdout, "Error: r") {
+		t.Errorf("repl: stdout:\n%s\nstderr:\n%s", repl.stdout, repl.stderr)
+	}
+}

@@ -89,6 +89,9 @@ var hostileCases = []hostileCase{
 		"() => { const s = 'x'.repeat(2 ** 25); const keep = []; for (;;) keep.push([s, s].join('')) }, " +
 		"() => { const keep = []; for (;;) keep.push(new Uint8Array(2 ** 26).fill(1)) }].map(f => Isolate.run(f))) }", limits: `{}`, want: "LIMIT", host: []engine.HostOption{engine.WithMemoryLimit(256)}},
 	{name: "push-loop-host-ceiling", fn: `() => { const a = []; for (let i = 0; ; i++) a.push({i, s: 'x' + i}) }`, limits: `{}`, want: "ResourceLimitError", limit: "hostMemoryMb", host: []engine.HostOption{engine.WithMemoryLimit(128)}},
+	// goja's parser reads the file a sourceMappingURL comment names, on the
+	// compiling goroutine: /dev/zero read until Go's fatal out of memory.
+	{name: "sourcemap-url-dev-zero", fn: `() => [eval("1\n//# sourceMappingURL=/dev/zero"), new Function("return 2\n//# sourceMappingURL=/dev/zero")(), (0, eval)("3\n//# sourceMappingURL=file:///dev/zero")]`, limits: `{}`, want: ""},
 	{name: "json-parse-deep-2e7", fn: `() => JSON.parse('['.repeat(2e7) + ']'.repeat(2e7))`, limits: `{}`, want: "RangeError"},
 	{name: "json-stringify-deep-2e5", fn: `() => { let a = []; for (let i = 0; i < 2e5; i++) a = [a]; JSON.stringify(a) }`, limits: `{}`, want: "RangeError"},
 	{name: "json-stringify-lazy-infinite", fn: `() => { const mk = () => ({get x() { return mk() }}); JSON.stringify(mk()) }`, limits: `{}`, want: "RangeError"},

@@ -309,7 +309,7 @@ func Incomplete(code string) bool {
 	if strings.TrimSpace(code) == "" || guard.CheckNesting(code, 0) != nil {
 		return false
 	}
-	_, err := parser.ParseFile(nil, "", code, 0)
+	_, err := guard.ParseFile("", code)
 	if err == nil {
 		return false
 	}
@@ -319,7 +319,7 @@ func Incomplete(code string) bool {
 	if !strings.Contains(code, "await") {
 		return false
 	}
-	_, err = parser.ParseFile(nil, "", asyncPrefix+code+asyncSuffix, 0)
+	_, err = guard.ParseFile("", asyncPrefix+code+asyncSuffix)
 	if err == nil {
 		return false
 	}
@@ -333,7 +333,7 @@ func Incomplete(code string) bool {
 	if first.Message != errEndOfInput && first.Position.Line <= userLines+1 {
 		return false
 	}
-	_, err = parser.ParseFile(nil, "", asyncPrefix+code+"\n)()", 0)
+	_, err = guard.ParseFile("", asyncPrefix+code+"\n)()")
 	return err != nil
 }
 
@@ -357,7 +357,7 @@ func prepareInput(filename, code string) (*input, *engine.ScriptError) {
 	}
 	// import() calls are masked for the parse (the compile, through
 	// RewriteOps, routes them to the loader).
-	prg, err := parser.ParseFile(nil, filename, guard.MaskImports(code), 0)
+	prg, err := guard.ParseFile(filename, guard.MaskImports(code))
 	if err == nil {
 		if berr := guard.CheckProgram(prg); berr != nil {
 			return nil, &engine.ScriptError{Name: "RangeError", Message: strings.TrimPrefix(berr.Error(), "guard: "), Cause: berr}
@@ -368,7 +368,7 @@ func prepareInput(filename, code string) (*input, *engine.ScriptError) {
 		if out, rerr := guard.RewriteOps(code); rerr != nil {
 			return nil, &engine.ScriptError{Name: "SyntaxError", Message: strings.TrimPrefix(rerr.Error(), "guard: "), Cause: rerr}
 		} else if out != code || strings.Contains(code, "import") {
-			if prg, err = parser.ParseFile(nil, filename, out, 0); err != nil {
+			if prg, err = guard.ParseFile(filename, out); err != nil {
 				return nil, syntaxErr(err)
 			}
 		}
@@ -404,7 +404,7 @@ func syntaxErr(err error) *engine.ScriptError {
 //     functions are also stored on the global object.
 func prepareAsync(filename, code string) *input {
 	src := asyncPrefix + code + asyncSuffix
-	prg, err := parser.ParseFile(nil, filename, guard.MaskImports(src), 0)
+	prg, err := guard.ParseFile(filename, guard.MaskImports(src))
 	if err != nil || len(prg.Body) != 1 {
 		return nil
 	}
@@ -733,5 +733,5 @@ func compileGuarded(filename, text string) (*goja.Program, error) {
 	if err != nil {
 		return nil, err
 	}
-	return goja.Compile(filename, out, false)
+	return guard.Compile(filename, out, false)
 }

@@ -550,7 +550,7 @@ func compileChecked(name, text string) (*goja.Program, error) {
 	if err != nil {
 		return nil, &ScriptError{Name: "SyntaxError", Message: strings.TrimPrefix(err.Error(), "guard: "), Cause: err}
 	}
-	p, err := goja.Compile(name, text, false)
+	p, err := guard.Compile(name, text, false)
 	if err != nil {
 		return nil, syntaxError(err)
 	}

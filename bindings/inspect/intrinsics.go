@@ -189,7 +189,7 @@ var errNoBufferMaker = errors.New("inspect: no NewArrayBuffer")
 
 func captureIntrinsics(vm *goja.Runtime) (out [nIntrinsics]*goja.Object) {
 	inspectCaptureProgOnce.Do(func() {
-		inspectCaptureProg, _ = goja.Compile("inspect-intrinsics", inspectCaptureSrc, true)
+		inspectCaptureProg, _ = goja.Compile("inspect-intrinsics", inspectCaptureSrc, true) // a constant source
 	})
 	_ = vm.Try(func() {
 		out[iObjectProto] = vm.NewObject().Prototype()

@@ -123,6 +123,7 @@ func Install(vm *goja.Runtime, cfg Config) (err error) {
 	if g.maxDepth <= 0 {
 		g.maxDepth = DefaultMaxDepth
 	}
+	vm.SetParserOptions(parserOptions...) // eval, the Function constructors, RunString (parse.go)
 	defer func() {
 		if x := recover(); x != nil {
 			err = fmt.Errorf("guard: installing guards: %v", x)

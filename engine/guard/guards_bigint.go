@@ -10,7 +10,6 @@ import (
 
 	"github.com/dop251/goja"
 	"github.com/dop251/goja/ast"
-	"github.com/dop251/goja/parser"
 	"github.com/dop251/goja/token"
 )
 
@@ -78,7 +77,7 @@ func CheckSource(src string) error {
 	if CheckNesting(src, DefaultMaxNesting) != nil {
 		return nil
 	}
-	prg, perr := parser.ParseFile(nil, "", src, 0)
+	prg, perr := ParseFile("", src)
 	if perr != nil {
 		return nil
 	}

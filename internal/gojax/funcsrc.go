@@ -68,7 +68,7 @@ func buildFunc(f *funcLayout) {
 	}
 	r := goja.New()
 	const sample = "var a = 1;\n  var f = [x => (x), ({ m() { return 2 } }).m, async function g() {}];\nf"
-	prg, err := goja.Compile("sample.js", sample, false)
+	prg, err := goja.Compile("sample.js", sample, false) // a constant source
 	if err != nil {
 		panic(err)
 	}

@@ -1,0 +1,110 @@
+package guard
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/dop251/goja"
+)
+
+// A source map named by URL in a script is never read, by any compile
+// path (a file, eval, the Function constructors, RunString); one inline in
+// the source still maps. The control, goja.Compile, shows the map file is
+// one goja would use.
+func TestSourceMapURLNotLoaded(t *testing.T) {
+	dir := t.TempDir()
+	mapFile, name := filepath.Join(dir, "leak.map"), filepath.Join(dir, "x.js")
+	if err := os.WriteFile(mapFile, []byte(`{"version":3,"sources":["LEAKED.js"],"names":[],"mappings":"AAAA;AACA;AACA;AACA"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tail := "\n//# sourceMappingURL=" + mapFile
+	thrower := "function f() { throw new Error('x') }\ntry { f() } catch (e) { e.stack }" + tail
+	stackOf := func(p *goja.Program, err error) string {
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err := goja.New().RunProgram(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v.String()
+	}
+	if s := stackOf(goja.Compile(name, thrower, false)); !strings.Contains(s, "LEAKED") {
+		t.Fatalf("control: goja.Compile did not use the map file: %s", s)
+	}
+	if s := stackOf(Compile(name, thrower, false)); strings.Contains(s, "LEAKED") {
+		t.Errorf("Compile read the map file: %s", s)
+	}
+	if prg, err := ParseFile(name, thrower); err != nil {
+		t.Fatal(err)
+	} else if p, err := goja.CompileAST(prg, false); strings.Contains(stackOf(p, err), "LEAKED") {
+		t.Error("ParseFile read the map file")
+	}
+	vm := guardedVM(t, Config{})
+	vm.Set("tail", tail)
+	for _, src := range []string{
+		thrower,
+		`eval("function f() { throw new Error('x') }\ntry { f() } catch (e) { e.stack }" + tail)`,
+		`Function("try { throw new Error('x') } catch (e) { return e.stack }" + tail)()`,
+		`(0, eval)("try { throw new Error('x') } catch (e) { e.stack }\n" + tail)`,
+	} {
+		v, err := vm.RunScript(name, src)
+		if err != nil {
+			t.Fatalf("%s: %v", src, err)
+		}
+		if strings.Contains(v.String(), "LEAKED") {
+			t.Errorf("%s: read the map file: %s", src, v)
+		}
+	}
+	// Inline: still used.
+	inline := "function f() { throw new Error('x') }\ntry { f() } catch (e) { e.stack }\n//# sourceMappingURL=data:application/json;base64," +
+		"eyJ2ZXJzaW9uIjozLCJzb3VyY2VzIjpbIklOTElORS5qcyJdLCJuYW1lcyI6W10sIm1hcHBpbmdzIjoiQUFBQTtBQUNBO0FBQ0E7QUFDQSJ9"
+	if s := stackOf(Compile(name, inline, false)); !strings.Contains(s, "INLINE.js") {
+		t.Errorf("an inline map was not used: %s", s)
+	}
+}
+
+// Every parse of a script's text in the module goes through
+// ParserOptions (or disables source maps): goja's default loader reads
+// the file a sourceMappingURL names.
+func TestNoDefaultParserOptions(t *testing.T) {
+	re := regexp.MustCompile(`\bgoja\.Compile\(|\bgoja\.Parse\(|\bparser\.ParseFile\(`)
+	root := filepath.Join("..", "..")
+	n := 0
+	err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == ".git" || d.Name() == "node_modules" || d.Name() == "testdata") {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go") {
+			return nil
+		}
+		src, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		for _, line := range strings.Split(string(src), "\n") {
+			if !re.MatchString(line) || strings.HasPrefix(strings.TrimSpace(line), "//") {
+				continue
+			}
+			n++
+			if strings.Contains(line, "parserOptions...") || strings.Contains(line, "parser.WithDisableSourceMaps") ||
+				strings.HasSuffix(line, "// a constant source") {
+				continue
+			}
+			t.Errorf("%s: %s: parse through guard.ParseFile / guard.Compile", p, strings.TrimSpace(line))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n < 4 {
+		t.Errorf("found only %d parse calls: is the walk looking at the module?", n)
+	}
+}
