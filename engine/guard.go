@@ -9,6 +9,12 @@ import "github.com/isobox/isobox/engine/guard"
 // new code may use either. Read-only: any goroutine.
 var ErrTooDeep = guard.ErrTooDeep
 
+// ErrTooLarge reports a source with more tokens than the parser may take
+// in one go (guard.DefaultMaxSourceTokens): goja builds the whole AST in
+// Go, where no limit can stop it. Spawn's errors and the REPL's wrap it as
+// they wrap ErrTooDeep. It is guard.ErrTooLarge. Read-only: any goroutine.
+var ErrTooLarge = guard.ErrTooLarge
+
 // guardConfig turns an isolate's limits into the caps of its guards:
 // MemoryMb, when set and smaller than guard.DefaultMaxAllocBytes, lowers
 // the single-allocation cap to itself; MaxStackDepth bounds native

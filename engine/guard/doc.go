@@ -81,13 +81,14 @@ nesting check, package bindings) imports guard, never the reverse.
 # Surface
 
 	Install(vm, Config) error    wrap the built-ins of a fresh runtime
-	Config{MaxAllocBytes, MaxDepth, Eager, Import}  the caps, eager wrapping, the import() loader; zero fields: the defaults
-	DefaultMaxAllocBytes, DefaultMaxDepth, DefaultMaxNesting
-	CheckNesting(src, limit) error   refuse a source nested too deep
-	ErrTooDeep                       what CheckNesting's errors wrap
+	Config{MaxAllocBytes, MaxDepth, Eager, Import, Reserve}  the caps, eager wrapping, the import() loader, the host ceiling's reservation; zero fields: the defaults
+	DefaultMaxAllocBytes, DefaultMaxDepth, DefaultMaxNesting, DefaultMaxSourceTokens, ReserveMin
+	CheckNesting(src, limit) error   refuse a source nested too deep, or with too many tokens
+	ErrTooDeep, ErrTooLarge          what CheckNesting's errors wrap
+	ParserOptions, ParseFile, Compile  parse and compile script text without loading a source map it names by URL
 	CheckSource(src) error           refuse a source with a huge BigInt constant
 	CheckProgram(*ast.Program) error the same, for a parsed program
-	RewriteOps(src) (string, error)  route run-time BigInt operators, spreads, object rests and import() through the op helper
+	RewriteOps(src) (string, error)  route run-time BigInt operators, string +, template literals, spreads, object rests and import() through the op helper
 	MaskImports(src) string          import() calls hidden from goja's parser, for analysis only
 	MaxDynamicImports                the import() calls one source may hold
 	MaxRegexpMatch                   how long one regexp2 match may run (its match timeout)

@@ -45,10 +45,25 @@ const DefaultMaxNesting = 10000
 // drops the "guard: " prefix. Read-only: any goroutine.
 var ErrTooDeep = errors.New("guard: nesting too deep")
 
+// DefaultMaxSourceTokens is the most tokens a source may have to be
+// compiled. goja parses a whole source into its AST in Go, with no JS step
+// and no check of any limit: ~60 bytes a token, eval("0,".repeat(3e7))
+// took 27 s and 3.6 GB that nothing could stop, and twice that ended the
+// process with Go's out-of-memory. 4 Mi tokens is ~250 MB and ~2 s;
+// TypeScript's compiler (lib/typescript.js, 8.9 MB) has 1.3 Mi. A
+// constant: any goroutine.
+const DefaultMaxSourceTokens = 4 << 20
+
+// ErrTooLarge reports a source with more than DefaultMaxSourceTokens
+// tokens. Test with errors.Is; its errors read "guard: source too
+// large: ...". Read-only: any goroutine.
+var ErrTooLarge = errors.New("guard: source too large")
+
 // CheckNesting returns an error wrapping ErrTooDeep when src, JavaScript
 // source text, may nest deeper than limit (a conservative lexical
-// estimate, see SourceNesting). limit <= 0 means DefaultMaxNesting. A pure
-// function: any goroutine.
+// estimate, see SourceNesting), or wrapping ErrTooLarge when it has more
+// than DefaultMaxSourceTokens tokens. limit <= 0 means DefaultMaxNesting.
+// Every compile path calls it. A pure function: any goroutine.
 func CheckNesting(src string, limit int) error {
 	if limit <= 0 {
 		limit = DefaultMaxNesting
@@ -56,8 +71,12 @@ func CheckNesting(src string, limit int) error {
 	if len(src) <= limit {
 		return nil
 	}
-	if d, at := SourceNesting(src, limit); d > limit {
-		return fmt.Errorf("%w: the source nests deeper than %d levels (at offset %d)", ErrTooDeep, limit, at)
+	sc := scan(src, limit, DefaultMaxSourceTokens)
+	if sc.max > limit {
+		return fmt.Errorf("%w: the source nests deeper than %d levels (at offset %d)", ErrTooDeep, limit, sc.at)
+	}
+	if n := max(sc.tokens, sc.forkTokens); n > DefaultMaxSourceTokens {
+		return fmt.Errorf("%w: more than %d tokens (%d)", ErrTooLarge, DefaultMaxSourceTokens, n)
 	}
 	return nil
 }
@@ -78,13 +97,20 @@ func CheckNesting(src string, limit int) error {
 // readings, keeping the larger estimate; past maxForks ambiguous slashes
 // it gives up and reports the source as too deep (tooManyForks).
 func SourceNesting(src string, stop int) (max, at int) {
+	sc := scan(src, stop, 0)
+	return sc.max, sc.at
+}
+
+// scan is SourceNesting's reading of src, with its token counts; it
+// stops past maxTokens tokens too (0: no bound).
+func scan(src string, stop, maxTokens int) *scanner {
 	forks := maxForks
-	sc := &scanner{src: src, stop: stop, forks: &forks, levels: []level{{}}}
+	sc := &scanner{src: src, stop: stop, maxTokens: maxTokens, forks: &forks, levels: []level{{}}}
 	if strings.HasPrefix(src, "#!") {
 		sc.skipLine()
 	}
 	sc.run()
-	return sc.max, sc.at
+	return sc
 }
 
 // maxForks bounds how many ambiguous slashes SourceNesting reads both
@@ -114,6 +140,9 @@ type scanner struct {
 	afterDot    bool // the last token was "." or "?.": a word is a name
 	pendingHead bool // the last token was if/for/while/with
 	max, at     int
+	maxTokens   int // stop past this many tokens (0: no bound)
+	tokens      int // tokens read (space, comments and line ends are not)
+	forkTokens  int // the most a forked reading read
 }
 
 func (sc *scanner) fork() *scanner {
@@ -243,7 +272,7 @@ func (sc *scanner) regexp() {
 func (sc *scanner) run() {
 	src, n := sc.src, len(sc.src)
 	for sc.i < n {
-		if sc.stop > 0 && sc.max > sc.stop {
+		if sc.stop > 0 && sc.max > sc.stop || sc.maxTokens > 0 && sc.tokens > sc.maxTokens {
 			return
 		}
 		i := sc.i
@@ -260,14 +289,18 @@ func (sc *scanner) run() {
 			}
 			continue
 		}
+		sc.tokens++ // taken back below for space and comments
 		switch {
 		case c == ' ' || c == '\t' || c == '\f' || c == '\v':
+			sc.tokens--
 			sc.i++
 			continue
 		case c == '/' && i+1 < n && src[i+1] == '/':
+			sc.tokens--
 			sc.skipLine()
 			continue
 		case c == '/' && i+1 < n && src[i+1] == '*':
+			sc.tokens--
 			sc.i += 2
 			for sc.i+1 < n && !(src[sc.i] == '*' && src[sc.i+1] == '/') {
 				sc.i++
@@ -311,6 +344,7 @@ func (sc *scanner) run() {
 			re.regexp()
 			re.run()
 			sc.note(re.max, re.at)
+			sc.forkTokens = max(sc.forkTokens, re.tokens, re.forkTokens)
 			sc.ambiguous = false // then read it as a division, below
 		case c == '/' && !sc.operand:
 			sc.regexp()
@@ -368,6 +402,7 @@ func (sc *scanner) run() {
 			if c >= 0x80 {
 				if r, size := utf8.DecodeRuneInString(src[i:]); unicode.IsSpace(r) || r == 0xFEFF {
 					sc.i += size // a Unicode space (U+2028/9 were lines)
+					sc.tokens--
 					continue
 				}
 			}

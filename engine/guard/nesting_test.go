@@ -272,3 +272,32 @@ func FuzzNestingDifferential(f *testing.F) {
 		}
 	})
 }
+
+// A source is refused by its token count, which bounds the AST goja
+// builds in one Go call; bytes that are not tokens (a long string, a
+// comment, space) do not count.
+func TestCheckNestingRefusesHugeSources(t *testing.T) {
+	n := DefaultMaxSourceTokens
+	for _, c := range []struct {
+		name string
+		src  string
+		want error
+	}{
+		{"commas", strings.Repeat("0,", n/2+1) + "0", ErrTooLarge},
+		{"statements", strings.Repeat("a;", n/2+1), ErrTooLarge},
+		{"under", strings.Repeat("0,", n/2-8) + "0", nil},
+		{"string", `var s = "` + strings.Repeat("x", 3*n) + `"`, nil},
+		{"template", "var s = `" + strings.Repeat("x", 3*n) + "`", nil},
+		{"comment", "/*" + strings.Repeat("(", 3*n) + "*/ 1", nil},
+		{"line comment", "// " + strings.Repeat("0,", 2*n) + "\n1", nil},
+		{"space", strings.Repeat(" \n\t", n) + "1", nil},
+		{"regexp", "var r = /" + strings.Repeat("a", 3*n) + "/", nil},
+		// A slash read both ways: the reading with more tokens counts.
+		{"fork", "x = a\n/" + strings.Repeat("0,", n/2+1) + "/g", ErrTooLarge},
+	} {
+		err := CheckNesting(c.src, 0)
+		if c.want == nil && err != nil || c.want != nil && !errors.Is(err, c.want) {
+			t.Errorf("%s: %v, want %v", c.name, err, c.want)
+		}
+	}
+}

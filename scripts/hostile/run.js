@@ -28,6 +28,8 @@ const CASES = {
 	"map-growth-over-timers-memoryMb": {fn: () => { const m = new Map(); let i = 0; setInterval(() => { for (let k = 0; k < 20000; k++, i++) m.set(i, {i}) }, 1) }, limits: {memoryMb: 64}, note: ""},
 	"several-one-step-growers-host-ceiling": {fn: async () => { await Promise.all([() => { const s = 'x'.repeat(2 ** 25); const keep = []; for (;;) keep.push(s + s) }, () => { const s = 'x'.repeat(2 ** 25); const keep = []; for (;;) keep.push(`${s}${s}`) }, () => { const s = 'x'.repeat(2 ** 25); const keep = []; for (;;) keep.push([s, s].join('')) }, () => { const keep = []; for (;;) keep.push(new Uint8Array(2 ** 26).fill(1)) }].map(f => Isolate.run(f))) }, limits: {}, note: "*"},
 	"push-loop-host-ceiling": {fn: () => { const a = []; for (let i = 0; ; i++) a.push({i, s: 'x' + i}) }, limits: {}, note: "*"},
+	"eval-huge-source": {fn: () => eval("0,".repeat(3e7) + "0"), limits: {}, note: ""},
+	"function-ctor-huge-source": {fn: () => new Function("a;".repeat(2.5e6)), limits: {memoryMb: 64}, note: ""},
 	"sourcemap-url-dev-zero": {fn: () => [eval("1\n//# sourceMappingURL=/dev/zero"), new Function("return 2\n//# sourceMappingURL=/dev/zero")(), (0, eval)("3\n//# sourceMappingURL=file:///dev/zero")], limits: {}, note: ""},
 	"json-parse-deep-2e7": {fn: () => JSON.parse('['.repeat(2e7) + ']'.repeat(2e7)), limits: {}, note: ""},
 	"json-stringify-deep-2e5": {fn: () => { let a = []; for (let i = 0; i < 2e5; i++) a = [a]; JSON.stringify(a) }, limits: {}, note: ""},
