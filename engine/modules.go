@@ -471,7 +471,8 @@ func (iso *Isolate) registered(path string) goja.Value {
 	_ = o.SetPrototype(nil)
 	for _, k := range ns.Keys() {
 		k := k
-		get := vm.ToValue(func(goja.FunctionCall) goja.Value { return ns.Get(k) })
+		get := vm.ToValue(func(goja.FunctionCall) goja.Value { return ns.Get(k) }).(*goja.Object)
+		_ = get.DefineDataProperty("name", vm.ToValue(""), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE) // not Go's name, in a stack
 		_ = o.DefineAccessorProperty(k, get, nil, goja.FLAG_FALSE, goja.FLAG_TRUE)
 	}
 	_ = o.DefineDataProperty("__esModule", vm.ToValue(true), goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_FALSE)

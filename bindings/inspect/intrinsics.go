@@ -199,7 +199,7 @@ func captureIntrinsics(vm *goja.Runtime) (out [nIntrinsics]*goja.Object) {
 				out[iArrayBufferProto] = ab.Prototype()
 			}
 		}
-		if f, ok := vm.ToValue(func(goja.FunctionCall) goja.Value { return nil }).(*goja.Object); ok {
+		if f, ok := vm.ToValue(func(goja.FunctionCall) goja.Value { return nil }).(*goja.Object); ok { // never reaches a script
 			out[iFunctionProto] = f.Prototype()
 		}
 	})

@@ -232,6 +232,9 @@ func (in *Codec) collect(r *goja.Runtime, forEach goja.Callable, o *goja.Object,
 			}
 			return goja.Undefined()
 		})
+		if o, ok := in.collectFn.(*goja.Object); ok { // not Go's name, in a stack
+			_ = o.DefineDataProperty("name", r.ToValue(""), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+		}
 	}
 	savedBuf, savedPair := in.collectBuf, in.collectPair // re-entrancy safe
 	in.collectBuf, in.collectPair = nil, pairs

@@ -473,6 +473,7 @@ func (g *guards) makeCtorWrapper(ov *goja.Object, key string, mode int, check fu
 			}
 			return goja.Undefined()
 		})
+		g.unname(g.chk) // its frame shows in the stack of what the check throws
 	}
 	g.ctorChecks = append(g.ctorChecks, check)
 	w = call(g.factory, goja.Undefined(), ov, g.chk, g.vm.ToValue(mode), g.vm.ToValue(len(g.ctorChecks)-1)).(*goja.Object)

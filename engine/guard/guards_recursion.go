@@ -276,6 +276,9 @@ func (g *guards) recursionKit(intr map[string]goja.Value) *goja.Object {
 			rethrow(err)
 		}
 	})
+	for _, k := range []string{"typeError", "box", "isConstructor", "keys", "createData", "del"} {
+		g.unname(x.Get(k)) // what typeError throws shows its frame
+	}
 	f, err := vm.RunProgram(recursionProg)
 	if err != nil {
 		panic(err)
@@ -595,6 +598,16 @@ func (g *guards) invoke() goja.Value {
 
 // namedNative is a native function with a JS name and length, never the
 // Go symbol goja would give it.
+// unname gives a native made by ToValue the empty name: goja names it
+// after the Go function, which a stack trace would show a script. It
+// returns f.
+func (g *guards) unname(f goja.Value) goja.Value {
+	if o, ok := f.(*goja.Object); ok {
+		_ = o.DefineDataProperty("name", g.vm.ToValue(""), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	}
+	return f
+}
+
 func (g *guards) namedNative(name string, length int, fn func(goja.FunctionCall) goja.Value) *goja.Object {
 	w := g.vm.ToValue(fn).(*goja.Object)
 	g.setNameLength(w, g.vm.ToValue(name), g.vm.ToValue(length))

@@ -364,7 +364,7 @@ func strLen64(v goja.Value) int64 {
 // converted once, the result's length tallied.
 func (rg *replaceGuard) counting(s goja.String, f goja.Callable) goja.Value {
 	t := &tally{g: rg.g, ls: int64(s.Length()), total: int64(s.Length())}
-	return rg.g.vm.ToValue(func(c goja.FunctionCall) goja.Value {
+	return rg.g.unname(rg.g.vm.ToValue(func(c goja.FunctionCall) goja.Value {
 		r := call(f, c.This, c.Arguments...)
 		if o, ok := r.(*goja.Object); ok {
 			r = o.ToString() // ToString once; a Symbol is left for goja to reject
@@ -378,7 +378,7 @@ func (rg *replaceGuard) counting(s goja.String, f goja.Callable) goja.Value {
 		}
 		t.add(position, strLen64(caps[0]), strLen64(r))
 		return r
-	})
+	}))
 }
 
 // substituting is a replacer function doing GetSubstitution of r exactly
@@ -388,7 +388,7 @@ func (rg *replaceGuard) substituting(s goja.String, r goja.String) goja.Value {
 	t := &tally{g: rg.g, ls: int64(s.Length()), total: int64(s.Length())}
 	vm := rg.g.vm
 	var pieces []goja.String
-	return vm.ToValue(func(c goja.FunctionCall) goja.Value {
+	return rg.g.unname(vm.ToValue(func(c goja.FunctionCall) goja.Value {
 		caps, position, groups, ok := parseReplacerArgs(c.Arguments)
 		if !ok {
 			return goja.Undefined()
@@ -425,7 +425,7 @@ func (rg *replaceGuard) substituting(s goja.String, r goja.String) goja.Value {
 			b.WriteString(p)
 		}
 		return b.String()
-	})
+	}))
 }
 
 // substitute is goja's writeSubstitution (builtin_regexp.go), emitting

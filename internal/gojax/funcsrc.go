@@ -111,7 +111,7 @@ func buildFunc(f *funcLayout) {
 			panic(fmt.Sprintf("function sample %d read back as %q at %d", i, text, start))
 		}
 	}
-	if _, _, _, ok := f.read(l, r.ToValue(func(goja.FunctionCall) goja.Value { return nil }).(*goja.Object)); ok {
+	if _, _, _, ok := f.read(l, r.ToValue(func(goja.FunctionCall) goja.Value { return nil }).(*goja.Object)); ok { // never reaches a script
 		panic("a native function read back as a script function")
 	}
 }
