@@ -49,3 +49,50 @@ func BenchmarkMultiply(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkAdd measures what the + and template rewrite costs a loop, as
+// BenchmarkMultiply: bound names that hold Numbers take the inline typeof
+// path; strings, members and templates go through the helper.
+func BenchmarkAdd(b *testing.B) {
+	for _, c := range []struct{ name, body string }{
+		{"numbers", "s = s + x"},
+		{"compound", "s += x"},
+		{"member", "s = s + a[0]"},
+		{"strings", "t = c + d"},
+		{"template", "t = `${c}-${d}`"},
+	} {
+		for _, rewrite := range []bool{false, true} {
+			name := c.name + "/as-is"
+			if rewrite {
+				name = c.name + "/rewritten"
+			}
+			b.Run(name, func(b *testing.B) {
+				vm := goja.New()
+				if err := Install(vm, Config{}); err != nil {
+					b.Fatal(err)
+				}
+				// The loop's own i < n and i++ are never rewritten.
+				src := "function f(n) { var x = 1.5, s = 0, a = [1.5], c = 'ab', d = 'cd', t; for (var i = 0; i < n; i++) { " + c.body + " } return [s, t] }"
+				if rewrite {
+					out, err := RewriteOps(src)
+					if err != nil {
+						b.Fatal(err)
+					}
+					if out == src {
+						b.Fatal("not rewritten")
+					}
+					src = out
+				}
+				if _, err := vm.RunString(src); err != nil {
+					b.Fatal(err)
+				}
+				f, _ := goja.AssertFunction(vm.Get("f"))
+				b.ReportAllocs()
+				b.ResetTimer()
+				if _, err := f(goja.Undefined(), vm.ToValue(b.N)); err != nil {
+					b.Fatal(err)
+				}
+			})
+		}
+	}
+}
