@@ -1,7 +1,6 @@
 package guard
 
 import (
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -216,23 +215,9 @@ func TestBufferCtorsEager(t *testing.T) {
 // by gojax.NewArrayBuffer (tests aside).
 func TestNoRawNewArrayBuffer(t *testing.T) {
 	re := regexp.MustCompile(`\.NewArrayBuffer\(`)
-	root := filepath.Join("..", "..")
 	n := 0
-	err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() && (d.Name() == ".git" || d.Name() == "node_modules" || d.Name() == "testdata") {
-			return filepath.SkipDir
-		}
-		if d.IsDir() || !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go") {
-			return nil
-		}
-		src, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		for _, line := range strings.Split(string(src), "\n") {
+	walkModuleGo(t, func(p string, lines []string) {
+		for _, line := range lines {
 			if !re.MatchString(line) {
 				continue
 			}
@@ -245,11 +230,7 @@ func TestNoRawNewArrayBuffer(t *testing.T) {
 			}
 			t.Errorf("%s: %s: use gojax.NewArrayBuffer", p, strings.TrimSpace(line))
 		}
-		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	if n < 3 {
 		t.Errorf("found only %d gojax.NewArrayBuffer calls: is the walk looking at the module?", n)
 	}

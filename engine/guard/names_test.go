@@ -1,8 +1,6 @@
 package guard
 
 import (
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -16,23 +14,8 @@ import (
 func TestNativesHaveJSNames(t *testing.T) {
 	re := regexp.MustCompile(`ToValue\(func\(|\.Set\("[^"]+", func\(`)
 	named := regexp.MustCompile(`"name"|unname\(|setName|namedNative|\bnamed\(`)
-	root := filepath.Join("..", "..")
 	n := 0
-	err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() && (d.Name() == ".git" || d.Name() == "node_modules" || d.Name() == "testdata") {
-			return filepath.SkipDir
-		}
-		if d.IsDir() || !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go") {
-			return nil
-		}
-		src, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		lines := strings.Split(string(src), "\n")
+	walkModuleGo(t, func(p string, lines []string) {
 		for i, line := range lines {
 			if !re.MatchString(line) || strings.HasPrefix(strings.TrimSpace(line), "//") {
 				continue
@@ -49,11 +32,7 @@ func TestNativesHaveJSNames(t *testing.T) {
 				t.Errorf("%s:%d: %s: a native with Go's name", p, i+1, strings.TrimSpace(line))
 			}
 		}
-		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	if n < 8 {
 		t.Errorf("found only %d natives: is the walk looking at the module?", n)
 	}

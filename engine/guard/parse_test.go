@@ -72,9 +72,30 @@ func TestSourceMapURLNotLoaded(t *testing.T) {
 // the file a sourceMappingURL names.
 func TestNoDefaultParserOptions(t *testing.T) {
 	re := regexp.MustCompile(`\bgoja\.Compile\(|\bgoja\.Parse\(|\bparser\.ParseFile\(`)
-	root := filepath.Join("..", "..")
 	n := 0
-	err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+	walkModuleGo(t, func(p string, lines []string) {
+		for _, line := range lines {
+			if !re.MatchString(line) || strings.HasPrefix(strings.TrimSpace(line), "//") {
+				continue
+			}
+			n++
+			if strings.Contains(line, "parserOptions...") || strings.Contains(line, "parser.WithDisableSourceMaps") ||
+				strings.HasSuffix(line, "// a constant source") {
+				continue
+			}
+			t.Errorf("%s: %s: parse through guard.ParseFile / guard.Compile", p, strings.TrimSpace(line))
+		}
+	})
+	if n < 4 {
+		t.Errorf("found only %d parse calls: is the walk looking at the module?", n)
+	}
+}
+
+// walkModuleGo calls fn with the lines of every non-test Go file of the
+// module (testdata and node_modules aside).
+func walkModuleGo(t *testing.T, fn func(path string, lines []string)) {
+	t.Helper()
+	err := filepath.WalkDir(filepath.Join("..", ".."), func(p string, d os.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
@@ -88,23 +109,10 @@ func TestNoDefaultParserOptions(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		for _, line := range strings.Split(string(src), "\n") {
-			if !re.MatchString(line) || strings.HasPrefix(strings.TrimSpace(line), "//") {
-				continue
-			}
-			n++
-			if strings.Contains(line, "parserOptions...") || strings.Contains(line, "parser.WithDisableSourceMaps") ||
-				strings.HasSuffix(line, "// a constant source") {
-				continue
-			}
-			t.Errorf("%s: %s: parse through guard.ParseFile / guard.Compile", p, strings.TrimSpace(line))
-		}
+		fn(p, strings.Split(string(src), "\n"))
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
-	}
-	if n < 4 {
-		t.Errorf("found only %d parse calls: is the walk looking at the module?", n)
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/dop251/goja"
 )
 
 // Config.Reserve is asked, with the result's size, before each one-step
@@ -36,13 +38,7 @@ func TestReserveOneStepResults(t *testing.T) {
 		{"`${small}${small}`", nil},
 	}
 	for _, tc := range cases {
-		var asked []int64
-		held := 0
-		vm := guardedVM(t, Config{Reserve: func(n int64) (func(), error) {
-			asked = append(asked, n)
-			held++
-			return func() { held-- }, nil
-		}})
+		vm, asked, held := recordingVM(t)
 		src, err := RewriteOps(prelude + tc.src)
 		if err != nil {
 			t.Fatal(err)
@@ -52,24 +48,18 @@ func TestReserveOneStepResults(t *testing.T) {
 			continue
 		}
 		want := append([]int64{mb, mb}, tc.want...) // the prelude's two
-		if fmt.Sprint(asked) != fmt.Sprint(want) {
-			t.Errorf("%s: asked %v, want %v", tc.src, asked, want)
+		if fmt.Sprint(*asked) != fmt.Sprint(want) {
+			t.Errorf("%s: asked %v, want %v", tc.src, *asked, want)
 		}
-		if held != 0 {
-			t.Errorf("%s: %d reservations not released", tc.src, held)
+		if *held != 0 {
+			t.Errorf("%s: %d reservations not released", tc.src, *held)
 		}
 	}
 
 	// A constructor's reservation is held across its construction (its
 	// check runs before the original constructs), until the guards' next
 	// reservation; what the last one leaves is the caller's to release.
-	var asked []int64
-	held := 0
-	vm := guardedVM(t, Config{Reserve: func(n int64) (func(), error) {
-		asked = append(asked, n)
-		held++
-		return func() { held-- }, nil
-	}})
+	vm, asked, held := recordingVM(t)
 	for i, step := range []struct {
 		src  string
 		held int
@@ -84,11 +74,11 @@ func TestReserveOneStepResults(t *testing.T) {
 		if _, err := vm.RunString(step.src); err != nil {
 			t.Fatalf("%s: %v", step.src, err)
 		}
-		if held != step.held {
-			t.Errorf("step %d, %s: %d held, want %d", i, step.src, held, step.held)
+		if *held != step.held {
+			t.Errorf("step %d, %s: %d held, want %d", i, step.src, *held, step.held)
 		}
 	}
-	if got, want := fmt.Sprint(asked), fmt.Sprint([]int64{3 * mb, 2 * mb, 2 * mb, 2 * mb, 2 * mb, mb, 2 * mb}); got != want {
+	if got, want := fmt.Sprint(*asked), fmt.Sprint([]int64{3 * mb, 2 * mb, 2 * mb, 2 * mb, 2 * mb, mb, 2 * mb}); got != want {
 		t.Errorf("constructors asked %s, want %s", got, want)
 	}
 
@@ -114,4 +104,16 @@ func TestReserveOneStepResults(t *testing.T) {
 			t.Errorf("%s refused: %q", expr, got)
 		}
 	}
+}
+
+// recordingVM is a guarded runtime whose Config.Reserve grants every
+// reservation, recording its size and counting those not released.
+func recordingVM(t *testing.T) (vm *goja.Runtime, asked *[]int64, held *int) {
+	asked, held = new([]int64), new(int)
+	vm = guardedVM(t, Config{Reserve: func(n int64) (func(), error) {
+		*asked = append(*asked, n)
+		*held++
+		return func() { *held-- }, nil
+	}})
+	return vm, asked, held
 }
