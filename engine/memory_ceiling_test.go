@@ -447,7 +447,7 @@ func TestMemoryCeilingSeveralGrowers(t *testing.T) {
 func TestReservationsEndWithTheTask(t *testing.T) {
 	h := NewHost(WithStdout(io.Discard), WithStderr(io.Discard), WithMemoryLimit(1024))
 	defer h.Shutdown(context.Background())
-	_, res := spawnResult(t, h, "buffers", `() => { globalThis.keep = [new ArrayBuffer(2**22), new Float64Array(2**19)]; return keep.length }`)
+	iso, res := spawnResult(t, h, "buffers", `() => { globalThis.keep = [new ArrayBuffer(2**22), new Float64Array(2**19)]; return keep.length }`)
 	select {
 	case r := <-res:
 		if r.err != nil || fmt.Sprint(r.v) != "2" {
@@ -455,6 +455,13 @@ func TestReservationsEndWithTheTask(t *testing.T) {
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatal("no result")
+	}
+	// The result is sent from inside the task; the task's end is the
+	// isolate's exit here (nothing else keeps it alive).
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := iso.Wait(ctx); err != nil && ctx.Err() != nil {
+		t.Fatalf("the isolate did not exit: %v", err)
 	}
 	if n := reservedBytes.Load(); n != 0 {
 		t.Errorf("%d bytes still reserved after the task", n)
