@@ -560,6 +560,7 @@ func (iso *Isolate) control(c ctrl) {
 // loop is the isolate's goroutine.
 func (iso *Isolate) loop() {
 	defer iso.host.wg.Done()
+	defer iso.endLeases() // whatever way the loop ends (reserve.go)
 	iso.ctx, iso.cancel = context.WithCancel(context.Background())
 	if err := iso.boot(); err != nil {
 		iso.mu.Lock()
