@@ -5,9 +5,9 @@ import (
 
 	"github.com/dop251/goja"
 	"github.com/dop251/goja/file"
-	"github.com/dop251/goja/parser"
 
 	"github.com/isobox/isobox/engine"
+	"github.com/isobox/isobox/engine/guard"
 	"github.com/isobox/isobox/internal/gojax"
 )
 
@@ -129,13 +129,13 @@ func closeParens(text string) string {
 // parsesAsEntry reports whether code is a function expression or a method,
 // the two forms the engine accepts for a function source.
 func parsesAsEntry(code string) bool {
-	if _, err := parser.ParseFile(nil, "", "("+code+"\n)", 0, parser.WithDisableSourceMaps); err == nil {
+	if _, err := guard.ParseFile("", "("+code+"\n)"); err == nil {
 		return true
 	}
 	if strings.HasPrefix(code, "#") {
 		code = "_" + code[1:]
 	}
-	_, err := parser.ParseFile(nil, "", "({"+code+"\n})", 0, parser.WithDisableSourceMaps)
+	_, err := guard.ParseFile("", "({"+code+"\n})")
 	return err == nil
 }
 

@@ -15,7 +15,6 @@ import (
 
 	"github.com/dop251/goja"
 	"github.com/dop251/goja/ast"
-	"github.com/dop251/goja/parser"
 
 	"github.com/isobox/isobox/engine/guard"
 	"github.com/isobox/isobox/engine/module"
@@ -615,7 +614,7 @@ func compileFunction(name, code string, line, col int, sourceMap string) (*goja.
 
 // compileAtStart compiles a function that starts the generated text.
 func compileAtStart(name, code string) (*goja.Program, bool) {
-	prg, err := parser.ParseFile(nil, name, code, 0, parser.WithDisableSourceMaps)
+	prg, err := guard.ParseFile(name, code)
 	if err != nil || len(prg.Body) != 1 {
 		return nil, false
 	}

@@ -9,7 +9,6 @@ import (
 
 	"github.com/dop251/goja"
 	"github.com/dop251/goja/ast"
-	"github.com/dop251/goja/parser"
 )
 
 // Dynamic import().
@@ -75,7 +74,7 @@ func renameImports(src string) (string, map[int]bool, error) {
 // parseImports is the parse renameImports makes (a variable for the test
 // that counts them).
 var parseImports = func(src string) (*ast.Program, error) {
-	return parser.ParseFile(nil, "", src, 0, parser.WithDisableSourceMaps)
+	return ParseFile("", src)
 }
 
 // renameImportsParsed is renameImports, with the syntax tree of its result

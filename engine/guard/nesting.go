@@ -140,15 +140,26 @@ type scanner struct {
 	afterDot    bool // the last token was "." or "?.": a word is a name
 	pendingHead bool // the last token was if/for/while/with
 	max, at     int
-	maxTokens   int // stop past this many tokens (0: no bound)
-	tokens      int // tokens read (space, comments and line ends are not)
-	forkTokens  int // the most a forked reading read
+	maxTokens   int     // stop past this many tokens (0: no bound)
+	lits        *[]span // when set, the string and template pieces read (not by forks)
+	tokens      int     // tokens read (space, comments and line ends are not)
+	forkTokens  int     // the most a forked reading read
 }
 
 func (sc *scanner) fork() *scanner {
 	c := *sc
 	c.levels = append([]level(nil), sc.levels...)
+	c.lits = nil // the main reading records them
 	return &c
+}
+
+// span is a range of the source, [from, to).
+type span struct{ from, to int }
+
+func (sc *scanner) lit(from int) {
+	if sc.lits != nil {
+		*sc.lits = append(*sc.lits, span{from, sc.i})
+	}
 }
 
 func (sc *scanner) depth() int { return sc.base + sc.levels[len(sc.levels)-1].chain }
@@ -204,6 +215,7 @@ func (sc *scanner) skipLine() {
 // ${...}) to the closing ` (false) or the next ${ (true).
 func (sc *scanner) inTemplate() bool {
 	src, n := sc.src, len(sc.src)
+	defer sc.lit(sc.i)
 	for sc.i < n {
 		switch src[sc.i] {
 		case '\\':
@@ -324,6 +336,7 @@ func (sc *scanner) run() {
 			if sc.i < n && src[sc.i] == c {
 				sc.i++
 			}
+			sc.lit(i)
 			sc.operand, sc.ambiguous, sc.afterDot = true, false, false
 			continue
 		case c == '`':

@@ -2,6 +2,7 @@ package guard
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/dop251/goja"
 	"github.com/dop251/goja/ast"
@@ -35,16 +36,34 @@ var parserOptions = []parser.Option{parser.WithSourceMapLoader(refuseSourceMap)}
 // Function constructors. Any goroutine.
 func ParserOptions() []parser.Option { return parserOptions }
 
-// ParseFile is parser.ParseFile with ParserOptions. Pure: any goroutine.
-func ParseFile(name, src string) (*ast.Program, error) {
-	return parser.ParseFile(nil, name, src, 0, parserOptions...)
+// ParseFile is parser.ParseFile with ParserOptions, of src with its
+// \u{10FFFF} escapes fixed (escapes.go); a panic of goja's parser is an
+// error. Pure: any goroutine.
+func ParseFile(name, src string) (prg *ast.Program, err error) {
+	defer recoverParse(&err)
+	return parser.ParseFile(nil, name, fixEscapes(src), 0, parserOptions...)
 }
 
-// Compile is goja.Compile with ParserOptions. Pure: any goroutine.
-func Compile(name, src string, strict bool) (*goja.Program, error) {
-	prg, err := goja.Parse(name, src, parserOptions...)
+// Compile is goja.Compile with ParserOptions, of src with its \u{10FFFF}
+// escapes fixed; a panic of goja's parser is an error. Pure: any
+// goroutine.
+func Compile(name, src string, strict bool) (p *goja.Program, err error) {
+	defer recoverParse(&err)
+	prg, err := goja.Parse(name, fixEscapes(src), parserOptions...)
 	if err != nil {
 		return nil, err
 	}
 	return goja.CompileAST(prg, strict)
+}
+
+// ErrParserFailed is what the error of a parse goja's parser panicked on
+// wraps (a bug of the parser, on input valid or not): the source is
+// refused as a SyntaxError rather than ending the goroutine. Read-only:
+// any goroutine.
+var ErrParserFailed = errors.New("guard: the parser failed on this source")
+
+func recoverParse(err *error) {
+	if x := recover(); x != nil {
+		*err = fmt.Errorf("%w: %v", ErrParserFailed, x)
+	}
 }

@@ -12,7 +12,6 @@ import (
 
 	"github.com/dop251/goja/ast"
 	"github.com/dop251/goja/file"
-	"github.com/dop251/goja/parser"
 	"github.com/dop251/goja/token"
 )
 
@@ -132,7 +131,9 @@ const (
 // that does not parse is returned as it is, for the compiler to report;
 // one nested deeper than DefaultMaxNesting is refused (ErrTooDeep), as
 // parsing it could overflow the stack. Pure: any goroutine.
-func RewriteOps(src string) (string, error) {
+func RewriteOps(src string) (out string, err error) {
+	src = fixEscapes(src) // escapes.go: before any parse, and returned
+	defer recoverParse(&err)
 	imports := mayImport(src)
 	if !imports && !mayHaveOps(src) {
 		return src, nil
@@ -141,7 +142,7 @@ func RewriteOps(src string) (string, error) {
 		return "", err
 	}
 	orig := src
-	prg, err := parser.ParseFile(nil, "", src, 0, parser.WithDisableSourceMaps)
+	prg, err := ParseFile("", src)
 	var renamed map[int]bool
 	if err != nil {
 		if !imports {

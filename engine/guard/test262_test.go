@@ -50,7 +50,7 @@ func TestRewriteOpsTest262(t *testing.T) {
 		return string(b)
 	}
 	all := os.Getenv("ISOBOX_TEST262_ALL") == "1" // every test, not only the rewritten ones: all the guards' differential
-	var ran, rewritten, plainPass, regress int
+	var ran, rewritten, plainPass, regress, indirect int
 	for _, dir := range dirs {
 		_ = filepath.Walk(filepath.Join(root, dir), func(path string, info os.FileInfo, err error) error {
 			if err != nil || info.IsDir() || !strings.HasSuffix(path, ".js") || strings.Contains(path, "_FIXTURE") {
@@ -100,6 +100,14 @@ func TestRewriteOpsTest262(t *testing.T) {
 				plainPass++
 				gOK, gMsg := run262(guardedVM(t, Config{}), out, meta.flags["async"])
 				if !gOK {
+					// The one documented deviation of the guards, not of the
+					// rewrite: eval is always indirect (a direct eval's var
+					// lands in the global scope). It fails the same way with
+					// the source as it is.
+					if uOK, _ := run262(guardedVM(t, Config{}), v, meta.flags["async"]); !uOK && strings.Contains(src, "eval(") {
+						indirect++
+						continue
+					}
 					regress++
 					t.Errorf("%s: passes plain (%s), fails guarded: %s", strings.TrimPrefix(path, root+"/"), pMsg, gMsg)
 				}
@@ -107,7 +115,7 @@ func TestRewriteOpsTest262(t *testing.T) {
 			return nil
 		})
 	}
-	t.Logf("%d runs, %d rewritten, %d of those pass plain, %d regressions", ran, rewritten, plainPass, regress)
+	t.Logf("%d runs, %d rewritten, %d of those pass plain, %d regressions, %d that need a direct eval", ran, rewritten, plainPass, regress, indirect)
 }
 
 type meta262 struct {

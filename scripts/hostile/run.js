@@ -30,6 +30,7 @@ const CASES = {
 	"push-loop-host-ceiling": {fn: () => { const a = []; for (let i = 0; ; i++) a.push({i, s: 'x' + i}) }, limits: {}, note: "*"},
 	"eval-huge-source": {fn: () => eval("0,".repeat(3e7) + "0"), limits: {}, note: ""},
 	"function-ctor-huge-source": {fn: () => new Function("a;".repeat(2.5e6)), limits: {memoryMb: 64}, note: ""},
+	"parser-panic-max-rune": {fn: () => { if ('\u{10FFFF}'.length + eval("'\\u{10FFFF}'").length + new Function('return `\\u{10ffff}`')().length !== 6) throw new Error('wrong') }, limits: {}, note: ""},
 	"sourcemap-url-dev-zero": {fn: () => [eval("1\n//# sourceMappingURL=/dev/zero"), new Function("return 2\n//# sourceMappingURL=/dev/zero")(), (0, eval)("3\n//# sourceMappingURL=file:///dev/zero")], limits: {}, note: ""},
 	"json-parse-deep-2e7": {fn: () => JSON.parse('['.repeat(2e7) + ']'.repeat(2e7)), limits: {}, note: ""},
 	"json-stringify-deep-2e5": {fn: () => { let a = []; for (let i = 0; i < 2e5; i++) a = [a]; JSON.stringify(a) }, limits: {}, note: ""},
