@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/dop251/goja"
+
+	"github.com/isobox/isobox/internal/gojax"
 )
 
 // Length-driven lists and amplifiers (see audit.md for the site table).
@@ -1071,7 +1073,23 @@ func (a *allocGuards) normalize(orig goja.Callable, c goja.FunctionCall) goja.Va
 // over the cap, and a result that reaches it (when the script's own limit
 // is higher) is refused.
 func (a *allocGuards) split(orig goja.Callable, c goja.FunctionCall, what string) goja.Value {
+	// A separator with its own @@split is called with this and the limit
+	// as they are, before either is converted (the spec's step 2): only
+	// RegExp's own splitter, whose pieces goja lists in Go, is bounded
+	// below. (Converting the limit first passed a custom splitter 0 for
+	// "limit", and threw for a Symbol limit; test262 String.prototype.split.)
+	if so, ok := c.Argument(0).(*goja.Object); ok && !nullish(c.This) {
+		m := so.GetSymbol(goja.SymSplit)
+		if f, ok := goja.AssertFunction(m); ok && !a.isRegExpSplit(m) {
+			return call(f, so, c.This, c.Argument(1))
+		}
+	}
 	maxPieces := a.maxBuf / costPiece
+	if _, ok := c.This.(goja.String); !ok && !nullish(c.This) {
+		// ToString of the receiver, once, before the limit and the
+		// separator are converted (the original then gets the string).
+		c.This = (&replaceGuard{g: a.guards}).stringOfValue(c.This)
+	}
 	if str, ok := c.This.(goja.String); ok && float64(str.Length())+1 <= float64(maxPieces) {
 		if _, ok := c.Argument(0).(*goja.Object); !ok {
 			return call(orig, c.This, c.Arguments...) // at most len+1 pieces: nothing to count
@@ -1092,6 +1110,9 @@ func (a *allocGuards) split(orig goja.Callable, c goja.FunctionCall, what string
 			if math.Min(pieces, lim) > float64(maxPieces) {
 				a.fail(fmt.Sprintf("%s: %v pieces", what, pieces))
 			}
+			if !goja.IsUndefined(limit) {
+				limit = a.vm.ToValue(lim) // converted once, here
+			}
 			return call(orig, c.This, c.Argument(0), limit)
 		}
 	}
@@ -1108,6 +1129,24 @@ func (a *allocGuards) split(orig goja.Callable, c goja.FunctionCall, what string
 		}
 	}
 	return r
+}
+
+// isRegExpSplit reports whether m is RegExp.prototype[Symbol.split] as
+// it is now (read on first use: RegExp is built when first touched).
+func (a *allocGuards) isRegExpSplit(m goja.Value) bool {
+	mo, ok := m.(*goja.Object)
+	if !ok {
+		return false
+	}
+	re, _ := gojax.GlobalOriginal(a.vm, "RegExp").(*goja.Object)
+	if re == nil {
+		re, _ = a.vm.Get("RegExp").(*goja.Object)
+	}
+	if re == nil {
+		return false
+	}
+	proto, _ := re.Get("prototype").(*goja.Object)
+	return proto != nil && proto.GetSymbol(goja.SymSplit) == mo
 }
 
 func nanZero(f float64) float64 {

@@ -197,3 +197,24 @@ func BenchmarkCheckSource(b *testing.B) {
 		_ = CheckSource(src)
 	}
 }
+
+// String.prototype.split follows the spec's order through the guard: a
+// separator's own @@split gets this and the limit untouched, before
+// either is converted; otherwise the receiver is converted first, then
+// the limit, once each (test262 built-ins/String/prototype/split).
+func TestSplitGuardOrder(t *testing.T) {
+	vm := guardedVM(t, Config{})
+	for _, c := range []struct{ src, want string }{
+		{`var o = {toString() { throw 1 }}; String.prototype.split.call(o, {[Symbol.split](s, l) { return [s === o, l] }}, "limit").join()`, "true,limit"},
+		{`"abc".split({[Symbol.split](s, l) { return [typeof l] }}, Symbol()).join()`, "symbol"},
+		{`var log = []; var r = {toString() { log.push("this"); return "a,b,c" }}; var l = {valueOf() { log.push("limit"); return 2 }}; String.prototype.split.call(r, {toString() { log.push("sep"); return "," }}, l).join() + " " + log.join()`, "a,b this,limit,sep"},
+		{`var n = 0; "a,b,c".split(",", {valueOf() { n++; return 2 }}).join() + " " + n`, "a,b 1"},
+		{`try { String.prototype.split.call({toString() { throw new RangeError("r") }}, {}, Symbol()) } catch (e) { e.name }`, "RangeError"},
+		{`"a1b2c3".split(/\d/, 2).join()`, "a,b"},
+	} {
+		v, err := vm.RunString(c.src)
+		if err != nil || v.String() != c.want {
+			t.Errorf("%s: %v, %v; want %s", c.src, v, err, c.want)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package guard
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -174,7 +175,12 @@ func parseMeta(src string) meta262 {
 
 // run262 runs one test: it passes when it completes without an exception
 // (and, for an async test, prints Test262:AsyncTestComplete).
-func run262(vm *goja.Runtime, src string, async bool) (bool, string) {
+func run262(vm *goja.Runtime, src string, async bool) (ok bool, msg string) {
+	defer func() {
+		if x := recover(); x != nil { // goja's parser panics on '\u{10FFFF}' (escapes.go)
+			ok, msg = false, fmt.Sprint("panic: ", x)
+		}
+	}()
 	var printed []string
 	_ = vm.Set("print", func(c goja.FunctionCall) goja.Value {
 		printed = append(printed, c.Argument(0).String())
