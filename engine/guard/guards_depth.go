@@ -66,7 +66,7 @@ var depthProg = goja.MustCompile("<guards-depth>", `(function (construct, apply,
 		apply(wmSet, parts, [p, [target, handler]]);
 		return p;
 	}
-	var revocable = {revocable: function (target, handler) {
+	var revocable = {revocable(target, handler) { // a method: no constructor, no prototype
 		var d = next(target, handler);
 		var r = apply(origRevocable, OrigProxy, [target, handler]);
 		apply(wmSet, depth, [r.proxy, d]);
@@ -120,7 +120,7 @@ var depthProg = goja.MustCompile("<guards-depth>", `(function (construct, apply,
 			var v = replacer[i], item;
 			if (typeof v === "string") item = v;
 			else if (typeof v === "number") item = "" + v;
-			else if (typeof v === "object" && v !== null && (v instanceof String || v instanceof Number)) item = "" + v;
+			else if (typeof v === "object" && v !== null && (v instanceof String || v instanceof Number)) item = ` + "`${v}`" + `; // ToString: toString first
 			else continue;
 			if (seen["$" + item] !== true) { seen["$" + item] = true; list[m++] = item; if ("" + (item >>> 0) === item) numeric = true; }
 		}

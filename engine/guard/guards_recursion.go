@@ -268,11 +268,19 @@ func (g *guards) recursionKit(intr map[string]goja.Value) *goja.Object {
 	_ = x.Set("box", func(v goja.Value) goja.Value { return v.ToObject(vm) })
 	_ = x.Set("isConstructor", func(v goja.Value) bool { _, ok := goja.AssertConstructor(v); return ok })
 	_ = x.Set("keys", func(o *goja.Object) goja.Value { return vm.ToValue(o.Keys()) })
+	// CreateDataProperty and [[Delete]] as the JSON.parse reviver walk
+	// uses them: false for an ordinary object that refuses (a
+	// non-configurable property, ignored by the walk), but what a proxy's
+	// trap throws propagates (test262 JSON/parse/reviver-*).
 	_ = x.Set("createData", func(o *goja.Object, k string, v goja.Value) bool {
-		return o.DefineDataProperty(k, v, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_TRUE) == nil
+		err := o.DefineDataProperty(k, v, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_TRUE)
+		if err != nil && isProxy(o) {
+			rethrow(err)
+		}
+		return err == nil
 	})
 	_ = x.Set("del", func(o *goja.Object, k string) {
-		if err := o.Delete(k); err != nil {
+		if err := o.Delete(k); err != nil && isProxy(o) {
 			rethrow(err)
 		}
 	})
