@@ -120,7 +120,7 @@ var depthProg = goja.MustCompile("<guards-depth>", `(function (construct, apply,
 			var v = replacer[i], item;
 			if (typeof v === "string") item = v;
 			else if (typeof v === "number") item = "" + v;
-			else if (typeof v === "object" && v !== null && (v instanceof String || v instanceof Number)) item = ` + "`${v}`" + `; // ToString: toString first
+			else if (typeof v === "object" && v !== null && (v instanceof String || v instanceof Number)) item = `+"`${v}`"+`; // ToString: toString first
 			else continue;
 			if (seen["$" + item] !== true) { seen["$" + item] = true; list[m++] = item; if ("" + (item >>> 0) === item) numeric = true; }
 		}
