@@ -224,7 +224,26 @@ func (g *guards) installDepthGuards() {
 	g.wrapCtor(vm.GlobalObject(), "RegExp", true, func(args []goja.Value) []goja.Value {
 		if len(args) > 0 {
 			if o, ok := args[0].(*goja.Object); ok && o.ClassName() != "RegExp" {
-				args[0] = o.ToString()
+				// A regexp-like object (IsRegExp: a truthy @@match) gives
+				// its source and, without flags, its flags, each read once
+				// here and passed on as strings (a getter read again by
+				// goja could return a deeper pattern than the one checked);
+				// any other object is converted with ToString.
+				if m := o.GetSymbol(goja.SymMatch); m != nil && !goja.IsUndefined(m) && m.ToBoolean() {
+					src := (&replaceGuard{g: g}).stringOfValue(o.Get("source"))
+					if len(args) < 2 || goja.IsUndefined(args[1]) {
+						fl := o.Get("flags")
+						if fl == nil || goja.IsUndefined(fl) {
+							fl = goja.Undefined()
+						} else {
+							fl = (&replaceGuard{g: g}).stringOfValue(fl)
+						}
+						args = append(args[:1], fl)
+					}
+					args[0] = src
+				} else {
+					args[0] = o.ToString()
+				}
 			}
 			checkPattern(args[0])
 		}

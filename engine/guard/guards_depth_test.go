@@ -217,3 +217,22 @@ func TestGuardsJSHalvesConform(t *testing.T) {
 		}
 	}
 }
+
+// new RegExp(regexpLike) reads the object's source and flags (IsRegExp:
+// a truthy @@match), once each, as the spec does; any other object is
+// converted with ToString; the source is checked either way.
+func TestRegExpFromRegExpLike(t *testing.T) {
+	vm := guardedVM(t, Config{})
+	for _, c := range []struct{ src, want string }{
+		{`var n = 0; var o = {[Symbol.match]: true, get source() { n++; return "a+" }, flags: "g"}; var r = new RegExp(o); [r.source, r.flags, n].join()`, "a+,g,1"},
+		{`var o = {[Symbol.match]: true, source: "b", flags: "g"}; var r = new RegExp(o, "i"); [r.source, r.flags].join()`, "b,i"},
+		{`var o = {[Symbol.match]: true, source: "c"}; new RegExp(o).flags === ""`, "true"},
+		{`new RegExp({toString() { return "d" }}).source`, "d"},
+		{`try { new RegExp({[Symbol.match]: true, source: "(".repeat(20000) + ")".repeat(20000)}) } catch (e) { e.name }`, "SyntaxError"},
+	} {
+		v, err := vm.RunString(c.src)
+		if err != nil || v.String() != c.want {
+			t.Errorf("%s: %v, %v; want %s", c.src, v, err, c.want)
+		}
+	}
+}
