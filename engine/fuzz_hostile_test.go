@@ -87,6 +87,11 @@ var fuzzTargets = []string{
 	"Array(@N).fill(@A)", "new Array(@N).keys().next()", "Symbol.for(String(@A))", "Object.freeze(@A)", "@A.constructor(@B)",
 	"@A << @B", "@A >> @B", "@A ** @B", "({...@A})", "({a: 1, ...@A, ...@B})", "(() => { let x = @A; x **= @B; return x })()",
 	"(() => { const o = {p: @A}; o.p <<= @B; o['p'] >>= @B; return o })()", "eval('(a, b) => a << b')(@A, @B)",
+	// 2026-12-03: string +, templates and the compile paths.
+	"@A + @A + @B", "`${@A}${@A}${@B}`", "(() => { let s = @A; s += s; s += @B; return s })()", "[@A, @A].join(@B)",
+	"(() => { const o = {p: @A}; o.p += o.p; return o.p })()", "eval(String(@A) + '\\n//# sourceMappingURL=/dev/zero')",
+	"eval(\"'\\\\u{10FFFF}'\" + ';' + String(@A))", "eval('0,'.repeat(@N) + '0')", "new Function('a;'.repeat(@N))",
+	"new Uint8Array(@N).fill(1).join(@B)",
 }
 
 var fuzzValues = []string{

@@ -104,6 +104,9 @@ type guards struct {
 	alloc          *allocGuards // guards_alloc.go state, made once
 	chk            goja.Value   // the constructor wrappers' native check
 	ctorChecks     []func(args []goja.Value) []goja.Value
+	ctorCalled     bool          // the running check's wrapper was called, not constructed
+	ctorReturn     goja.Value    // set by a check: the wrapper returns it as its result
+	ctorDone       *goja.Object  // the factory's marker of such a result
 	step           goja.Callable // jsStep's function, made on first use
 	getVFn         goja.Callable // getV's function, made on first use
 }
@@ -390,7 +393,7 @@ func call(f goja.Callable, this goja.Value, args ...goja.Value) goja.Value {
 // called through apply). So a wrapper takes new.target as a construction
 // only when this is the fresh object a construction makes from
 // new.target.prototype (freshThis); RegExp('x') in a constructor is a call.
-var ctorFactory = goja.MustCompile("<guards>", `(function (construct, apply, getProto) {
+var ctorFactory = goja.MustCompile("<guards>", `(function (construct, apply, getProto, done) {
 	"use strict";
 	function nt(self, t) {
 		if (t === undefined || self === null || (typeof self !== "object" && typeof self !== "function")) return undefined;
@@ -407,8 +410,9 @@ var ctorFactory = goja.MustCompile("<guards>", `(function (construct, apply, get
 			if (t === undefined ? mode === 0 : mode === 2) {
 				return t === undefined ? apply(orig, this, arguments) : construct(orig, arguments, t);
 			}
-			var args = check(arguments, tag);
+			var args = check(arguments, tag, t === undefined);
 			if (args === undefined) args = arguments;
+			else if (args[0] === done) return args[1]; // the check's own result (RegExp(re) is re)
 			if (t === undefined) return apply(orig, this, args);
 			return construct(orig, args, t);
 		};
@@ -463,12 +467,19 @@ func (g *guards) makeCtorWrapper(ov *goja.Object, key string, mode int, check fu
 		mk, _ := goja.AssertFunction(f)
 		reflect := g.vm.Get("Reflect").(*goja.Object)
 		object := g.vm.Get("Object").(*goja.Object)
-		g.factory, _ = goja.AssertFunction(call(mk, goja.Undefined(), reflect.Get("construct"), reflect.Get("apply"), object.Get("getPrototypeOf")))
+		g.ctorDone = g.vm.NewObject()
+		g.factory, _ = goja.AssertFunction(call(mk, goja.Undefined(), reflect.Get("construct"), reflect.Get("apply"), object.Get("getPrototypeOf"), g.ctorDone))
 	}
 	if g.chk == nil {
 		// One native check for every wrapper: tag picks the constructor's.
 		g.chk = g.vm.ToValue(func(c goja.FunctionCall) goja.Value {
-			if out := g.ctorChecks[c.Argument(1).ToInteger()](argsOf(c.Argument(0))); out != nil {
+			g.ctorCalled, g.ctorReturn = c.Argument(2).ToBoolean(), nil
+			out := g.ctorChecks[c.Argument(1).ToInteger()](argsOf(c.Argument(0)))
+			if r := g.ctorReturn; r != nil {
+				g.ctorReturn = nil
+				return g.vm.NewArray(g.ctorDone, r)
+			}
+			if out != nil {
 				return g.vm.NewArray(toAny(out)...)
 			}
 			return goja.Undefined()

@@ -221,8 +221,19 @@ func (g *guards) installDepthGuards() {
 
 	// RegExp(pattern, flags), called or constructed; a pattern object
 	// other than a RegExp is converted once here.
+	var reWrapper goja.Value // the wrapper, as the called form's active function
 	g.wrapCtor(vm.GlobalObject(), "RegExp", true, func(args []goja.Value) []goja.Value {
 		if len(args) > 0 {
+			if o, ok := args[0].(*goja.Object); ok && g.ctorCalled && (len(args) < 2 || goja.IsUndefined(args[1])) {
+				// RegExp(pattern) called: a regexp-like pattern whose
+				// constructor is RegExp is returned as it is.
+				if m := o.GetSymbol(goja.SymMatch); m != nil && (!goja.IsUndefined(m) && m.ToBoolean() || goja.IsUndefined(m) && o.ClassName() == "RegExp") {
+					if c := o.Get("constructor"); c != nil && reWrapper != nil && c.SameAs(reWrapper) {
+						g.ctorReturn = o
+						return nil
+					}
+				}
+			}
 			if o, ok := args[0].(*goja.Object); ok && o.ClassName() != "RegExp" {
 				// A regexp-like object (IsRegExp: a truthy @@match) gives
 				// its source and, without flags, its flags, each read once
@@ -249,6 +260,7 @@ func (g *guards) installDepthGuards() {
 		}
 		return args
 	})
+	reWrapper = vm.GlobalObject().Get("RegExp")
 	// String.prototype.match/matchAll/search turn anything that is not a
 	// RegExp (and has no matcher method) into one with the intrinsic
 	// constructor: guardStringMatch does goja's steps up to that

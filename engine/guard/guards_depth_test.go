@@ -228,6 +228,11 @@ func TestRegExpFromRegExpLike(t *testing.T) {
 		{`var o = {[Symbol.match]: true, source: "b", flags: "g"}; var r = new RegExp(o, "i"); [r.source, r.flags].join()`, "b,i"},
 		{`var o = {[Symbol.match]: true, source: "c"}; new RegExp(o).flags === ""`, "true"},
 		{`new RegExp({toString() { return "d" }}).source`, "d"},
+		// Called, not constructed: a regexp-like pattern whose constructor
+		// is RegExp is the result itself.
+		{`var re = /e/; [RegExp(re) === re, new RegExp(re) === re, RegExp(re, "g") === re].join()`, "true,false,false"},
+		{`var o = {[Symbol.match]: true, constructor: RegExp, source: "f"}; RegExp(o) === o`, "true"},
+		{`try { RegExp({[Symbol.match]: true, get constructor() { throw new EvalError("c") }}) } catch (e) { e.name }`, "EvalError"},
 		{`try { new RegExp({[Symbol.match]: true, source: "(".repeat(20000) + ")".repeat(20000)}) } catch (e) { e.name }`, "SyntaxError"},
 	} {
 		v, err := vm.RunString(c.src)
