@@ -34,12 +34,7 @@ func fixEscapes(src string) string {
 		return src
 	}
 	var lits []span
-	forks := maxForks
-	sc := &scanner{src: src, forks: &forks, levels: []level{{}}, lits: &lits}
-	if strings.HasPrefix(src, "#!") {
-		sc.skipLine()
-	}
-	sc.run()
+	scan(src, 0, 0, &lits)
 	var b strings.Builder
 	last, k := 0, 0
 	for _, f := range found {

@@ -71,7 +71,7 @@ func CheckNesting(src string, limit int) error {
 	if len(src) <= limit {
 		return nil
 	}
-	sc := scan(src, limit, DefaultMaxSourceTokens)
+	sc := scan(src, limit, DefaultMaxSourceTokens, nil)
 	if sc.max > limit {
 		return fmt.Errorf("%w: the source nests deeper than %d levels (at offset %d)", ErrTooDeep, limit, sc.at)
 	}
@@ -97,15 +97,16 @@ func CheckNesting(src string, limit int) error {
 // readings, keeping the larger estimate; past maxForks ambiguous slashes
 // it gives up and reports the source as too deep (tooManyForks).
 func SourceNesting(src string, stop int) (max, at int) {
-	sc := scan(src, stop, 0)
+	sc := scan(src, stop, 0, nil)
 	return sc.max, sc.at
 }
 
 // scan is SourceNesting's reading of src, with its token counts; it
-// stops past maxTokens tokens too (0: no bound).
-func scan(src string, stop, maxTokens int) *scanner {
+// stops past maxTokens tokens too (0: no bound). With lits set, it
+// records the string and template pieces it reads there.
+func scan(src string, stop, maxTokens int, lits *[]span) *scanner {
 	forks := maxForks
-	sc := &scanner{src: src, stop: stop, maxTokens: maxTokens, forks: &forks, levels: []level{{}}}
+	sc := &scanner{src: src, stop: stop, maxTokens: maxTokens, forks: &forks, levels: []level{{}}, lits: lits}
 	if strings.HasPrefix(src, "#!") {
 		sc.skipLine()
 	}
