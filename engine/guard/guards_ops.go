@@ -317,7 +317,7 @@ func (g *guards) rewriteFunctionArgs(head string, args []goja.Value) []goja.Valu
 
 // rewriteInside rewrites text as it reads between prefix and suffix.
 func (g *guards) rewriteInside(prefix, text, suffix string) string {
-	if !mayHaveOps(text) && !mayImport(text) && !strings.Contains(text, `\u{`) {
+	if !mayRewrite(text) {
 		return text
 	}
 	out := g.rewrite(prefix + text + suffix)

@@ -177,6 +177,12 @@ func RewriteOps(src string) (out string, err error) {
 	return rw.apply(), rw.err
 }
 
+// mayRewrite reports whether RewriteOps may change src: an operator it
+// routes, an import() or a \u{ escape (escapes.go). Pure.
+func mayRewrite(src string) bool {
+	return mayHaveOps(src) || mayImport(src) || strings.Contains(src, `\u{`)
+}
+
 // mayHaveOps reports whether src holds "<<", ">>", "...", "+", a backquote
 // or a "*" that is not part of a /* or */ comment fence (so "*" and "**").
 func mayHaveOps(src string) bool {
