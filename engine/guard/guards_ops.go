@@ -1,6 +1,8 @@
 package guard
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"math"
 	"math/big"
@@ -83,6 +85,8 @@ func (og *opsGuard) helper(c goja.FunctionCall) goja.Value {
 		return og.ref(c.Argument(1), c.Argument(2))
 	case code == opSpread:
 		return og.spread(c.Argument(1))
+	case code == opSink:
+		return og.sink(c.Argument(1))
 	case code == opImport:
 		return og.importCall(c.Argument(1), c.Argument(2))
 	case code == opPushK:
@@ -286,10 +290,11 @@ func (g *guards) throwRewrite(err error) {
 }
 
 // rewriteFunctionArgs rewrites the parameters and the body a Function
-// constructor was given (already strings), each inside the text goja will
-// wrap it in, so that the parser reads it in the same context. It returns
-// args itself when nothing changed, else the parameters joined into one
-// argument and the body.
+// constructor was given (already strings) inside the text goja will wrap
+// them in, so that the parser reads them in their context, and as one
+// source, since the rewrite of a parameter's object rest moves it into
+// the body (rest.go). It returns args itself when nothing changed, else
+// the parameters joined into one argument and the body.
 func (g *guards) rewriteFunctionArgs(head string, args []goja.Value) []goja.Value {
 	if len(args) == 0 {
 		return args
@@ -302,9 +307,25 @@ func (g *guards) rewriteFunctionArgs(head string, args []goja.Value) []goja.Valu
 		params += args[i].String()
 	}
 	body := args[len(args)-1].String()
-	const mid, end = "\n) {\n", "\n})"
-	newBody := g.rewriteInside(head+mid, body, end)
-	newParams := g.rewriteInside(head, params, mid+end)
+	if !mayRewrite(params) && !mayRewrite(body) {
+		return args
+	}
+	// The rewritten text is split again where a comment no script can
+	// guess marks the parameters' end (a rest's declarations go after it:
+	// they are inserted after the comments that follow the "{").
+	var nonce [12]byte
+	_, _ = rand.Read(nonce[:])
+	mark := "/*" + hex.EncodeToString(nonce[:]) + "*/"
+	const end = "\n})"
+	mid := "\n) {" + mark + "\n"
+	out := g.rewrite(head + params + mid + body + end)
+	i := strings.Index(out, mark)
+	if !strings.HasPrefix(out, head) || !strings.HasSuffix(out, end) || i < len(head)+len("\n) {") ||
+		strings.Count(out, mark) != 1 || out[i-len("\n) {"):i] != "\n) {" || !strings.HasPrefix(out[i+len(mark):], "\n") {
+		g.throwRewrite(fmt.Errorf("%w: the function's text moved", ErrRewrite))
+	}
+	newParams := out[len(head) : i-len("\n) {")]
+	newBody := out[i+len(mark)+1 : len(out)-len(end)]
 	if newBody == body && newParams == params {
 		return args
 	}
@@ -313,18 +334,6 @@ func (g *guards) rewriteFunctionArgs(head string, args []goja.Value) []goja.Valu
 		return []goja.Value{vm.ToValue(newBody)}
 	}
 	return []goja.Value{vm.ToValue(newParams), vm.ToValue(newBody)}
-}
-
-// rewriteInside rewrites text as it reads between prefix and suffix.
-func (g *guards) rewriteInside(prefix, text, suffix string) string {
-	if !mayRewrite(text) {
-		return text
-	}
-	out := g.rewrite(prefix + text + suffix)
-	if len(out) < len(prefix)+len(suffix) || out[:len(prefix)] != prefix || out[len(out)-len(suffix):] != suffix {
-		g.throwRewrite(fmt.Errorf("%w: the function's text moved", ErrRewrite))
-	}
-	return out[len(prefix) : len(out)-len(suffix)]
 }
 
 const (
@@ -397,6 +406,28 @@ func (og *opsGuard) spread(x goja.Value) goja.Value {
 		},
 	})
 	return vm.ToValue(p)
+}
+
+// sink is the target a nested object rest of an assignment pattern is
+// rewritten to (rest.go): an object whose v setter calls f, the arrow that
+// does the rest, with the value.
+func (og *opsGuard) sink(f goja.Value) goja.Value {
+	fn, ok := goja.AssertFunction(f)
+	g := og.g
+	if !ok {
+		panic(g.vm.NewTypeError("not a function"))
+	}
+	o := g.vm.NewObject()
+	set := g.namedNative("set v", 1, func(c goja.FunctionCall) goja.Value {
+		if _, err := fn(goja.Undefined(), c.Argument(0)); err != nil {
+			rethrow(err)
+		}
+		return goja.Undefined()
+	})
+	if err := o.DefineAccessorProperty("v", nil, set, goja.FLAG_FALSE, goja.FLAG_FALSE); err != nil {
+		rethrow(err)
+	}
+	return o
 }
 
 // add is l + r (ApplyStringOrNumericBinaryOperator): ToPrimitive of the

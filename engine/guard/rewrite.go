@@ -54,10 +54,9 @@ import (
 // without a JS step is the proxy's key list, built and checked by goja in
 // one go: ~0.7 µs a property, 0.7 s at the cap.
 // Object rest at the top of a declaration or assignment pattern (const
-// {a, ...r} = s, ({...r} = s), a parameter's default) copies as a spread
-// does, and its source goes through the same helper; a rest nested in a
-// pattern, in a for head or a catch clause, or a parameter's argument, is
-// not covered.
+// {a, ...r} = s, ({...r} = s)) copies as a spread does, and its source
+// goes through the same helper; rest.go restructures the patterns that
+// hold a rest anywhere else so that theirs does too.
 //
 // String + and template literals. goja makes s + s (vm.go _add) and
 // `${a}${b}` (concatStrings) in one instruction too: a whole copy of a
@@ -101,9 +100,9 @@ import (
 const OpHelper = "__isoboxOp"
 
 // ErrRewrite is what RewriteOps's errors wrap when it cannot guard an
-// operator (a layout of the source it did not expect): the source is
-// refused rather than compiled unguarded.
-var ErrRewrite = errors.New("guard: cannot guard a BigInt operator")
+// operator or a pattern (a layout of the source it did not expect): the
+// source is refused rather than compiled unguarded.
+var ErrRewrite = errors.New("guard: cannot guard this source")
 
 // Op helper codes, the first argument of the helper.
 const (
@@ -204,10 +203,13 @@ func mayHaveOps(src string) bool {
 }
 
 type edit struct {
-	pos, end int    // replaced range [pos, end); end == pos: an insertion
-	text     string // what goes there
-	class    int    // at one position: 0 closing inserts, 1 replacements, 2 opening inserts
-	depth    int    // closing: inner first; opening: outer first
+	pos, end int           // replaced range [pos, end); end == pos: an insertion
+	text     string        // what goes there
+	gen      func() string // or what makes it, when the edits are applied (rest.go)
+	class    int           // at one position: 0 closing inserts, 1 replacements, 2 opening inserts
+	depth    int           // closing: inner first; opening: outer first
+	cut      bool          // the text of [pos, end), with the edits inside it, is rendered elsewhere (rest.go)
+	id       int           // a cut's name, for its own rendering
 }
 
 type rewriter struct {
@@ -218,6 +220,9 @@ type rewriter struct {
 	importsDone int              // how many of them were rewritten
 	seen        map[uintptr]bool // nodes visited: goja's AST reaches some twice (a var's binding is in the hoisting list too)
 	scopes      []scope          // the declarations around the node being visited (scope.go)
+	nextID      int              // the last cut's id
+	moved       map[*ast.Binding]bool
+	patDefault  map[*ast.AssignExpression]bool // defaults inside patterns: not assignments (rest.go)
 }
 
 func (rw *rewriter) off(i file.Idx) int { return int(i) - 1 }
@@ -254,19 +259,51 @@ func (rw *rewriter) apply() string {
 		}
 		return a.depth < b.depth
 	})
+	out := rw.render(0, len(rw.src), 0)
+	if rw.err != nil {
+		return rw.src
+	}
+	return out
+}
+
+// render is the text of [lo, hi) with the edits inside it applied (all
+// of them, those at hi too, for the whole source; inside the cut self,
+// those strictly inside). The text of a cut is left out, for its
+// insertion elsewhere to render.
+func (rw *rewriter) render(lo, hi, self int) string {
 	var sb strings.Builder
-	sb.Grow(len(rw.src) + 32*len(rw.edits))
-	at := 0
-	for _, e := range rw.edits {
+	sb.Grow(hi - lo + 32*len(rw.edits))
+	at := lo
+	i := sort.Search(len(rw.edits), func(i int) bool { return rw.edits[i].pos >= lo })
+	for ; i < len(rw.edits); i++ {
+		e := rw.edits[i]
+		if self != 0 && (e.pos >= hi || e.id == self || e.pos == lo && e.class == 0) {
+			if e.pos >= hi {
+				break
+			}
+			continue
+		}
+		if e.pos > hi {
+			break
+		}
 		if e.pos < at { // overlapping edits: cannot happen for a valid layout
 			rw.err = fmt.Errorf("%w: overlapping edits", ErrRewrite)
-			return rw.src
+			return ""
 		}
 		sb.WriteString(rw.src[at:e.pos])
-		sb.WriteString(e.text)
+		if e.gen != nil {
+			sb.WriteString(e.gen())
+		} else {
+			sb.WriteString(e.text)
+		}
 		at = e.end
+		if e.cut {
+			for i+1 < len(rw.edits) && rw.edits[i+1].pos < e.end {
+				i++
+			}
+		}
 	}
-	sb.WriteString(rw.src[at:])
+	sb.WriteString(rw.src[at:hi])
 	return sb.String()
 }
 
@@ -297,12 +334,14 @@ func (rw *rewriter) walk(v reflect.Value, strict bool, depth int) {
 			strict = strict || hasUseStrict(n.Body)
 		case *ast.FunctionLiteral:
 			if n.Body != nil {
+				rw.params(n.ParameterList, n.Body)
 				strict = strict || hasUseStrict(n.Body.List)
 			}
 		case *ast.ArrowFunctionLiteral:
 			if b, ok := n.Body.(*ast.BlockStatement); ok {
 				strict = strict || hasUseStrict(b.List)
 			}
+			rw.params(n.ParameterList, n.Body)
 		case *ast.ClassLiteral:
 			strict = true
 		case *ast.BinaryExpression:
@@ -313,9 +352,28 @@ func (rw *rewriter) walk(v reflect.Value, strict bool, depth int) {
 			rw.importCall(n, depth)
 		case *ast.TemplateLiteral:
 			rw.template(n, depth)
+		case *ast.VariableStatement:
+			rw.markBindings(n.List)
+			rw.declarators(n.List)
+		case *ast.LexicalDeclaration:
+			rw.markBindings(n.List)
+			rw.declarators(n.List)
+		case *ast.ForLoopInitializerVarDeclList:
+			rw.markBindings(n.List)
+			rw.declarators(n.List)
+		case *ast.ForLoopInitializerLexicalDecl:
+			rw.markBindings(n.LexicalDeclaration.List)
+			rw.declarators(n.LexicalDeclaration.List)
+		case *ast.ForInStatement:
+			rw.forHead(n.Into, n.Source, n.Body, "in")
+		case *ast.ForOfStatement:
+			rw.forHead(n.Into, n.Source, n.Body, "of")
+		case *ast.CatchStatement:
+			rw.catchParam(n)
 		case *ast.Binding:
-			// const {...r} = s copies s as a spread does.
-			if hasObjectRest(n.Target) && n.Initializer != nil {
+			// const {...r} = s copies s as a spread does (a moved
+			// parameter's source is the helper's already: rest.go).
+			if hasObjectRest(n.Target) && n.Initializer != nil && !rw.moved[n] {
 				rw.wrapArg(n.Initializer, opSpread, depth)
 			}
 		case *ast.ObjectLiteral:
@@ -578,6 +636,15 @@ func (rw *rewriter) wrapArg(e ast.Expression, code, depth int) {
 
 // compound rewrites T op= R.
 func (rw *rewriter) compound(n *ast.AssignExpression, strict bool, depth int) {
+	if rw.patDefault[n] {
+		return // a default inside a pattern (rest.go)
+	}
+	if n.Operator == token.ASSIGN {
+		if _, _, ok := rw.patRange(n.Left); ok {
+			rw.markDefaults(n.Left)
+			rw.sinks(n.Left, false) // rest.go
+		}
+	}
 	if n.Operator == token.ASSIGN && hasObjectRest(n.Left) {
 		rw.wrapArg(n.Right, opSpread, depth) // ({...r} = s)
 		return
@@ -913,20 +980,7 @@ func (rw *rewriter) start(e ast.Node) (int, int) {
 // ")" is read after it with those of parentheses that open before e. False
 // when the text is not as the AST says.
 func (rw *rewriter) dangling(e ast.Node) (int, bool) {
-	// after: the parentheses between the token that ends at (or the text
-	// op at) from and e's last operand r, less those r's own text closes.
-	after := func(from int, op string, r ast.Node) (int, bool) {
-		_, _, _, opens, ok := rw.gap(from, rw.first(r), op)
-		if !ok {
-			return 0, false
-		}
-		_, k := rw.start(r)
-		d, ok := rw.dangling(r)
-		if !ok || k > opens {
-			return 0, false
-		}
-		return opens - k + d, true
-	}
+	after := rw.after
 	switch n := e.(type) {
 	case *ast.BinaryExpression:
 		return after(rw.end(n.Left), n.Operator.String(), n.Right)
@@ -984,6 +1038,22 @@ func (rw *rewriter) dangling(e ast.Node) (int, bool) {
 		return rw.dangling(n.Expression)
 	}
 	return 0, true
+}
+
+// after is how many parentheses open between the token that ends at (or
+// the text op at) from and r, and close after r's text, less those r's
+// own text closes.
+func (rw *rewriter) after(from int, op string, r ast.Node) (int, bool) {
+	_, _, _, opens, ok := rw.gap(from, rw.first(r), op)
+	if !ok {
+		return 0, false
+	}
+	_, k := rw.start(r)
+	d, ok := rw.dangling(r)
+	if !ok || k > opens {
+		return 0, false
+	}
+	return opens - k + d, true
 }
 
 // end is the offset after e's last character: goja's Idx1 but where it
