@@ -1086,7 +1086,7 @@ func (rw *rewriter) end(e ast.Node) int {
 		// between the slashes; an unterminated /[ at the end of the source,
 		// which goja takes, has no closing slash.
 		i := rw.off(n.Idx) + len(n.Pattern) + 1
-		if i >= len(rw.src) || rw.src[i] != '/' || !strings.HasPrefix(rw.src[i+1:], n.Flags) {
+		if i >= len(rw.src) || rw.src[i] != '/' || !strings.HasPrefix(rw.src[i+1:], n.Flags) || openClass(n.Pattern) {
 			rw.fail(n, "an unterminated regular expression literal")
 			return rw.off(n.Idx1())
 		}
@@ -1129,6 +1129,24 @@ func (rw *rewriter) end(e ast.Node) int {
 		return rw.end(n.Expression)
 	}
 	return rw.off(e.Idx1())
+}
+
+// openClass reports whether a regular expression's pattern text ends
+// inside a class ([...): goja takes /a[/ at the end of a source, whose
+// closing slash any text after it would turn into class content.
+func openClass(p string) bool {
+	in := false
+	for i := 0; i < len(p); i++ {
+		switch p[i] {
+		case '\\':
+			i++
+		case '[':
+			in = true
+		case ']':
+			in = false
+		}
+	}
+	return in
 }
 
 // scanIdent is the end of the identifier name (with \u escapes) at i.
