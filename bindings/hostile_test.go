@@ -218,6 +218,13 @@ var hostileCases = []hostileCase{
 	{name: "object-rest-for-assign", fn: `() => { let r; for ({...r} of ["x".repeat(2 ** 22)]); return r }`, limits: `{maxTaskMs: 200, memoryMb: 64}`, want: "RangeError"},
 	{name: "object-rest-function-ctor", fn: `() => Function("{a: {...r}}", "return r")({a: "x".repeat(2 ** 22)})`, limits: `{maxTaskMs: 200, memoryMb: 64}`, want: "RangeError"},
 	{name: "object-rest-nested-limit", fn: `() => { for (;;) { const [{...r}] = [new Uint8Array(2 ** 19)] } }`, limits: `{maxTaskMs: 100}`, want: "ResourceLimitError", limit: "maxTaskMs"},
+	// goja's generic paths of the Array methods (a sparse array, an
+	// array-like, a string) loop in Go: they run on a stepping proxy.
+	{name: "array-fill-sparse", fn: `() => { const a = new Array(2 ** 24); a.fill(0); return a.length }`, limits: `{maxTaskMs: 200}`, want: "ResourceLimitError", limit: "maxTaskMs"},
+	{name: "array-splice-string", fn: `() => Array.prototype.splice.call("ab".repeat(2 ** 22), 0, 2 ** 31, 1)`, limits: `{maxTaskMs: 200}`, want: "ResourceLimitError", limit: "maxTaskMs"},
+	{name: "array-indexOf-arraylike", fn: `() => { let n = 0; for (;;) n += Array.prototype.indexOf.call({length: 2 ** 25}, 1) }`, limits: `{maxTaskMs: 200}`, want: "ResourceLimitError", limit: "maxTaskMs"},
+	{name: "array-toReversed-sparse", fn: `() => Array(2 ** 25).toReversed().length`, limits: `{maxTaskMs: 200, memoryMb: 64}`, want: "LIMIT"},
+	{name: "array-forEach-holes", fn: `() => { Array(2 ** 25).forEach(() => {}); Array(2 ** 25).forEach(() => {}) }`, limits: `{maxTaskMs: 200}`, want: "ResourceLimitError", limit: "maxTaskMs"},
 	{name: "object-rest-limit", fn: `() => { for (;;) { const {...r} = new Uint8Array(2 ** 19) } }`, limits: `{maxTaskMs: 100}`, want: "ResourceLimitError", limit: "maxTaskMs"},
 	{name: "bigint-runtime-mul-chain", fn: `() => { let x = 2n ** 500000n; for (;;) x = x * x }`, limits: `{maxTaskMs: 200}`, want: "RangeError"},
 	{name: "bigint-runtime-mul-compound", fn: `() => { let x = 3n ** 400000n; for (;;) x *= x }`, limits: `{maxTaskMs: 200}`, want: "RangeError"},

@@ -91,11 +91,15 @@ type guards struct {
 	maxDepth       int                                            // Config.MaxDepth: native recursion levels
 	nativeDepth    int                                            // join/toString nesting in progress
 	liveProxies    map[*goja.Object]*goja.Object                  // length proxies of calls in progress -> their targets (guards_alloc.go)
+	liveStepping   map[*goja.Object]*goja.Object                  // targets of the stepping proxies of calls in progress -> the proxies
 	importer       func(specifier, options goja.Value) goja.Value // Config.Import
 	reserveFn      func(n int64) (func(), error)                  // Config.Reserve
 	leaseRel       func()                                         // a constructor's reservation (lease)
 	deferOK        bool                                           // wrappers of lazily built methods are made on first use (lazy.go)
 	gopd           goja.Callable
+	reflHas        goja.Callable // Reflect.has, set, deleteProperty: the stepping proxy's (guards_alloc.go)
+	reflSet        goja.Callable
+	reflDelete     goja.Callable
 	rangeError     *goja.Object
 	syntaxError    *goja.Object
 	factory        goja.Callable
@@ -134,6 +138,10 @@ func Install(vm *goja.Runtime, cfg Config) (err error) {
 	}()
 	object := vm.Get("Object").(*goja.Object)
 	g.gopd, _ = goja.AssertFunction(object.Get("getOwnPropertyDescriptor"))
+	reflectObj := vm.Get("Reflect").(*goja.Object)
+	g.reflHas, _ = goja.AssertFunction(reflectObj.Get("has"))
+	g.reflSet, _ = goja.AssertFunction(reflectObj.Get("set"))
+	g.reflDelete, _ = goja.AssertFunction(reflectObj.Get("deleteProperty"))
 	g.rangeError = vm.Get("RangeError").(*goja.Object)
 
 	sp := vm.Get("String").(*goja.Object).Get("prototype").(*goja.Object)

@@ -495,32 +495,36 @@ func (g *guards) wrapLooper(ap *goja.Object, name string, length int, counted bo
 		this := c.This
 		if l := strLen(this); l > 0 && float64(l) > limit {
 			g.fail(fmt.Sprintf("Array.prototype.%s on length %v", name, l))
+		} else if l > stepMin {
+			return a.stepped(orig, c, this.ToObject(g.vm), nil)
 		}
 		if o, ok := this.(*goja.Object); ok {
 			if n, _, isTA := taInfo(o); isTA && a.intrinsicTALength(o) {
 				if float64(n) > limit {
 					g.fail(fmt.Sprintf("Array.prototype.%s on length %v", name, n))
 				}
+				if n > stepMin {
+					return a.stepped(orig, c, o, nil)
+				}
 				return call(orig, this, c.Arguments...)
 			}
-			this = a.arrayLike(o, limit, what)
-			if this != c.This {
-				p := this.(*goja.Object)
-				if a.liveProxies == nil {
-					a.liveProxies = map[*goja.Object]*goja.Object{}
-				}
-				target := o
-				if t, ours := a.liveProxies[o]; ours {
-					target = t
-				}
-				a.liveProxies[p] = target
-				defer delete(a.liveProxies, p)
-				r := call(orig, this, c.Arguments...)
-				if r == this {
-					return c.This
-				}
-				return r
+			target := o
+			if t, ours := a.liveProxies[o]; ours {
+				// A proxy of a call still in progress came back as this
+				// (toString calling a join that is toString, say): proxy
+				// its target, so that each level costs the same.
+				target = t
 			}
+			if n, ok := a.dataLength(target); ok {
+				if n > limit {
+					a.fail(fmt.Sprintf("%s: length %v", what, n))
+				}
+				if _, dense := gojax.DenseArrayLen(target); n <= stepMin || dense {
+					return call(orig, this, c.Arguments...)
+				}
+				return a.stepped(orig, c, target, nil)
+			}
+			return a.stepped(orig, c, target, a.limitCheck(limit, what))
 		}
 		return call(orig, this, c.Arguments...)
 	}
@@ -536,6 +540,107 @@ func (g *guards) wrapLooper(ap *goja.Object, name string, length int, counted bo
 		defer func() { g.nativeDepth-- }()
 		return body(orig, c)
 	})
+}
+
+// stepMin is the length past which an Array.prototype method's generic
+// path (a receiver that is not a dense array: a sparse array, an
+// array-like, a string, a typed array) runs on a stepping proxy. goja's
+// generic paths loop in Go at 0.2-1 µs an element with no interrupt check
+// (new Array(2 ** 24).fill(0) ran 13 s past maxTaskMs 200); a call on up
+// to stepMin elements runs as it is, a few ms at most.
+const stepMin = 1 << 14
+
+// stepped calls orig with this as a stepping proxy of o: every property
+// read, test, write and delete goja's loop makes goes through a trap that
+// runs a JS step every 1024 calls, so that a pending interrupt (kill,
+// maxTaskMs, cpuMs, memoryMb, the host ceiling) stops the loop there. The
+// traps forward to o (getters and setters see o as this, as without the
+// proxy). check, when set, sees o's length, read once when goja asks for
+// it (a length getter runs once, as without the proxy). A result that is
+// the proxy is this again.
+func (a *allocGuards) stepped(orig goja.Callable, c goja.FunctionCall, o *goja.Object, check func(float64)) goja.Value {
+	if p, live := a.liveStepping[o]; live {
+		// o is being walked by a call in progress that reached it again
+		// (a.join() with a[0] === a): the same proxy, so that goja's own
+		// cycle check, which knows the proxy, sees the cycle.
+		r := call(orig, p, c.Arguments...)
+		if r == p {
+			return c.This
+		}
+		return r
+	}
+	vm := a.vm
+	calls := 0
+	step := func() {
+		if calls++; calls&1023 == 0 {
+			a.jsStep()
+		}
+	}
+	var length goja.Value
+	key := func(i int) goja.Value { return vm.ToValue(strconv.Itoa(i)) }
+	p := vm.NewProxy(o, &goja.ProxyTrapConfig{
+		Get: func(t *goja.Object, prop string, _ goja.Value) goja.Value {
+			if prop == "length" && check != nil {
+				if length == nil {
+					n := toLengthOf(t.Get("length"))
+					check(n)
+					length = vm.ToValue(n)
+				}
+				return length
+			}
+			step()
+			return t.Get(prop)
+		},
+		GetIdx: func(t *goja.Object, i int, _ goja.Value) goja.Value {
+			step()
+			return t.Get(strconv.Itoa(i))
+		},
+		Has: func(t *goja.Object, prop string) bool {
+			step()
+			return call(a.reflHas, goja.Undefined(), t, vm.ToValue(prop)).ToBoolean()
+		},
+		HasIdx: func(t *goja.Object, i int) bool {
+			step()
+			return call(a.reflHas, goja.Undefined(), t, key(i)).ToBoolean()
+		},
+		Set: func(t *goja.Object, prop string, v goja.Value, _ goja.Value) bool {
+			step()
+			return call(a.reflSet, goja.Undefined(), t, vm.ToValue(prop), v).ToBoolean()
+		},
+		SetIdx: func(t *goja.Object, i int, v goja.Value, _ goja.Value) bool {
+			step()
+			return call(a.reflSet, goja.Undefined(), t, key(i), v).ToBoolean()
+		},
+		DeleteProperty: func(t *goja.Object, prop string) bool {
+			step()
+			return call(a.reflDelete, goja.Undefined(), t, vm.ToValue(prop)).ToBoolean()
+		},
+		DeletePropertyIdx: func(t *goja.Object, i int) bool {
+			step()
+			return call(a.reflDelete, goja.Undefined(), t, key(i)).ToBoolean()
+		},
+	})
+	po := vm.ToValue(p).(*goja.Object)
+	if a.liveProxies == nil {
+		a.liveProxies = map[*goja.Object]*goja.Object{}
+	}
+	if a.liveStepping == nil {
+		a.liveStepping = map[*goja.Object]*goja.Object{}
+	}
+	a.liveProxies[po] = o
+	a.liveStepping[o] = po
+	defer func() {
+		delete(a.liveProxies, po)
+		delete(a.liveStepping, o)
+	}()
+	r := call(orig, po, c.Arguments...)
+	if r == po {
+		if _, isObj := c.This.(*goja.Object); isObj {
+			return c.This
+		}
+		return o
+	}
+	return r
 }
 
 // intrinsicTALength reports whether o's "length" is the intrinsic
@@ -755,6 +860,9 @@ func (a *allocGuards) concatSlow(c goja.FunctionCall) goja.Value {
 			a.fail(fmt.Sprintf("Array.prototype.concat result length %v", n+l))
 		}
 		for k := float64(0); k < l; k++ {
+			if int64(k)&1023 == 1023 {
+				a.jsStep() // a pending interrupt stops the copy here
+			}
 			if v := e.Get(strconv.FormatFloat(k, 'f', -1, 64)); v != nil {
 				a.createData(arr, n, v)
 			}
