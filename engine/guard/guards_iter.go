@@ -1,9 +1,9 @@
 package guard
 
 import (
-	"strconv"
-
 	"github.com/dop251/goja"
+
+	"github.com/isobox/isobox/internal/gojax"
 )
 
 // Iteration inside one VM instruction (class 2 of the hardening work).
@@ -34,41 +34,58 @@ import (
 // iterTick is how many next calls pass between two JS steps.
 const iterTick = 1024
 
-// iterKit makes the iterators whose prototypes hold the built-in next
-// methods, and the JS step.
-var iterKit = goja.MustCompile("<guards-iter>", `(function () {
-	return [
-		[][Symbol.iterator](),
-		new Map()[Symbol.iterator](),
-		new Set()[Symbol.iterator](),
-		""[Symbol.iterator](),
-		/(?:)/g[Symbol.matchAll](""),
-		function () {},
-	];
-})`, true)
-
 // installIterGuards wraps next on %ArrayIteratorPrototype% (arrays, typed
-// arrays, keys/values/entries, arguments), %MapIteratorPrototype%,
-// %SetIteratorPrototype%, %StringIteratorPrototype% and
-// %RegExpStringIteratorPrototype%.
+// arrays, keys/values/entries, arguments), %StringIteratorPrototype% and
+// %RegExpStringIteratorPrototype% now, and on %MapIteratorPrototype% and
+// %SetIteratorPrototype% when goja first creates the Map or Set global
+// (gojax.HookGlobal): a Map or Set, and so its iterator, is made only
+// through that constructor (the clone codec reads it from the global
+// object too), and building Map and Set at every spawn cost ~27 KB. The
+// iterators are made through the Go API, not with Symbol.iterator in JS,
+// which would build the Symbol global (~9 KB). Config.Eager, or a goja
+// layout gojax does not know, wraps all five now.
 func (g *guards) installIterGuards() {
 	vm := g.vm
-	mk, err := vm.RunProgram(iterKit)
+	var steps uint32
+	guard := func(it goja.Value) {
+		proto := it.(*goja.Object).Prototype()
+		g.wrap(proto, "next", 0, func(goja.FunctionCall) {
+			if steps++; steps%iterTick == 0 {
+				g.jsStep()
+			}
+		})
+	}
+	iterOf := func(o *goja.Object) goja.Value {
+		f, ok := goja.AssertFunction(o.GetSymbol(goja.SymIterator))
+		if !ok {
+			panic(vm.NewTypeError("guard: no iterator"))
+		}
+		return call(f, o)
+	}
+	guard(iterOf(vm.NewArray()))
+	guard(iterOf(vm.ToValue("").ToObject(vm)))
+	re := vm.Get("RegExp").(*goja.Object)
+	rx, err := vm.New(re, vm.ToValue("(?:)"), vm.ToValue("g"))
 	if err != nil {
 		panic(err)
 	}
-	f, _ := goja.AssertFunction(mk)
-	list := call(f, goja.Undefined()).(*goja.Object)
-	n := int(list.Get("length").ToInteger())
-	tick, _ := goja.AssertFunction(list.Get(strconv.Itoa(n - 1)))
-	var steps uint32
-	for i := 0; i < n-1; i++ {
-		proto := list.Get(strconv.Itoa(i)).(*goja.Object).Prototype()
-		g.wrap(proto, "next", 0, func(goja.FunctionCall) {
-			if steps++; steps%iterTick == 0 {
-				call(tick, goja.Undefined())
+	matchAll, _ := goja.AssertFunction(rx.GetSymbol(goja.SymMatchAll))
+	guard(call(matchAll, rx, vm.ToValue("")))
+	for _, name := range []string{"Map", "Set"} {
+		install := func(ctor goja.Value) {
+			o, err := vm.New(ctor)
+			if err != nil {
+				panic(err)
 			}
-		})
+			guard(iterOf(o))
+		}
+		if g.deferOK && gojax.TemplateLayout() == nil && gojax.HookGlobal(vm, name, func(orig goja.Value) goja.Value {
+			install(orig)
+			return orig
+		}) {
+			continue
+		}
+		install(vm.Get(name))
 	}
 }
 

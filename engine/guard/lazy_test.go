@@ -170,6 +170,14 @@ func TestLazyGuardsRoutes(t *testing.T) {
 		{"typed-array-proto", `Object.getPrototypeOf(Int8Array.prototype).set`},
 		{"object-entries", `Object.entries`},
 		{"function-proto", `Function.prototype.bind`},
+		// The Map and Set iterators' next, guarded when goja first makes
+		// the global, by any route.
+		{"map-iterator", `new Map().entries().next`},
+		{"set-iterator", `new Set([1]).values().next`},
+		{"map-deleted-first", `const M = Object.getOwnPropertyDescriptor(globalThis, "Map").value; delete globalThis.Map; new M().keys().next`},
+		{"set-redefined-first", `const d = Object.getOwnPropertyDescriptors(globalThis).Set; Object.defineProperty(globalThis, "Set", {value: 1}); new d.value()[Symbol.iterator]().next`},
+		{"map-typeof", `typeof Map; Object.getPrototypeOf(new Map().values()).next`},
+		{"set-enumeration", `Object.values(Object.getOwnPropertyDescriptors(globalThis)); new Set().entries().next`},
 		// First use one frame short of the call-stack limit: making a
 		// wrapper runs no JS, so it needs no frame.
 		{"deep-recursion", `function deep(n) { return n > 0 ? deep(n - 1) : "".repeat } deep(1995)`},
