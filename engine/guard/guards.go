@@ -100,6 +100,7 @@ type guards struct {
 	reflHas        goja.Callable // Reflect.has, set, deleteProperty: the stepping proxy's (guards_alloc.go)
 	reflSet        goja.Callable
 	reflDelete     goja.Callable
+	arrayToString  *goja.Object // Array.prototype.toString's wrapper, once made: %TypedArray%.prototype's too
 	rangeError     *goja.Object
 	syntaxError    *goja.Object
 	factory        goja.Callable
@@ -318,11 +319,16 @@ func (g *guards) wrap(obj *goja.Object, key string, length int, check func(goja.
 // every guard wrapper is built on. A method goja has not created yet gets
 // its wrapper when goja creates it (deferWrap, lazy.go).
 func (g *guards) wrapWith(obj *goja.Object, key any, length int, fn func(goja.Callable, goja.FunctionCall) goja.Value) {
+	g.wrapNoted(obj, key, length, fn, nil)
+}
+
+// wrapNoted is wrapWith, with note told the wrapper when it is made.
+func (g *guards) wrapNoted(obj *goja.Object, key any, length int, fn func(goja.Callable, goja.FunctionCall) goja.Value, note func(w *goja.Object)) {
 	var ov goja.Value
 	var name string
 	switch k := key.(type) {
 	case string:
-		if g.deferWrap(obj, k, length, fn) {
+		if g.deferWrap(obj, k, length, fn, note) {
 			return
 		}
 		ov, name = obj.Get(k), k
@@ -334,6 +340,9 @@ func (g *guards) wrapWith(obj *goja.Object, key any, length int, fn func(goja.Ca
 	w := g.makeWrapper(ov, name, length, fn)
 	if w == nil {
 		return
+	}
+	if note != nil {
+		note(w)
 	}
 	switch k := key.(type) {
 	case string:

@@ -206,6 +206,21 @@ func (g *guards) installTypedArrayProtoGuards(tap *goja.Object) {
 			}
 		}
 	}
+	// %TypedArray%.prototype.toString is Array.prototype.toString, the
+	// same function object (the spec's and goja's): the guard too. Read
+	// through a descriptor of Array.prototype the wrapper is made if it
+	// was not; a script that replaced it since has touched it, so the
+	// wrapper was made and noted then.
+	if g.arrayToString == nil {
+		if ap, ok := g.vm.Get("Array").(*goja.Object); ok {
+			if app, ok := ap.Get("prototype").(*goja.Object); ok {
+				_, _ = g.gopd(goja.Undefined(), app, g.vm.ToValue("toString"))
+			}
+		}
+	}
+	if w := g.arrayToString; w != nil {
+		_ = tap.DefineDataProperty("toString", w, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	}
 	{
 		{
 			g.wrapWith(tap, "join", 1, a.taJoin)
@@ -493,9 +508,13 @@ func (g *guards) wrapLooper(ap *goja.Object, name string, length int, counted bo
 			}
 		}
 		this := c.This
+		// toString loops in nothing itself: it calls this.join, which is
+		// guarded (and stepped) where it is Array's or a typed array's,
+		// and must see this as it is.
+		stepping := name != "toString"
 		if l := strLen(this); l > 0 && float64(l) > limit {
 			g.fail(fmt.Sprintf("Array.prototype.%s on length %v", name, l))
-		} else if l > stepMin {
+		} else if l > stepMin && stepping {
 			return a.stepped(orig, c, this.ToObject(g.vm), nil)
 		}
 		if o, ok := this.(*goja.Object); ok {
@@ -503,7 +522,7 @@ func (g *guards) wrapLooper(ap *goja.Object, name string, length int, counted bo
 				if float64(n) > limit {
 					g.fail(fmt.Sprintf("Array.prototype.%s on length %v", name, n))
 				}
-				if n > stepMin {
+				if n > stepMin && stepping {
 					return a.stepped(orig, c, o, nil)
 				}
 				return call(orig, this, c.Arguments...)
@@ -519,10 +538,13 @@ func (g *guards) wrapLooper(ap *goja.Object, name string, length int, counted bo
 				if n > limit {
 					a.fail(fmt.Sprintf("%s: length %v", what, n))
 				}
-				if _, dense := gojax.DenseArrayLen(target); n <= stepMin || dense {
+				if _, dense := gojax.DenseArrayLen(target); n <= stepMin || dense || !stepping {
 					return call(orig, this, c.Arguments...)
 				}
 				return a.stepped(orig, c, target, nil)
+			}
+			if !stepping {
+				return call(orig, this, c.Arguments...) // toString reads no length
 			}
 			return a.stepped(orig, c, target, a.limitCheck(limit, what))
 		}
@@ -532,14 +554,20 @@ func (g *guards) wrapLooper(ap *goja.Object, name string, length int, counted bo
 		g.wrapWith(ap, name, length, body)
 		return
 	}
-	g.wrapWith(ap, name, length, func(orig goja.Callable, c goja.FunctionCall) goja.Value {
+	var note func(*goja.Object)
+	if name == "toString" {
+		// %TypedArray%.prototype.toString is the same function
+		// (installTypedArrayProtoGuards).
+		note = func(w *goja.Object) { g.arrayToString = w }
+	}
+	g.wrapNoted(ap, name, length, func(orig goja.Callable, c goja.FunctionCall) goja.Value {
 		if g.nativeDepth >= g.maxDepth {
 			g.failDepth(fmt.Sprintf("Array.prototype.%s: arrays nested deeper than %d levels", name, g.maxDepth))
 		}
 		g.nativeDepth++
 		defer func() { g.nativeDepth-- }()
 		return body(orig, c)
-	})
+	}, note)
 }
 
 // stepMin is the length past which an Array.prototype method's generic

@@ -235,3 +235,21 @@ func TestNoRawNewArrayBuffer(t *testing.T) {
 		t.Errorf("found only %d gojax.NewArrayBuffer calls: is the walk looking at the module?", n)
 	}
 }
+
+// %TypedArray%.prototype.toString is Array.prototype.toString, the same
+// function (test262 built-ins/TypedArray/prototype/toString), lazy or
+// eager, whichever is built first, and stays the guard when a script
+// replaces Array.prototype.toString before the typed arrays are built.
+func TestTypedArrayToStringIsArrays(t *testing.T) {
+	for _, cfg := range []Config{{}, {Eager: true}} {
+		for _, c := range []struct{ src, want string }{
+			{`Object.getPrototypeOf(Int8Array.prototype).toString === Array.prototype.toString`, "boolean true"},
+			{`var f = Array.prototype.toString; Object.getPrototypeOf(Uint8Array.prototype).toString === f`, "boolean true"},
+			{`var f = Array.prototype.toString; Array.prototype.toString = () => "x"; Object.getPrototypeOf(Int8Array.prototype).toString === f && new Int8Array(2).toString()`, "string 0,0"},
+		} {
+			if got := outcome(guardedVM(t, cfg), c.src); got != c.want {
+				t.Errorf("eager %v: %s: %s, want %s", cfg.Eager, c.src, got, c.want)
+			}
+		}
+	}
+}

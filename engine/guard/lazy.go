@@ -45,12 +45,15 @@ import (
 
 // deferWrap records the wrap of obj[key] for when goja creates it and
 // reports true, or reports false if it must be done now.
-func (g *guards) deferWrap(obj *goja.Object, key string, length int, fn func(goja.Callable, goja.FunctionCall) goja.Value) bool {
+func (g *guards) deferWrap(obj *goja.Object, key string, length int, fn func(goja.Callable, goja.FunctionCall) goja.Value, note func(*goja.Object)) bool {
 	if !g.deferOK {
 		return false
 	}
 	return gojax.DeferProperty(g.vm, obj, key, func(ov goja.Value) goja.Value {
 		if w := g.makeWrapper(ov, key, length, fn); w != nil {
+			if note != nil {
+				note(w)
+			}
 			return w
 		}
 		return ov
