@@ -2,6 +2,7 @@ package guard
 
 import (
 	"crypto/rand"
+	"errors"
 	"encoding/hex"
 	"fmt"
 	"math"
@@ -272,11 +273,31 @@ func (g *guards) newRangeError(msg string) *goja.Object {
 // the Function constructors): an error is thrown as the SyntaxError or
 // RangeError the compiler would have thrown.
 func (g *guards) rewrite(text string) string {
+	if !mayRewrite(text) {
+		g.parseCheck(text)
+		return text
+	}
 	out, err := RewriteOps(text)
 	if err != nil {
 		g.throwRewrite(err)
 	}
 	return out
+}
+
+// parseCheck throws the SyntaxError for a source goja's parser panics on
+// (ErrParserFailed), which eval and the Function constructors would
+// otherwise hand to goja's own parse: a Go panic inside the built-in,
+// which ends the isolate with an InternalError. The other parse errors
+// are left to the compiler, which reports them.
+func (g *guards) parseCheck(text string) {
+	// Nesting first: goja's parser recurses, and a Go stack overflow is
+	// fatal (RewriteOps checks it the same way before it parses).
+	if err := CheckNesting(text, DefaultMaxNesting); err != nil {
+		g.throwRewrite(err)
+	}
+	if _, err := ParseFile("", text); errors.Is(err, ErrParserFailed) {
+		g.throwRewrite(err)
+	}
 }
 
 // throwRewrite throws RewriteOps's error as a SyntaxError, as the
@@ -308,6 +329,7 @@ func (g *guards) rewriteFunctionArgs(head string, args []goja.Value) []goja.Valu
 	}
 	body := args[len(args)-1].String()
 	if !mayRewrite(params) && !mayRewrite(body) {
+		g.parseCheck(head + params + "\n) {\n" + body + "\n})")
 		return args
 	}
 	// The rewritten text is split again where a comment no script can

@@ -2,7 +2,6 @@ package guard
 
 import (
 	"errors"
-	"fmt"
 
 	"github.com/dop251/goja"
 	"github.com/dop251/goja/ast"
@@ -64,6 +63,7 @@ var ErrParserFailed = errors.New("guard: the parser failed on this source")
 
 func recoverParse(err *error) {
 	if x := recover(); x != nil {
-		*err = fmt.Errorf("%w: %v", ErrParserFailed, x)
+		// The panic's own text is a Go runtime error: not for scripts.
+		*err = ErrParserFailed
 	}
 }

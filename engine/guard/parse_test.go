@@ -1,6 +1,7 @@
 package guard
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -113,5 +114,32 @@ func walkModuleGo(t *testing.T, fn func(path string, lines []string)) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A source goja's parser panics on (found by FuzzRewriteOps) is a
+// catchable SyntaxError on every compile path inside the runtime, with no
+// Go panic text in its message.
+func TestParserPanicIsSyntaxError(t *testing.T) {
+	const bad = `class!08!0([...[`
+	if _, err, panicked := rawParse(bad); !panicked {
+		t.Skipf("goja's parser no longer panics on %q (%v): pick another input", bad, err)
+	}
+	vm := guardedVM(t, Config{})
+	for _, src := range []string{
+		`eval(BAD)`, `(0, eval)(BAD)`, `new Function(BAD)`, `Function("a", BAD)`,
+		`Object.getPrototypeOf(async function () {}).constructor(BAD)`,
+		`Object.getPrototypeOf(function* () {}).constructor(BAD)`,
+	} {
+		v, err := vm.RunString(`var BAD = ` + "`" + bad + "`" + `; try { ` + src + `; "no error" } catch (e) { e.name + ": " + e.message }`)
+		if err != nil {
+			t.Fatalf("%s: %v", src, err)
+		}
+		if got := v.String(); got != "SyntaxError: the parser failed on this source" {
+			t.Errorf("%s: %s", src, got)
+		}
+	}
+	if _, err := RewriteOps(bad); !errors.Is(err, ErrParserFailed) || strings.Contains(err.Error(), "runtime error") {
+		t.Errorf("RewriteOps: %v", err)
 	}
 }

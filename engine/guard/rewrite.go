@@ -143,6 +143,9 @@ func RewriteOps(src string) (out string, err error) {
 	orig := src
 	prg, err := ParseFile("", src)
 	var renamed map[int]bool
+	if errors.Is(err, ErrParserFailed) {
+		return "", err // the compiler's parser would panic on it too
+	}
 	if err != nil {
 		if !imports {
 			return src, nil
