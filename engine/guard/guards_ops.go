@@ -2,8 +2,8 @@ package guard
 
 import (
 	"crypto/rand"
-	"errors"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"math"
 	"math/big"
