@@ -606,6 +606,11 @@ func (a *allocGuards) stepped(orig goja.Callable, c goja.FunctionCall, o *goja.O
 	}
 	var length goja.Value
 	key := func(i int) goja.Value { return vm.ToValue(strconv.Itoa(i)) }
+	// refl is a step, then Reflect.has / set / deleteProperty on the target.
+	refl := func(f goja.Callable, t *goja.Object, args ...goja.Value) bool {
+		step()
+		return call(f, goja.Undefined(), append([]goja.Value{t}, args...)...).ToBoolean()
+	}
 	p := vm.NewProxy(o, &goja.ProxyTrapConfig{
 		Get: func(t *goja.Object, prop string, _ goja.Value) goja.Value {
 			if prop == "length" && check != nil {
@@ -623,30 +628,14 @@ func (a *allocGuards) stepped(orig goja.Callable, c goja.FunctionCall, o *goja.O
 			step()
 			return t.Get(strconv.Itoa(i))
 		},
-		Has: func(t *goja.Object, prop string) bool {
-			step()
-			return call(a.reflHas, goja.Undefined(), t, vm.ToValue(prop)).ToBoolean()
+		Has:    func(t *goja.Object, prop string) bool { return refl(a.reflHas, t, vm.ToValue(prop)) },
+		HasIdx: func(t *goja.Object, i int) bool { return refl(a.reflHas, t, key(i)) },
+		Set: func(t *goja.Object, prop string, v, _ goja.Value) bool {
+			return refl(a.reflSet, t, vm.ToValue(prop), v)
 		},
-		HasIdx: func(t *goja.Object, i int) bool {
-			step()
-			return call(a.reflHas, goja.Undefined(), t, key(i)).ToBoolean()
-		},
-		Set: func(t *goja.Object, prop string, v goja.Value, _ goja.Value) bool {
-			step()
-			return call(a.reflSet, goja.Undefined(), t, vm.ToValue(prop), v).ToBoolean()
-		},
-		SetIdx: func(t *goja.Object, i int, v goja.Value, _ goja.Value) bool {
-			step()
-			return call(a.reflSet, goja.Undefined(), t, key(i), v).ToBoolean()
-		},
-		DeleteProperty: func(t *goja.Object, prop string) bool {
-			step()
-			return call(a.reflDelete, goja.Undefined(), t, vm.ToValue(prop)).ToBoolean()
-		},
-		DeletePropertyIdx: func(t *goja.Object, i int) bool {
-			step()
-			return call(a.reflDelete, goja.Undefined(), t, key(i)).ToBoolean()
-		},
+		SetIdx:            func(t *goja.Object, i int, v, _ goja.Value) bool { return refl(a.reflSet, t, key(i), v) },
+		DeleteProperty:    func(t *goja.Object, prop string) bool { return refl(a.reflDelete, t, vm.ToValue(prop)) },
+		DeletePropertyIdx: func(t *goja.Object, i int) bool { return refl(a.reflDelete, t, key(i)) },
 	})
 	po := vm.ToValue(p).(*goja.Object)
 	if a.liveProxies == nil {

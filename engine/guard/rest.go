@@ -463,7 +463,14 @@ func (rw *rewriter) parenHead(kw, n int, e ast.Expression) (int, bool) {
 	if kw < 0 {
 		return 0, false
 	}
-	n, ok := rw.after(kw+n, "(", e)
+	return rw.pastClose(kw+n, "(", e)
+}
+
+// pastClose is the offset after the ")" that follows e and the
+// parentheses around it that open after the token op ending at or after
+// from: a head's closing parenthesis.
+func (rw *rewriter) pastClose(from int, op string, e ast.Expression) (int, bool) {
+	n, ok := rw.after(from, op, e)
 	if !ok {
 		return 0, false
 	}
@@ -491,15 +498,7 @@ func (rw *rewriter) forBody(into ast.ForInto, source ast.Expression, op string) 
 	default:
 		return 0, false
 	}
-	n, ok := rw.after(from, op, source)
-	if !ok {
-		return 0, false
-	}
-	cs, _ := rw.closers(rw.end(source), len(rw.src))
-	if len(cs) <= n {
-		return 0, false
-	}
-	return cs[n] + 1, true
+	return rw.pastClose(from, op, source)
 }
 
 func (rw *rewriter) forEnd(into ast.ForInto, source ast.Expression, body ast.Statement, op string) (int, bool) {
@@ -656,43 +655,14 @@ func (rw *rewriter) sink(p ast.Expression) {
 // outside any function nested in it.
 func holdsYieldAwait(n ast.Node) bool {
 	found := false
-	var walk func(v reflect.Value)
-	walk = func(v reflect.Value) {
-		if found {
-			return
+	walkAST(reflect.ValueOf(n), func(node any) bool {
+		switch node.(type) {
+		case *ast.YieldExpression, *ast.AwaitExpression:
+			found = true
+		case *ast.FunctionLiteral, *ast.ArrowFunctionLiteral, *ast.ClassLiteral:
+			return false
 		}
-		switch v.Kind() {
-		case reflect.Interface:
-			if !v.IsNil() {
-				walk(v.Elem())
-			}
-		case reflect.Pointer:
-			if v.IsNil() {
-				return
-			}
-			switch v.Interface().(type) {
-			case *ast.YieldExpression, *ast.AwaitExpression:
-				found = true
-				return
-			case *ast.FunctionLiteral, *ast.ArrowFunctionLiteral, *ast.ClassLiteral:
-				return
-			}
-			walk(v.Elem())
-		case reflect.Struct:
-			if v.Type().PkgPath() != astPkg {
-				return
-			}
-			for i := 0; i < v.NumField(); i++ {
-				if v.Type().Field(i).IsExported() {
-					walk(v.Field(i))
-				}
-			}
-		case reflect.Slice:
-			for i := 0; i < v.Len(); i++ {
-				walk(v.Index(i))
-			}
-		}
-	}
-	walk(reflect.ValueOf(n))
+		return !found
+	})
 	return found
 }
