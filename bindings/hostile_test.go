@@ -225,6 +225,10 @@ var hostileCases = []hostileCase{
 	{name: "array-indexOf-arraylike", fn: `() => { let n = 0; for (;;) n += Array.prototype.indexOf.call({length: 2 ** 25}, 1) }`, limits: `{maxTaskMs: 200}`, want: "ResourceLimitError", limit: "maxTaskMs"},
 	{name: "array-toReversed-sparse", fn: `() => Array(2 ** 25).toReversed().length`, limits: `{maxTaskMs: 200, memoryMb: 64}`, want: "LIMIT"},
 	{name: "array-forEach-holes", fn: `() => { Array(2 ** 25).forEach(() => {}); Array(2 ** 25).forEach(() => {}) }`, limits: `{maxTaskMs: 200}`, want: "ResourceLimitError", limit: "maxTaskMs"},
+	// A global regexp lists every match in Go before the result: a long
+	// subject reserves the most its matches can hold (guards_regexp.go).
+	{name: "regexp-match-all-ceiling", fn: `() => "x".repeat(2 ** 26).match(/x/g).length`, limits: `{}`, want: "RangeError", host: []engine.HostOption{engine.WithMemoryLimit(512)}},
+	{name: "regexp-split-all-ceiling", fn: `() => "\u00e9".repeat(2 ** 25).split(/(?:)/u).length`, limits: `{}`, want: "RangeError", host: []engine.HostOption{engine.WithMemoryLimit(512)}},
 	{name: "object-rest-limit", fn: `() => { for (;;) { const {...r} = new Uint8Array(2 ** 19) } }`, limits: `{maxTaskMs: 100}`, want: "ResourceLimitError", limit: "maxTaskMs"},
 	{name: "bigint-runtime-mul-chain", fn: `() => { let x = 2n ** 500000n; for (;;) x = x * x }`, limits: `{maxTaskMs: 200}`, want: "RangeError"},
 	{name: "bigint-runtime-mul-compound", fn: `() => { let x = 3n ** 400000n; for (;;) x *= x }`, limits: `{maxTaskMs: 200}`, want: "RangeError"},

@@ -165,6 +165,7 @@ func Install(vm *goja.Runtime, cfg Config) (err error) {
 	g.installAllocGuards()  // guards_alloc.go
 	g.installBigIntGuards() // guards_bigint.go
 	g.installIterGuards()   // guards_iter.go
+	g.installRegExpGuards() // guards_regexp.go
 	g.installEncodeGuards() // guards_encode.go
 	g.nativeToString(vm.Get("Function").(*goja.Object).Get("prototype").(*goja.Object))
 	return nil

@@ -253,6 +253,7 @@ func (rg *replaceGuard) regexpReplace(orig goja.Callable, c goja.FunctionCall) g
 	if !ok {
 		return call(orig, rx, sv, rv)
 	}
+	defer rg.g.reserveMatches(s, "RegExp.prototype[Symbol.replace]")() // guards_regexp.go
 	if f, ok := goja.AssertFunction(rv); ok {
 		return call(orig, rx, s, rg.counting(s, f))
 	}

@@ -117,3 +117,43 @@ func recordingVM(t *testing.T) (vm *goja.Runtime, asked *[]int64, held *int) {
 	}})
 	return vm, asked, held
 }
+
+// The regexp methods that list every match first reserve the most their
+// matches can hold on a long subject, by every route, for as long as they
+// run; refused, they make nothing.
+func TestReserveRegExpMatches(t *testing.T) {
+	const n = 1 << 20
+	want := fmt.Sprint([]int64{(n + 1) * costMatch})
+	for _, expr := range []string{
+		`s.match(/x/g).length`, `/x/g[Symbol.match](s).length`, `s.replace(/x/g, "y").length`,
+		`s.replaceAll(/x/g, () => "y").length`, `RegExp.prototype[Symbol.replace].call(/x/g, s, "").length`,
+		`s.split(/x/).length`, `/x/[Symbol.split](s, 3).length`, `s.match(/q/)`,
+	} {
+		vm, asked, held := recordingVM(t)
+		_ = vm.Set("s", vm.ToValue(strings.Repeat("x", n)))
+		if _, err := vm.RunString(expr); err != nil {
+			t.Errorf("%s: %v", expr, err)
+			continue
+		}
+		if fmt.Sprint(*asked) != want {
+			t.Errorf("%s: asked %v, want %s", expr, *asked, want)
+		}
+		if *held != 0 {
+			t.Errorf("%s: %d reservations not released", expr, *held)
+		}
+	}
+	vm, asked, _ := recordingVM(t)
+	if _, err := vm.RunString(`"x".repeat(1000).match(/x/g).length + "ab".split(/b/).length`); err != nil || len(*asked) != 0 {
+		t.Errorf("a short subject: %v, asked %v", err, *asked)
+	}
+	vm = guardedVM(t, Config{Reserve: func(n int64) (func(), error) {
+		if n < 16<<20 {
+			return nil, nil
+		}
+		return nil, errors.New("no room")
+	}})
+	v, err := vm.RunString(`var s = "x".repeat(2**20), r = /x/g; r.lastIndex = 7; var e; try { s.match(r) } catch (x) { e = x } [e instanceof RangeError, e.message, r.lastIndex].join()`)
+	if err != nil || v.String() != "true,RegExp.prototype[Symbol.match] on a 1048576-character subject: no room,7" {
+		t.Errorf("refused: %v %v", v, err)
+	}
+}

@@ -126,6 +126,8 @@ const CASES = {
 	"array-indexOf-arraylike": {fn: () => { let n = 0; for (;;) n += Array.prototype.indexOf.call({length: 2 ** 25}, 1) }, limits: {maxTaskMs: 200}, note: ""},
 	"array-toReversed-sparse": {fn: () => Array(2 ** 25).toReversed().length, limits: {maxTaskMs: 200, memoryMb: 64}, note: ""},
 	"array-forEach-holes": {fn: () => { Array(2 ** 25).forEach(() => {}); Array(2 ** 25).forEach(() => {}) }, limits: {maxTaskMs: 200}, note: ""},
+	"regexp-match-all-ceiling": {fn: () => "x".repeat(2 ** 26).match(/x/g).length, limits: {}, note: "*"},
+	"regexp-split-all-ceiling": {fn: () => "\u00e9".repeat(2 ** 25).split(/(?:)/u).length, limits: {}, note: "*"},
 	"object-rest-limit": {fn: () => { for (;;) { const {...r} = new Uint8Array(2 ** 19) } }, limits: {maxTaskMs: 100}, note: ""},
 	"bigint-runtime-mul-chain": {fn: () => { let x = 2n ** 500000n; for (;;) x = x * x }, limits: {maxTaskMs: 200}, note: ""},
 	"bigint-runtime-mul-compound": {fn: () => { let x = 3n ** 400000n; for (;;) x *= x }, limits: {maxTaskMs: 200}, note: ""},
