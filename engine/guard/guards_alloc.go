@@ -242,6 +242,7 @@ func (g *guards) installTypedArrayProtoGuards(tap *goja.Object) {
 					return call(orig, c.This, c.Arguments...)
 				})
 			}
+			g.wrapWith(tap, "fill", 1, a.taFill)
 			g.wrapWith(tap, "set", 1, func(orig goja.Callable, c goja.FunctionCall) goja.Value {
 				args := append([]goja.Value(nil), c.Arguments...)
 				if len(args) > 0 {
@@ -568,6 +569,65 @@ func (g *guards) wrapLooper(ap *goja.Object, name string, length int, counted bo
 		defer func() { g.nativeDepth-- }()
 		return body(orig, c)
 	}, note)
+}
+
+// taFillChunk is how many elements %TypedArray%.prototype.fill sets
+// between two JS steps.
+const taFillChunk = 1 << 20
+
+// taFill is %TypedArray%.prototype.fill in chunks of taFillChunk
+// elements with a JS step between them: goja sets each element in one Go
+// loop (~3 ns an element, ~100 under the race detector), so filling a
+// 256 MB array ran up to seconds with no interrupt check, and a kill or a
+// host shutdown waited for it. The value and the range are converted
+// once, here, in the specification's order (value, start, end), and the
+// original is called on each chunk with the converted primitives, which
+// it converts again without running any code. A value that would convert
+// by parsing (a string for a BigInt array, say) is left to one call of
+// the original, as are small arrays.
+func (a *allocGuards) taFill(orig goja.Callable, c goja.FunctionCall) goja.Value {
+	n, kind, ok := taInfo(c.This)
+	if !ok || n <= taFillChunk || !a.intrinsicTALength(c.This.(*goja.Object)) {
+		return call(orig, c.This, c.Arguments...)
+	}
+	v := c.Argument(0)
+	if o, isObj := v.(*goja.Object); isObj {
+		v = a.toPrimitive(o, "number")
+	}
+	big := kind == reflect.Int64 || kind == reflect.Uint64
+	if big != goja.IsBigInt(v) || !big && !goja.IsNumber(v) {
+		args := append([]goja.Value{v}, c.Arguments[min(1, len(c.Arguments)):]...)
+		return call(orig, c.This, args...)
+	}
+	rel := func(x goja.Value, def float64) float64 {
+		if goja.IsUndefined(x) {
+			return def
+		}
+		if o, isObj := x.(*goja.Object); isObj {
+			x = a.toPrimitive(o, "number")
+		}
+		f := x.ToNumber().ToFloat() // a Symbol throws the TypeError here
+		if math.IsNaN(f) {
+			f = 0
+		}
+		f = math.Trunc(f)
+		if f < 0 {
+			return math.Max(float64(n)+f, 0)
+		}
+		return math.Min(f, float64(n))
+	}
+	k := rel(c.Argument(1), 0)
+	final := rel(c.Argument(2), float64(n))
+	vm := a.vm
+	for k < final {
+		e := math.Min(k+taFillChunk, final)
+		call(orig, c.This, v, vm.ToValue(k), vm.ToValue(e))
+		k = e
+		if k < final {
+			a.jsStep() // a pending interrupt stops the fill here
+		}
+	}
+	return c.This
 }
 
 // stepMin is the length past which an Array.prototype method's generic

@@ -253,3 +253,49 @@ func TestTypedArrayToStringIsArrays(t *testing.T) {
 		}
 	}
 }
+
+// %TypedArray%.prototype.fill in chunks computes what the original does
+// (conversions once, in order; ranges; BigInt arrays; errors) and stops
+// at a pending interrupt between chunks.
+func TestTypedArrayFillChunked(t *testing.T) {
+	const pre = `var n = (1 << 20) * 2 + 3, log = []; function o(name, v) { return {valueOf() { log.push(name); return v }} } `
+	for _, src := range []string{
+		`var a = new Uint8Array(n); a.fill(7); [a[0], a[n - 1], a.reduce((s, x) => s + x, 0)].join()`,
+		`var a = new Int16Array(n); a.fill(3, 1 << 20, -(1 << 19)); [a[(1 << 20) - 1], a[1 << 20], a[n - (1 << 19) - 1], a[n - (1 << 19)]].join()`,
+		`var a = new Int32Array(n); a.fill(9, NaN, Infinity); [a[0], a[n - 1]].join()`,
+		`var a = new BigInt64Array(n); a.fill(-3n, 2); [a[1], a[2], a[n - 1]].join()`,
+		`var a = new BigUint64Array(n); a.fill("12"); a[n - 1]`,
+		`var a = new BigInt64Array(n), r; try { a.fill(1) } catch (e) { r = e.constructor.name } r`,
+		`var a = new Uint8Array(n), r; try { a.fill(1, Symbol()) } catch (e) { r = e.constructor.name } r`,
+		`var a = new Uint8Array(n); a.fill(1) === a`,
+	} {
+		plain, guarded := outcome(goja.New(), pre+src), outcome(guardedVM(t, Config{}), pre+src)
+		if plain != guarded {
+			t.Errorf("%s\nplain:   %s\nguarded: %s", src, plain, guarded)
+		}
+	}
+	// The specification's order, value then start then end (goja's own
+	// fill converts start and end first).
+	for _, c := range []struct{ src, want string }{
+		{`var a = new Float64Array(n); a.fill(o("v", 1.5), o("s", -5), o("e", undefined)); [a[n - 6], a[n - 5], a[n - 1], log.join()].join()`, "string 0,0,0,v,s,e"},
+		{`var a = new Uint8Array(n); a.fill(o("v", 2), o("s", 0), o("e", 5)); [a[4], a[5], log.join()].join()`, "string 2,0,v,s,e"},
+		{`var a = new Float32Array(n); a.fill(o("v", 1), o("s", -3)); [a[n - 4], a[n - 3], a[n - 1], log.join()].join()`, "string 0,1,1,v,s"},
+	} {
+		if got := outcome(guardedVM(t, Config{}), pre+c.src); got != c.want {
+			t.Errorf("%s: %s, want %s", c.src, got, c.want)
+		}
+	}
+	vm := guardedVM(t, Config{})
+	_ = vm.Set("stop", func(goja.FunctionCall) goja.Value {
+		vm.Interrupt("stop")
+		return vm.ToValue(7)
+	})
+	if _, err := vm.RunString(`var a = new Uint8Array(4 << 20); a.fill({valueOf: stop})`); err == nil {
+		t.Fatal("the interrupt did not stop the fill")
+	}
+	vm.ClearInterrupt()
+	v, err := vm.RunString(`[a[0], a[a.length - 1]].join()`)
+	if err != nil || v.String() != "7,0" {
+		t.Errorf("after the interrupt: %v %v, want the first chunk filled and the last not", v, err)
+	}
+}
