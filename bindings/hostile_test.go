@@ -231,6 +231,9 @@ var hostileCases = []hostileCase{
 	// subject reserves the most its matches can hold (guards_regexp.go).
 	{name: "regexp-match-all-ceiling", fn: `() => "x".repeat(2 ** 26).match(/x/g).length`, limits: `{}`, want: "RangeError", host: []engine.HostOption{engine.WithMemoryLimit(512)}},
 	{name: "regexp-split-all-ceiling", fn: `() => "\u00e9".repeat(2 ** 25).split(/(?:)/u).length`, limits: `{}`, want: "RangeError", host: []engine.HostOption{engine.WithMemoryLimit(512)}},
+	// Compiling a pattern takes ~250 bytes a character in one Go step.
+	{name: "regexp-huge-pattern", fn: `() => new RegExp("ab".repeat(2 ** 26)).source.length`, limits: `{}`, want: "RangeError"},
+	{name: "regexp-huge-pattern-search", fn: `() => String.prototype.search.call(-0, "ab".repeat(2 ** 22))`, limits: `{maxTaskMs: 200, memoryMb: 64}`, want: "LIMIT"},
 	{name: "object-rest-limit", fn: `() => { for (;;) { const {...r} = new Uint8Array(2 ** 19) } }`, limits: `{maxTaskMs: 100}`, want: "ResourceLimitError", limit: "maxTaskMs"},
 	{name: "bigint-runtime-mul-chain", fn: `() => { let x = 2n ** 500000n; for (;;) x = x * x }`, limits: `{maxTaskMs: 200}`, want: "RangeError"},
 	{name: "bigint-runtime-mul-compound", fn: `() => { let x = 3n ** 400000n; for (;;) x *= x }`, limits: `{maxTaskMs: 200}`, want: "RangeError"},

@@ -149,6 +149,11 @@ var depthProg = goja.MustCompile("<guards-depth>", `(function (construct, apply,
 	};
 })`, true)
 
+// costPatternChar is what compiling a regular expression costs per
+// pattern character, measured (the parse tree and the program of Go's
+// regexp or regexp2).
+const costPatternChar = 256
+
 // installDepthGuards wraps the natively recursive built-ins of vm.
 func (g *guards) installDepthGuards() {
 	vm := g.vm
@@ -167,7 +172,15 @@ func (g *guards) installDepthGuards() {
 			failSyntax(strings.TrimPrefix(err.Error(), "guard: "))
 		}
 	}
+	// Compiling a pattern takes ~250 bytes a character in one Go step
+	// (new RegExp("ab".repeat(2 ** 22)): 2 s and 2 GB, found by
+	// FuzzHostileGrammar; at the string cap it would end the process), so
+	// a pattern may be as long as the allocation cap allows at that rate.
+	maxPattern := g.maxBuf / costPatternChar
 	checkPattern := func(p goja.Value) {
+		if s, ok := p.(goja.String); ok && int64(s.Length()) > maxPattern {
+			panic(g.newRangeError(fmt.Sprintf("Invalid regular expression: a pattern of %d characters is longer than the limit (%d)", s.Length(), maxPattern)))
+		}
 		if s, ok := p.(goja.String); ok && s.Length() > DefaultMaxNesting && PatternNesting(s.String()) > DefaultMaxNesting {
 			failSyntax(fmt.Sprintf("Invalid regular expression: groups nest deeper than %d levels", DefaultMaxNesting))
 		}

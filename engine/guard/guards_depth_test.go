@@ -241,3 +241,24 @@ func TestRegExpFromRegExpLike(t *testing.T) {
 		}
 	}
 }
+
+// A pattern longer than the allocation cap allows at ~256 bytes a
+// character is a RangeError on every path that compiles one, before Go
+// compiles it (FuzzHostileGrammar: new RegExp("ab".repeat(2**22)) took 2 s
+// and 2 GB); a long pattern under it compiles.
+func TestRegExpPatternLength(t *testing.T) {
+	vm := guardedVM(t, Config{MaxAllocBytes: 16 << 20}) // 64 Ki characters
+	expectRangeErrors(t, vm, []string{
+		`new RegExp("a".repeat(2**16 + 1))`,
+		`RegExp("a".repeat(2**16 + 1), "g")`,
+		`/x/.compile("a".repeat(2**16 + 1))`,
+		`"abc".match("a".repeat(2**16 + 1))`,
+		`"abc".matchAll("a".repeat(2**16 + 1))`,
+		`"abc".search({toString() { return "a".repeat(2**16 + 1) }})`,
+		`new RegExp({[Symbol.match]: true, source: "a".repeat(2**16 + 1), flags: ""})`,
+	})
+	v, err := vm.RunString(`new RegExp("a".repeat(2**16)).test("a".repeat(2**16))`)
+	if err != nil || !v.ToBoolean() {
+		t.Errorf("a pattern at the limit: %v %v", v, err)
+	}
+}

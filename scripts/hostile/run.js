@@ -128,6 +128,8 @@ const CASES = {
 	"array-forEach-holes": {fn: () => { Array(2 ** 25).forEach(() => {}); Array(2 ** 25).forEach(() => {}) }, limits: {maxTaskMs: 200}, note: ""},
 	"regexp-match-all-ceiling": {fn: () => "x".repeat(2 ** 26).match(/x/g).length, limits: {}, note: "*"},
 	"regexp-split-all-ceiling": {fn: () => "\u00e9".repeat(2 ** 25).split(/(?:)/u).length, limits: {}, note: "*"},
+	"regexp-huge-pattern": {fn: () => new RegExp("ab".repeat(2 ** 26)).source.length, limits: {}, note: ""},
+	"regexp-huge-pattern-search": {fn: () => String.prototype.search.call(-0, "ab".repeat(2 ** 22)), limits: {maxTaskMs: 200, memoryMb: 64}, note: ""},
 	"object-rest-limit": {fn: () => { for (;;) { const {...r} = new Uint8Array(2 ** 19) } }, limits: {maxTaskMs: 100}, note: ""},
 	"bigint-runtime-mul-chain": {fn: () => { let x = 2n ** 500000n; for (;;) x = x * x }, limits: {maxTaskMs: 200}, note: ""},
 	"bigint-runtime-mul-compound": {fn: () => { let x = 3n ** 400000n; for (;;) x *= x }, limits: {maxTaskMs: 200}, note: ""},
