@@ -82,7 +82,7 @@ nesting check, package bindings) imports guard, never the reverse.
 
 	Install(vm, Config) error    wrap the built-ins of a fresh runtime
 	Config{MaxAllocBytes, MaxDepth, Eager, Import, Reserve}  the caps, eager wrapping, the import() loader, the host ceiling's reservation; zero fields: the defaults
-	DefaultMaxAllocBytes, DefaultMaxDepth, DefaultMaxNesting, DefaultMaxSourceTokens, ReserveMin
+	DefaultMaxAllocBytes, DefaultMaxDepth, DefaultMaxNesting, DefaultMaxSourceTokens, DefaultMaxRegexpLiteral, ReserveMin
 	CheckNesting(src, limit) error   refuse a source nested too deep, or with too many tokens
 	ErrTooDeep, ErrTooLarge          what CheckNesting's errors wrap
 	ParserOptions, ParseFile, Compile  parse and compile script text without loading a source map it names by URL

@@ -78,6 +78,14 @@ func CheckNesting(src string, limit int) error {
 	if n := max(sc.tokens, sc.forkTokens); n > DefaultMaxSourceTokens {
 		return fmt.Errorf("%w: more than %d tokens (%d)", ErrTooLarge, DefaultMaxSourceTokens, n)
 	}
+	// A regular-expression literal is compiled with the source, at ~250
+	// bytes a character in one Go step (checkPattern bounds the run-time
+	// paths the same way). A reading forked at an ambiguous slash may
+	// take a division for a literal up to the next slash on the line:
+	// its bound is looser, so that no real source is refused for it.
+	if sc.longRe > DefaultMaxRegexpLiteral || sc.forkLongRe > 8*DefaultMaxRegexpLiteral {
+		return fmt.Errorf("%w: a regular expression literal of %d characters (more than %d)", ErrTooLarge, max(sc.longRe, sc.forkLongRe), DefaultMaxRegexpLiteral)
+	}
 	return nil
 }
 
@@ -114,6 +122,11 @@ func scan(src string, stop, maxTokens int, lits *[]span) *scanner {
 	return sc
 }
 
+// DefaultMaxRegexpLiteral is the longest regular-expression literal a
+// source may hold, in bytes of its text (compiling one takes ~250 bytes a
+// character, as checkPattern bounds the patterns made at run time).
+const DefaultMaxRegexpLiteral = 1 << 20
+
 // maxForks bounds how many ambiguous slashes SourceNesting reads both
 // ways; each fork rescans the rest of the source once.
 const maxForks = 16
@@ -145,6 +158,8 @@ type scanner struct {
 	lits        *[]span // when set, the string and template pieces read (not by forks)
 	tokens      int     // tokens read (space, comments and line ends are not)
 	forkTokens  int     // the most a forked reading read
+	longRe      int     // the longest regular-expression literal read (this reading)
+	forkLongRe  int     // ... and in a forked reading
 }
 
 func (sc *scanner) fork() *scanner {
@@ -270,6 +285,7 @@ func (sc *scanner) regexp() {
 	if sc.i > n {
 		sc.i = n
 	}
+	sc.longRe = max(sc.longRe, sc.i-start)
 	if g := PatternNesting(src[start+1 : sc.i]); sc.depth()+g > sc.max {
 		sc.max, sc.at = sc.depth()+g, start
 	}
@@ -359,6 +375,7 @@ func (sc *scanner) run() {
 			re.run()
 			sc.note(re.max, re.at)
 			sc.forkTokens = max(sc.forkTokens, re.tokens, re.forkTokens)
+			sc.forkLongRe = max(sc.forkLongRe, re.longRe, re.forkLongRe)
 			sc.ambiguous = false // then read it as a division, below
 		case c == '/' && !sc.operand:
 			sc.regexp()

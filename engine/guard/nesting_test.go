@@ -301,3 +301,24 @@ func TestCheckNestingRefusesHugeSources(t *testing.T) {
 		}
 	}
 }
+
+// A regular-expression literal longer than DefaultMaxRegexpLiteral is
+// refused (ErrTooLarge) before the compiler compiles it with the source;
+// the division a forked reading may take for one is not.
+func TestNestingRegexpLiteralLength(t *testing.T) {
+	long := strings.Repeat("ab", DefaultMaxRegexpLiteral/2+1)
+	longer := strings.Repeat("ab", 4*DefaultMaxRegexpLiteral+1) // past a forked reading's bound
+	for _, src := range []string{"var r = /" + long + "/;", "x = 1;\n/" + long + "/g.test(s)", "if (a) {} /" + longer + "/.exec(s)"} {
+		if err := CheckNesting(src, 0); !errors.Is(err, ErrTooLarge) {
+			t.Errorf("%.40s...: %v, want ErrTooLarge", src, err)
+		}
+	}
+	for _, src := range []string{
+		"var r = /" + long[:DefaultMaxRegexpLiteral-2] + "/;",
+		"var x = {} / 2, y = '" + long + "' / 3;", // one long line, a division a fork reads as a literal
+	} {
+		if err := CheckNesting(src, 0); err != nil {
+			t.Errorf("%.40s...: %v", src, err)
+		}
+	}
+}
