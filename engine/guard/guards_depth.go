@@ -178,11 +178,11 @@ func (g *guards) installDepthGuards() {
 	// a pattern may be as long as the allocation cap allows at that rate.
 	maxPattern := g.maxBuf / costPatternChar
 	checkPattern := func(p goja.Value) {
-		if s, ok := p.(goja.String); ok && int64(s.Length()) > maxPattern {
-			panic(g.newRangeError(fmt.Sprintf("Invalid regular expression: a pattern of %d characters is longer than the limit (%d)", s.Length(), maxPattern)))
-		}
 		if s, ok := p.(goja.String); ok && s.Length() > DefaultMaxNesting && PatternNesting(s.String()) > DefaultMaxNesting {
 			failSyntax(fmt.Sprintf("Invalid regular expression: groups nest deeper than %d levels", DefaultMaxNesting))
+		}
+		if s, ok := p.(goja.String); ok && int64(s.Length()) > maxPattern {
+			panic(g.newRangeError(fmt.Sprintf("Invalid regular expression: a pattern of %d characters is longer than the limit (%d)", s.Length(), maxPattern)))
 		}
 	}
 

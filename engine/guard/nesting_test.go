@@ -291,7 +291,8 @@ func TestCheckNestingRefusesHugeSources(t *testing.T) {
 		{"comment", "/*" + strings.Repeat("(", 3*n) + "*/ 1", nil},
 		{"line comment", "// " + strings.Repeat("0,", 2*n) + "\n1", nil},
 		{"space", strings.Repeat(" \n\t", n) + "1", nil},
-		{"regexp", "var r = /" + strings.Repeat("a", 3*n) + "/", nil},
+		{"regexp", "var r = /" + strings.Repeat("a", DefaultMaxRegexpLiteral-2) + "/", nil},
+		{"long regexp", "var r = /" + strings.Repeat("a", 3*n) + "/", ErrTooLarge}, // by its length (compiled at ~250 B a character)
 		// A slash read both ways: the reading with more tokens counts.
 		{"fork", "x = a\n/" + strings.Repeat("0,", n/2+1) + "/g", ErrTooLarge},
 	} {
