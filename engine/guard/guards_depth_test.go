@@ -257,7 +257,7 @@ func TestRegExpPatternLength(t *testing.T) {
 		`"abc".search({toString() { return "a".repeat(2**16 + 1) }})`,
 		`new RegExp({[Symbol.match]: true, source: "a".repeat(2**16 + 1), flags: ""})`,
 	})
-	v, err := vm.RunString(`new RegExp("a".repeat(2**16)).test("a".repeat(2**16))`)
+	v, err := vm.RunString(`var r = new RegExp("a".repeat(2**16)); r.source.length === 2**16 && !r.test("a".repeat(99))`)
 	if err != nil || !v.ToBoolean() {
 		t.Errorf("a pattern at the limit: %v %v", v, err)
 	}
