@@ -233,6 +233,18 @@ var hostileCases = []hostileCase{
 	{name: "regexp-split-all-ceiling", fn: `() => "\u00e9".repeat(2 ** 25).split(/(?:)/u).length`, limits: `{}`, want: "RangeError", host: []engine.HostOption{engine.WithMemoryLimit(512)}},
 	// Compiling a pattern takes ~250 bytes a character in one Go step.
 	{name: "regexp-huge-pattern", fn: `() => new RegExp("ab".repeat(2 ** 26)).source.length`, limits: `{}`, want: "RangeError"},
+	// Go's regexp takes pattern × subject NFA steps in one instruction,
+	// and a find-all can rescan the rest of the subject after every match
+	// (quadratic): regexp_work.go searches first, interruptibly.
+	{name: "regexp-nfa-wide-exec", fn: `() => new RegExp("a".repeat(2 ** 16)).exec("a".repeat(2 ** 16))`, limits: `{maxTaskMs: 200}`, want: "ResourceLimitError", limit: "maxTaskMs"},
+	{name: "regexp-nfa-wide-test", fn: `() => { const r = new RegExp("(?:a|b)".repeat(2 ** 13)); for (;;) r.test("ab".repeat(2 ** 15)) }`, limits: `{maxTaskMs: 200}`, want: "ResourceLimitError", limit: "maxTaskMs"},
+	{name: "regexp-nfa-wide-search", fn: `() => "a".repeat(2 ** 16).search(new RegExp("a".repeat(2 ** 16)))`, limits: `{maxTaskMs: 200}`, want: "ResourceLimitError", limit: "maxTaskMs"},
+	{name: "regexp-nfa-findall-replace", fn: `() => "a".repeat(1e5).replace(/.*b|a/g, "")`, limits: `{maxTaskMs: 200}`, want: "ResourceLimitError", limit: "maxTaskMs"},
+	{name: "regexp-nfa-findall-match", fn: `() => "a".repeat(1e5).match(/.*b|a/g)`, limits: `{cpuMs: 300}`, want: "ResourceLimitError", limit: "cpuMs"},
+	{name: "regexp-nfa-findall-split", fn: `() => "a".repeat(1e5).split(/.*b|a/)`, limits: `{maxTaskMs: 200}`, want: "ResourceLimitError", limit: "maxTaskMs"},
+	{name: "regexp-nfa-findall-unicode", fn: `() => "\u00e9".repeat(1e5).replaceAll(/.*b|\u00e9/gu, () => "")`, limits: `{maxTaskMs: 200}`, want: "ResourceLimitError", limit: "maxTaskMs"},
+	{name: "regexp-nfa-matchall", fn: `() => [..."a".repeat(1e5).matchAll(/.*b|a/g)].length`, limits: `{maxTaskMs: 200}`, want: "ResourceLimitError", limit: "maxTaskMs"},
+	{name: "regexp-nfa-generic-path", fn: `() => { class R extends RegExp {} return "a".repeat(1e5).replace(new R(".*b|a", "g"), "") }`, limits: `{maxTaskMs: 200}`, want: "ResourceLimitError", limit: "maxTaskMs"},
 	{name: "regexp-huge-pattern-search", fn: `() => String.prototype.search.call(-0, "ab".repeat(2 ** 22))`, limits: `{maxTaskMs: 200, memoryMb: 64}`, want: "LIMIT"},
 	{name: "object-rest-limit", fn: `() => { for (;;) { const {...r} = new Uint8Array(2 ** 19) } }`, limits: `{maxTaskMs: 100}`, want: "ResourceLimitError", limit: "maxTaskMs"},
 	{name: "bigint-runtime-mul-chain", fn: `() => { let x = 2n ** 500000n; for (;;) x = x * x }`, limits: `{maxTaskMs: 200}`, want: "RangeError"},

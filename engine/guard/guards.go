@@ -2,6 +2,7 @@ package guard
 
 import (
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -97,7 +98,8 @@ type guards struct {
 	leaseRel       func()                                         // a constructor's reservation (lease)
 	deferOK        bool                                           // wrappers of lazily built methods are made on first use (lazy.go)
 	gopd           goja.Callable
-	reflHas        goja.Callable // Reflect.has, set, deleteProperty: the stepping proxy's (guards_alloc.go)
+	rxInfos        map[*regexp.Regexp]*rxInfo // regexp_work.go
+	reflHas        goja.Callable              // Reflect.has, set, deleteProperty: the stepping proxy's (guards_alloc.go)
 	reflSet        goja.Callable
 	reflDelete     goja.Callable
 	arrayToString  *goja.Object // Array.prototype.toString's wrapper, once made: %TypedArray%.prototype's too

@@ -31,7 +31,8 @@ import (
 // the default iterator copy its elements directly) are bounded by the
 // array, which is already in memory.
 
-// iterTick is how many next calls pass between two JS steps.
+// iterTick is how many next calls pass between two JS steps (every call,
+// for the regexp string iterator).
 const iterTick = 1024
 
 // installIterGuards wraps next on %ArrayIteratorPrototype% (arrays, typed
@@ -47,14 +48,15 @@ const iterTick = 1024
 func (g *guards) installIterGuards() {
 	vm := g.vm
 	var steps uint32
-	guard := func(it goja.Value) {
+	guardEvery := func(it goja.Value, every uint32) {
 		proto := it.(*goja.Object).Prototype()
 		g.wrap(proto, "next", 0, func(goja.FunctionCall) {
-			if steps++; steps%iterTick == 0 {
+			if steps++; steps%every == 0 {
 				g.jsStep()
 			}
 		})
 	}
+	guard := func(it goja.Value) { guardEvery(it, iterTick) }
 	iterOf := func(o *goja.Object) goja.Value {
 		f, ok := goja.AssertFunction(o.GetSymbol(goja.SymIterator))
 		if !ok {
@@ -70,7 +72,10 @@ func (g *guards) installIterGuards() {
 		panic(err)
 	}
 	matchAll, _ := goja.AssertFunction(rx.GetSymbol(goja.SymMatchAll))
-	guard(call(matchAll, rx, vm.ToValue("")))
+	// Every next of a regexp string iterator is a search (up to
+	// MaxRegexpMatch with regexp2, regexpWorkMin steps unchecked with Go's
+	// regexp: regexp_work.go), so each takes a step.
+	guardEvery(call(matchAll, rx, vm.ToValue("")), 1)
 	for _, name := range []string{"Map", "Set"} {
 		install := func(ctor goja.Value) {
 			o, err := vm.New(ctor)

@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/dop251/goja"
+
+	"github.com/isobox/isobox/internal/gojax"
 )
 
 // The RegExp methods that list every match in one Go step.
@@ -40,6 +42,7 @@ func (g *guards) installRegExpGuards() {
 		return
 	}
 	rg := &replaceGuard{g: g}
+	g.installRegExpWork(rp, rg)
 	for _, m := range []struct {
 		sym    *goja.Symbol
 		length int
@@ -57,9 +60,74 @@ func (g *guards) installRegExpGuards() {
 			s := rg.stringOfValue(args[0]) // ToString once; the original gets the string
 			args[0] = s
 			defer g.reserveMatches(s, m.what)()
+			_, global, _, _, _ := gojax.RegexpOf(c.This.(*goja.Object))
+			g.boundRegexpWork(c.This, s, m.sym == goja.SymSplit || global) // regexp_work.go
 			return call(orig, c.This, args...)
 		})
 	}
+}
+
+// installRegExpWork bounds the single searches: RegExp.prototype.test
+// and [Symbol.search] are wrapped; exec, which goja's fast paths watch
+// (a replaced exec sends every regexp down the generic paths), keeps its
+// function object and gets the guard inside it (gojax.ReplaceNative).
+// Without the layout exec is wrapped as the others, and the fast paths
+// are lost. The matchAll iterator calls exec. (regexp_work.go)
+func (g *guards) installRegExpWork(rp *goja.Object, rg *replaceGuard) {
+	single := func(orig func(goja.Value, goja.String) goja.Value) func(goja.Value, goja.Value) goja.Value {
+		return func(this, arg goja.Value) goja.Value {
+			s := rg.stringOfValue(arg)
+			g.boundRegexpWork(this, s, false)
+			return orig(this, s)
+		}
+	}
+	isGoRegexp := func(v goja.Value) bool {
+		o, ok := v.(*goja.Object)
+		if !ok {
+			return false
+		}
+		re, _, _, _, ok := gojax.RegexpOf(o)
+		return ok && re != nil
+	}
+	for _, m := range []struct {
+		key any
+		len int
+	}{{"test", 1}, {goja.SymSearch, 1}} {
+		g.wrapWith(rp, m.key, m.len, func(orig goja.Callable, c goja.FunctionCall) goja.Value {
+			if !isGoRegexp(c.This) {
+				return call(orig, c.This, c.Arguments...)
+			}
+			return single(func(this goja.Value, s goja.String) goja.Value { return call(orig, this, s) })(c.This, c.Argument(0))
+		})
+	}
+	ex, ok := rp.Get("exec").(*goja.Object)
+	if !ok {
+		return
+	}
+	var origExec func(goja.FunctionCall) goja.Value
+	guarded := single(func(this goja.Value, s goja.String) goja.Value {
+		return origExec(goja.FunctionCall{This: this, Arguments: []goja.Value{s}})
+	})
+	if origExec, ok = gojax.ReplaceNative(ex, func(c goja.FunctionCall) goja.Value {
+		// goja's generic paths (a subclass, an own exec...) call exec
+		// from a Go loop, once a match: each call takes a step.
+		g.jsStep()
+		if !isGoRegexp(c.This) {
+			return origExec(c)
+		}
+		return guarded(c.This, c.Argument(0))
+	}); ok {
+		if wrapperMade != nil {
+			wrapperMade(g.vm, ex) // a guard now, to the tests (lazy.go)
+		}
+		return
+	}
+	g.wrapWith(rp, "exec", 1, func(orig goja.Callable, c goja.FunctionCall) goja.Value {
+		if !isGoRegexp(c.This) {
+			return call(orig, c.This, c.Arguments...)
+		}
+		return single(func(this goja.Value, s goja.String) goja.Value { return call(orig, this, s) })(c.This, c.Argument(0))
+	})
 }
 
 // reserveMatches reserves what listing the matches of a regexp in s can

@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/dop251/goja"
+
+	"github.com/isobox/isobox/internal/gojax"
 )
 
 // guardReplace wraps String.prototype.replace and replaceAll, and
@@ -254,6 +256,8 @@ func (rg *replaceGuard) regexpReplace(orig goja.Callable, c goja.FunctionCall) g
 		return call(orig, rx, sv, rv)
 	}
 	defer rg.g.reserveMatches(s, "RegExp.prototype[Symbol.replace]")() // guards_regexp.go
+	_, global, _, _, _ := gojax.RegexpOf(rx)
+	rg.g.boundRegexpWork(rx, s, global) // regexp_work.go
 	if f, ok := goja.AssertFunction(rv); ok {
 		return call(orig, rx, s, rg.counting(s, f))
 	}

@@ -147,3 +147,47 @@ func TestDisable(t *testing.T) {
 		t.Error("DateMsec available")
 	}
 }
+
+// The regexp layout reads the Go regexp goja runs (none for a pattern it
+// gives regexp2) and replaces a native function's code in place.
+func TestRegexpLayout(t *testing.T) {
+	if err := RegexpLayout(); err != nil {
+		t.Fatalf("RegexpLayout: %v (a goja upgrade changed regexpObject, regexpPattern or nativeFuncObject)", err)
+	}
+	r := goja.New()
+	v, _ := r.RunString(`[/a+(b)/gm, /(?<=a)b/, {}, RegExp.prototype.exec]`)
+	arr := v.(*goja.Object)
+	re, g, s, u, ok := RegexpOf(arr.Get("0").(*goja.Object))
+	if !ok || re == nil || !g || s || u || !re.MatchString("xaab") {
+		t.Errorf("/a+(b)/gm: %v %v %v %v %v", re, g, s, u, ok)
+	}
+	if re, _, _, _, ok := RegexpOf(arr.Get("1").(*goja.Object)); !ok || re != nil {
+		t.Errorf("a regexp2 pattern: %v %v", re, ok)
+	}
+	if _, _, _, _, ok := RegexpOf(arr.Get("2").(*goja.Object)); ok {
+		t.Error("a plain object read as a RegExp")
+	}
+	exec := arr.Get("3").(*goja.Object)
+	calls := 0
+	orig, ok := ReplaceNative(exec, nil)
+	if ok || orig != nil {
+		t.Error("ReplaceNative accepted a nil function")
+	}
+	orig, ok = ReplaceNative(exec, func(c goja.FunctionCall) goja.Value { calls++; return orig(c) })
+	if !ok {
+		t.Fatal("ReplaceNative refused RegExp.prototype.exec")
+	}
+	_ = r.Set("exec", exec)
+	v, err := r.RunString(`[/b/.exec("abc").index, RegExp.prototype.exec === exec, "abc".replace(/c/, "d")].join()`)
+	if err != nil || v.String() != "1,true,abd" || calls != 1 {
+		t.Errorf("after ReplaceNative: %v %v, %d calls", v, err, calls)
+	}
+	restore := Disable()
+	defer restore()
+	if _, _, _, _, ok := RegexpOf(arr.Get("0").(*goja.Object)); ok {
+		t.Error("RegexpOf answered while disabled")
+	}
+	if _, ok := ReplaceNative(exec, func(goja.FunctionCall) goja.Value { return nil }); ok {
+		t.Error("ReplaceNative answered while disabled")
+	}
+}

@@ -1,0 +1,197 @@
+package guard
+
+import (
+	"io"
+	"regexp"
+	"regexp/syntax"
+	"unicode/utf8"
+
+	"github.com/dop251/goja"
+
+	"github.com/isobox/isobox/internal/gojax"
+)
+
+// The work of Go's regexp, bounded by the isolate's own limits.
+//
+// goja runs a pattern Go's regexp package can express on Go's regexp,
+// inside one VM instruction, so neither an interrupt (maxTaskMs, cpuMs, a
+// kill) nor anything else reaches it while it runs. Go's regexp is linear
+// in the subject, but its NFA takes up to one step per instruction of the
+// pattern's program per character: new RegExp("a".repeat(2**16)) matched
+// against "a".repeat(2**16) took 16 s. A find-all (match, replace and
+// split of a global regexp) searches again from the end of each match,
+// and a search can read the rest of the subject before it settles for
+// the match it has: "a".repeat(40000).replace(/.*b|a/g, "") took 30 s,
+// quadratic in the subject, with a six-character pattern.
+//
+// So when a call's worst case (program × subject steps, × the subject
+// again for a find-all) is more than regexpWorkMin, the guard first does
+// the same searches itself, through a reader that runs one JS step every
+// regexpTick NFA steps' worth of characters: a pending interrupt stops it there, as it stops
+// any loop. Only a call whose searches finished is handed to goja, which
+// then does at most the work just done (the same engine, program and
+// subject, searched from the same positions: a search that goja starts
+// after a match is done here with the character before it as context, by
+// a pattern that consumes that character and then searches lazily). The
+// cost is that such calls do their searches twice; calls under the
+// threshold, the usual case, pay only the check.
+//
+// Patterns goja gives regexp2 (lookbehind, backreferences, and any search
+// that does not start at 0: exec with a lastIndex, a non-ASCII subject's
+// find-all) are bounded per match by MaxRegexpMatch (regexp_timeout.go).
+const (
+	regexpWorkMin = 1 << 26 // NFA steps (~0.25 s) a call may take unchecked
+	regexpTick    = 1 << 20 // NFA steps (~4 ms) between two interrupt checks, at most
+)
+
+// rxInfo is what the work bound knows about one Go regexp.
+type rxInfo struct {
+	insts int            // instructions of the program
+	ctx   *regexp.Regexp // \A(?s:.)(?s:.*?)(pattern): a search from after one character of context
+}
+
+// rxInfoOf returns (and caches, per runtime, a bounded number of) the
+// program size and context pattern of re.
+func (g *guards) rxInfoOf(re *regexp.Regexp) *rxInfo {
+	if in, ok := g.rxInfos[re]; ok {
+		return in
+	}
+	in := &rxInfo{insts: 1 << 30} // unknown: always checked
+	if p, err := syntax.Parse(re.String(), syntax.Perl); err == nil {
+		if prog, err := syntax.Compile(p.Simplify()); err == nil {
+			in.insts = len(prog.Inst)
+		}
+	}
+	if g.rxInfos == nil || len(g.rxInfos) >= 256 {
+		g.rxInfos = make(map[*regexp.Regexp]*rxInfo)
+	}
+	g.rxInfos[re] = in
+	return in
+}
+
+// boundRegexpWork does, interruptibly, the searches goja is about to do
+// for rx on s (every match if all, else the first), when their worst case
+// is over regexpWorkMin. It returns normally if they finished; a pending
+// interrupt panics out of it, as out of any JS step.
+func (g *guards) boundRegexpWork(rx goja.Value, s goja.String, all bool) {
+	o, ok := rx.(*goja.Object)
+	if !ok {
+		return
+	}
+	re, _, _, unicode, ok := gojax.RegexpOf(o)
+	if !ok || re == nil {
+		return
+	}
+	n := float64(s.Length())
+	if n < 16 {
+		return // at most 16 steps an instruction, and programs are bounded by checkPattern
+	}
+	in := g.rxInfoOf(re)
+	worst := float64(in.insts) * (n + 1)
+	if all {
+		worst *= n + 1
+	}
+	if worst <= regexpWorkMin {
+		return
+	}
+	// The input goja searches: an ASCII subject's bytes; otherwise a
+	// single search reads UTF-16 units (code points with the u flag) and
+	// a find-all with the u flag the subject as UTF-8 (without it, or
+	// with unpaired surrogates, goja gives a non-ASCII find-all to
+	// regexp2). The UTF-8 text stands for all of these: one rune a unit
+	// or code point, as many as goja reads.
+	str := s.String()
+	if all && len(str) != s.Length() && !unicode {
+		return // regexp2's
+	}
+	rd := &tickReader{s: str, tick: g.jsStep, every: max(1, min(4096, regexpTick/in.insts))}
+	if !all {
+		rd.reset(0)
+		re.FindReaderIndex(rd)
+		return
+	}
+	g.searchAll(re, in, rd, false, func(int, int) {})
+}
+
+// searchAll does the searches of Go's allMatches one by one, reading
+// through rd, and tells visit where each match is: the next search starts
+// at the end of the last match, one character further after an empty
+// match. (Which of those matches Go keeps, an empty one right after a
+// match is dropped, does not change where the searches start.)
+func (g *guards) searchAll(re *regexp.Regexp, in *rxInfo, rd *tickReader, wantStart bool, visit func(a, b int)) {
+	str := rd.s
+	end := len(str)
+	for pos := 0; pos <= end; {
+		var a, b int
+		if pos == 0 {
+			rd.reset(0)
+			m := re.FindReaderIndex(rd)
+			if m == nil {
+				return
+			}
+			a, b = m[0], m[1]
+		} else {
+			if in.ctx == nil {
+				var err error
+				if in.ctx, err = regexp.Compile(`\A(?s:.)(?s:.*?)(` + re.String() + `)`); err != nil {
+					panic(g.newRangeError("the regular expression cannot be searched in steps"))
+				}
+			}
+			_, w := utf8.DecodeLastRuneInString(str[:pos])
+			rd.reset(pos - w)
+			// The match of ctx ends where the pattern's does; only a
+			// caller that wants the start (the tests) pays for captures.
+			var m []int
+			if wantStart {
+				m = in.ctx.FindReaderSubmatchIndex(rd)
+			} else if m = in.ctx.FindReaderIndex(rd); m != nil {
+				m = []int{m[0], m[1], m[1], m[1]}
+			}
+			if m == nil {
+				return
+			}
+			a, b = m[2]+pos-w, m[3]+pos-w
+		}
+		visit(a, b)
+		if b == pos {
+			if pos < end {
+				_, w := utf8.DecodeRuneInString(str[pos:])
+				pos += w
+			} else {
+				pos = end + 1
+			}
+		} else {
+			pos = b
+		}
+	}
+}
+
+// tickReader reads a string's runes from an offset for Go's regexp,
+// running one JS step (tick) every so many of them (regexpTick NFA
+// steps' worth, for the program's size).
+type tickReader struct {
+	s           string
+	pos         int
+	left, every int
+	tick        func()
+}
+
+func (r *tickReader) reset(pos int) { r.pos, r.left = pos, r.every }
+
+func (r *tickReader) ReadRune() (rune, int, error) {
+	if r.pos >= len(r.s) {
+		return 0, 0, io.EOF
+	}
+	if r.left--; r.left <= 0 {
+		r.left = r.every
+		r.tick()
+	}
+	c := r.s[r.pos]
+	if c < utf8.RuneSelf {
+		r.pos++
+		return rune(c), 1, nil
+	}
+	ru, w := utf8.DecodeRuneInString(r.s[r.pos:])
+	r.pos += w
+	return ru, w, nil
+}

@@ -1,0 +1,126 @@
+package guard
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/dop251/goja"
+)
+
+// Each call runs Go's regexp for pattern × subject steps (quadratic for a
+// find-all) in one VM instruction. The subject's toString (a native)
+// interrupts the runtime, as a kill or a limit would, just before the
+// searches start: the guard's searches must stop at their first step.
+// Without the guard the searches run to their end (seconds) and the
+// interrupt is seen at the script's next instruction instead.
+func TestRegexpWorkInterruptible(t *testing.T) {
+	for _, expr := range []string{
+		`new RegExp("a".repeat(2**15)).test(S)`,
+		`new RegExp("a".repeat(2**15)).exec(S)`,
+		`RegExp.prototype.exec.call(new RegExp("a".repeat(2**15)), S)`,
+		`String.prototype.search.call(S, new RegExp("a".repeat(2**15)))`,
+		`new RegExp("a".repeat(2**15))[Symbol.search](S)`,
+		`String.prototype.match.call(S, new RegExp("a".repeat(2**15)))`,
+		`String.prototype.replace.call(S, /.*b|a/g, "")`,
+		`String.prototype.replaceAll.call(S, /.*b|a/g, () => "")`,
+		`String.prototype.match.call(S, /.*b|a/g)`,
+		`String.prototype.split.call(S, /.*b|a/)`,
+		`/.*b|a/[Symbol.split](S, 5)`,
+		`RegExp.prototype[Symbol.replace].call(/.*b|a/gu, S, "")`,
+		`RegExp.prototype[Symbol.match].call(/\Ba.*b|a/gm, S)`,
+	} {
+		t.Run(expr, func(t *testing.T) {
+			vm := guardedVM(t, Config{})
+			subject := strings.Repeat("a", 1<<15)
+			_ = vm.Set("S", vm.ToValue(map[string]any{}))
+			_ = vm.Get("S").(*goja.Object).Set("toString", func(goja.FunctionCall) goja.Value {
+				vm.Interrupt("stop")
+				return vm.ToValue(subject)
+			})
+			_, err := vm.RunString(expr)
+			var ie *goja.InterruptedError
+			if !errors.As(err, &ie) {
+				t.Fatalf("got %v, want the interrupt", err)
+			}
+			if !strings.Contains(ie.Error(), "<guards-step>") {
+				t.Errorf("the interrupt took effect at %q, after the searches, not in them", ie.Error())
+			}
+		})
+	}
+}
+
+// With the guard's searches done first, every call returns what goja
+// returns: find-alls on long subjects with assertions at the positions
+// where searches restart (\b, \B, ^ and $ with m), empty matches, the u
+// flag on non-ASCII text, sticky, captures, and patterns goja gives
+// regexp2.
+func TestRegexpWorkSameResults(t *testing.T) {
+	cases := []string{
+		`var s = "ab cd ".repeat(3000); s.replace(/\b\w/g, c => c.toUpperCase()).slice(0, 40) + s.replace(/\Bb/g, "B").length`,
+		`var s = "x\ny\n".repeat(3000); [s.match(/^y$/gm).length, s.split(/^/m).length, s.replace(/$/gm, "!").length].join()`,
+		`var s = "aaa-".repeat(3000); [s.match(/a*/g).length, s.split(/a*?/).length, s.replace(/(?:)/g, ".").length].join()`,
+		`var s = "\u00e9t\u00e9 ".repeat(3000); [s.match(/\u00e9./gu).length, s.replace(/t/gu, "T").slice(0, 9), s.split(/ /u).length].join()`,
+		`var s = "k=v;".repeat(3000); var r = /(\w)=(\w);/y; var n = 0; while (r.exec(s)) n++; [n, s.replace(/(\w)=(\w)/g, "$2=$1").slice(0, 8)].join()`,
+		`var s = "ab".repeat(5000); [s.replace(/(?<=a)b/g, "B").slice(0, 6), s.match(/(a)(b)/).slice(1).join()].join()`,
+		`var s = "a".repeat(3000) + "b"; [s.replace(/.*b|a/g, "x").length, s.search(/b/), /a{3}b/.test(s)].join()`,
+		`class R extends RegExp {}; var s = "xy".repeat(3000); s.replace(new R("y", "g"), "z").slice(0, 6)`,
+	}
+	for _, src := range cases {
+		plain, guarded := outcome(goja.New(), src), outcome(guardedVM(t, Config{}), src)
+		if plain != guarded {
+			t.Errorf("%s\nplain:   %s\nguarded: %s", src, plain, guarded)
+		}
+	}
+}
+
+// The guard's search-by-search find-all restarts where Go's does: the
+// matches it sees are Go's own, for patterns whose assertions look at the
+// character before a restart.
+func TestRegexpWorkSearchesAsGo(t *testing.T) {
+	g := &guards{}
+	for _, c := range []struct{ pat, s string }{
+		{`\b\w`, "ab cd ef"}, {`\Ba`, "aab aa a"}, {`(?m)^x`, "x\nxx\nx"}, {`(?m)$`, "a\nb\n"},
+		{`a*`, "baaab"}, {`a*?`, "aa"}, {`(?:)`, "h\u00e9llo"}, {`.*b|a`, "aaab"}, {`\b`, "a b"},
+		{`[^a]`, "\u00e9a\u00e9"}, {`a|`, "aba"},
+	} {
+		re := regexp.MustCompile(c.pat)
+		var got [][2]int
+		g.searchAll(re, g.rxInfoOf(re), &tickReader{s: c.s, tick: func() {}, every: 1}, true, func(a, b int) { got = append(got, [2]int{a, b}) })
+		// Go's FindAll drops an empty match right after a match; the
+		// searches still start there, and searchAll reports every one.
+		var want [][2]int
+		for _, m := range re.FindAllStringIndex(c.s, -1) {
+			want = append(want, [2]int{m[0], m[1]})
+		}
+		if fmt.Sprint(dropAdjacentEmpty(got)) != fmt.Sprint(want) {
+			t.Errorf("%q on %q: searches found %v, Go %v", c.pat, c.s, got, want)
+		}
+	}
+}
+
+func dropAdjacentEmpty(ms [][2]int) [][2]int {
+	var out [][2]int
+	prev := -1
+	for _, m := range ms {
+		if !(m[0] == m[1] && m[0] == prev) {
+			out = append(out, m)
+		}
+		prev = m[1]
+	}
+	return out
+}
+
+// BenchmarkRegexpWork: a global replace on a 10 KB subject (over the
+// threshold: the searches are done twice) and a test on a short one
+// (under it: only the check), guarded and not.
+func BenchmarkRegexpWork(b *testing.B) {
+	benchGuarded(b, `var html = "<p>some <b>text</b></p> ".repeat(400); var short = "user@example.com";`, []benchCase{
+		{"replace-10KB-unguarded", false, `html.replace(/<[^>]*>/g, "")`},
+		{"replace-10KB-guarded", true, `html.replace(/<[^>]*>/g, "")`},
+		{"test-short-unguarded", false, `/^[\w.]+@[\w.]+$/.test(short)`},
+		{"test-short-guarded", true, `/^[\w.]+@[\w.]+$/.test(short)`},
+	})
+}
