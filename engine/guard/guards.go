@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/dlclark/regexp2/v2"
 	"github.com/dop251/goja"
 	"github.com/isobox/isobox/internal/gojax"
 )
@@ -99,7 +100,8 @@ type guards struct {
 	deferOK        bool                                           // wrappers of lazily built methods are made on first use (lazy.go)
 	gopd           goja.Callable
 	rxInfos        map[*regexp.Regexp]*rxInfo // regexp_work.go
-	reflHas        goja.Callable              // Reflect.has, set, deleteProperty: the stepping proxy's (guards_alloc.go)
+	rx2s           map[rx2Key]*regexp2.Regexp
+	reflHas        goja.Callable // Reflect.has, set, deleteProperty: the stepping proxy's (guards_alloc.go)
 	reflSet        goja.Callable
 	reflDelete     goja.Callable
 	arrayToString  *goja.Object // Array.prototype.toString's wrapper, once made: %TypedArray%.prototype's too

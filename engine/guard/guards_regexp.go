@@ -60,8 +60,8 @@ func (g *guards) installRegExpGuards() {
 			s := rg.stringOfValue(args[0]) // ToString once; the original gets the string
 			args[0] = s
 			defer g.reserveMatches(s, m.what)()
-			_, global, _, _, _ := gojax.RegexpOf(c.This.(*goja.Object))
-			g.boundRegexpWork(c.This, s, m.sym == goja.SymSplit || global) // regexp_work.go
+			ri, _ := gojax.RegexpOf(c.This.(*goja.Object))
+			g.boundRegexpWork(c.This, s, m.sym == goja.SymSplit || ri.Global) // regexp_work.go
 			return call(orig, c.This, args...)
 		})
 	}
@@ -86,8 +86,8 @@ func (g *guards) installRegExpWork(rp *goja.Object, rg *replaceGuard) {
 		if !ok {
 			return false
 		}
-		re, _, _, _, ok := gojax.RegexpOf(o)
-		return ok && re != nil
+		ri, ok := gojax.RegexpOf(o)
+		return ok && ri.Go != nil
 	}
 	for _, m := range []struct {
 		key any

@@ -4,8 +4,10 @@ import (
 	"io"
 	"regexp"
 	"regexp/syntax"
+	"unicode/utf16"
 	"unicode/utf8"
 
+	"github.com/dlclark/regexp2/v2"
 	"github.com/dop251/goja"
 
 	"github.com/isobox/isobox/internal/gojax"
@@ -71,22 +73,31 @@ func (g *guards) rxInfoOf(re *regexp.Regexp) *rxInfo {
 
 // boundRegexpWork does, interruptibly, the searches goja is about to do
 // for rx on s (every match if all, else the first), when their worst case
-// is over regexpWorkMin. It returns normally if they finished; a pending
+// is over the threshold. It returns normally if they finished; a pending
 // interrupt panics out of it, as out of any JS step.
 func (g *guards) boundRegexpWork(rx goja.Value, s goja.String, all bool) {
 	o, ok := rx.(*goja.Object)
 	if !ok {
 		return
 	}
-	re, _, _, unicode, ok := gojax.RegexpOf(o)
-	if !ok || re == nil {
+	ri, ok := gojax.RegexpOf(o)
+	if !ok || s.Length() < 16 {
+		return // (16 characters: at most 16 steps an instruction)
+	}
+	str := s.String()
+	ascii := len(str) == s.Length() // any other character takes 2 bytes or more
+	if ri.Go == nil || all && !ascii && (!ri.Unicode || !wellFormed(s)) {
+		// goja gives this find-all, or every search of this pattern, to
+		// regexp2: one match is bounded by MaxRegexpMatch, the list of
+		// them is not.
+		if all && s.Length() >= regexp2WorkMin {
+			g.boundRegexp2Work(ri, s)
+		}
 		return
 	}
-	n := float64(s.Length())
-	if n < 16 {
-		return // at most 16 steps an instruction, and programs are bounded by checkPattern
-	}
+	re := ri.Go
 	in := g.rxInfoOf(re)
+	n := float64(s.Length())
 	worst := float64(in.insts) * (n + 1)
 	if all {
 		worst *= n + 1
@@ -96,14 +107,9 @@ func (g *guards) boundRegexpWork(rx goja.Value, s goja.String, all bool) {
 	}
 	// The input goja searches: an ASCII subject's bytes; otherwise a
 	// single search reads UTF-16 units (code points with the u flag) and
-	// a find-all with the u flag the subject as UTF-8 (without it, or
-	// with unpaired surrogates, goja gives a non-ASCII find-all to
-	// regexp2). The UTF-8 text stands for all of these: one rune a unit
-	// or code point, as many as goja reads.
-	str := s.String()
-	if all && len(str) != s.Length() && !unicode {
-		return // regexp2's
-	}
+	// a find-all with the u flag the subject as UTF-8. The UTF-8 text
+	// stands for all of these: one rune a unit or code point, as many as
+	// goja reads.
 	rd := &tickReader{s: str, tick: g.jsStep, every: max(1, min(4096, regexpTick/in.insts))}
 	if !all {
 		rd.reset(0)
@@ -111,6 +117,89 @@ func (g *guards) boundRegexpWork(rx goja.Value, s goja.String, all bool) {
 		return
 	}
 	g.searchAll(re, in, rd, false, func(int, int) {})
+}
+
+// regexp2WorkMin is the subject length from which a find-all goja runs on
+// regexp2 is done first here, match by match with a JS step between two:
+// each match can take up to MaxRegexpMatch, and one that scans to the end
+// of the subject (/.*b|(?<!x)a/g) makes the list quadratic.
+const regexp2WorkMin = 1 << 12
+
+// boundRegexp2Work does goja's regexp2 find-all (regexp2Wrapper's
+// findAllSubmatchIndex: one match from the start, then FindNextMatch) on
+// its own copy of the pattern, compiled as goja compiles it, over the
+// same characters (UTF-16 units, code points with the u flag), with a JS
+// step after every match.
+func (g *guards) boundRegexp2Work(ri gojax.RegexpInfo, s goja.String) {
+	rx := g.regexp2Of(ri)
+	if rx == nil {
+		return
+	}
+	n := s.Length()
+	runes := make([]rune, 0, n)
+	for i := 0; i < n; i++ {
+		c := rune(s.CharAt(i))
+		if ri.Unicode && utf16.IsSurrogate(c) && i+1 < n {
+			if r := utf16.DecodeRune(c, rune(s.CharAt(i+1))); r != utf8.RuneError {
+				c = r
+				i++
+			}
+		}
+		runes = append(runes, c)
+	}
+	m, err := rx.FindRunesMatchStartingAt(runes, 0)
+	for m != nil && err == nil {
+		g.jsStep()
+		m, err = rx.FindNextMatch(m)
+	}
+}
+
+// regexp2Of compiles (and caches, per runtime, a bounded number of) the
+// regexp2 pattern goja makes for ri (compileRegexp2).
+func (g *guards) regexp2Of(ri gojax.RegexpInfo) *regexp2.Regexp {
+	opts := regexp2.ECMAScript
+	for _, f := range []struct {
+		on  bool
+		opt regexp2.RegexOptions
+	}{{ri.Multiline, regexp2.Multiline}, {ri.DotAll, regexp2.Singleline}, {ri.IgnoreCase, regexp2.IgnoreCase}, {ri.Unicode, regexp2.Unicode}} {
+		if f.on {
+			opts |= f.opt
+		}
+	}
+	key := rx2Key{ri.Src, opts}
+	if rx, ok := g.rx2s[key]; ok {
+		return rx
+	}
+	rx, err := regexp2.Compile(ri.Src, opts)
+	if err != nil {
+		rx = nil
+	}
+	if g.rx2s == nil || len(g.rx2s) >= 64 {
+		g.rx2s = make(map[rx2Key]*regexp2.Regexp)
+	}
+	g.rx2s[key] = rx
+	return rx
+}
+
+type rx2Key struct {
+	src  string
+	opts regexp2.RegexOptions
+}
+
+// wellFormed reports whether s has no unpaired surrogate.
+func wellFormed(s goja.String) bool {
+	n := s.Length()
+	for i := 0; i < n; i++ {
+		c := rune(s.CharAt(i))
+		switch {
+		case c < 0xd800 || c > 0xdfff:
+		case c <= 0xdbff && i+1 < n && s.CharAt(i+1) >= 0xdc00 && s.CharAt(i+1) <= 0xdfff:
+			i++
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // searchAll does the searches of Go's allMatches one by one, reading

@@ -31,6 +31,11 @@ func TestRegexpWorkInterruptible(t *testing.T) {
 		`/.*b|a/[Symbol.split](S, 5)`,
 		`RegExp.prototype[Symbol.replace].call(/.*b|a/gu, S, "")`,
 		`RegExp.prototype[Symbol.match].call(/\Ba.*b|a/gm, S)`,
+		// regexp2's find-alls: a pattern only it runs, and a non-ASCII
+		// subject without the u flag.
+		`String.prototype.replace.call(S, /.*b|(?<!x)a/g, "")`,
+		`String.prototype.match.call(U, /.*b|\u00e9/g)`,
+		`String.prototype.split.call(U, /.*b|\u00e9/)`,
 	} {
 		t.Run(expr, func(t *testing.T) {
 			vm := guardedVM(t, Config{})
@@ -39,6 +44,11 @@ func TestRegexpWorkInterruptible(t *testing.T) {
 			_ = vm.Get("S").(*goja.Object).Set("toString", func(goja.FunctionCall) goja.Value {
 				vm.Interrupt("stop")
 				return vm.ToValue(subject)
+			})
+			_ = vm.Set("U", vm.ToValue(map[string]any{}))
+			_ = vm.Get("U").(*goja.Object).Set("toString", func(goja.FunctionCall) goja.Value {
+				vm.Interrupt("stop")
+				return vm.ToValue(strings.Repeat("\u00e9", 1<<15))
 			})
 			_, err := vm.RunString(expr)
 			var ie *goja.InterruptedError
@@ -67,6 +77,8 @@ func TestRegexpWorkSameResults(t *testing.T) {
 		`var s = "ab".repeat(5000); [s.replace(/(?<=a)b/g, "B").slice(0, 6), s.match(/(a)(b)/).slice(1).join()].join()`,
 		`var s = "a".repeat(3000) + "b"; [s.replace(/.*b|a/g, "x").length, s.search(/b/), /a{3}b/.test(s)].join()`,
 		`class R extends RegExp {}; var s = "xy".repeat(3000); s.replace(new R("y", "g"), "z").slice(0, 6)`,
+		`var s = "\u00e9 t".repeat(3000); [s.replace(/t/g, "T").slice(0, 6), s.match(/\u00e9 /g).length, s.split(/ /).length, s.replace(/(?<=\u00e9) /g, "_").slice(0, 4)].join()`,
+		`var s = "\ud83d\ude00x".repeat(3000); [s.match(/./gu).length, s.replace(/x/gu, "").length, s.split(/(?:)/u).length].join()`,
 	}
 	for _, src := range cases {
 		plain, guarded := outcome(goja.New(), src), outcome(guardedVM(t, Config{}), src)
@@ -122,5 +134,15 @@ func BenchmarkRegexpWork(b *testing.B) {
 		{"replace-10KB-guarded", true, `html.replace(/<[^>]*>/g, "")`},
 		{"test-short-unguarded", false, `/^[\w.]+@[\w.]+$/.test(short)`},
 		{"test-short-guarded", true, `/^[\w.]+@[\w.]+$/.test(short)`},
+	})
+}
+
+// BenchmarkRegexp2Work: a global replace on a 12 KB non-ASCII subject,
+// which goja gives regexp2 (over regexp2WorkMin: the matches are found
+// twice), guarded and not.
+func BenchmarkRegexp2Work(b *testing.B) {
+	benchGuarded(b, `var text = "caf\u00e9 cr\u00e8me ".repeat(1000);`, []benchCase{
+		{"replace-non-ascii-unguarded", false, `text.replace(/\u00e9/g, "e")`},
+		{"replace-non-ascii-guarded", true, `text.replace(/\u00e9/g, "e")`},
 	})
 }

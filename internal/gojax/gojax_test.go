@@ -157,14 +157,14 @@ func TestRegexpLayout(t *testing.T) {
 	r := goja.New()
 	v, _ := r.RunString(`[/a+(b)/gm, /(?<=a)b/, {}, RegExp.prototype.exec]`)
 	arr := v.(*goja.Object)
-	re, g, s, u, ok := RegexpOf(arr.Get("0").(*goja.Object))
-	if !ok || re == nil || !g || s || u || !re.MatchString("xaab") {
-		t.Errorf("/a+(b)/gm: %v %v %v %v %v", re, g, s, u, ok)
+	ri, ok := RegexpOf(arr.Get("0").(*goja.Object))
+	if !ok || ri.Go == nil || !ri.Global || ri.Sticky || ri.Unicode || !ri.Multiline || !ri.Go.MatchString("xaab") {
+		t.Errorf("/a+(b)/gm: %+v %v", ri, ok)
 	}
-	if re, _, _, _, ok := RegexpOf(arr.Get("1").(*goja.Object)); !ok || re != nil {
-		t.Errorf("a regexp2 pattern: %v %v", re, ok)
+	if ri, ok := RegexpOf(arr.Get("1").(*goja.Object)); !ok || ri.Go != nil || ri.Src != "(?<=a)b" {
+		t.Errorf("a regexp2 pattern: %+v %v", ri, ok)
 	}
-	if _, _, _, _, ok := RegexpOf(arr.Get("2").(*goja.Object)); ok {
+	if _, ok := RegexpOf(arr.Get("2").(*goja.Object)); ok {
 		t.Error("a plain object read as a RegExp")
 	}
 	exec := arr.Get("3").(*goja.Object)
@@ -184,7 +184,7 @@ func TestRegexpLayout(t *testing.T) {
 	}
 	restore := Disable()
 	defer restore()
-	if _, _, _, _, ok := RegexpOf(arr.Get("0").(*goja.Object)); ok {
+	if _, ok := RegexpOf(arr.Get("0").(*goja.Object)); ok {
 		t.Error("RegexpOf answered while disabled")
 	}
 	if _, ok := ReplaceNative(exec, func(goja.FunctionCall) goja.Value { return nil }); ok {

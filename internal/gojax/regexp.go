@@ -23,13 +23,15 @@ import (
 // replaced exec sends every regexp down its slow generic path).
 
 type rxLayout struct {
-	err                     error
-	rxType                  reflect.Type // *goja.regexpObject
-	pattern                 []int        // regexpObject.pattern (*regexpPattern)
-	wrapper                 []int        // regexpPattern.regexpWrapper (*regexpWrapper, a regexp.Regexp)
-	global, sticky, unicode []int
-	nativeType              reflect.Type // *goja.nativeFuncObject
-	fOffset                 uintptr      // nativeFuncObject.f
+	err                      error
+	rxType                   reflect.Type // *goja.regexpObject
+	pattern                  []int        // regexpObject.pattern (*regexpPattern)
+	wrapper                  []int        // regexpPattern.regexpWrapper (*regexpWrapper, a regexp.Regexp)
+	global, sticky, unicode  []int
+	multiline, dotAll, icase []int
+	src                      []int        // regexpPattern.src: the pattern goja compiled
+	nativeType               reflect.Type // *goja.nativeFuncObject
+	fOffset                  uintptr      // nativeFuncObject.f
 }
 
 var (
@@ -80,6 +82,12 @@ func buildRx() rxLayout {
 		return f.Index
 	}
 	x.global, x.sticky, x.unicode = boolField("global"), boolField("sticky"), boolField("unicode")
+	x.multiline, x.dotAll, x.icase = boolField("multiline"), boolField("dotAll"), boolField("ignoreCase")
+	if f, ok := pt.Elem().FieldByName("src"); !ok || f.Type.Kind() != reflect.String {
+		panic("regexpPattern has no string field src")
+	} else {
+		x.src = f.Index
+	}
 
 	fn := r.ToValue(func(goja.FunctionCall) goja.Value { return goja.Undefined() }).(*goja.Object) // never reaches a script
 	x.nativeType = l.selfType(fn)
@@ -93,15 +101,14 @@ func buildRx() rxLayout {
 	}
 
 	// Samples, read back through the public API's view of them.
-	re, g, s, u, ok := x.regexpOf(obj("/a(b+)c/g"))
-	if !ok || re == nil || re.String() != "a(b+)c" || !g || s || u {
-		panic(fmt.Sprintf("sample /a(b+)c/g read back as %v %v %v %v %v", re, g, s, u, ok))
+	if ri, ok := x.regexpOf(obj("/a(b+)c/g")); !ok || ri.Go == nil || ri.Go.String() != "a(b+)c" || ri.Src != "a(b+)c" || !ri.Global || ri.Sticky || ri.Unicode || ri.Multiline {
+		panic(fmt.Sprintf("sample /a(b+)c/g read back as %+v %v", ri, ok))
 	}
-	if re, g, s, u, ok := x.regexpOf(obj("/x/yu")); !ok || re == nil || g || !s || !u {
-		panic("sample /x/yu read back wrong")
+	if ri, ok := x.regexpOf(obj("/x/yums")); !ok || ri.Go == nil || ri.Global || !ri.Sticky || !ri.Unicode || !ri.Multiline || !ri.DotAll || ri.IgnoreCase {
+		panic(fmt.Sprintf("sample /x/yums read back as %+v", ri))
 	}
-	if re, _, _, _, ok := x.regexpOf(obj("/(?<=a)b/")); !ok || re != nil {
-		panic("sample /(?<=a)b/ (regexp2) read back with a Go regexp")
+	if ri, ok := x.regexpOf(obj("/(?<=a)b/i")); !ok || ri.Go != nil || ri.Src != "(?<=a)b" || !ri.IgnoreCase {
+		panic(fmt.Sprintf("sample /(?<=a)b/i (regexp2) read back as %+v", ri))
 	}
 	fo := obj("(function () { return 1 })")
 	if _, ok := x.native(fo); ok {
@@ -122,22 +129,25 @@ func buildRx() rxLayout {
 	return x
 }
 
-func (x *rxLayout) regexpOf(o *goja.Object) (re *regexp.Regexp, global, sticky, unicode, ok bool) {
+func (x *rxLayout) regexpOf(o *goja.Object) (ri RegexpInfo, ok bool) {
 	l := get()
 	if l.selfType(o) != x.rxType {
-		return nil, false, false, false, false
+		return ri, false
 	}
 	p := l.field(o, x.pattern)
 	if p.IsNil() {
-		return nil, false, false, false, false
+		return ri, false
 	}
 	pe := p.Elem()
-	w := pe.FieldByIndex(x.wrapper)
-	global, sticky, unicode = pe.FieldByIndex(x.global).Bool(), pe.FieldByIndex(x.sticky).Bool(), pe.FieldByIndex(x.unicode).Bool()
-	if !w.IsNil() {
-		re = (*regexp.Regexp)(w.UnsafePointer())
+	ri = RegexpInfo{
+		Src:    pe.FieldByIndex(x.src).String(),
+		Global: pe.FieldByIndex(x.global).Bool(), Sticky: pe.FieldByIndex(x.sticky).Bool(), Unicode: pe.FieldByIndex(x.unicode).Bool(),
+		Multiline: pe.FieldByIndex(x.multiline).Bool(), DotAll: pe.FieldByIndex(x.dotAll).Bool(), IgnoreCase: pe.FieldByIndex(x.icase).Bool(),
 	}
-	return re, global, sticky, unicode, true
+	if w := pe.FieldByIndex(x.wrapper); !w.IsNil() {
+		ri.Go = (*regexp.Regexp)(w.UnsafePointer())
+	}
+	return ri, true
 }
 
 func (x *rxLayout) native(o *goja.Object) (nativeFn, bool) {
@@ -167,15 +177,26 @@ func RegexpLayout() error {
 	return nil
 }
 
-// RegexpOf returns the Go regexp goja runs for the RegExp object o (nil if
-// goja runs regexp2 for its pattern: lookbehind, backreferences...) and
-// the pattern's global, sticky and unicode flags. ok is false if o is not
-// a RegExp object or the layout is not available. The caller must not use
-// the regexp's Longest or anything that changes it. o's goroutine only.
-func RegexpOf(o *goja.Object) (re *regexp.Regexp, global, sticky, unicode, ok bool) {
+// RegexpInfo is what goja compiled for a RegExp object.
+type RegexpInfo struct {
+	// Go is the Go regexp goja runs, nil if it gives the pattern to
+	// regexp2 (lookbehind, backreferences...). goja also runs regexp2, on
+	// Src, for a search that does not start at 0 and for a find-all on a
+	// non-ASCII subject. The caller must not change it (Longest).
+	Go *regexp.Regexp
+	// Src is the pattern as goja compiles it for regexp2 (with
+	// compileRegexp2's options for the flags below).
+	Src                                                    string
+	Global, Sticky, Unicode, Multiline, DotAll, IgnoreCase bool
+}
+
+// RegexpOf returns what goja compiled for the RegExp object o. ok is
+// false if o is not a RegExp object or the layout is not available. o's
+// goroutine only.
+func RegexpOf(o *goja.Object) (ri RegexpInfo, ok bool) {
 	x := rxGet()
 	if x.err != nil || disabled.Load() {
-		return nil, false, false, false, false
+		return ri, false
 	}
 	return x.regexpOf(o)
 }

@@ -138,6 +138,8 @@ const CASES = {
 	"regexp-nfa-findall-unicode": {fn: () => "\u00e9".repeat(1e5).replaceAll(/.*b|\u00e9/gu, () => ""), limits: {maxTaskMs: 200}, note: ""},
 	"regexp-nfa-matchall": {fn: () => [..."a".repeat(1e5).matchAll(/.*b|a/g)].length, limits: {maxTaskMs: 200}, note: ""},
 	"regexp-nfa-generic-path": {fn: () => { class R extends RegExp {} return "a".repeat(1e5).replace(new R(".*b|a", "g"), "") }, limits: {maxTaskMs: 200}, note: ""},
+	"regexp2-findall-lookbehind": {fn: () => "a".repeat(1e5).replace(/.*b|(?<!x)a/g, ""), limits: {maxTaskMs: 200}, note: ""},
+	"regexp2-findall-non-ascii": {fn: () => "\u00e9".repeat(1e5).match(/.*b|\u00e9/g), limits: {maxTaskMs: 200}, note: ""},
 	"regexp-huge-pattern-search": {fn: () => String.prototype.search.call(-0, "ab".repeat(2 ** 22)), limits: {maxTaskMs: 200, memoryMb: 64}, note: ""},
 	"object-rest-limit": {fn: () => { for (;;) { const {...r} = new Uint8Array(2 ** 19) } }, limits: {maxTaskMs: 100}, note: ""},
 	"bigint-runtime-mul-chain": {fn: () => { let x = 2n ** 500000n; for (;;) x = x * x }, limits: {maxTaskMs: 200}, note: ""},
