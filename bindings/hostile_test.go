@@ -247,6 +247,11 @@ var hostileCases = []hostileCase{
 	{name: "regexp-nfa-generic-path", fn: `() => { class R extends RegExp {} return "a".repeat(1e5).replace(new R(".*b|a", "g"), "") }`, limits: `{maxTaskMs: 200}`, want: "ResourceLimitError", limit: "maxTaskMs"},
 	{name: "regexp2-findall-lookbehind", fn: `() => "a".repeat(1e5).replace(/.*b|(?<!x)a/g, "")`, limits: `{maxTaskMs: 200}`, want: "ResourceLimitError", limit: "maxTaskMs"},
 	{name: "regexp2-findall-non-ascii", fn: `() => "\u00e9".repeat(1e5).match(/.*b|\u00e9/g)`, limits: `{maxTaskMs: 200}`, want: "ResourceLimitError", limit: "maxTaskMs"},
+	// Go's regexp expands counted repetitions: 21,000 characters compiled
+	// to 3 M instructions, 700 MB (regexp_size.go).
+	{name: "regexp-repeat-program", fn: `() => new RegExp("x{1000}".repeat(3000)).source.length`, limits: `{memoryMb: 64}`, want: "RangeError"},
+	{name: "regexp-repeat-program-alternation", fn: `() => "abc".search("(?:ab|cd){1000}".repeat(300))`, limits: `{}`, want: "RangeError"},
+	{name: "regexp-repeat-literals", fn: `() => eval("/" + "x{1000}".repeat(3000) + "/").source.length`, limits: `{}`, want: "SyntaxError"},
 	{name: "regexp-huge-pattern-search", fn: `() => String.prototype.search.call(-0, "ab".repeat(2 ** 22))`, limits: `{maxTaskMs: 200, memoryMb: 64}`, want: "LIMIT"},
 	{name: "object-rest-limit", fn: `() => { for (;;) { const {...r} = new Uint8Array(2 ** 19) } }`, limits: `{maxTaskMs: 100}`, want: "ResourceLimitError", limit: "maxTaskMs"},
 	{name: "bigint-runtime-mul-chain", fn: `() => { let x = 2n ** 500000n; for (;;) x = x * x }`, limits: `{maxTaskMs: 200}`, want: "RangeError"},

@@ -177,14 +177,28 @@ func (g *guards) installDepthGuards() {
 	// FuzzHostileGrammar; at the string cap it would end the process), so
 	// a pattern may be as long as the allocation cap allows at that rate.
 	maxPattern := g.maxBuf / costPatternChar
-	checkPattern := func(p goja.Value) {
+	// A counted repetition is expanded: the program can be far longer
+	// than the pattern (regexp_size.go). flags is read only if it is a
+	// string already (converting it here would run a toString twice);
+	// the flags barely change a program's size.
+	checkPatternFlags := func(p, flags goja.Value) {
 		if s, ok := p.(goja.String); ok && s.Length() > DefaultMaxNesting && PatternNesting(s.String()) > DefaultMaxNesting {
 			failSyntax(fmt.Sprintf("Invalid regular expression: groups nest deeper than %d levels", DefaultMaxNesting))
 		}
 		if s, ok := p.(goja.String); ok && int64(s.Length()) > maxPattern {
 			panic(g.newRangeError(fmt.Sprintf("Invalid regular expression: a pattern of %d characters is longer than the limit (%d)", s.Length(), maxPattern)))
 		}
+		if s, ok := p.(goja.String); ok && s.Length() >= 16 {
+			fl := ""
+			if f, ok := flags.(goja.String); ok {
+				fl = f.String()
+			}
+			if n := regexpInsts(s.String(), fl); n*costInst > float64(g.maxBuf) {
+				panic(g.newRangeError(fmt.Sprintf("Invalid regular expression: its repetitions compile to ~%.0f instructions, more than the limit (%d)", n, g.maxBuf/costInst)))
+			}
+		}
 	}
+	checkPattern := func(p goja.Value) { checkPatternFlags(p, nil) }
 
 	reflect := vm.Get("Reflect").(*goja.Object)
 	json := vm.Get("JSON").(*goja.Object)
@@ -269,7 +283,11 @@ func (g *guards) installDepthGuards() {
 					args[0] = o.ToString()
 				}
 			}
-			checkPattern(args[0])
+			var flags goja.Value
+			if len(args) > 1 {
+				flags = args[1]
+			}
+			checkPatternFlags(args[0], flags)
 		}
 		return args
 	})

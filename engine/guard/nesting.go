@@ -68,8 +68,8 @@ func CheckNesting(src string, limit int) error {
 	if limit <= 0 {
 		limit = DefaultMaxNesting
 	}
-	if len(src) <= limit {
-		return nil
+	if len(src) <= limit && !hasCountedRepeat(src) {
+		return nil // (a short source can hold a literal that compiles to much: regexp_size.go)
 	}
 	sc := scan(src, limit, DefaultMaxSourceTokens, nil)
 	if sc.max > limit {
@@ -85,6 +85,10 @@ func CheckNesting(src string, limit int) error {
 	// its bound is looser, so that no real source is refused for it.
 	if sc.longRe > DefaultMaxRegexpLiteral || sc.forkLongRe > 8*DefaultMaxRegexpLiteral {
 		return fmt.Errorf("%w: a regular expression literal of %d characters (more than %d)", ErrTooLarge, max(sc.longRe, sc.forkLongRe), DefaultMaxRegexpLiteral)
+	}
+	// Their counted repetitions are expanded when they compile.
+	if sc.reInsts > DefaultMaxRegexpInsts || sc.forkReInsts > 8*DefaultMaxRegexpInsts {
+		return fmt.Errorf("%w: its regular expression literals compile to ~%.0f instructions (more than %d)", ErrTooLarge, max(sc.reInsts, sc.forkReInsts), DefaultMaxRegexpInsts)
 	}
 	return nil
 }
@@ -159,6 +163,8 @@ type scanner struct {
 	tokens      int     // tokens read (space, comments and line ends are not)
 	forkTokens  int     // the most a forked reading read
 	longRe      int     // the longest regular-expression literal read (this reading)
+	reInsts     float64 // the instructions its literals compile to (this reading; regexp_size.go)
+	forkReInsts float64 // the most of any forked reading
 	forkLongRe  int     // ... and in a forked reading
 }
 
@@ -286,13 +292,19 @@ func (sc *scanner) regexp() {
 		sc.i = n
 	}
 	sc.longRe = max(sc.longRe, sc.i-start)
-	if g := PatternNesting(src[start+1 : sc.i]); sc.depth()+g > sc.max {
+	g := PatternNesting(src[start+1 : sc.i])
+	if sc.depth()+g > sc.max {
 		sc.max, sc.at = sc.depth()+g, start
 	}
 	if closed {
+		body := src[start+1 : sc.i]
 		sc.i++
+		fl := sc.i
 		for sc.i < n && isIdentByte(src[sc.i]) && src[sc.i] < 0x80 { // flags
 			sc.i++
+		}
+		if g <= DefaultMaxNesting { // (deeper is refused, and not parsed)
+			sc.reInsts += regexpInsts(body, src[fl:sc.i])
 		}
 	}
 	sc.operand, sc.ambiguous, sc.afterDot = true, false, false
@@ -376,6 +388,7 @@ func (sc *scanner) run() {
 			sc.note(re.max, re.at)
 			sc.forkTokens = max(sc.forkTokens, re.tokens, re.forkTokens)
 			sc.forkLongRe = max(sc.forkLongRe, re.longRe, re.forkLongRe)
+			sc.forkReInsts = max(sc.forkReInsts, re.reInsts, re.forkReInsts)
 			sc.ambiguous = false // then read it as a division, below
 		case c == '/' && !sc.operand:
 			sc.regexp()
