@@ -59,10 +59,10 @@ func (g *guards) rxInfoOf(re *regexp.Regexp) *rxInfo {
 		return in
 	}
 	in := &rxInfo{insts: 1 << 30} // unknown: always checked
+	// Estimated from the parse tree (regexp_size.go): compiling the
+	// program again would cost as much as goja's compile did.
 	if p, err := syntax.Parse(re.String(), syntax.Perl); err == nil {
-		if prog, err := syntax.Compile(p.Simplify()); err == nil {
-			in.insts = len(prog.Inst)
-		}
+		in.insts = int(min(2+progInsts(p), 1<<30))
 	}
 	if g.rxInfos == nil || len(g.rxInfos) >= 256 {
 		g.rxInfos = make(map[*regexp.Regexp]*rxInfo)
