@@ -1,6 +1,7 @@
 package guard
 
 import (
+	"fmt"
 	"io"
 	"regexp"
 	"regexp/syntax"
@@ -116,7 +117,18 @@ func (g *guards) boundRegexpWork(rx goja.Value, s goja.String, all bool) {
 		re.FindReaderIndex(rd)
 		return
 	}
-	g.searchAll(re, in, rd, false, func(int, int) {})
+	var found int64
+	g.searchAll(re, in, rd, false, func(int, int) { found++; g.listBound(found) })
+}
+
+// listBound throws the RangeError of a find-all whose list of matches
+// would pass the allocation cap: goja lists every match (~costMatch
+// bytes each, guards_regexp.go) in one Go step before it builds the
+// result, so the searches done here count them first.
+func (g *guards) listBound(found int64) {
+	if found*costMatch > g.maxBuf {
+		g.fail(fmt.Sprintf("the list of more than %d matches of a regular expression", found))
+	}
 }
 
 // regexp2WorkMin is the subject length from which a find-all goja runs on
@@ -148,7 +160,8 @@ func (g *guards) boundRegexp2Work(ri gojax.RegexpInfo, s goja.String) {
 		runes = append(runes, c)
 	}
 	m, err := rx.FindRunesMatchStartingAt(runes, 0)
-	for m != nil && err == nil {
+	for found := int64(1); m != nil && err == nil; found++ {
+		g.listBound(found)
 		g.jsStep()
 		m, err = rx.FindNextMatch(m)
 	}

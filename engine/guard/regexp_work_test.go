@@ -146,3 +146,22 @@ func BenchmarkRegexp2Work(b *testing.B) {
 		{"replace-non-ascii-guarded", true, `text.replace(/\u00e9/g, "e")`},
 	})
 }
+
+// The searches done first count the matches, and a find-all whose list
+// would pass the allocation cap (~160 bytes a match) is a RangeError
+// before goja lists them, on both engines; under it, the result is goja's.
+func TestRegexpListBound(t *testing.T) {
+	vm := guardedVM(t, Config{MaxAllocBytes: 16 << 20}) // ~100,000 matches
+	expectRangeErrors(t, vm, []string{
+		`"x".repeat(2**17).match(/x/g)`,
+		`"x".repeat(2**17).replace(/x/g, "y")`,
+		`"x".repeat(2**17).replaceAll(/x/g, () => "y")`,
+		`"x".repeat(2**17).split(/(?:)/)`,
+		`"\u00e9".repeat(2**17).match(/\u00e9/g)`,
+		`"x".repeat(2**17).match(/(?<=x)|x/g)`,
+	})
+	v, err := vm.RunString(`["x".repeat(2**16).match(/x/g).length, "\u00e9".repeat(2**16).split(/(?:)/).length].join()`)
+	if err != nil || v.String() != "65536,65536" {
+		t.Errorf("under the cap: %v %v", v, err)
+	}
+}
