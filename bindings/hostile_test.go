@@ -254,6 +254,11 @@ var hostileCases = []hostileCase{
 	{name: "regexp-repeat-literals", fn: `() => eval("/" + "x{1000}".repeat(3000) + "/").source.length`, limits: `{}`, want: "SyntaxError"},
 	{name: "regexp-match-list-memoryMb", fn: `() => "x".repeat(2 ** 23).match(/x/g).length`, limits: `{memoryMb: 64}`, want: "RangeError"},
 	{name: "regexp2-split-list-memoryMb", fn: `() => "\u00e9".repeat(2 ** 23).split(/(?:)/).length`, limits: `{memoryMb: 64}`, want: "LIMIT"},
+	// goja dereferenced nil on an ownKeys result with holes: an
+	// uncatchable internal error (FuzzHostileGrammar); the handler shim
+	// reads the result first (guards_depth.go).
+	{name: "proxy-ownkeys-holes", fn: `() => { try { Reflect.ownKeys(new Proxy({}, {ownKeys: () => ({length: 2 ** 40})})) } catch (e) { throw new RangeError(e.name) } }`, limits: `{}`, want: "RangeError"},
+	{name: "proxy-ownkeys-for-in", fn: `() => { for (const k in new Proxy({}, {ownKeys: () => ({length: 2})})); }`, limits: `{}`, want: "TypeError"},
 	{name: "regexp-huge-pattern-search", fn: `() => String.prototype.search.call(-0, "ab".repeat(2 ** 22))`, limits: `{maxTaskMs: 200, memoryMb: 64}`, want: "LIMIT"},
 	{name: "object-rest-limit", fn: `() => { for (;;) { const {...r} = new Uint8Array(2 ** 19) } }`, limits: `{maxTaskMs: 100}`, want: "ResourceLimitError", limit: "maxTaskMs"},
 	{name: "bigint-runtime-mul-chain", fn: `() => { let x = 2n ** 500000n; for (;;) x = x * x }`, limits: `{maxTaskMs: 200}`, want: "RangeError"},

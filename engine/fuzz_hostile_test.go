@@ -92,6 +92,10 @@ var fuzzTargets = []string{
 	"(() => { const o = {p: @A}; o.p += o.p; return o.p })()", "eval(String(@A) + '\\n//# sourceMappingURL=/dev/zero')",
 	"eval(\"'\\\\u{10FFFF}'\" + ';' + String(@A))", "eval('0,'.repeat(@N) + '0')", "new Function('a;'.repeat(@N))",
 	"new Uint8Array(@N).fill(1).join(@B)",
+	// 2026-12-03 (third): Go's regexp work and program size.
+	"String.prototype.replace.call(@A, /.*b|a/g, '')", "String.prototype.match.call(@A, new RegExp(String(@B), 'g'))",
+	"new RegExp(String(@A)).exec(@B)", "String.prototype.split.call(@A, /.*b|(?<!x)a/)", "[...String.prototype.matchAll.call(@A, /.*b|a/g)]",
+	"new RegExp(String(@A)).test(@B)", "String.prototype.search.call(@A, new RegExp(String(@B), 'u'))",
 }
 
 var fuzzValues = []string{
@@ -110,6 +114,7 @@ var fuzzValues = []string{
 	"Array(2**32 - 1).keys()", "'ab'.repeat(2**22)", "{toString: null, valueOf: null}", "new Date(NaN)", "/(?:)/g",
 	"{}", "[]", "'\\u2028//'", "({toJSON() { return this }})", "new Uint8Array(8).subarray(1)",
 	"BigInt(2**40)", "-(2n ** 40n)", "2n ** 100000n", "({valueOf() { return 2n ** 40n }})", "new String('x'.repeat(2**20))",
+	"'a'.repeat(1e5)", "'\\u00e9'.repeat(1e5)", "'x{1000}'.repeat(3000)", "'a'.repeat(2**16)", "'(?:ab|cd){1000}'.repeat(300)",
 }
 
 var fuzzNumbers = []string{"0", "-1", "2**31", "2**32", "2**40", "Infinity", "NaN", "1e6", "2**26", "64", "36"}

@@ -57,18 +57,48 @@ var depthProg = goja.MustCompile("<guards-depth>", `(function (construct, apply,
 		if (p !== null && (typeof p === "object" || typeof p === "function") && getPrototypeOf(self) !== p) return undefined;
 		return t;
 	}
+	// The handler goja is given is a shim (installProxyShim, Go): each
+	// trap of the shim is a getter that reads the script's trap from the
+	// script's handler, once for each operation as the spec does: none,
+	// and goja does the target's own operation itself; one, and goja gets
+	// a shared wrapper that calls it with the script's handler as this.
+	// It exists for ownKeys: goja dereferences nil on a trap result with
+	// a hole ({length: 2**40}: an uncatchable internal error), so
+	// ownKeysW reads the result as CreateListFromArrayLike does (length
+	// once, then each element once, a TypeError at the first that is not
+	// a string or a symbol, in JS steps) into a dense array that goja
+	// then checks.
+	var TE = TypeError, shimProto = null;
+	var ownKeysW = {ownKeys(t) {
+		var r = apply(this.fownKeys, this.h, [t]);
+		if ((typeof r !== "object" || r === null) && typeof r !== "function") return r; // goja's TypeError
+		var n = +r.length, out = [];
+		n = n !== n || n <= 0 ? 0 : n > 9007199254740991 ? 9007199254740991 : n - n % 1;
+		for (var i = 0; i < n; i++) {
+			var k = r[i];
+			if (typeof k !== "string" && typeof k !== "symbol") throw new TE("'ownKeys' on proxy: trap result element " + i + " is not a valid property name");
+			out[i] = k;
+		}
+		return out;
+	}}.ownKeys;
+	function shim(handler) {
+		if ((typeof handler !== "object" || handler === null) && typeof handler !== "function") return handler; // goja's TypeError
+		var s = {__proto__: shimProto};
+		s.h = handler;
+		return s;
+	}
 	function Proxy(target, handler) {
 		var nt = realTarget(this, new.target);
 		if (nt === undefined) return apply(OrigProxy, undefined, [target, handler]);
 		var d = next(target, handler);
-		var p = construct(OrigProxy, [target, handler], nt);
+		var p = construct(OrigProxy, [target, shim(handler)], nt);
 		apply(wmSet, depth, [p, d]);
 		apply(wmSet, parts, [p, [target, handler]]);
 		return p;
 	}
 	var revocable = {revocable(target, handler) { // a method: no constructor, no prototype
 		var d = next(target, handler);
-		var r = apply(origRevocable, OrigProxy, [target, handler]);
+		var r = apply(origRevocable, OrigProxy, [target, shim(handler)]);
 		apply(wmSet, depth, [r.proxy, d]);
 		apply(wmSet, parts, [r.proxy, [target, handler]]);
 		return r;
@@ -143,6 +173,7 @@ var depthProg = goja.MustCompile("<guards-depth>", `(function (construct, apply,
 		// For the prototype-cycle check of recursionProg (run later).
 		parts: parts, wmGet: wmGet, OrigProxy: OrigProxy,
 		// Bound, so that it has no prototype property yet still constructs.
+		ownKeysW: ownKeysW, shimSet: function (p) { shimProto = p; },
 		picker: picker, tick: function () {}, Proxy: apply(origBind, Proxy, [undefined]), revocable: revocable, bind: bind,
 		// The other Function constructors, reachable only this way.
 		fnProtos: [getPrototypeOf(async function () {}), getPrototypeOf(function* () {})],
@@ -339,6 +370,7 @@ func (g *guards) installDepthGuards() {
 	install := func(o *goja.Object, key string, v goja.Value) {
 		_ = o.DefineDataProperty(key, v, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 	}
+	g.installProxyShim(kit)
 	g.guardStringify(json, kit)
 	pw := kit.Get("Proxy").(*goja.Object)
 	g.setNameLength(pw, vm.ToValue("Proxy"), vm.ToValue(2))
@@ -359,6 +391,49 @@ func (g *guards) installDepthGuards() {
 			g.unhide(w, nil, i == 1) // RegExp: an own @@species
 		}
 	}
+}
+
+// proxyTraps are the traps of a Proxy handler.
+var proxyTraps = []string{"getPrototypeOf", "setPrototypeOf", "isExtensible", "preventExtensions",
+	"getOwnPropertyDescriptor", "defineProperty", "has", "get", "set", "deleteProperty", "ownKeys", "apply", "construct"}
+
+// installProxyShim makes the prototype of the handler shims depthProg's
+// Proxy gives goja (see there): native getters and wrappers, one of each
+// per trap, shared by every shim, so that a proxy costs one small object
+// more and an operation two native calls.
+func (g *guards) installProxyShim(kit *goja.Object) {
+	vm := g.vm
+	proto := vm.NewObject()
+	for _, name := range proxyTraps {
+		name, slot := name, "f"+name
+		w := kit.Get("ownKeysW")
+		if name != "ownKeys" {
+			w = g.namedNative(name, 0, func(c goja.FunctionCall) goja.Value {
+				sh := c.This.(*goja.Object)
+				fn, ok := goja.AssertFunction(sh.Get(slot))
+				if !ok {
+					panic(vm.NewTypeError(fmt.Sprintf("'%s' on proxy: the trap is not a function", name)))
+				}
+				return call(fn, sh.Get("h"), c.Arguments...)
+			})
+		}
+		get := g.namedNative("get "+name, 0, func(c goja.FunctionCall) goja.Value {
+			sh := c.This.(*goja.Object)
+			h, _ := sh.Get("h").(*goja.Object)
+			if h == nil {
+				return goja.Undefined()
+			}
+			f := h.Get(name)
+			if nullish(f) {
+				return goja.Undefined()
+			}
+			_ = sh.Set(slot, f)
+			return w
+		})
+		_ = proto.DefineAccessorProperty(name, get, nil, goja.FLAG_FALSE, goja.FLAG_FALSE)
+	}
+	set, _ := goja.AssertFunction(kit.Get("shimSet"))
+	call(set, goja.Undefined(), proto)
 }
 
 // jsonTick is how many values the native stringify replacer sees between

@@ -262,3 +262,44 @@ func TestRegExpPatternLength(t *testing.T) {
 		t.Errorf("a pattern at the limit: %v %v", v, err)
 	}
 }
+
+// The Proxy handler goja is given is a shim of the script's: a trap
+// result with holes is a catchable TypeError (goja dereferenced nil: an
+// uncatchable internal error), and everything else is as the spec says:
+// traps are looked up once per operation, on the handler, when the
+// operation happens (one added later is used), and called with the
+// handler as this; without a trap the target's own operation runs.
+func TestProxyHandlerShim(t *testing.T) {
+	vm := guardedVM(t, Config{})
+	for _, c := range []struct{ src, want string }{
+		{`try { Object.keys(new Proxy({}, {ownKeys: () => ({length: 2**40})})) } catch (e) { e.name }`, "TypeError"},
+		{`try { Reflect.ownKeys(new Proxy({}, {ownKeys: () => ({length: 2, 0: "a"})})) } catch (e) { e.name }`, "TypeError"},
+		{`try { for (const k in new Proxy({}, {ownKeys: () => [1]})); } catch (e) { e.name }`, "TypeError"},
+		{`var n = 0; Reflect.ownKeys(new Proxy({}, {ownKeys: () => ({get length() { n++; return 1 }, 0: "a"})})).join() + n`, "a1"},
+		{`Object.keys(new Proxy({a: 1, b: 2}, {ownKeys: () => ["b", "a"]})).join()`, "b,a"},
+		{`var self, h = {get(t, k, r) { self = this; return k }}; new Proxy({}, h).x + (self === h)`, "xtrue"},
+		{`var h = {}, p = new Proxy({a: 1}, h); var before = p.a; h.get = () => 7; before + ":" + p.a`, "1:7"},
+		{`var log = []; var h = new Proxy({}, {get(t, k) { log.push(k); return undefined }}); var p = new Proxy({x: 1}, h); p.x; "x" in p; log.join()`, "get,has"},
+		{`var o = {}; var p = new Proxy(o, {}); Object.defineProperty(p, "g", {get() { return 2 }, configurable: true}); o.g`, "2"},
+		{`var f = new Proxy(function (a, b) { return a + b }, {apply(t, s, args) { return args.length + ":" + t(...args) }}); f(1, 2)`, "2:3"},
+		{`class C { constructor(x) { this.x = x } }; new (new Proxy(C, {}))(5).x`, "5"},
+		{`var r = Proxy.revocable({a: 1}, {get: () => 3}); var v = r.proxy.a; r.revoke(); try { r.proxy.a } catch (e) { v + e.name }`, "3TypeError"},
+		{`try { new Proxy({}, {get: 5}).x } catch (e) { e.name }`, "TypeError"},
+	} {
+		v, err := vm.RunString(c.src)
+		if err != nil || v.String() != c.want {
+			t.Errorf("%s = %v (%v), want %s", c.src, v, err, c.want)
+		}
+	}
+}
+
+// BenchmarkProxyOps: property reads through a proxy with a get trap and
+// through one without, guarded (the handler shim) and not.
+func BenchmarkProxyOps(b *testing.B) {
+	benchGuarded(b, `var withTrap = new Proxy({x: 1}, {get: (t, k) => t[k]}), without = new Proxy({x: 1}, {});`, []benchCase{
+		{"trap-unguarded", false, "withTrap.x"},
+		{"trap-guarded", true, "withTrap.x"},
+		{"no-trap-unguarded", false, "without.x"},
+		{"no-trap-guarded", true, "without.x"},
+	})
+}
