@@ -2,6 +2,7 @@ package guard
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/dop251/goja"
@@ -407,6 +408,12 @@ func (g *guards) installProxyShim(kit *goja.Object) {
 	for _, name := range proxyTraps {
 		name, slot := name, "f"+name
 		w := kit.Get("ownKeysW")
+		// goja hands the apply and construct traps an array over its own
+		// value stack (newArrayValues of the call's arguments): a trap
+		// that keeps it saw other values there once the call returned
+		// (test262 Proxy/construct/call-parameters.js). The trap gets a
+		// copy.
+		argList := map[string]int{"apply": 2, "construct": 1}[name]
 		if name != "ownKeys" {
 			w = g.namedNative(name, 0, func(c goja.FunctionCall) goja.Value {
 				sh := c.This.(*goja.Object)
@@ -414,7 +421,14 @@ func (g *guards) installProxyShim(kit *goja.Object) {
 				if !ok {
 					panic(vm.NewTypeError(fmt.Sprintf("'%s' on proxy: the trap is not a function", name)))
 				}
-				return call(fn, sh.Get("h"), c.Arguments...)
+				args := c.Arguments
+				if argList > 0 && len(args) > argList {
+					if a, ok := args[argList].(*goja.Object); ok {
+						args = append([]goja.Value(nil), args...)
+						args[argList] = copyList(vm, a)
+					}
+				}
+				return call(fn, sh.Get("h"), args...)
 			})
 		}
 		get := g.namedNative("get "+name, 0, func(c goja.FunctionCall) goja.Value {
@@ -434,6 +448,17 @@ func (g *guards) installProxyShim(kit *goja.Object) {
 	}
 	set, _ := goja.AssertFunction(kit.Get("shimSet"))
 	call(set, goja.Undefined(), proto)
+}
+
+// copyList copies the array goja made of a call's arguments (dense, its
+// own: reading it runs no script code).
+func copyList(vm *goja.Runtime, a *goja.Object) goja.Value {
+	n := a.Get("length").ToInteger()
+	vals := make([]any, 0, n)
+	for i := int64(0); i < n; i++ {
+		vals = append(vals, a.Get(strconv.FormatInt(i, 10)))
+	}
+	return vm.NewArray(vals...)
 }
 
 // jsonTick is how many values the native stringify replacer sees between

@@ -300,7 +300,8 @@ func (g *guards) recursionKit(intr map[string]goja.Value) *goja.Object {
 // limit is a RangeError, where goja's original recursed in Go until the
 // process died): Array.prototype.flat and flatMap (FlattenIntoArray),
 // JSON.parse's reviver walk (InternalizeJSONProperty), and the prototype
-// setters, which refuse a cycle through a proxy.
+// setters, which refuse a cycle through a proxy (as an ordinary cycle is
+// refused: a TypeError, false from Reflect.setPrototypeOf).
 var recursionProg = goja.MustCompile("<guards-recursion>", `(function (x) {
 	"use strict";
 	var construct = x.construct, apply = x.apply, isArray = x.isArray, getPrototypeOf = x.getPrototypeOf;
@@ -421,7 +422,9 @@ var recursionProg = goja.MustCompile("<guards-recursion>", `(function (x) {
 		}
 		return false;
 	}
-	function refuse() { throw new rangeError("Cyclic __proto__ value through a proxy"); }
+	// Refused as [[SetPrototypeOf]] refuses an ordinary cycle: false, which
+	// Object.setPrototypeOf and the __proto__ setter turn into a TypeError.
+	function refuse() { typeError("Cyclic __proto__ value through a proxy"); }
 	return {
 		flat: flat, flatMap: flatMap, parseRevived: parseRevived,
 		setPrototypeOf: function (o, proto) {
@@ -429,7 +432,7 @@ var recursionProg = goja.MustCompile("<guards-recursion>", `(function (x) {
 			return apply(origSetProto, undefined, [o, proto]);
 		},
 		reflectSetPrototypeOf: function (o, proto) {
-			if (cycles(o, proto)) refuse();
+			if (cycles(o, proto)) return false;
 			return apply(origReflectSetProto, undefined, [o, proto]);
 		},
 		protoSetter: function (proto) {

@@ -1,6 +1,8 @@
 package guard
 
 import (
+	"errors"
+	"strings"
 	"testing"
 
 	"github.com/dop251/goja"
@@ -45,14 +47,30 @@ var nativeRecursionCases = []string{
 	`let a = []; for (let i = 0; i < 2e5; i++) a = [a]; a.flat(Infinity)`,
 	`JSON.parse('{"a":1,"b":2}', function (k, v) { if (k === 'a') this.b = this; return v })`,
 	`JSON.parse('[1,2]', function (k, v) { if (k === '0') this[1] = [this]; return v })`,
-	// Prototype cycles through a proxy (refused when made).
+}
+
+// Prototype cycles through a proxy are refused when made, as
+// [[SetPrototypeOf]] refuses an ordinary cycle: a TypeError (false from
+// Reflect.setPrototypeOf), which test262 expects where the proxy has no
+// trap (Proxy/setPrototypeOf/trap-is-null-target-is-proxy.js).
+var protoCycleCases = []string{
 	`const t = {}; const p = new Proxy(t, {}); Object.setPrototypeOf(t, p); p.x`,
-	`const t = {}; const p = new Proxy(t, {}); Reflect.setPrototypeOf(t, p) || (() => { throw new RangeError('refused') })(); p.x`,
+	`const t = {}; const p = new Proxy(t, {}); Reflect.setPrototypeOf(t, p) || (() => { throw new TypeError('refused') })(); p.x`,
 	`const t = {}; const p = new Proxy(t, {}); t.__proto__ = p; p.x`,
 	`const h = {}; const p = new Proxy({}, h); Object.setPrototypeOf(h, p); p.x`,
 	`const t1 = {}, t2 = {}; const p1 = new Proxy(t1, {}), p2 = new Proxy(t2, {}); Object.setPrototypeOf(t1, p2); Object.setPrototypeOf(t2, p1); p1.x`,
 	`const t = {}; const p = new Proxy(t, {get: Reflect.get}); Object.setPrototypeOf(t, p); p.x`,
 	`const t = {}; const p = Proxy.revocable(t, {}).proxy; const o = Object.create(p); Object.setPrototypeOf(t, o); p.x`,
+}
+
+func TestProtoCyclesThroughProxiesRefused(t *testing.T) {
+	for _, src := range protoCycleCases {
+		_, err := guardedVM(t, Config{}).RunString(src)
+		var ex *goja.Exception
+		if !errors.As(err, &ex) || !strings.HasPrefix(ex.Value().String(), "TypeError") {
+			t.Errorf("%s: got %v, want a TypeError", src, err)
+		}
+	}
 }
 
 func TestNativeRecursionThrows(t *testing.T) {

@@ -58,6 +58,8 @@ const CASES = {
 	"native-then-is-finally": {fn: () => { const o = {}; o.then = Promise.prototype.finally; o.then() }, limits: {}, note: ""},
 	"native-exec-is-match": {fn: () => { const o = {}; o.exec = RegExp.prototype[Symbol.match]; RegExp.prototype[Symbol.match].call(o, 'x') }, limits: {}, note: ""},
 	"native-proxy-prototype-cycle": {fn: () => { const t = {}; const p = new Proxy(t, {}); Object.setPrototypeOf(t, p); p.x }, limits: {}, note: ""},
+	"native-proxy-prototype-cycle-reflect": {fn: () => { const t = {}; const p = new Proxy(t, {}); if (!Reflect.setPrototypeOf(t, p)) throw new TypeError("refused"); p.x }, limits: {}, note: ""},
+	"native-proxy-prototype-cycle-setter": {fn: () => { const t = {}; const p = new Proxy(t, {getPrototypeOf: () => null}); t.__proto__ = p; p.x }, limits: {}, note: ""},
 	"native-proxy-trap-reflect-apply": {fn: () => { const p = new Proxy(function () {}, {get: Reflect.apply}); p.x }, limits: {}, note: ""},
 	"native-reviver-adds-cycle": {fn: () => JSON.parse('{"a":1,"b":2}', function (k, v) { if (k === 'a') this.b = this; return v }), limits: {}, note: ""},
 	"native-flat-self": {fn: () => { const a = []; a[0] = a; a.flat(Infinity) }, limits: {}, note: ""},
