@@ -69,7 +69,7 @@ var depthProg = goja.MustCompile("<guards-depth>", `(function (construct, apply,
 	// once, then each element once, a TypeError at the first that is not
 	// a string or a symbol, in JS steps) into a dense array that goja
 	// then checks.
-	var TE = TypeError, shimProto = null;
+	var TE = TypeError, shimProto = null, makeShimProto = null;
 	var ownKeysW = {ownKeys(t) {
 		var r = apply(this.fownKeys, this.h, [t]);
 		if ((typeof r !== "object" || r === null) && typeof r !== "function") return r; // goja's TypeError
@@ -84,6 +84,7 @@ var depthProg = goja.MustCompile("<guards-depth>", `(function (construct, apply,
 	}}.ownKeys;
 	function shim(handler) {
 		if ((typeof handler !== "object" || handler === null) && typeof handler !== "function") return handler; // goja's TypeError
+		if (shimProto === null) shimProto = makeShimProto(); // made on first use
 		var s = {__proto__: shimProto};
 		s.h = handler;
 		return s;
@@ -174,7 +175,7 @@ var depthProg = goja.MustCompile("<guards-depth>", `(function (construct, apply,
 		// For the prototype-cycle check of recursionProg (run later).
 		parts: parts, wmGet: wmGet, OrigProxy: OrigProxy,
 		// Bound, so that it has no prototype property yet still constructs.
-		ownKeysW: ownKeysW, shimSet: function (p) { shimProto = p; },
+		ownKeysW: ownKeysW, shimSet: function (make) { makeShimProto = make; },
 		picker: picker, tick: function () {}, Proxy: apply(origBind, Proxy, [undefined]), revocable: revocable, bind: bind,
 		// The other Function constructors, reachable only this way.
 		fnProtos: [getPrototypeOf(async function () {}), getPrototypeOf(function* () {})],
@@ -398,16 +399,25 @@ func (g *guards) installDepthGuards() {
 var proxyTraps = []string{"getPrototypeOf", "setPrototypeOf", "isExtensible", "preventExtensions",
 	"getOwnPropertyDescriptor", "defineProperty", "has", "get", "set", "deleteProperty", "ownKeys", "apply", "construct"}
 
-// installProxyShim makes the prototype of the handler shims depthProg's
-// Proxy gives goja (see there): native getters and wrappers, one of each
-// per trap, shared by every shim, so that a proxy costs one small object
-// more and an operation two native calls.
+// installProxyShim gives depthProg's Proxy the maker of the prototype of
+// the handler shims it gives goja (see there): native getters and
+// wrappers, one of each per trap, shared by every shim, so that a proxy
+// costs one small object more and an operation two native calls. The
+// prototype (~15 KB) is made when the first proxy is.
 func (g *guards) installProxyShim(kit *goja.Object) {
+	set, _ := goja.AssertFunction(kit.Get("shimSet"))
+	ownKeysW := kit.Get("ownKeysW")
+	call(set, goja.Undefined(), g.namedNative("makeShimProto", 0, func(goja.FunctionCall) goja.Value {
+		return g.makeShimProto(ownKeysW)
+	}))
+}
+
+func (g *guards) makeShimProto(ownKeysW goja.Value) *goja.Object {
 	vm := g.vm
 	proto := vm.NewObject()
 	for _, name := range proxyTraps {
 		name, slot := name, "f"+name
-		w := kit.Get("ownKeysW")
+		w := ownKeysW
 		// goja hands the apply and construct traps an array over its own
 		// value stack (newArrayValues of the call's arguments): a trap
 		// that keeps it saw other values there once the call returned
@@ -446,8 +456,7 @@ func (g *guards) installProxyShim(kit *goja.Object) {
 		})
 		_ = proto.DefineAccessorProperty(name, get, nil, goja.FLAG_FALSE, goja.FLAG_FALSE)
 	}
-	set, _ := goja.AssertFunction(kit.Get("shimSet"))
-	call(set, goja.Undefined(), proto)
+	return proto
 }
 
 // copyList copies the array goja made of a call's arguments (dense, its
