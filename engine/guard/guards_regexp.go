@@ -67,55 +67,76 @@ func (g *guards) installRegExpGuards() {
 	}
 }
 
-// installRegExpWork bounds the single searches: RegExp.prototype.test
-// and [Symbol.search] are wrapped; exec, which goja's fast paths watch
-// (a replaced exec sends every regexp down the generic paths), keeps its
-// function object and gets the guard inside it (gojax.ReplaceNative).
-// Without the layout exec is wrapped as the others, and the fast paths
-// are lost. The matchAll iterator calls exec. (regexp_work.go)
+// installRegExpWork bounds the single searches (regexp_work.go):
+// RegExp.prototype.test and [Symbol.search] are wrapped (and so counted
+// as native levels, as countedBuiltins would); exec, which goja's fast
+// paths watch (a replaced exec sends every regexp down the generic
+// paths), keeps its function object and gets the guard inside it
+// (gojax.ReplaceNative). Without the layout exec is wrapped as the
+// others, and the fast paths are lost. goja's generic paths and the
+// matchAll iterator call exec from a Go loop, once a match, so exec
+// also takes a JS step whenever the searches since the last one may
+// have taken regexpTick NFA steps (every call, for regexp2's).
 func (g *guards) installRegExpWork(rp *goja.Object, rg *replaceGuard) {
-	single := func(orig func(goja.Value, goja.String) goja.Value) func(goja.Value, goja.Value) goja.Value {
-		return func(this, arg goja.Value) goja.Value {
-			s := rg.stringOfValue(arg)
-			g.boundRegexpWork(this, s, false)
-			return orig(this, s)
+	// guarded runs orig after the work bound; ok is false when this is
+	// not a RegExp (orig throws its TypeError before any conversion).
+	guarded := func(orig func(this goja.Value, arg goja.Value) goja.Value, this, arg goja.Value) goja.Value {
+		if s, ok := arg.(goja.String); ok && s.Length() < 16 {
+			return orig(this, arg) // at most 16 steps an instruction
 		}
-	}
-	isGoRegexp := func(v goja.Value) bool {
-		o, ok := v.(*goja.Object)
-		if !ok {
-			return false
+		if _, ok := this.(*goja.Object); !ok {
+			return orig(this, arg)
 		}
-		ri, ok := gojax.RegexpOf(o)
-		return ok && ri.Go != nil
+		s := rg.stringOfValue(arg)
+		g.boundRegexpWork(this, s, false)
+		return orig(this, s)
 	}
 	for _, m := range []struct {
 		key any
 		len int
 	}{{"test", 1}, {goja.SymSearch, 1}} {
 		g.wrapWith(rp, m.key, m.len, func(orig goja.Callable, c goja.FunctionCall) goja.Value {
-			if !isGoRegexp(c.This) {
-				return call(orig, c.This, c.Arguments...)
+			if o, ok := c.This.(*goja.Object); !ok || o.ClassName() != "RegExp" {
+				return call(orig, c.This, c.Arguments...) // a generic receiver, or the TypeError
 			}
-			return single(func(this goja.Value, s goja.String) goja.Value { return call(orig, this, s) })(c.This, c.Argument(0))
+			return guarded(func(this, arg goja.Value) goja.Value { return call(orig, this, arg) }, c.This, c.Argument(0))
 		})
 	}
 	ex, ok := rp.Get("exec").(*goja.Object)
 	if !ok {
 		return
 	}
-	var origExec func(goja.FunctionCall) goja.Value
-	guarded := single(func(this goja.Value, s goja.String) goja.Value {
-		return origExec(goja.FunctionCall{This: this, Arguments: []goja.Value{s}})
-	})
-	if origExec, ok = gojax.ReplaceNative(ex, func(c goja.FunctionCall) goja.Value {
-		// goja's generic paths (a subclass, an own exec...) call exec
-		// from a Go loop, once a match: each call takes a step.
-		g.jsStep()
-		if !isGoRegexp(c.This) {
-			return origExec(c)
+	var since float64 // NFA steps the calls since the last JS step may have taken
+	step := func(this, arg goja.Value) {
+		o, _ := this.(*goja.Object)
+		if o == nil {
+			return
 		}
-		return guarded(c.This, c.Argument(0))
+		ri, ok := gojax.RegexpOf(o)
+		if !ok {
+			return
+		}
+		n := 16.0
+		if s, ok := arg.(goja.String); ok {
+			n = float64(s.Length())
+		}
+		if ri.Go == nil {
+			since = regexpTick // regexp2: up to MaxRegexpMatch a call
+		} else {
+			since += float64(g.rxInfoOf(ri.Go).insts) * (n + 1)
+		}
+		if since >= regexpTick {
+			since = 0
+			g.jsStep()
+		}
+	}
+	var origExec func(goja.FunctionCall) goja.Value
+	direct := func(this, arg goja.Value) goja.Value {
+		return origExec(goja.FunctionCall{This: this, Arguments: []goja.Value{arg}})
+	}
+	if origExec, ok = gojax.ReplaceNative(ex, func(c goja.FunctionCall) goja.Value {
+		step(c.This, c.Argument(0))
+		return guarded(direct, c.This, c.Argument(0))
 	}); ok {
 		if wrapperMade != nil {
 			wrapperMade(g.vm, ex) // a guard now, to the tests (lazy.go)
@@ -123,10 +144,8 @@ func (g *guards) installRegExpWork(rp *goja.Object, rg *replaceGuard) {
 		return
 	}
 	g.wrapWith(rp, "exec", 1, func(orig goja.Callable, c goja.FunctionCall) goja.Value {
-		if !isGoRegexp(c.This) {
-			return call(orig, c.This, c.Arguments...)
-		}
-		return single(func(this goja.Value, s goja.String) goja.Value { return call(orig, this, s) })(c.This, c.Argument(0))
+		step(c.This, c.Argument(0))
+		return guarded(func(this, arg goja.Value) goja.Value { return call(orig, this, arg) }, c.This, c.Argument(0))
 	})
 }
 

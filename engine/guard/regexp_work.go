@@ -3,6 +3,7 @@ package guard
 import (
 	"fmt"
 	"io"
+	"math"
 	"regexp"
 	"regexp/syntax"
 	"unicode/utf16"
@@ -50,6 +51,7 @@ const (
 // rxInfo is what the work bound knows about one Go regexp.
 type rxInfo struct {
 	insts int            // instructions of the program
+	span  float64        // the longest match, +Inf with an unbounded repetition
 	ctx   *regexp.Regexp // \A(?s:.)(?s:.*?)(pattern): a search from after one character of context
 }
 
@@ -62,8 +64,10 @@ func (g *guards) rxInfoOf(re *regexp.Regexp) *rxInfo {
 	in := &rxInfo{insts: 1 << 30} // unknown: always checked
 	// Estimated from the parse tree (regexp_size.go): compiling the
 	// program again would cost as much as goja's compile did.
+	in.span = math.Inf(1)
 	if p, err := syntax.Parse(re.String(), syntax.Perl); err == nil {
 		in.insts = int(min(2+progInsts(p), 1<<30))
+		in.span = maxSpan(p)
 	}
 	if g.rxInfos == nil || len(g.rxInfos) >= 256 {
 		g.rxInfos = make(map[*regexp.Regexp]*rxInfo)
@@ -78,12 +82,12 @@ func (g *guards) rxInfoOf(re *regexp.Regexp) *rxInfo {
 // interrupt panics out of it, as out of any JS step.
 func (g *guards) boundRegexpWork(rx goja.Value, s goja.String, all bool) {
 	o, ok := rx.(*goja.Object)
-	if !ok {
-		return
-	}
-	ri, ok := gojax.RegexpOf(o)
 	if !ok || s.Length() < 16 {
 		return // (16 characters: at most 16 steps an instruction)
+	}
+	ri, ok := gojax.RegexpOf(o)
+	if !ok {
+		return
 	}
 	str := s.String()
 	ascii := len(str) == s.Length() // any other character takes 2 bytes or more
@@ -99,11 +103,18 @@ func (g *guards) boundRegexpWork(rx goja.Value, s goja.String, all bool) {
 	re := ri.Go
 	in := g.rxInfoOf(re)
 	n := float64(s.Length())
+	// A search reads from where it starts to its match, and on while a
+	// thread that could still win lives: at most span characters past the
+	// match's start when no repetition is unbounded, else to the end. The
+	// gaps before the matches do not overlap, so a find-all reads at most
+	// n + (n+1)·(span+1) characters, or (n+1)² with an unbounded one.
 	worst := float64(in.insts) * (n + 1)
 	if all {
-		worst *= n + 1
+		worst = float64(in.insts) * (n + (n+1)*min(in.span+1, n+1))
 	}
-	if worst <= regexpWorkMin {
+	// (A find-all that could list more matches than the allocation cap
+	// allows is searched first to count them: listBound.)
+	if worst <= regexpWorkMin && (!all || (n+1)*costMatch <= float64(g.maxBuf)) {
 		return
 	}
 	// The input goja searches: an ASCII subject's bytes; otherwise a
@@ -213,6 +224,49 @@ func wellFormed(s goja.String) bool {
 		}
 	}
 	return true
+}
+
+// maxSpan is the longest text re can match (+Inf with an unbounded
+// repetition of something that is not empty).
+func maxSpan(re *syntax.Regexp) float64 {
+	switch re.Op {
+	case syntax.OpLiteral:
+		return float64(len(re.Rune))
+	case syntax.OpCharClass, syntax.OpAnyChar, syntax.OpAnyCharNotNL:
+		return 1
+	case syntax.OpEmptyMatch, syntax.OpBeginLine, syntax.OpEndLine, syntax.OpBeginText, syntax.OpEndText,
+		syntax.OpWordBoundary, syntax.OpNoWordBoundary, syntax.OpNoMatch:
+		return 0
+	case syntax.OpCapture, syntax.OpQuest:
+		return maxSpan(re.Sub[0])
+	case syntax.OpStar, syntax.OpPlus:
+		if maxSpan(re.Sub[0]) == 0 {
+			return 0
+		}
+		return math.Inf(1)
+	case syntax.OpRepeat:
+		sub := maxSpan(re.Sub[0])
+		if sub == 0 {
+			return 0
+		}
+		if re.Max < 0 {
+			return math.Inf(1)
+		}
+		return sub * float64(re.Max)
+	case syntax.OpConcat:
+		t := 0.0
+		for _, s := range re.Sub {
+			t += maxSpan(s)
+		}
+		return t
+	case syntax.OpAlternate:
+		t := 0.0
+		for _, s := range re.Sub {
+			t = max(t, maxSpan(s))
+		}
+		return t
+	}
+	return math.Inf(1)
 }
 
 // searchAll does the searches of Go's allMatches one by one, reading

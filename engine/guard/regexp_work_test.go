@@ -3,7 +3,9 @@ package guard
 import (
 	"errors"
 	"fmt"
+	"math"
 	"regexp"
+	"regexp/syntax"
 	"strings"
 	"testing"
 
@@ -125,13 +127,16 @@ func dropAdjacentEmpty(ms [][2]int) [][2]int {
 	return out
 }
 
-// BenchmarkRegexpWork: a global replace on a 10 KB subject (over the
-// threshold: the searches are done twice) and a test on a short one
-// (under it: only the check), guarded and not.
+// BenchmarkRegexpWork: a global replace on a 10 KB subject with an
+// unbounded repetition (over the threshold: the searches are done twice),
+// one with none (a bounded match: only the check), and a test on a short
+// subject, guarded and not.
 func BenchmarkRegexpWork(b *testing.B) {
 	benchGuarded(b, `var html = "<p>some <b>text</b></p> ".repeat(400); var short = "user@example.com";`, []benchCase{
 		{"replace-10KB-unguarded", false, `html.replace(/<[^>]*>/g, "")`},
 		{"replace-10KB-guarded", true, `html.replace(/<[^>]*>/g, "")`},
+		{"escape-10KB-unguarded", false, `html.replace(/[<>&"]/g, "_")`},
+		{"escape-10KB-guarded", true, `html.replace(/[<>&"]/g, "_")`},
 		{"test-short-unguarded", false, `/^[\w.]+@[\w.]+$/.test(short)`},
 		{"test-short-guarded", true, `/^[\w.]+@[\w.]+$/.test(short)`},
 	})
@@ -163,5 +168,26 @@ func TestRegexpListBound(t *testing.T) {
 	v, err := vm.RunString(`["x".repeat(2**16).match(/x/g).length, "\u00e9".repeat(2**16).split(/(?:)/).length].join()`)
 	if err != nil || v.String() != "65536,65536" {
 		t.Errorf("under the cap: %v %v", v, err)
+	}
+}
+
+// maxSpan is the longest match, and infinite exactly when a repetition of
+// something non-empty is unbounded: the find-all bound relies on it.
+func TestRegexpMaxSpan(t *testing.T) {
+	for _, c := range []struct {
+		pat  string
+		want float64
+	}{
+		{`abc`, 3}, {`[<>&"]`, 1}, {`a|bcd|ef`, 3}, {`(a)(bc)?`, 3}, {`x{3,5}`, 5}, {`\bword\b`, 4}, {`^$`, 0},
+		{`(?:)*`, 0}, {`\b*`, 0}, {`a*`, math.Inf(1)}, {`<[^>]*>`, math.Inf(1)}, {`.+`, math.Inf(1)}, {`x{2,}`, math.Inf(1)},
+		{`(?:a|b*)c`, math.Inf(1)},
+	} {
+		p, err := syntax.Parse(c.pat, syntax.Perl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := maxSpan(p); got != c.want {
+			t.Errorf("%s: %v, want %v", c.pat, got, c.want)
+		}
 	}
 }
