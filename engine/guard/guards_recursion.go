@@ -96,7 +96,7 @@ var countedSymbols = []struct {
 	sym    *goja.Symbol
 }{
 	{"RegExp.prototype", goja.SymMatch}, {"RegExp.prototype", goja.SymMatchAll},
-	{"RegExp.prototype", goja.SymSplit}, // @@search: installRegExpWork
+	{"RegExp.prototype", goja.SymSplit},    // @@search: installRegExpWork
 	{"String.prototype", goja.SymIterator}, // ToString(this)
 }
 
