@@ -261,6 +261,8 @@ var hostileCases = []hostileCase{
 	// reads the result first (guards_depth.go).
 	{name: "proxy-ownkeys-holes", fn: `() => { try { Reflect.ownKeys(new Proxy({}, {ownKeys: () => ({length: 2 ** 40})})) } catch (e) { throw new RangeError(e.name) } }`, limits: `{}`, want: "RangeError"},
 	{name: "proxy-ownkeys-for-in", fn: `() => { for (const k in new Proxy({}, {ownKeys: () => ({length: 2})})); }`, limits: `{}`, want: "TypeError"},
+	// A dense array's entries are ~10x its elements, made in one Go step.
+	{name: "amplifier-entries-of-array", fn: `() => Object.entries(Array.from(new Uint8Array(2 ** 22))).length`, limits: `{}`, want: "RangeError"},
 	{name: "regexp-huge-pattern-search", fn: `() => String.prototype.search.call(-0, "ab".repeat(2 ** 22))`, limits: `{maxTaskMs: 200, memoryMb: 64}`, want: "LIMIT"},
 	{name: "object-rest-limit", fn: `() => { for (;;) { const {...r} = new Uint8Array(2 ** 19) } }`, limits: `{maxTaskMs: 100}`, want: "ResourceLimitError", limit: "maxTaskMs"},
 	{name: "bigint-runtime-mul-chain", fn: `() => { let x = 2n ** 500000n; for (;;) x = x * x }`, limits: `{maxTaskMs: 200}`, want: "RangeError"},

@@ -38,6 +38,8 @@ func TestAllocGuardsThrowRangeError(t *testing.T) {
 		`Object.keys(new Uint8Array(2**26))`,
 		`Object.values(new Uint8Array(2**26))`,
 		`Object.entries(new Uint8Array(2**22))`,
+		`Object.entries(Array.from(new Uint8Array(2**22)))`,
+		`var a = Array.from(new Uint8Array(2**22)); a.extra = 1; Object.getOwnPropertyDescriptors(a)`,
 		`Object.getOwnPropertyNames(new Uint8Array(2**26))`,
 		`Object.getOwnPropertyDescriptors(new Uint8Array(2**22))`,
 		`Reflect.ownKeys(new Uint8Array(2**26))`,

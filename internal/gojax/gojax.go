@@ -385,6 +385,18 @@ func DenseArrayLen(o *goja.Object) (n int64, ok bool) {
 	return 0, false
 }
 
+// ArrayCount returns how many elements an ordinary array (goja's dense
+// representation, not a sparse one) holds, whatever else it has. ok is
+// false for anything else or when the layout is not available. o's
+// goroutine only.
+func ArrayCount(o *goja.Object) (n int64, ok bool) {
+	l := get()
+	if !l.ok() || !l.arrayDense || l.selfType(o) != l.arrayType {
+		return 0, false
+	}
+	return intOf(l.self(o).Elem().FieldByIndex(l.arrObjCount)), true
+}
+
 // PlainKeys appends the own enumerable string keys of a plain object (see
 // IsPlainObject) to keys in property order, converting each name with key.
 // ok is false (keys unchanged) if the object needs the general path: an

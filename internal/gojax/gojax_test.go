@@ -191,3 +191,20 @@ func TestRegexpLayout(t *testing.T) {
 		t.Error("ReplaceNative answered while disabled")
 	}
 }
+
+// ArrayCount counts a dense array's elements whatever else it holds, and
+// answers nothing for sparse arrays and other objects.
+func TestArrayCount(t *testing.T) {
+	r := goja.New()
+	v, _ := r.RunString(`var a = [1, 2, 3]; a.x = 1; var b = []; b[1e6] = 1; [a, b, {length: 5}]`)
+	arr := v.(*goja.Object)
+	if n, ok := ArrayCount(arr.Get("0").(*goja.Object)); !ok || n != 3 {
+		t.Errorf("dense with an extra property: %d %v", n, ok)
+	}
+	if _, ok := ArrayCount(arr.Get("2").(*goja.Object)); ok {
+		t.Error("an array-like counted")
+	}
+	if n, ok := ArrayCount(arr.Get("1").(*goja.Object)); ok && n > 1 {
+		t.Errorf("a sparse array counted %d", n)
+	}
+}

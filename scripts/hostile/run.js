@@ -149,6 +149,7 @@ const CASES = {
 	"regexp2-split-list-memoryMb": {fn: () => "\u00e9".repeat(2 ** 23).split(/(?:)/).length, limits: {memoryMb: 64}, note: ""},
 	"proxy-ownkeys-holes": {fn: () => { try { Reflect.ownKeys(new Proxy({}, {ownKeys: () => ({length: 2 ** 40})})) } catch (e) { throw new RangeError(e.name) } }, limits: {}, note: ""},
 	"proxy-ownkeys-for-in": {fn: () => { for (const k in new Proxy({}, {ownKeys: () => ({length: 2})})); }, limits: {}, note: ""},
+	"amplifier-entries-of-array": {fn: () => Object.entries(Array.from(new Uint8Array(2 ** 22))).length, limits: {}, note: ""},
 	"regexp-huge-pattern-search": {fn: () => String.prototype.search.call(-0, "ab".repeat(2 ** 22)), limits: {maxTaskMs: 200, memoryMb: 64}, note: ""},
 	"object-rest-limit": {fn: () => { for (;;) { const {...r} = new Uint8Array(2 ** 19) } }, limits: {maxTaskMs: 100}, note: ""},
 	"bigint-runtime-mul-chain": {fn: () => { let x = 2n ** 500000n; for (;;) x = x * x }, limits: {maxTaskMs: 200}, note: ""},
