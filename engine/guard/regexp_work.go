@@ -114,7 +114,7 @@ func (g *guards) boundRegexpWork(rx goja.Value, s goja.String, all bool) {
 	}
 	// (A find-all that could list more matches than the allocation cap
 	// allows is searched first to count them: listBound.)
-	if worst <= regexpWorkMin && (!all || (n+1)*costMatch <= float64(g.maxBuf)) {
+	if worst <= regexpWorkMin && (!all || n+1 < regexpListMin || (n+1)*costMatch <= float64(g.maxBuf)) {
 		return
 	}
 	// The input goja searches: an ASCII subject's bytes; otherwise a
@@ -132,12 +132,17 @@ func (g *guards) boundRegexpWork(rx goja.Value, s goja.String, all bool) {
 	g.searchAll(re, in, rd, false, func(int, int) { found++; g.listBound(found) })
 }
 
+// regexpListMin is the fewest matches listBound refuses: a shorter list
+// (up to ~10 MB) is allowed whatever the cap, as a reservation is only
+// asked for from a megabyte.
+const regexpListMin = 1 << 16
+
 // listBound throws the RangeError of a find-all whose list of matches
 // would pass the allocation cap: goja lists every match (~costMatch
 // bytes each, guards_regexp.go) in one Go step before it builds the
 // result, so the searches done here count them first.
 func (g *guards) listBound(found int64) {
-	if found*costMatch > g.maxBuf {
+	if found >= regexpListMin && found*costMatch > g.maxBuf {
 		g.fail(fmt.Sprintf("the list of more than %d matches of a regular expression", found))
 	}
 }
