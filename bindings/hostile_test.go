@@ -263,6 +263,10 @@ var hostileCases = []hostileCase{
 	{name: "proxy-ownkeys-for-in", fn: `() => { for (const k in new Proxy({}, {ownKeys: () => ({length: 2})})); }`, limits: `{}`, want: "TypeError"},
 	// A dense array's entries are ~10x its elements, made in one Go step.
 	{name: "amplifier-entries-of-array", fn: `() => Object.entries(Array.from(new Uint8Array(2 ** 22))).length`, limits: `{}`, want: "RangeError"},
+	// The split's splitter comes from this's species: a standard RegExp
+	// of the script's choosing, searched by goja's fast path.
+	{name: "regexp-split-species", fn: `() => { class R extends RegExp { static get [Symbol.species]() { return function () { return /.*b|a/y } } } return "a".repeat(1e5).split(new R("x")).length }`, limits: `{maxTaskMs: 200}`, want: "ResourceLimitError", limit: "maxTaskMs"},
+	{name: "regexp-split-constructor", fn: `() => { const r = /x/; r.constructor = {[Symbol.species]: function () { return /.*b|a/y }}; return "a".repeat(1e5).split(r).length }`, limits: `{maxTaskMs: 200}`, want: "ResourceLimitError", limit: "maxTaskMs"},
 	{name: "regexp-huge-pattern-search", fn: `() => String.prototype.search.call(-0, "ab".repeat(2 ** 22))`, limits: `{maxTaskMs: 200, memoryMb: 64}`, want: "LIMIT"},
 	{name: "object-rest-limit", fn: `() => { for (;;) { const {...r} = new Uint8Array(2 ** 19) } }`, limits: `{maxTaskMs: 100}`, want: "ResourceLimitError", limit: "maxTaskMs"},
 	{name: "bigint-runtime-mul-chain", fn: `() => { let x = 2n ** 500000n; for (;;) x = x * x }`, limits: `{maxTaskMs: 200}`, want: "RangeError"},

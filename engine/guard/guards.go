@@ -101,6 +101,10 @@ type guards struct {
 	gopd           goja.Callable
 	rxInfos        map[*regexp.Regexp]*rxInfo // regexp_work.go
 	rx2s           map[rx2Key]*regexp2.Regexp
+	reProto        *goja.Object // RegExp.prototype, the RegExp wrapper and its @@species getter (regexp_split.go)
+	reCtor         *goja.Object
+	reSpecies      goja.Value
+	splitFn        goja.Callable
 	reflHas        goja.Callable // Reflect.has, set, deleteProperty: the stepping proxy's (guards_alloc.go)
 	reflSet        goja.Callable
 	reflDelete     goja.Callable

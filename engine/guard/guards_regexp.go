@@ -43,6 +43,12 @@ func (g *guards) installRegExpGuards() {
 	}
 	rg := &replaceGuard{g: g}
 	g.installRegExpWork(rp, rg)
+	g.reProto, g.reCtor = rp, re
+	if d, err := g.gopd(goja.Undefined(), re, goja.SymSpecies); err == nil {
+		if do, ok := d.(*goja.Object); ok {
+			g.reSpecies = do.Get("get")
+		}
+	}
 	for _, m := range []struct {
 		sym    *goja.Symbol
 		length int
@@ -59,6 +65,9 @@ func (g *guards) installRegExpGuards() {
 			}
 			s := rg.stringOfValue(args[0]) // ToString once; the original gets the string
 			args[0] = s
+			if m.sym == goja.SymSplit && !g.plainSplitter(c.This) {
+				return g.genericSplit(c.This, s, c.Argument(1)) // regexp_split.go
+			}
 			defer g.reserveMatches(s, m.what)()
 			ri, _ := gojax.RegexpOf(c.This.(*goja.Object))
 			g.boundRegexpWork(c.This, s, m.sym == goja.SymSplit || ri.Global) // regexp_work.go

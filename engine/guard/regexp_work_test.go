@@ -79,6 +79,14 @@ func TestRegexpWorkSameResults(t *testing.T) {
 		`var s = "ab".repeat(5000); [s.replace(/(?<=a)b/g, "B").slice(0, 6), s.match(/(a)(b)/).slice(1).join()].join()`,
 		`var s = "a".repeat(3000) + "b"; [s.replace(/.*b|a/g, "x").length, s.search(/b/), /a{3}b/.test(s)].join()`,
 		`class R extends RegExp {}; var s = "xy".repeat(3000); s.replace(new R("y", "g"), "z").slice(0, 6)`,
+		// The split by the spec's steps (regexp_split.go), for splitters of
+		// the script's making.
+		`class R extends RegExp {}; ["a,b,,c".split(new R(",")).join("|"), "a,b,c".split(new R(","), 2).join(), "a1b2c".split(new R("(\\d)")).join()].join(";")`,
+		`class R extends RegExp { exec(s) { return super.exec(s) } }; ["a1b22c".split(new R("\\d+")).join(), "".split(new R("x")).length, "".split(new R("")).length].join(";")`,
+		`class R extends RegExp {}; ["\ud83d\ude00x\ud83d\ude00".split(new R("", "u")).length, "\ud83d\ude00x".split(new R("")).length, "abc".split(new R(""), 0).length].join()`,
+		`var r = /-/; r.constructor = undefined; var q = /-/; q.constructor = {[Symbol.species]: RegExp}; ["a-b".split(r).join(), "c-d".split(q).join()].join()`,
+		`var log = []; class R extends RegExp { get flags() { log.push("flags"); return "g" } }; "a b".split(new R(" ")); log.join()`,
+		`try { var r = /x/; r.constructor = {[Symbol.species]: 5}; "axb".split(r) } catch (e) { e.name }`,
 		`var s = "\u00e9 t".repeat(3000); [s.replace(/t/g, "T").slice(0, 6), s.match(/\u00e9 /g).length, s.split(/ /).length, s.replace(/(?<=\u00e9) /g, "_").slice(0, 4)].join()`,
 		`var s = "\ud83d\ude00x".repeat(3000); [s.match(/./gu).length, s.replace(/x/gu, "").length, s.split(/(?:)/u).length].join()`,
 	}

@@ -150,6 +150,8 @@ const CASES = {
 	"proxy-ownkeys-holes": {fn: () => { try { Reflect.ownKeys(new Proxy({}, {ownKeys: () => ({length: 2 ** 40})})) } catch (e) { throw new RangeError(e.name) } }, limits: {}, note: ""},
 	"proxy-ownkeys-for-in": {fn: () => { for (const k in new Proxy({}, {ownKeys: () => ({length: 2})})); }, limits: {}, note: ""},
 	"amplifier-entries-of-array": {fn: () => Object.entries(Array.from(new Uint8Array(2 ** 22))).length, limits: {}, note: ""},
+	"regexp-split-species": {fn: () => { class R extends RegExp { static get [Symbol.species]() { return function () { return /.*b|a/y } } } return "a".repeat(1e5).split(new R("x")).length }, limits: {maxTaskMs: 200}, note: ""},
+	"regexp-split-constructor": {fn: () => { const r = /x/; r.constructor = {[Symbol.species]: function () { return /.*b|a/y }}; return "a".repeat(1e5).split(r).length }, limits: {maxTaskMs: 200}, note: ""},
 	"regexp-huge-pattern-search": {fn: () => String.prototype.search.call(-0, "ab".repeat(2 ** 22)), limits: {maxTaskMs: 200, memoryMb: 64}, note: ""},
 	"object-rest-limit": {fn: () => { for (;;) { const {...r} = new Uint8Array(2 ** 19) } }, limits: {maxTaskMs: 100}, note: ""},
 	"bigint-runtime-mul-chain": {fn: () => { let x = 2n ** 500000n; for (;;) x = x * x }, limits: {maxTaskMs: 200}, note: ""},
