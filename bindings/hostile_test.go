@@ -267,6 +267,8 @@ var hostileCases = []hostileCase{
 	// of the script's choosing, searched by goja's fast path.
 	{name: "regexp-split-species", fn: `() => { class R extends RegExp { static get [Symbol.species]() { return function () { return /.*b|a/y } } } return "a".repeat(1e5).split(new R("x")).length }`, limits: `{maxTaskMs: 200}`, want: "ResourceLimitError", limit: "maxTaskMs"},
 	{name: "regexp-split-constructor", fn: `() => { const r = /x/; r.constructor = {[Symbol.species]: function () { return /.*b|a/y }}; return "a".repeat(1e5).split(r).length }`, limits: `{maxTaskMs: 200}`, want: "ResourceLimitError", limit: "maxTaskMs"},
+	// normalize ran ~230 ns a character in one Go step.
+	{name: "normalize-long-nfd", fn: `() => "\u00e9".repeat(2 ** 24).normalize("NFD").length`, limits: `{maxTaskMs: 200}`, want: "ResourceLimitError", limit: "maxTaskMs"},
 	{name: "regexp-huge-pattern-search", fn: `() => String.prototype.search.call(-0, "ab".repeat(2 ** 22))`, limits: `{maxTaskMs: 200, memoryMb: 64}`, want: "LIMIT"},
 	{name: "object-rest-limit", fn: `() => { for (;;) { const {...r} = new Uint8Array(2 ** 19) } }`, limits: `{maxTaskMs: 100}`, want: "ResourceLimitError", limit: "maxTaskMs"},
 	{name: "bigint-runtime-mul-chain", fn: `() => { let x = 2n ** 500000n; for (;;) x = x * x }`, limits: `{maxTaskMs: 200}`, want: "RangeError"},

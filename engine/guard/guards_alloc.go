@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/dop251/goja"
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/isobox/isobox/internal/gojax"
 )
@@ -1227,6 +1228,14 @@ func (a *allocGuards) normalize(orig goja.Callable, c goja.FunctionCall) goja.Va
 	}
 	c.This = s
 	form := c.Argument(0)
+	if o, ok := form.(*goja.Object); ok { // ToString(form), once, after this's (goja's order)
+		fs, _, ok := (&replaceGuard{g: a.guards}).toStr(o)
+		if !ok {
+			panic(a.vm.NewTypeError("Cannot convert a Symbol value to a string"))
+		}
+		form = fs
+		c.Arguments = []goja.Value{fs}
+	}
 	factor := 18.0
 	if fs, ok := form.(goja.String); ok {
 		switch fs.String() {
@@ -1240,7 +1249,7 @@ func (a *allocGuards) normalize(orig goja.Callable, c goja.FunctionCall) goja.Va
 	}
 	l := float64(s.Length())
 	if l*factor <= float64(a.maxStr) {
-		return call(orig, c.This, c.Arguments...)
+		return a.normalizeStepped(orig, c, s, form)
 	}
 	gs := s.String()
 	var ascii, other float64
@@ -1256,8 +1265,56 @@ func (a *allocGuards) normalize(orig goja.Callable, c goja.FunctionCall) goja.Va
 	if ascii+other*factor > float64(a.maxStr) {
 		a.fail("String.prototype.normalize result")
 	}
-	return call(orig, c.This, c.Arguments...)
+	return a.normalizeStepped(orig, c, s, form)
 }
+
+// normalizeStepped normalizes a long non-ASCII string segment by segment
+// (norm.Iter: the same result as goja's norm.Form.String of its UTF-8
+// text), with a JS step every 64 KiB of output: goja's one call took
+// ~230 ns a character in one Go step (7 s for the longest NFD input the
+// result bound allows). Anything else goes to goja.
+func (a *allocGuards) normalizeStepped(orig goja.Callable, c goja.FunctionCall, s goja.String, form goja.Value) goja.Value {
+	f := norm.NFC
+	if fs, ok := form.(goja.String); ok {
+		switch fs.String() {
+		case "NFC":
+		case "NFD":
+			f = norm.NFD
+		case "NFKC":
+			f = norm.NFKC
+		case "NFKD":
+			f = norm.NFKD
+		default:
+			return call(orig, c.This, c.Arguments...) // its RangeError
+		}
+	} else if !goja.IsUndefined(form) {
+		return call(orig, c.This, c.Arguments...) // its conversion or RangeError
+	}
+	if s.Length() < normalizeStepMin {
+		return call(orig, c.This, c.Arguments...)
+	}
+	src := s.String()
+	if len(src) == s.Length() {
+		return call(orig, c.This, c.Arguments...) // ASCII: goja returns it as it is
+	}
+	var it norm.Iter
+	it.InitString(f, src)
+	var b strings.Builder
+	b.Grow(len(src))
+	n := 0
+	for !it.Done() {
+		seg := it.Next()
+		b.Write(seg)
+		if n += len(seg); n >= 1<<16 {
+			n = 0
+			a.jsStep()
+		}
+	}
+	return a.vm.ToValue(b.String())
+}
+
+// normalizeStepMin is the length from which normalize runs in steps.
+const normalizeStepMin = 1 << 16
 
 // ---- split ----
 

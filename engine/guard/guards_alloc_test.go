@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/dop251/goja"
 )
 
 // Each expression must throw a catchable RangeError quickly: lists built
@@ -217,6 +219,38 @@ func TestSplitGuardOrder(t *testing.T) {
 		v, err := vm.RunString(c.src)
 		if err != nil || v.String() != c.want {
 			t.Errorf("%s: %v, %v; want %s", c.src, v, err, c.want)
+		}
+	}
+}
+
+// normalize of a long non-ASCII string runs segment by segment with JS
+// steps (goja's one call: ~230 ns a character in one Go step), with
+// goja's results: this's toString interrupts the runtime as a kill would,
+// and the interrupt must take effect inside the normalization.
+func TestNormalizeStepped(t *testing.T) {
+	for _, form := range []string{"", `"NFD"`, `"NFKC"`, `"NFKD"`} {
+		vm := guardedVM(t, Config{})
+		subject := strings.Repeat("\u00e9\u1e9b\u0323", 1<<18)
+		_ = vm.Set("S", vm.ToValue(map[string]any{}))
+		_ = vm.Get("S").(*goja.Object).Set("toString", func(goja.FunctionCall) goja.Value {
+			vm.Interrupt("stop")
+			return vm.ToValue(subject)
+		})
+		_, err := vm.RunString(`String.prototype.normalize.call(S, ` + form + `)`)
+		var ie *goja.InterruptedError
+		if !errors.As(err, &ie) || !strings.Contains(ie.Error(), "<guards-step>") {
+			t.Errorf("normalize(%s): %v, want the interrupt inside it", form, err)
+		}
+	}
+	for _, src := range []string{
+		`var u = "\u00e9\u1e9b\u0323q\u212b".repeat(2**14); [u.normalize(), u.normalize("NFD"), u.normalize("NFKC"), u.normalize("NFKD")].map(x => x.length + ":" + x.charCodeAt(7)).join()`,
+		`var u = "a\u00e9".repeat(2**16) + "\ud800x"; var n = u.normalize("NFD"); n.length + ":" + n.charCodeAt(n.length - 2)`,
+		`try { "\u00e9".repeat(2**16).normalize("nfc") } catch (e) { e.name }`,
+		`var calls = 0; "\u00e9".repeat(2**16).normalize({toString() { calls++; return "NFD" }}).length + ":" + calls`,
+	} {
+		plain, guarded := outcome(goja.New(), src), outcome(guardedVM(t, Config{}), src)
+		if plain != guarded {
+			t.Errorf("%s\nplain:   %s\nguarded: %s", src, plain, guarded)
 		}
 	}
 }

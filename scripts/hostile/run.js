@@ -152,6 +152,7 @@ const CASES = {
 	"amplifier-entries-of-array": {fn: () => Object.entries(Array.from(new Uint8Array(2 ** 22))).length, limits: {}, note: ""},
 	"regexp-split-species": {fn: () => { class R extends RegExp { static get [Symbol.species]() { return function () { return /.*b|a/y } } } return "a".repeat(1e5).split(new R("x")).length }, limits: {maxTaskMs: 200}, note: ""},
 	"regexp-split-constructor": {fn: () => { const r = /x/; r.constructor = {[Symbol.species]: function () { return /.*b|a/y }}; return "a".repeat(1e5).split(r).length }, limits: {maxTaskMs: 200}, note: ""},
+	"normalize-long-nfd": {fn: () => "\u00e9".repeat(2 ** 24).normalize("NFD").length, limits: {maxTaskMs: 200}, note: ""},
 	"regexp-huge-pattern-search": {fn: () => String.prototype.search.call(-0, "ab".repeat(2 ** 22)), limits: {maxTaskMs: 200, memoryMb: 64}, note: ""},
 	"object-rest-limit": {fn: () => { for (;;) { const {...r} = new Uint8Array(2 ** 19) } }, limits: {maxTaskMs: 100}, note: ""},
 	"bigint-runtime-mul-chain": {fn: () => { let x = 2n ** 500000n; for (;;) x = x * x }, limits: {maxTaskMs: 200}, note: ""},
