@@ -170,11 +170,12 @@ func Install(vm *goja.Runtime, cfg Config) (err error) {
 
 	g.installBufferCtors() // guards_buffers.go
 	g.installDepthGuards()
-	g.installAllocGuards()  // guards_alloc.go
-	g.installBigIntGuards() // guards_bigint.go
-	g.installIterGuards()   // guards_iter.go
-	g.installRegExpGuards() // guards_regexp.go
-	g.installEncodeGuards() // guards_encode.go
+	g.installAllocGuards()     // guards_alloc.go
+	g.installBigIntGuards()    // guards_bigint.go
+	g.installIterGuards()      // guards_iter.go
+	g.installRegExpGuards()    // guards_regexp.go
+	g.installEncodeGuards()    // guards_encode.go
+	g.installParseFloatGuard() // guards_number.go
 	g.nativeToString(vm.Get("Function").(*goja.Object).Get("prototype").(*goja.Object))
 	return nil
 }
