@@ -13,11 +13,14 @@
 // reflect).
 //
 // The rules that make this bearable:
-//   - Everything is read-only, with one exception kept in templates.go
-//     (LazyGlobal, DeferProperty): it points a runtime's global object at a
+//   - Everything is read-only, with two exceptions: templates.go
+//     (LazyGlobal, DeferProperty) points a runtime's global object at a
 //     per-runtime copy of goja's global template, appends to that object's
 //     name list, and points built-in objects at process-wide copies of
-//     their templates with some factories hooked.
+//     their templates with some factories hooked; regexp.go
+//     (ReplaceNative) replaces the Go function inside one native function
+//     object of a runtime, so that a guard runs inside a built-in whose
+//     identity goja's fast paths watch (RegExp.prototype.exec).
 //   - The layout is found and verified once per process, on first use, against
 //     sample values of a scratch runtime. A mismatch of any kind (a renamed
 //     field, a changed type, a sample that reads back wrong) turns the
@@ -30,10 +33,12 @@
 //
 // Public surface: Layout, Kind and KindOf, IsPlainObject, DenseArrayLen,
 // PlainKeys, PlainGet, ArrayElement, TypedArraySlots, DataViewSlots, DateMsec,
-// SameImpl, FuncSource and FuncLayout (funcsrc.go: where a script function
-// was written), LazyGlobal, DeferProperty and TemplateLayout (templates.go:
-// lazy globals and deferred built-in properties, through goja's templates),
-// and Disable for tests. Every function is safe from any goroutine,
+// SameImpl, ArrayCount, FuncSource and FuncLayout (funcsrc.go: where a
+// script function was written), LazyGlobal, DeferProperty and
+// TemplateLayout (templates.go: lazy globals and deferred built-in
+// properties, through goja's templates), RegexpOf, ReplaceNative and
+// RegexpLayout (regexp.go: what goja compiled for a RegExp, and guards
+// inside native function objects), and Disable for tests. Every function is safe from any goroutine,
 // but the object it is given must only be read on the goroutine that owns
 // its runtime, as all goja values must.
 package gojax
