@@ -55,6 +55,22 @@ a catchable JS error first:
     wrapped to be counted; Array.prototype.flat/flatMap and the JSON.parse
     reviver walk are rebuilt in JS with a level count, and the prototype
     setters refuse a cycle through a proxy;
+  - regular-expression work (regexp_work.go, regexp_split.go,
+    regexp_size.go): a search or find-all whose worst case is over
+    ~2^26 NFA steps is first done by the guard through a reader that takes
+    JS steps, as goja will do it, so the isolate's limits stop it, and a
+    find-all's matches are counted against the cap; a regexp2 find-all
+    steps between matches; a split with the script's own splitter runs
+    by the spec's steps in JS; a pattern whose counted repetitions
+    expand past the cap is refused, at run time and in a source;
+  - the Proxy handler shim (guards_depth.go): traps looked up per
+    operation and called with the script's handler, an ownKeys result
+    read as the spec reads it (a hole is a TypeError, where goja
+    dereferenced nil);
+  - slow linear natives: normalize of long non-ASCII text runs in
+    segments with JS steps, and parseFloat of a long argument is read by
+    a scanner instead of goja's regexp (guards_alloc.go,
+    guards_number.go);
   - the source-nesting scanner (nesting.go): a conservative lexical
     estimate of the parser's recursion, lexing as goja's lexer does and
     reading both ways where only the grammar decides, which the guards
@@ -82,7 +98,7 @@ nesting check, package bindings) imports guard, never the reverse.
 
 	Install(vm, Config) error    wrap the built-ins of a fresh runtime
 	Config{MaxAllocBytes, MaxDepth, Eager, Import, Reserve}  the caps, eager wrapping, the import() loader, the host ceiling's reservation; zero fields: the defaults
-	DefaultMaxAllocBytes, DefaultMaxDepth, DefaultMaxNesting, DefaultMaxSourceTokens, DefaultMaxRegexpLiteral, ReserveMin
+	DefaultMaxAllocBytes, DefaultMaxDepth, DefaultMaxNesting, DefaultMaxSourceTokens, DefaultMaxRegexpLiteral, DefaultMaxRegexpInsts, ReserveMin
 	CheckNesting(src, limit) error   refuse a source nested too deep, or with too many tokens
 	ErrTooDeep, ErrTooLarge          what CheckNesting's errors wrap
 	ParserOptions, ParseFile, Compile  parse and compile script text without loading a source map it names by URL
