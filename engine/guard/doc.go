@@ -87,7 +87,9 @@ goja's direct eval cannot be guarded.
 
 # What it must not know
 
-The package depends on goja and the standard library only. It knows
+The package depends on goja and two of goja's own dependencies (regexp2,
+golang.org/x/text/unicode/norm), internal/gojax and the standard library
+only. It knows
 nothing of isolates, hosts, event loops, messages, structured clone or
 engine.Limits: its caps arrive as plain values in a Config, and its
 errors are plain JS exceptions thrown into the runtime or Go errors
