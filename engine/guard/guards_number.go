@@ -38,7 +38,7 @@ func (g *guards) installParseFloatGuard() {
 			if s.Length() < parseFloatMin {
 				return origF(goja.FunctionCall{This: c.This, Arguments: []goja.Value{s}})
 			}
-			return g.vm.ToValue(parseFloatPrefix(s.String()))
+			return g.vm.ToValue(parseFloat(s.String()))
 		})
 		if ok2 {
 			done = true
@@ -69,18 +69,20 @@ func (g *guards) installParseFloatGuard() {
 		if s.Length() < parseFloatMin {
 			return call(orig, c.This, s)
 		}
-		return g.vm.ToValue(parseFloatPrefix(s.String()))
+		return g.vm.ToValue(parseFloat(s.String()))
 	})
 	if number, ok := g.vm.Get("Number").(*goja.Object); ok {
 		_ = number.DefineDataProperty("parseFloat", g.vm.Get("parseFloat"), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 	}
 }
 
-// parseFloatPrefix is goja's builtin_parseFloat on s: the longest prefix
-// of s without its leading white space that matches
+// parseFloat is goja's parseFloat of s, in one linear pass: the longest
+// prefix of s without its leading white space that matches
 // [+-]?(Infinity|[0-9]*\.?[0-9]*([eE][+-]?[0-9]+)?), then
 // strconv.ParseFloat of it (NaN if it fails other than by range).
-func parseFloatPrefix(s string) float64 {
+// (bindings/inspect has its own port for util.format, as it imports
+// nothing of isobox's.)
+func parseFloat(s string) float64 {
 	s = strings.TrimLeftFunc(s, isJSSpace)
 	i := 0
 	if i < len(s) && (s[i] == '+' || s[i] == '-') {
