@@ -230,12 +230,7 @@ func TestSplitGuardOrder(t *testing.T) {
 func TestNormalizeStepped(t *testing.T) {
 	for _, form := range []string{"", `"NFD"`, `"NFKC"`, `"NFKD"`} {
 		vm := guardedVM(t, Config{})
-		subject := strings.Repeat("\u00e9\u1e9b\u0323", 1<<18)
-		_ = vm.Set("S", vm.ToValue(map[string]any{}))
-		_ = vm.Get("S").(*goja.Object).Set("toString", func(goja.FunctionCall) goja.Value {
-			vm.Interrupt("stop")
-			return vm.ToValue(subject)
-		})
+		interruptingSubject(vm, "S", strings.Repeat("\u00e9\u1e9b\u0323", 1<<18)) // regexp_work_test.go
 		_, err := vm.RunString(`String.prototype.normalize.call(S, ` + form + `)`)
 		var ie *goja.InterruptedError
 		if !errors.As(err, &ie) || !strings.Contains(ie.Error(), "<guards-step>") {

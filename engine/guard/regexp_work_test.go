@@ -41,17 +41,8 @@ func TestRegexpWorkInterruptible(t *testing.T) {
 	} {
 		t.Run(expr, func(t *testing.T) {
 			vm := guardedVM(t, Config{})
-			subject := strings.Repeat("a", 1<<15)
-			_ = vm.Set("S", vm.ToValue(map[string]any{}))
-			_ = vm.Get("S").(*goja.Object).Set("toString", func(goja.FunctionCall) goja.Value {
-				vm.Interrupt("stop")
-				return vm.ToValue(subject)
-			})
-			_ = vm.Set("U", vm.ToValue(map[string]any{}))
-			_ = vm.Get("U").(*goja.Object).Set("toString", func(goja.FunctionCall) goja.Value {
-				vm.Interrupt("stop")
-				return vm.ToValue(strings.Repeat("\u00e9", 1<<15))
-			})
+			interruptingSubject(vm, "S", strings.Repeat("a", 1<<15))
+			interruptingSubject(vm, "U", strings.Repeat("\u00e9", 1<<15))
 			_, err := vm.RunString(expr)
 			var ie *goja.InterruptedError
 			if !errors.As(err, &ie) {
@@ -62,6 +53,19 @@ func TestRegexpWorkInterruptible(t *testing.T) {
 			}
 		})
 	}
+}
+
+// interruptingSubject sets the global name to an object whose toString,
+// a native, interrupts vm (as a kill or a limit would) and returns
+// subject: a built-in given it as its subject has the interrupt pending
+// when its own work starts, with no JS step in between.
+func interruptingSubject(vm *goja.Runtime, name, subject string) {
+	o := vm.NewObject()
+	_ = o.Set("toString", func(goja.FunctionCall) goja.Value {
+		vm.Interrupt("stop")
+		return vm.ToValue(subject)
+	})
+	_ = vm.Set(name, o)
 }
 
 // With the guard's searches done first, every call returns what goja
