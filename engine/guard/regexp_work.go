@@ -89,8 +89,7 @@ func (g *guards) boundRegexpWork(rx goja.Value, s goja.String, all bool) {
 	if !ok {
 		return
 	}
-	str := s.String()
-	ascii := len(str) == s.Length() // any other character takes 2 bytes or more
+	ascii := gojax.StringBytes(s) == int64(s.Length()) // goja's one-byte representation
 	if ri.Go == nil || all && !ascii && (!ri.Unicode || !wellFormed(s)) {
 		// goja gives this find-all, or every search of this pattern, to
 		// regexp2: one match is bounded by MaxRegexpMatch, the list of
@@ -122,6 +121,8 @@ func (g *guards) boundRegexpWork(rx goja.Value, s goja.String, all bool) {
 	// a find-all with the u flag the subject as UTF-8. The UTF-8 text
 	// stands for all of these: one rune a unit or code point, as many as
 	// goja reads.
+	// (Made only here: a call under the threshold copies nothing.)
+	str := s.String()
 	rd := &tickReader{s: str, tick: g.jsStep, every: max(1, min(4096, regexpTick/in.insts))}
 	if !all {
 		rd.reset(0)
