@@ -87,13 +87,14 @@ func (g *guards) installRegExpGuards() {
 // also takes a JS step whenever the searches since the last one may
 // have taken regexpTick NFA steps (every call, for regexp2's).
 func (g *guards) installRegExpWork(rp *goja.Object, rg *replaceGuard) {
-	// guarded runs orig after the work bound; ok is false when this is
-	// not a RegExp (orig throws its TypeError before any conversion).
+	// guarded runs orig after the work bound. A this that is no RegExp
+	// goes to orig as it is: its TypeError comes before any conversion
+	// of the argument, as the spec orders them.
 	guarded := func(orig func(this goja.Value, arg goja.Value) goja.Value, this, arg goja.Value) goja.Value {
 		if s, ok := arg.(goja.String); ok && s.Length() < 16 {
 			return orig(this, arg) // at most 16 steps an instruction
 		}
-		if _, ok := this.(*goja.Object); !ok {
+		if o, ok := this.(*goja.Object); !ok || o.ClassName() != "RegExp" {
 			return orig(this, arg)
 		}
 		s := rg.stringOfValue(arg)

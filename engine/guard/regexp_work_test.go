@@ -203,3 +203,15 @@ func TestRegexpMaxSpan(t *testing.T) {
 		}
 	}
 }
+
+// exec, test and @@search check this before they convert the argument,
+// with the guard inside them as without.
+func TestRegexpWorkReceiverFirst(t *testing.T) {
+	for _, m := range []string{"exec", "test", "[Symbol.search]"} {
+		src := `var n = 0; try { RegExp.prototype` + map[bool]string{true: "", false: "."}[m[0] == '['] + m + `.call({}, {toString() { n++; return "x".repeat(100) }}) } catch (e) { e.name + n }`
+		plain, guarded := outcome(goja.New(), src), outcome(guardedVM(t, Config{}), src)
+		if plain != guarded {
+			t.Errorf("%s\nplain:   %s\nguarded: %s", src, plain, guarded)
+		}
+	}
+}
