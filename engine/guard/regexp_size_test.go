@@ -61,9 +61,9 @@ func TestRegexpProgramSize(t *testing.T) {
 		t.Errorf("a program under the cap: %v %v", v, err)
 	}
 	for _, src := range []string{
-		"var r = /" + strings.Repeat("x{1000}", 1100) + "/;",
-		strings.Repeat("var r = /"+strings.Repeat("x{1000}", 100)+"/g;\n", 11),
-		"/(?:ab|cd){1000}/.test(''); /" + strings.Repeat("(?:ab|cd){1000}", 300) + "/",
+		"var r = /" + strings.Repeat("x{1000}", 1500) + "/;",
+		strings.Repeat("var r = /"+strings.Repeat("x{1000}", 200)+"/g;\n", 11),
+		"/(?:ab|cd){1000}/.test(''); /" + strings.Repeat("(?:ab|cd){1000}", 300) + "/;" + strings.Repeat(" ", 6000),
 	} {
 		if err := CheckNesting(src, 0); err == nil || !strings.Contains(err.Error(), "instructions") {
 			t.Errorf("%.60s...: %v, want the literals refused", src, err)
@@ -71,5 +71,11 @@ func TestRegexpProgramSize(t *testing.T) {
 	}
 	if err := CheckNesting("var r = /x{1000}/, s = `${1}`;", 0); err != nil {
 		t.Errorf("a small literal: %v", err)
+	}
+	// A short source is not scanned: many ambiguous slashes in one are
+	// not refused for it.
+	short := strings.Repeat("if (a) {} /x{2}/.test(b);\n", 40)
+	if err := CheckNesting(short, 0); err != nil {
+		t.Errorf("a short source with many ambiguous slashes: %v", err)
 	}
 }
