@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/dop251/goja"
+	"github.com/dop251/goja/parser"
 
 	"github.com/isobox/isobox/internal/gojax"
 )
@@ -83,7 +84,7 @@ func (g *guards) installParseFloatGuard() {
 // (bindings/inspect has its own port for util.format, as it imports
 // nothing of isobox's.)
 func parseFloat(s string) float64 {
-	s = strings.TrimLeftFunc(s, isJSSpace)
+	s = strings.TrimLeft(s, parser.WhitespaceChars) // goja's trim
 	i := 0
 	if i < len(s) && (s[i] == '+' || s[i] == '-') {
 		i++
@@ -125,13 +126,4 @@ func parseFloat(s string) float64 {
 		}
 	}
 	return f
-}
-
-// isJSSpace is ECMAScript's WhiteSpace or LineTerminator.
-func isJSSpace(r rune) bool {
-	switch r {
-	case '\t', '\n', '\v', '\f', '\r', ' ', 0xa0, 0x1680, 0x2028, 0x2029, 0x202f, 0x205f, 0x3000, 0xfeff:
-		return true
-	}
-	return r >= 0x2000 && r <= 0x200a
 }
