@@ -1,7 +1,6 @@
 package gojax
 
 import (
-	"errors"
 	"fmt"
 	"reflect"
 	"regexp"
@@ -161,8 +160,6 @@ func (x *rxLayout) native(o *goja.Object) (nativeFn, bool) {
 func (x *rxLayout) setNative(o *goja.Object, f nativeFn) {
 	*(*nativeFn)(unsafe.Add(get().self(o).UnsafePointer(), x.fOffset)) = f
 }
-
-var errRxLayout = errors.New("gojax: the regexp layout is not available")
 
 // RegexpLayout reports whether RegexpOf and ReplaceNative are available:
 // nil if goja's layout matched, else why not. Any goroutine.
