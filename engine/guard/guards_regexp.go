@@ -69,8 +69,9 @@ func (g *guards) installRegExpGuards() {
 				return g.genericSplit(c.This, s, c.Argument(1)) // regexp_split.go
 			}
 			defer g.reserveMatches(s, m.what)()
-			ri, _ := gojax.RegexpOf(c.This.(*goja.Object))
-			g.boundRegexpWork(c.This, s, m.sym == goja.SymSplit || ri.Global) // regexp_work.go
+			if ri, ok := gojax.RegexpOf(c.This.(*goja.Object)); ok {
+				g.boundRegexpWork(ri, s, m.sym == goja.SymSplit || ri.Global) // regexp_work.go
+			}
 			return call(orig, c.This, args...)
 		})
 	}
@@ -87,29 +88,31 @@ func (g *guards) installRegExpGuards() {
 // also takes a JS step whenever the searches since the last one may
 // have taken regexpTick NFA steps (every call, for regexp2's).
 func (g *guards) installRegExpWork(rp *goja.Object, rg *replaceGuard) {
-	// guarded runs orig after the work bound. A this that is no RegExp
-	// goes to orig as it is: its TypeError comes before any conversion
-	// of the argument, as the spec orders them.
-	guarded := func(orig func(this goja.Value, arg goja.Value) goja.Value, this, arg goja.Value) goja.Value {
-		if s, ok := arg.(goja.String); ok && s.Length() < 16 {
-			return orig(this, arg) // at most 16 steps an instruction
-		}
-		if o, ok := this.(*goja.Object); !ok || o.ClassName() != "RegExp" {
-			return orig(this, arg)
+	// guarded runs orig after the work bound, for this's compiled form
+	// ri. A this that is no RegExp (ok false) goes to orig as it is: its
+	// TypeError comes before any conversion of the argument, as the spec
+	// orders them.
+	guarded := func(orig func(this goja.Value, arg goja.Value) goja.Value, this, arg goja.Value, ri gojax.RegexpInfo, ok bool) goja.Value {
+		if s, short := arg.(goja.String); !ok || short && s.Length() < 16 {
+			return orig(this, arg) // (16 characters: at most 16 steps an instruction)
 		}
 		s := rg.stringOfValue(arg)
-		g.boundRegexpWork(this, s, false)
+		g.boundRegexpWork(ri, s, false)
 		return orig(this, s)
+	}
+	regexpOf := func(v goja.Value) (gojax.RegexpInfo, bool) {
+		if o, ok := v.(*goja.Object); ok {
+			return gojax.RegexpOf(o)
+		}
+		return gojax.RegexpInfo{}, false
 	}
 	for _, m := range []struct {
 		key any
 		len int
 	}{{"test", 1}, {goja.SymSearch, 1}} {
 		g.wrapWith(rp, m.key, m.len, func(orig goja.Callable, c goja.FunctionCall) goja.Value {
-			if o, ok := c.This.(*goja.Object); !ok || o.ClassName() != "RegExp" {
-				return call(orig, c.This, c.Arguments...) // a generic receiver, or the TypeError
-			}
-			return guarded(func(this, arg goja.Value) goja.Value { return call(orig, this, arg) }, c.This, c.Argument(0))
+			ri, ok := regexpOf(c.This) // a generic receiver (its exec is called), or the TypeError: orig
+			return guarded(func(this, arg goja.Value) goja.Value { return call(orig, this, arg) }, c.This, c.Argument(0), ri, ok)
 		})
 	}
 	ex, ok := rp.Get("exec").(*goja.Object)
@@ -117,15 +120,7 @@ func (g *guards) installRegExpWork(rp *goja.Object, rg *replaceGuard) {
 		return
 	}
 	var since float64 // NFA steps the calls since the last JS step may have taken
-	step := func(this, arg goja.Value) {
-		o, _ := this.(*goja.Object)
-		if o == nil {
-			return
-		}
-		ri, ok := gojax.RegexpOf(o)
-		if !ok {
-			return
-		}
+	step := func(ri gojax.RegexpInfo, arg goja.Value) {
 		n := 16.0
 		if s, ok := arg.(goja.String); ok {
 			n = float64(s.Length())
@@ -140,22 +135,25 @@ func (g *guards) installRegExpWork(rp *goja.Object, rg *replaceGuard) {
 			g.jsStep()
 		}
 	}
+	exec := func(orig func(this, arg goja.Value) goja.Value, c goja.FunctionCall) goja.Value {
+		ri, ok := regexpOf(c.This)
+		if ok {
+			step(ri, c.Argument(0))
+		}
+		return guarded(orig, c.This, c.Argument(0), ri, ok)
+	}
 	var origExec func(goja.FunctionCall) goja.Value
 	direct := func(this, arg goja.Value) goja.Value {
 		return origExec(goja.FunctionCall{This: this, Arguments: []goja.Value{arg}})
 	}
-	if origExec, ok = gojax.ReplaceNative(ex, func(c goja.FunctionCall) goja.Value {
-		step(c.This, c.Argument(0))
-		return guarded(direct, c.This, c.Argument(0))
-	}); ok {
+	if origExec, ok = gojax.ReplaceNative(ex, func(c goja.FunctionCall) goja.Value { return exec(direct, c) }); ok {
 		if wrapperMade != nil {
 			wrapperMade(g.vm, ex) // a guard now, to the tests (lazy.go)
 		}
 		return
 	}
 	g.wrapWith(rp, "exec", 1, func(orig goja.Callable, c goja.FunctionCall) goja.Value {
-		step(c.This, c.Argument(0))
-		return guarded(func(this, arg goja.Value) goja.Value { return call(orig, this, arg) }, c.This, c.Argument(0))
+		return exec(func(this, arg goja.Value) goja.Value { return call(orig, this, arg) }, c)
 	})
 }
 

@@ -256,8 +256,9 @@ func (rg *replaceGuard) regexpReplace(orig goja.Callable, c goja.FunctionCall) g
 		return call(orig, rx, sv, rv)
 	}
 	defer rg.g.reserveMatches(s, "RegExp.prototype[Symbol.replace]")() // guards_regexp.go
-	ri, _ := gojax.RegexpOf(rx)
-	rg.g.boundRegexpWork(rx, s, ri.Global) // regexp_work.go
+	if ri, ok := gojax.RegexpOf(rx); ok {
+		rg.g.boundRegexpWork(ri, s, ri.Global) // regexp_work.go
+	}
 	if f, ok := goja.AssertFunction(rv); ok {
 		return call(orig, rx, s, rg.counting(s, f))
 	}

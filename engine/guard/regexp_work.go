@@ -77,17 +77,13 @@ func (g *guards) rxInfoOf(re *regexp.Regexp) *rxInfo {
 }
 
 // boundRegexpWork does, interruptibly, the searches goja is about to do
-// for rx on s (every match if all, else the first), when their worst case
-// is over the threshold. It returns normally if they finished; a pending
-// interrupt panics out of it, as out of any JS step.
-func (g *guards) boundRegexpWork(rx goja.Value, s goja.String, all bool) {
-	o, ok := rx.(*goja.Object)
-	if !ok || s.Length() < 16 {
+// on s for the RegExp whose compiled form is ri (gojax.RegexpOf, read
+// once by the caller): every match if all, else the first, when their
+// worst case is over the threshold. It returns normally if they
+// finished; a pending interrupt panics out of it, as out of any JS step.
+func (g *guards) boundRegexpWork(ri gojax.RegexpInfo, s goja.String, all bool) {
+	if s.Length() < 16 {
 		return // (16 characters: at most 16 steps an instruction)
-	}
-	ri, ok := gojax.RegexpOf(o)
-	if !ok {
-		return
 	}
 	ascii := gojax.StringBytes(s) == int64(s.Length()) // goja's one-byte representation
 	if ri.Go == nil || all && !ascii && (!ri.Unicode || !wellFormed(s)) {
