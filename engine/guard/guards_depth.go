@@ -2,7 +2,6 @@ package guard
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/dop251/goja"
@@ -435,7 +434,7 @@ func (g *guards) makeShimProto(ownKeysW goja.Value) *goja.Object {
 				if argList > 0 && len(args) > argList {
 					if a, ok := args[argList].(*goja.Object); ok {
 						args = append([]goja.Value(nil), args...)
-						args[argList] = copyList(vm, a)
+						args[argList] = vm.NewArray(toAny(argsOf(a))...) // (dense, goja's own: reading it runs no script code)
 					}
 				}
 				return call(fn, sh.Get("h"), args...)
@@ -457,17 +456,6 @@ func (g *guards) makeShimProto(ownKeysW goja.Value) *goja.Object {
 		_ = proto.DefineAccessorProperty(name, get, nil, goja.FLAG_FALSE, goja.FLAG_FALSE)
 	}
 	return proto
-}
-
-// copyList copies the array goja made of a call's arguments (dense, its
-// own: reading it runs no script code).
-func copyList(vm *goja.Runtime, a *goja.Object) goja.Value {
-	n := a.Get("length").ToInteger()
-	vals := make([]any, 0, n)
-	for i := int64(0); i < n; i++ {
-		vals = append(vals, a.Get(strconv.FormatInt(i, 10)))
-	}
-	return vm.NewArray(vals...)
 }
 
 // jsonTick is how many values the native stringify replacer sees between
