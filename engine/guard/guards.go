@@ -122,6 +122,9 @@ type guards struct {
 	ctorDone       *goja.Object  // the factory's marker of such a result
 	step           goja.Callable // jsStep's function, made on first use
 	getVFn         goja.Callable // getV's function, made on first use
+	kit            *goja.Object  // depthProg's result, made on first use (depthKit)
+	kitArgs        []goja.Value  // its arguments captured at boot
+	fp             *goja.Object  // Function.prototype
 }
 
 // Install wraps the dangerous built-ins of vm (allocation caps, native

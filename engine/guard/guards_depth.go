@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/dop251/goja"
+
+	"github.com/isobox/isobox/internal/gojax"
 )
 
 // Native recursion guards.
@@ -32,7 +34,7 @@ import (
 
 // depthProg builds the JS halves of the guards. It receives captured
 // intrinsics, so later tampering by the script does not change them.
-var depthProg = goja.MustCompile("<guards-depth>", `(function (construct, apply, isArray, limit, rangeError, OrigProxy, origBind, WeakMap, getPrototypeOf, nativeTarget, invoke) {
+var depthProg = goja.MustCompile("<guards-depth>", `(function (construct, apply, isArray, limit, rangeError, OrigProxy, origBind, WeakMap, getPrototypeOf, nativeTarget, invoke, TE) {
 	"use strict";
 	// Proxy and bound-function chains: the depth of each, kept weakly.
 	var depth = new WeakMap(), wmGet = WeakMap.prototype.get, wmSet = WeakMap.prototype.set;
@@ -68,7 +70,7 @@ var depthProg = goja.MustCompile("<guards-depth>", `(function (construct, apply,
 	// once, then each element once, a TypeError at the first that is not
 	// a string or a symbol, in JS steps) into a dense array that goja
 	// then checks.
-	var TE = TypeError, shimProto = null, makeShimProto = null;
+	var shimProto = null, makeShimProto = null;
 	var ownKeysW = {ownKeys(t) {
 		var r = apply(this.fownKeys, this.h, [t]);
 		if ((typeof r !== "object" || r === null) && typeof r !== "function") return r; // goja's TypeError
@@ -175,11 +177,14 @@ var depthProg = goja.MustCompile("<guards-depth>", `(function (construct, apply,
 		parts: parts, wmGet: wmGet, OrigProxy: OrigProxy,
 		// Bound, so that it has no prototype property yet still constructs.
 		ownKeysW: ownKeysW, shimSet: function (make) { makeShimProto = make; },
-		picker: picker, tick: function () {}, Proxy: apply(origBind, Proxy, [undefined]), revocable: revocable, bind: bind,
-		// The other Function constructors, reachable only this way.
-		fnProtos: [getPrototypeOf(async function () {}), getPrototypeOf(function* () {})],
+		picker: picker, Proxy: apply(origBind, Proxy, [undefined]), revocable: revocable, bind: bind,
 	};
 })`, true)
+
+// fnProtosProg gives the prototypes of async and generator functions,
+// whose constructors (the other Function constructors) are reachable only
+// from such functions.
+var fnProtosProg = goja.MustCompile("<guards-fnprotos>", `[Object.getPrototypeOf(async function () {}), Object.getPrototypeOf(function* () {})]`, true)
 
 // costPatternChar is what compiling a regular expression costs per
 // pattern character, measured (the parse tree and the program of Go's
@@ -236,14 +241,14 @@ func (g *guards) installDepthGuards() {
 	json := vm.Get("JSON").(*goja.Object)
 	object := vm.Get("Object").(*goja.Object)
 	fp := vm.Get("Function").(*goja.Object).Get("prototype").(*goja.Object)
-	fv, err := vm.RunProgram(depthProg)
+	g.fp = fp
+	g.kitArgs = []goja.Value{reflect.Get("construct"), reflect.Get("apply"), vm.Get("Array").(*goja.Object).Get("isArray"),
+		vm.ToValue(limit), g.rangeError, nil, nil, vm.Get("WeakMap"), object.Get("getPrototypeOf"), nil, nil, nil}
+	pv, err := vm.RunProgram(fnProtosProg)
 	if err != nil {
 		panic(err)
 	}
-	mk, _ := goja.AssertFunction(fv)
-	kit := call(mk, goja.Undefined(), reflect.Get("construct"), reflect.Get("apply"), vm.Get("Array").(*goja.Object).Get("isArray"),
-		vm.ToValue(limit), g.rangeError, vm.Get("Proxy"), fp.Get("bind"), vm.Get("WeakMap"),
-		object.Get("getPrototypeOf"), g.nativeTarget(), g.invoke()).(*goja.Object)
+	protos := pv.(*goja.Object)
 
 	// eval(x): only a string is compiled.
 	g.wrap(vm.GlobalObject(), "eval", 1, func(c goja.FunctionCall) {
@@ -274,7 +279,6 @@ func (g *guards) installDepthGuards() {
 		}
 	}
 	g.wrapCtor(vm.GlobalObject(), "Function", true, fnCheck("(function anonymous("))
-	protos := kit.Get("fnProtos").(*goja.Object)
 	g.wrapCtor(protos.Get("0").(*goja.Object), "constructor", true, fnCheck("(async function anonymous("))
 	g.wrapCtor(protos.Get("1").(*goja.Object), "constructor", true, fnCheck("(function* anonymous("))
 
@@ -368,17 +372,25 @@ func (g *guards) installDepthGuards() {
 	// JSON.stringify, Proxy, Proxy.revocable and bind are the JS functions
 	// of depthProg (named and sized as the built-ins), installed with the
 	// built-ins' attributes: writable, configurable, not enumerable.
+	// They are made on first use (depthKit): Proxy when goja makes the
+	// global, bind when it makes the method, the rest when called.
 	install := func(o *goja.Object, key string, v goja.Value) {
 		_ = o.DefineDataProperty(key, v, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 	}
-	g.installProxyShim(kit)
-	g.guardStringify(json, kit)
-	pw := kit.Get("Proxy").(*goja.Object)
-	g.setNameLength(pw, vm.ToValue("Proxy"), vm.ToValue(2))
-	install(pw, "revocable", kit.Get("revocable"))
-	install(vm.GlobalObject(), "Proxy", pw)
-	install(fp, "bind", kit.Get("bind"))
-	revived = g.installRecursionGuards(kit, origParse)
+	g.guardStringify(json)
+	lazyKit := g.deferOK && gojax.TemplateLayout() == nil
+	if !lazyKit || !gojax.HookGlobal(vm, "Proxy", func(goja.Value) goja.Value { return g.proxyWrapper() }) {
+		install(vm.GlobalObject(), "Proxy", g.proxyWrapper())
+	}
+	if !lazyKit || !gojax.DeferProperty(vm, fp, "bind", func(orig goja.Value) goja.Value {
+		if g.kit == nil {
+			g.kitArgs[6] = orig
+		}
+		return g.depthKit().Get("bind")
+	}) {
+		install(fp, "bind", g.depthKit().Get("bind"))
+	}
+	revived = g.installRecursionGuards(origParse)
 	// Every constructor wrapped so far (wrapCtor: Function and its async
 	// and generator kin, RegExp) stops exposing its unguarded original as
 	// its [[Prototype]]. (The buffer family's wrappers, made later by
@@ -392,6 +404,52 @@ func (g *guards) installDepthGuards() {
 			g.unhide(w, nil, i == 1) // RegExp: an own @@species
 		}
 	}
+}
+
+// depthKit runs depthProg, once per runtime, on first use (at boot when
+// the lazy path is off), with the intrinsics captured at boot and goja's
+// own Proxy, bind and TypeError: read from goja's templates, not from the
+// global object or Function.prototype, where a script may have put its
+// own by then. It runs JS, so it can fail (a stack overflow, an
+// interrupt): then nothing is kept and the next use runs it again.
+func (g *guards) depthKit() *goja.Object {
+	if g.kit != nil {
+		return g.kit
+	}
+	vm := g.vm
+	args := append([]goja.Value(nil), g.kitArgs...)
+	args[5], args[11] = g.globalOriginal("Proxy"), g.globalOriginal("TypeError")
+	if args[6] == nil {
+		if args[6] = gojax.TemplateValue(vm, g.fp, "bind"); args[6] == nil {
+			args[6] = g.fp.Get("bind") // no layout: this runs at boot
+		}
+	}
+	args[9], args[10] = g.nativeTarget(), g.invoke()
+	fv, err := vm.RunProgram(depthProg)
+	if err != nil {
+		panic(err)
+	}
+	mk, _ := goja.AssertFunction(fv)
+	kit := call(mk, goja.Undefined(), args...).(*goja.Object)
+	g.installProxyShim(kit)
+	pw := kit.Get("Proxy").(*goja.Object)
+	g.setNameLength(pw, vm.ToValue("Proxy"), vm.ToValue(2))
+	_ = pw.DefineDataProperty("revocable", kit.Get("revocable"), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	g.kit = kit
+	return kit
+}
+
+// proxyWrapper is the Proxy the global holds: depthProg's.
+func (g *guards) proxyWrapper() goja.Value { return g.depthKit().Get("Proxy") }
+
+// globalOriginal is goja's own value of a global (whatever the global
+// object holds now); without the template layout, the global's value,
+// which is goja's at boot.
+func (g *guards) globalOriginal(name string) goja.Value {
+	if v := gojax.GlobalOriginal(g.vm, name); v != nil {
+		return v
+	}
+	return g.vm.Get(name)
 }
 
 // proxyTraps are the traps of a Proxy handler.
@@ -469,10 +527,8 @@ const jsonTick = 1024
 // effect. The script's own replacer function is called from it, and a
 // replacer list is applied by the picker of depthProg. Cost: ~1.3x the
 // original's time (BenchmarkStringify).
-func (g *guards) guardStringify(json, kit *goja.Object) {
+func (g *guards) guardStringify(json *goja.Object) {
 	vm := g.vm
-	picker, _ := goja.AssertFunction(kit.Get("picker"))
-	tick, _ := goja.AssertFunction(kit.Get("tick"))
 	isArray, _ := goja.AssertFunction(vm.Get("Array").(*goja.Object).Get("isArray"))
 	// One state per stringify in progress: a toJSON or a replacer may call
 	// stringify again, and the calls nest.
@@ -494,7 +550,7 @@ func (g *guards) guardStringify(json, kit *goja.Object) {
 			v = call(st.pick, goja.Undefined(), v)
 		}
 		if st.seen++; st.seen%jsonTick == 0 {
-			call(tick, goja.Undefined())
+			g.jsStep()
 		}
 		// The holder path: truncated to the holder for every value (so
 		// that its length is this value's depth), grown by objects.
@@ -528,6 +584,7 @@ func (g *guards) guardStringify(json, kit *goja.Object) {
 			if f, ok := goja.AssertFunction(r); ok {
 				st.user = f
 			} else if call(isArray, goja.Undefined(), r).ToBoolean() {
+				picker, _ := goja.AssertFunction(g.depthKit().Get("picker"))
 				st.pick, _ = goja.AssertFunction(call(picker, goja.Undefined(), r))
 			}
 		}

@@ -163,7 +163,7 @@ func passOn(orig goja.Callable, c goja.FunctionCall) goja.Value {
 // rebuilt flat, flatMap and prototype setters, whose JS (recursionProg)
 // runs on first use, not at spawn. It returns the reviver walk for
 // JSON.parse, likewise lazy.
-func (g *guards) installRecursionGuards(kit *goja.Object, origParse goja.Value) (parseRevived func(text, reviver goja.Value) goja.Value) {
+func (g *guards) installRecursionGuards(origParse goja.Value) (parseRevived func(text, reviver goja.Value) goja.Value) {
 	vm := g.vm
 	for _, h := range countedBuiltins {
 		holder := g.holderOf(h.holder)
@@ -203,7 +203,6 @@ func (g *guards) installRecursionGuards(kit *goja.Object, origParse goja.Value) 
 	intr := map[string]goja.Value{
 		"construct": reflect.Get("construct"), "apply": reflect.Get("apply"),
 		"isArray": g.holderOf("Array").Get("isArray"), "getPrototypeOf": object.Get("getPrototypeOf"),
-		"Proxy": kit.Get("OrigProxy"), "parts": kit.Get("parts"), "wmGet": kit.Get("wmGet"),
 		"parse": origParse, "setProto": object.Get("setPrototypeOf"), "reflectSetProto": reflect.Get("setPrototypeOf"),
 		"rangeError": g.rangeError,
 	}
@@ -217,6 +216,8 @@ func (g *guards) installRecursionGuards(kit *goja.Object, origParse goja.Value) 
 	var rk *goja.Object
 	lazy := func(name string) goja.Callable {
 		if rk == nil {
+			kit := g.depthKit()
+			intr["Proxy"], intr["parts"], intr["wmGet"] = kit.Get("OrigProxy"), kit.Get("parts"), kit.Get("wmGet")
 			rk = g.recursionKit(intr)
 		}
 		f, _ := goja.AssertFunction(rk.Get(name))

@@ -500,6 +500,48 @@ func DeferProperty(vm *goja.Runtime, o *goja.Object, key string, wrap func(orig 
 	return true
 }
 
+// TemplateValue returns a value goja's template makes for the built-in
+// property o[key] (for a method, a new function object that behaves as
+// goja's own), without creating the property or running any deferred
+// wrap: for the caller that needs goja's original while the property
+// itself may not exist yet, or may hold what a script put there. Nil when
+// o is not one of goja's templated objects other than the global object,
+// key is not one of its template's names or an accessor, the layout is
+// not available, or Disable is in force. Call it on the goroutine that
+// owns vm, for an object of vm.
+func TemplateValue(vm *goja.Runtime, o *goja.Object, key string) goja.Value {
+	tl := tmplGet()
+	if tl.err != nil || disabled.Load() || o == nil || o == vm.GlobalObject() {
+		return nil
+	}
+	l := get()
+	if !tl.types[l.selfType(o)] {
+		return nil
+	}
+	cur := (*tmplMirror)(*(*unsafe.Pointer)(unsafe.Add(l.self(o).UnsafePointer(), tl.tmplOff)))
+	if cur == nil {
+		return nil
+	}
+	versionsMu.Lock()
+	if hv := hooks[cur]; hv != nil {
+		cur = hv.base
+	}
+	versionsMu.Unlock()
+	f := cur.props[unistring.NewFromString(key)]
+	if f == nil {
+		return nil
+	}
+	v := f(vm)
+	if v != nil && reflect.TypeOf(v) == tl.propType {
+		m := (*propMirror)(reflect.ValueOf(v).UnsafePointer())
+		if m.accessor {
+			return nil
+		}
+		return m.value
+	}
+	return v
+}
+
 // hookChild returns the version of parent (nil: base itself) with k
 // hooked, making it on first use.
 func (tl *tmplLayout) hookChild(parent *hookVersion, base *tmplMirror, k unistring.String) *hookVersion {

@@ -349,3 +349,57 @@ func TestBufferHook(t *testing.T) {
 		t.Errorf("hook ran %d times, want 2", calls)
 	}
 }
+
+// TemplateValue gives goja's original of a templated property whether or
+// not the property exists, whatever a script put there, and runs no
+// deferred wrap; it refuses what is not a templated built-in property.
+func TestTemplateValue(t *testing.T) {
+	r := goja.New()
+	fp := r.Get("Function").ToObject(r).Get("prototype").ToObject(r)
+	wrapped := 0
+	if !DeferProperty(r, fp, "bind", func(v goja.Value) goja.Value { wrapped++; return v }) {
+		t.Fatal("DeferProperty refused bind")
+	}
+	v := TemplateValue(r, fp, "bind")
+	f, ok := goja.AssertFunction(v)
+	if !ok || wrapped != 0 {
+		t.Fatalf("TemplateValue(bind) = %v (wraps run: %d)", v, wrapped)
+	}
+	// The property is still made by goja, through the deferred wrap.
+	if _, err := r.RunString(`Function.prototype.bind`); err != nil || wrapped != 1 {
+		t.Errorf("first touch of bind: %v, wraps run %d, want 1", err, wrapped)
+	}
+	// The value behaves as bind.
+	bound, err := f(r.ToValue(func(c goja.FunctionCall) goja.Value { return c.Argument(0) }), goja.Undefined(), r.ToValue(7))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := goja.AssertFunction(bound); b == nil {
+		t.Fatalf("bind gave %v", bound)
+	} else if res, _ := b(goja.Undefined()); res.ToInteger() != 7 {
+		t.Errorf("bound call gave %v", res)
+	}
+	// A script's replacement does not change it.
+	if _, err := r.RunString(`Function.prototype.bind = function () { return "fake" }`); err != nil {
+		t.Fatal(err)
+	}
+	if o, ok := TemplateValue(r, fp, "bind").(*goja.Object); !ok || o.Get("name").String() != "bind" {
+		t.Errorf("after replacement: %v", o)
+	}
+	plain := r.NewObject()
+	_ = plain.Set("f", 1)
+	op := r.Get("Object").ToObject(r).Get("prototype").ToObject(r)
+	for _, c := range []struct {
+		o   *goja.Object
+		key string
+	}{{plain, "f"}, {fp, "noSuchMethod"}, {r.GlobalObject(), "parseInt"}, {op, "__proto__"}} {
+		if v := TemplateValue(r, c.o, c.key); v != nil {
+			t.Errorf("TemplateValue(%s) = %v, want nil", c.key, v)
+		}
+	}
+	restore := Disable()
+	defer restore()
+	if TemplateValue(r, fp, "apply") != nil {
+		t.Error("TemplateValue answered while disabled")
+	}
+}
