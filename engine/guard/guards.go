@@ -105,9 +105,6 @@ type guards struct {
 	reCtor         *goja.Object
 	reSpecies      goja.Value
 	splitFn        goja.Callable
-	reflHas        goja.Callable // Reflect.has, set, deleteProperty: the stepping proxy's (guards_alloc.go)
-	reflSet        goja.Callable
-	reflDelete     goja.Callable
 	arrayToString  *goja.Object // Array.prototype.toString's wrapper, once made: %TypedArray%.prototype's too
 	rangeError     *goja.Object
 	syntaxError    *goja.Object
@@ -117,14 +114,15 @@ type guards struct {
 	alloc          *allocGuards // guards_alloc.go state, made once
 	chk            goja.Value   // the constructor wrappers' native check
 	ctorChecks     []func(args []goja.Value) []goja.Value
-	ctorCalled     bool          // the running check's wrapper was called, not constructed
-	ctorReturn     goja.Value    // set by a check: the wrapper returns it as its result
-	ctorDone       *goja.Object  // the factory's marker of such a result
-	step           goja.Callable // jsStep's function, made on first use
-	getVFn         goja.Callable // getV's function, made on first use
-	kit            *goja.Object  // depthProg's result, made on first use (depthKit)
-	kitArgs        []goja.Value  // its arguments captured at boot
-	fp             *goja.Object  // Function.prototype
+	ctorCalled     bool           // the running check's wrapper was called, not constructed
+	ctorReturn     goja.Value     // set by a check: the wrapper returns it as its result
+	ctorDone       *goja.Object   // the factory's marker of such a result
+	step           goja.Callable  // jsStep's function, made on first use
+	getVFn         goja.Callable  // getV's function, made on first use
+	kit            *goja.Object   // depthProg's result, made on first use (depthKit)
+	kitArgs        []goja.Value   // its arguments captured at boot
+	fp             *goja.Object   // Function.prototype
+	globals        []*globalGuard // the guards of Reflect, JSON, WeakMap, Date (globals.go)
 }
 
 // Install wraps the dangerous built-ins of vm (allocation caps, native
@@ -150,10 +148,6 @@ func Install(vm *goja.Runtime, cfg Config) (err error) {
 	}()
 	object := vm.Get("Object").(*goja.Object)
 	g.gopd, _ = goja.AssertFunction(object.Get("getOwnPropertyDescriptor"))
-	reflectObj := vm.Get("Reflect").(*goja.Object)
-	g.reflHas, _ = goja.AssertFunction(reflectObj.Get("has"))
-	g.reflSet, _ = goja.AssertFunction(reflectObj.Get("set"))
-	g.reflDelete, _ = goja.AssertFunction(reflectObj.Get("deleteProperty"))
 	g.rangeError = vm.Get("RangeError").(*goja.Object)
 
 	sp := vm.Get("String").(*goja.Object).Get("prototype").(*goja.Object)
@@ -180,6 +174,7 @@ func Install(vm *goja.Runtime, cfg Config) (err error) {
 	g.installEncodeGuards()    // guards_encode.go
 	g.installParseFloatGuard() // guards_number.go
 	g.nativeToString(vm.Get("Function").(*goja.Object).Get("prototype").(*goja.Object))
+	g.armGlobals() // globals.go
 	return nil
 }
 
@@ -495,10 +490,9 @@ func (g *guards) makeCtorWrapper(ov *goja.Object, key string, mode int, check fu
 			panic(err)
 		}
 		mk, _ := goja.AssertFunction(f)
-		reflect := g.vm.Get("Reflect").(*goja.Object)
 		object := g.vm.Get("Object").(*goja.Object)
 		g.ctorDone = g.vm.NewObject()
-		g.factory, _ = goja.AssertFunction(call(mk, goja.Undefined(), reflect.Get("construct"), reflect.Get("apply"), object.Get("getPrototypeOf"), g.ctorDone))
+		g.factory, _ = goja.AssertFunction(call(mk, goja.Undefined(), g.nativeConstruct(), g.nativeApply(), object.Get("getPrototypeOf"), g.ctorDone))
 	}
 	if g.chk == nil {
 		// One native check for every wrapper: tag picks the constructor's.

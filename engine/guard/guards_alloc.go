@@ -77,7 +77,6 @@ type allocGuards struct {
 	boundMap *goja.Object // WeakMap: bound function -> bound-argument total
 	wmGet    goja.Callable
 	wmSet    goja.Callable
-	wmCtor   *goja.Object
 	isArray  goja.Callable
 }
 
@@ -87,7 +86,6 @@ type allocGuards struct {
 func (g *guards) installAllocGuards() {
 	vm := g.vm
 	a := g.newAllocGuards()
-	a.wmCtor, _ = vm.Get("WeakMap").(*goja.Object)
 
 	fn := vm.Get("Function").(*goja.Object)
 	fp := fn.Get("prototype").(*goja.Object)
@@ -98,7 +96,30 @@ func (g *guards) installAllocGuards() {
 		}
 		return call(orig, c.This, c.Argument(0), args)
 	})
-	reflectObj := vm.Get("Reflect").(*goja.Object)
+	g.onGlobal("Reflect", a.guardReflect) // globals.go
+	// bind: a bound function's call appends its bound arguments to those
+	// of every function it wraps; the whole chain's total is bounded.
+	g.wrapWith(fp, "bind", 1, func(orig goja.Callable, c goja.FunctionCall) goja.Value {
+		n := int64(len(c.Arguments) - 1)
+		if n < 0 {
+			n = 0
+		}
+		total := n + a.boundArgs(c.This)
+		if total > a.maxArgs {
+			g.fail(fmt.Sprintf("Function.prototype.bind: %d bound arguments", total))
+		}
+		r := call(orig, c.This, c.Arguments...)
+		if total > 0 {
+			a.setBoundArgs(r, total)
+		}
+		return r
+	})
+	a.installRest()
+}
+
+// guardReflect wraps Reflect.apply, construct and ownKeys.
+func (a *allocGuards) guardReflect(reflectObj *goja.Object) {
+	g := a.guards
 	g.wrapWith(reflectObj, "apply", 3, func(orig goja.Callable, c goja.FunctionCall) goja.Value {
 		if _, ok := goja.AssertFunction(c.Argument(0)); !ok {
 			return call(orig, goja.Undefined(), c.Arguments...)
@@ -122,23 +143,16 @@ func (g *guards) installAllocGuards() {
 		args[1] = a.arrayLike(c.Argument(1), float64(a.maxArgs), "Reflect.construct arguments")
 		return call(orig, goja.Undefined(), args...)
 	})
-	// bind: a bound function's call appends its bound arguments to those
-	// of every function it wraps; the whole chain's total is bounded.
-	g.wrapWith(fp, "bind", 1, func(orig goja.Callable, c goja.FunctionCall) goja.Value {
-		n := int64(len(c.Arguments) - 1)
-		if n < 0 {
-			n = 0
-		}
-		total := n + a.boundArgs(c.This)
-		if total > a.maxArgs {
-			g.fail(fmt.Sprintf("Function.prototype.bind: %d bound arguments", total))
-		}
-		r := call(orig, c.This, c.Arguments...)
-		if total > 0 {
-			a.setBoundArgs(r, total)
-		}
-		return r
+	g.wrapWith(reflectObj, "ownKeys", 1, func(orig goja.Callable, c goja.FunctionCall) goja.Value {
+		a.checkKeys(c.Argument(0), costKey, "Reflect.ownKeys")
+		return call(orig, goja.Undefined(), c.Arguments...)
 	})
+}
+
+// installRest wraps String.raw, the String.prototype amplifiers,
+// Array.from and Object's key listers.
+func (a *allocGuards) installRest() {
+	g, vm := a.guards, a.vm
 
 	str := vm.Get("String").(*goja.Object)
 	g.wrapWith(str, "raw", 1, func(_ goja.Callable, c goja.FunctionCall) goja.Value {
@@ -186,10 +200,6 @@ func (g *guards) installAllocGuards() {
 		if n*costAssign > float64(a.maxBuf) {
 			a.fail(fmt.Sprintf("Object.assign of %v indexed properties", n))
 		}
-		return call(orig, goja.Undefined(), c.Arguments...)
-	})
-	g.wrapWith(reflectObj, "ownKeys", 1, func(orig goja.Callable, c goja.FunctionCall) goja.Value {
-		a.checkKeys(c.Argument(0), costKey, "Reflect.ownKeys")
 		return call(orig, goja.Undefined(), c.Arguments...)
 	})
 }
@@ -668,9 +678,9 @@ func (a *allocGuards) stepped(orig goja.Callable, c goja.FunctionCall, o *goja.O
 	var length goja.Value
 	key := func(i int) goja.Value { return vm.ToValue(strconv.Itoa(i)) }
 	// refl is a step, then Reflect.has / set / deleteProperty on the target.
-	refl := func(f goja.Callable, t *goja.Object, args ...goja.Value) bool {
+	refl := func(name string, t *goja.Object, args ...goja.Value) bool {
 		step()
-		return call(f, goja.Undefined(), append([]goja.Value{t}, args...)...).ToBoolean()
+		return call(a.originalFn("Reflect", name), goja.Undefined(), append([]goja.Value{t}, args...)...).ToBoolean()
 	}
 	p := vm.NewProxy(o, &goja.ProxyTrapConfig{
 		Get: func(t *goja.Object, prop string, _ goja.Value) goja.Value {
@@ -689,14 +699,14 @@ func (a *allocGuards) stepped(orig goja.Callable, c goja.FunctionCall, o *goja.O
 			step()
 			return t.Get(strconv.Itoa(i))
 		},
-		Has:    func(t *goja.Object, prop string) bool { return refl(a.reflHas, t, vm.ToValue(prop)) },
-		HasIdx: func(t *goja.Object, i int) bool { return refl(a.reflHas, t, key(i)) },
+		Has:    func(t *goja.Object, prop string) bool { return refl("has", t, vm.ToValue(prop)) },
+		HasIdx: func(t *goja.Object, i int) bool { return refl("has", t, key(i)) },
 		Set: func(t *goja.Object, prop string, v, _ goja.Value) bool {
-			return refl(a.reflSet, t, vm.ToValue(prop), v)
+			return refl("set", t, vm.ToValue(prop), v)
 		},
-		SetIdx:            func(t *goja.Object, i int, v, _ goja.Value) bool { return refl(a.reflSet, t, key(i), v) },
-		DeleteProperty:    func(t *goja.Object, prop string) bool { return refl(a.reflDelete, t, vm.ToValue(prop)) },
-		DeletePropertyIdx: func(t *goja.Object, i int) bool { return refl(a.reflDelete, t, key(i)) },
+		SetIdx:            func(t *goja.Object, i int, v, _ goja.Value) bool { return refl("set", t, key(i), v) },
+		DeleteProperty:    func(t *goja.Object, prop string) bool { return refl("deleteProperty", t, vm.ToValue(prop)) },
+		DeletePropertyIdx: func(t *goja.Object, i int) bool { return refl("deleteProperty", t, key(i)) },
 	})
 	po := vm.ToValue(p).(*goja.Object)
 	if a.liveProxies == nil {
@@ -770,14 +780,14 @@ func (a *allocGuards) setBoundArgs(f goja.Value, n int64) {
 		return
 	}
 	if a.boundMap == nil {
-		m, err := a.vm.New(a.wmCtor)
+		// WeakMap and its methods as goja made them (globals.go): a
+		// script's WeakMap.prototype.get = () => 0 must not zero the count.
+		m, err := a.vm.New(a.original("WeakMap", "").(*goja.Object))
 		if err != nil {
 			rethrow(err)
 		}
 		a.boundMap = m
-		proto := a.wmCtor.Get("prototype").(*goja.Object)
-		a.wmGet, _ = goja.AssertFunction(proto.Get("get"))
-		a.wmSet, _ = goja.AssertFunction(proto.Get("set"))
+		a.wmGet, a.wmSet = a.originalFn("WeakMap", "prototype.get"), a.originalFn("WeakMap", "prototype.set")
 	}
 	call(a.wmSet, a.boundMap, f, a.vm.ToValue(n))
 }

@@ -34,10 +34,10 @@ import (
 
 // depthProg builds the JS halves of the guards. It receives captured
 // intrinsics, so later tampering by the script does not change them.
-var depthProg = goja.MustCompile("<guards-depth>", `(function (construct, apply, isArray, limit, rangeError, OrigProxy, origBind, WeakMap, getPrototypeOf, nativeTarget, invoke, TE) {
+var depthProg = goja.MustCompile("<guards-depth>", `(function (construct, apply, isArray, limit, rangeError, OrigProxy, origBind, WeakMap, getPrototypeOf, nativeTarget, invoke, TE, wmGet, wmSet) {
 	"use strict";
 	// Proxy and bound-function chains: the depth of each, kept weakly.
-	var depth = new WeakMap(), wmGet = WeakMap.prototype.get, wmSet = WeakMap.prototype.set;
+	var depth = new WeakMap();
 	var origRevocable = OrigProxy.revocable;
 	// parts: a proxy's target and handler, for the prototype-cycle check.
 	var parts = new WeakMap();
@@ -237,13 +237,14 @@ func (g *guards) installDepthGuards() {
 	}
 	checkPattern := func(p goja.Value) { checkPatternFlags(p, nil) }
 
-	reflect := vm.Get("Reflect").(*goja.Object)
-	json := vm.Get("JSON").(*goja.Object)
 	object := vm.Get("Object").(*goja.Object)
 	fp := vm.Get("Function").(*goja.Object).Get("prototype").(*goja.Object)
 	g.fp = fp
-	g.kitArgs = []goja.Value{reflect.Get("construct"), reflect.Get("apply"), vm.Get("Array").(*goja.Object).Get("isArray"),
-		vm.ToValue(limit), g.rangeError, nil, nil, vm.Get("WeakMap"), object.Get("getPrototypeOf"), nil, nil, nil}
+	// construct, apply, isArray, limit, rangeError, Proxy, bind, WeakMap,
+	// getPrototypeOf, nativeTarget, invoke, TypeError, WeakMap's get and set:
+	// those not known yet are read by depthKit.
+	g.kitArgs = []goja.Value{nil, nil, vm.Get("Array").(*goja.Object).Get("isArray"),
+		vm.ToValue(limit), g.rangeError, nil, nil, nil, object.Get("getPrototypeOf"), nil, nil, nil, nil, nil}
 	pv, err := vm.RunProgram(fnProtosProg)
 	if err != nil {
 		panic(err)
@@ -353,22 +354,11 @@ func (g *guards) installDepthGuards() {
 	// recursive parser, and a reviver walked by depthProg (counted levels:
 	// a reviver can insert a cycle under the next key).
 	var revived func(text, reviver goja.Value) goja.Value // installRecursionGuards, below
-	origParse := json.Get("parse")
-	g.wrapWith(json, "parse", 2, func(orig goja.Callable, c goja.FunctionCall) goja.Value {
-		text := c.Argument(0)
-		if _, sym := text.(*goja.Symbol); !sym {
-			text = text.ToString()
-		}
-		if s, ok := text.(goja.String); ok && s.Length() > limit {
-			if JSONNesting(s.String(), limit) > limit {
-				g.failDepth(fmt.Sprintf("JSON.parse: text nested deeper than %d levels", limit))
-			}
-		}
-		if _, ok := goja.AssertFunction(c.Argument(1)); ok {
-			return revived(text, c.Argument(1))
-		}
-		return call(orig, c.This, text)
+	g.onGlobal("JSON", func(json *goja.Object) {
+		g.guardParse(json, limit, func(text, reviver goja.Value) goja.Value { return revived(text, reviver) })
 	})
+	g.onGlobal("JSON", g.guardStringify)
+
 	// JSON.stringify, Proxy, Proxy.revocable and bind are the JS functions
 	// of depthProg (named and sized as the built-ins), installed with the
 	// built-ins' attributes: writable, configurable, not enumerable.
@@ -377,7 +367,6 @@ func (g *guards) installDepthGuards() {
 	install := func(o *goja.Object, key string, v goja.Value) {
 		_ = o.DefineDataProperty(key, v, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 	}
-	g.guardStringify(json)
 	lazyKit := g.deferOK && gojax.TemplateLayout() == nil
 	if !lazyKit || !gojax.HookGlobal(vm, "Proxy", func(goja.Value) goja.Value { return g.proxyWrapper() }) {
 		install(vm.GlobalObject(), "Proxy", g.proxyWrapper())
@@ -390,7 +379,7 @@ func (g *guards) installDepthGuards() {
 	}) {
 		install(fp, "bind", g.depthKit().Get("bind"))
 	}
-	revived = g.installRecursionGuards(origParse)
+	revived = g.installRecursionGuards()
 	// Every constructor wrapped so far (wrapCtor: Function and its async
 	// and generator kin, RegExp) stops exposing its unguarded original as
 	// its [[Prototype]]. (The buffer family's wrappers, made later by
@@ -406,6 +395,27 @@ func (g *guards) installDepthGuards() {
 	}
 }
 
+// guardParse wraps JSON.parse: ToString(text) once, the nesting of the
+// text before the recursive parser, and a reviver walked by
+// recursionProg.
+func (g *guards) guardParse(json *goja.Object, limit int, revived func(text, reviver goja.Value) goja.Value) {
+	g.wrapWith(json, "parse", 2, func(orig goja.Callable, c goja.FunctionCall) goja.Value {
+		text := c.Argument(0)
+		if _, sym := text.(*goja.Symbol); !sym {
+			text = text.ToString()
+		}
+		if s, ok := text.(goja.String); ok && s.Length() > limit {
+			if JSONNesting(s.String(), limit) > limit {
+				g.failDepth(fmt.Sprintf("JSON.parse: text nested deeper than %d levels", limit))
+			}
+		}
+		if _, ok := goja.AssertFunction(c.Argument(1)); ok {
+			return revived(text, c.Argument(1))
+		}
+		return call(orig, c.This, text)
+	})
+}
+
 // depthKit runs depthProg, once per runtime, on first use (at boot when
 // the lazy path is off), with the intrinsics captured at boot and goja's
 // own Proxy, bind and TypeError: read from goja's templates, not from the
@@ -419,6 +429,8 @@ func (g *guards) depthKit() *goja.Object {
 	vm := g.vm
 	args := append([]goja.Value(nil), g.kitArgs...)
 	args[5], args[11] = g.globalOriginal("Proxy"), g.globalOriginal("TypeError")
+	args[0], args[1] = g.original("Reflect", "construct"), g.original("Reflect", "apply")
+	args[7], args[12], args[13] = g.original("WeakMap", ""), g.original("WeakMap", "prototype.get"), g.original("WeakMap", "prototype.set")
 	if args[6] == nil {
 		if args[6] = gojax.TemplateValue(vm, g.fp, "bind"); args[6] == nil {
 			args[6] = g.fp.Get("bind") // no layout: this runs at boot
@@ -435,6 +447,11 @@ func (g *guards) depthKit() *goja.Object {
 	pw := kit.Get("Proxy").(*goja.Object)
 	g.setNameLength(pw, vm.ToValue("Proxy"), vm.ToValue(2))
 	_ = pw.DefineDataProperty("revocable", kit.Get("revocable"), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	if wrapperMade != nil {
+		for _, k := range []string{"Proxy", "revocable", "bind"} {
+			wrapperMade(vm, kit.Get(k).(*goja.Object))
+		}
+	}
 	g.kit = kit
 	return kit
 }

@@ -163,19 +163,33 @@ func passOn(orig goja.Callable, c goja.FunctionCall) goja.Value {
 // rebuilt flat, flatMap and prototype setters, whose JS (recursionProg)
 // runs on first use, not at spawn. It returns the reviver walk for
 // JSON.parse, likewise lazy.
-func (g *guards) installRecursionGuards(origParse goja.Value) (parseRevived func(text, reviver goja.Value) goja.Value) {
+func (g *guards) installRecursionGuards() (parseRevived func(text, reviver goja.Value) goja.Value) {
 	vm := g.vm
 	for _, h := range countedBuiltins {
-		holder := g.holderOf(h.holder)
-		if holder == nil {
+		h := h
+		wrapAll := func(holder *goja.Object) {
+			for _, name := range h.names {
+				body := passOn
+				if h.holder == "Object.prototype" && name == "toLocaleString" {
+					body = g.toLocaleString
+				}
+				g.wrapWith(holder, name, -1, body) // the original's length
+			}
+		}
+		if name, proto := strings.CutSuffix(h.holder, ".prototype"); hookedGlobals[name] {
+			// Installed when goja makes the global (globals.go).
+			g.onGlobal(name, func(o *goja.Object) {
+				if proto {
+					o, _ = o.Get("prototype").(*goja.Object)
+				}
+				if o != nil {
+					wrapAll(o)
+				}
+			})
 			continue
 		}
-		for _, name := range h.names {
-			body := passOn
-			if h.holder == "Object.prototype" && name == "toLocaleString" {
-				body = g.toLocaleString
-			}
-			g.wrapWith(holder, name, -1, body) // the original's length
+		if holder := g.holderOf(h.holder); holder != nil {
+			wrapAll(holder)
 		}
 	}
 	for _, s := range countedSymbols {
@@ -196,15 +210,12 @@ func (g *guards) installRecursionGuards(origParse goja.Value) (parseRevived func
 	g.wrapGetter(g.holderOf("RegExp.prototype"), "flags")
 
 	// What recursionProg needs, captured now, before any script runs.
-	reflect := g.holderOf("Reflect")
 	object := g.holderOf("Object")
 	op := g.holderOf("Object.prototype")
 	ap := g.holderOf("Array.prototype")
 	intr := map[string]goja.Value{
-		"construct": reflect.Get("construct"), "apply": reflect.Get("apply"),
 		"isArray": g.holderOf("Array").Get("isArray"), "getPrototypeOf": object.Get("getPrototypeOf"),
-		"parse": origParse, "setProto": object.Get("setPrototypeOf"), "reflectSetProto": reflect.Get("setPrototypeOf"),
-		"rangeError": g.rangeError,
+		"setProto": object.Get("setPrototypeOf"), "rangeError": g.rangeError,
 	}
 	var protoDesc *goja.Object
 	if d, err := g.gopd(goja.Undefined(), op, vm.ToValue("__proto__")); err == nil {
@@ -218,6 +229,8 @@ func (g *guards) installRecursionGuards(origParse goja.Value) (parseRevived func
 		if rk == nil {
 			kit := g.depthKit()
 			intr["Proxy"], intr["parts"], intr["wmGet"] = kit.Get("OrigProxy"), kit.Get("parts"), kit.Get("wmGet")
+			intr["construct"], intr["apply"] = g.original("Reflect", "construct"), g.original("Reflect", "apply")
+			intr["reflectSetProto"], intr["parse"] = g.original("Reflect", "setPrototypeOf"), g.original("JSON", "parse")
 			rk = g.recursionKit(intr)
 		}
 		f, _ := goja.AssertFunction(rk.Get(name))
@@ -238,7 +251,7 @@ func (g *guards) installRecursionGuards(origParse goja.Value) (parseRevived func
 		})
 	}
 	install(object, "setPrototypeOf", 2, "setPrototypeOf")
-	install(reflect, "setPrototypeOf", 2, "reflectSetPrototypeOf")
+	g.onGlobal("Reflect", func(reflect *goja.Object) { install(reflect, "setPrototypeOf", 2, "reflectSetPrototypeOf") })
 	if protoDesc != nil {
 		if get, ok := protoDesc.Get("get").(*goja.Object); ok {
 			set := vm.ToValue(func(c goja.FunctionCall) goja.Value {
@@ -624,6 +637,35 @@ func (g *guards) namedNative(name string, length int, fn func(goja.FunctionCall)
 	w := g.vm.ToValue(fn).(*goja.Object)
 	g.setNameLength(w, g.vm.ToValue(name), g.vm.ToValue(length))
 	return w
+}
+
+// nativeConstruct and nativeApply are Reflect.construct and Reflect.apply
+// for the constructor wrappers' JS (ctorFactory), made in Go so that boot
+// need not make Reflect: construct(c, args, newTarget), apply(f, this,
+// args), args an array or an arguments object of the wrapper's.
+func (g *guards) nativeConstruct() goja.Value {
+	return g.namedNative("construct", 2, func(c goja.FunctionCall) goja.Value {
+		ctor, ok := goja.AssertConstructor(c.Argument(0))
+		nt, isObj := c.Argument(2).(*goja.Object)
+		if !ok || !isObj {
+			panic(g.vm.NewTypeError("not a constructor"))
+		}
+		o, err := ctor(nt, argsOf(c.Argument(1))...)
+		if err != nil {
+			rethrow(err)
+		}
+		return o
+	})
+}
+
+func (g *guards) nativeApply() goja.Value {
+	return g.namedNative("apply", 3, func(c goja.FunctionCall) goja.Value {
+		f, ok := goja.AssertFunction(c.Argument(0))
+		if !ok {
+			panic(g.vm.NewTypeError("not a function"))
+		}
+		return call(f, c.Argument(1), argsOf(c.Argument(2))...)
+	})
 }
 
 // unhide undoes what made a constructor wrapper (wrapCtor) leak its

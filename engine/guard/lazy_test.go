@@ -1,6 +1,8 @@
 package guard
 
 import (
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -178,10 +180,26 @@ func TestLazyGuardsRoutes(t *testing.T) {
 		{"set-redefined-first", `const d = Object.getOwnPropertyDescriptors(globalThis).Set; Object.defineProperty(globalThis, "Set", {value: 1}); new d.value()[Symbol.iterator]().next`},
 		{"map-typeof", `typeof Map; Object.getPrototypeOf(new Map().values()).next`},
 		{"set-enumeration", `Object.values(Object.getOwnPropertyDescriptors(globalThis)); new Set().entries().next`},
+		// The globals only the global object reaches: their guards are
+		// made when goja makes the global, by any route (globals.go).
+		{"json", `JSON.parse`},
+		{"json-stringify-with", `with (globalThis) { JSON.stringify }`},
+		{"json-deleted-first", `const J = Object.getOwnPropertyDescriptor(globalThis, "JSON").value; delete globalThis.JSON; J.stringify`},
+		{"reflect", `Reflect.apply`},
+		{"reflect-descriptor", `Object.getOwnPropertyDescriptor(globalThis, "Reflect").value.ownKeys`},
+		{"reflect-enumeration", `Object.values(Object.getOwnPropertyDescriptors(globalThis)); Reflect.construct`},
+		{"reflect-redefined-first", `const d = Object.getOwnPropertyDescriptors(globalThis).Reflect; Object.defineProperty(globalThis, "Reflect", {value: 1}); d.value.setPrototypeOf`},
+		{"date", `new Date(0).toJSON`},
+		{"date-proto", `Date.prototype.toJSON`},
+		{"proxy", `Proxy`},
+		{"proxy-revocable", `Proxy.revocable`},
+		{"proxy-descriptor", `Object.getOwnPropertyDescriptor(globalThis, "Proxy").value`},
+		{"proxy-typeof", `typeof Proxy; globalThis.Proxy`},
 		// First use one frame short of the call-stack limit: making a
 		// wrapper runs no JS, so it needs no frame.
 		{"deep-recursion", `function deep(n) { return n > 0 ? deep(n - 1) : "".repeat } deep(1995)`},
 		{"deep-recursion-array", `function deeper(n) { return n > 0 ? deeper(n - 1) : Reflect.get(Array.prototype, "splice") } deeper(1995)`},
+		{"deep-recursion-json", `function deep(n) { return n > 0 ? deep(n - 1) : JSON.parse } deep(1995)`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			vm := guardedVM(t, Config{})
@@ -207,6 +225,34 @@ func TestLazyGuardsRoutes(t *testing.T) {
 		`Object.getOwnPropertyDescriptor(String.prototype, "padEnd").value.call("x", 2**30)`,
 		`with (Array.prototype) { join.call({length: 2**40}) }`,
 	})
+}
+
+// The Proxy and bind guards are made by JS (depthKit): a first touch at
+// the call-stack limit ends the script with goja's stack overflow, as any
+// call there does, and leaves nothing behind: the next touch is the guard.
+func TestLazyKitAtStackLimit(t *testing.T) {
+	made := trackWrappers(t)
+	for _, name := range []string{"Proxy", "Function.prototype.bind"} {
+		overflowed, reached := false, false
+		for depth := 1980; depth < 2000; depth++ {
+			vm := guardedVM(t, Config{})
+			vm.SetMaxCallStackSize(2000)
+			v, err := vm.RunString(fmt.Sprintf(`function deep(n) { return n > 0 ? deep(n - 1) : %s } deep(%d)`, name, depth))
+			var so *goja.StackOverflowError
+			if errors.As(err, &so) {
+				overflowed = true
+				v, err = vm.RunString(name)
+			} else {
+				reached = true
+			}
+			if o, _ := v.(*goja.Object); err != nil || o == nil || !made[vm][o] {
+				t.Fatalf("%s at depth %d (overflowed first: %v): %v %v, want the guard", name, depth, overflowed, v, err)
+			}
+		}
+		if !overflowed || !reached {
+			t.Errorf("%s: overflowed %v, reached %v: the depths did not straddle the limit", name, overflowed, reached)
+		}
+	}
 }
 
 // A wrapper that fails to be made (a stack overflow or an interrupt in

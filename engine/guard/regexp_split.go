@@ -121,7 +121,6 @@ func (g *guards) genericSplit(rx goja.Value, s goja.String, limit goja.Value) go
 		}
 		mk, _ := goja.AssertFunction(f)
 		x := vm.NewObject()
-		reflectObj := vm.Get("Reflect").(*goja.Object)
 		sp := vm.Get("String").(*goja.Object).Get("prototype").(*goja.Object)
 		isCtor := g.namedNative("isConstructor", 1, func(c goja.FunctionCall) goja.Value {
 			_, ok := goja.AssertConstructor(c.Argument(0))
@@ -135,8 +134,8 @@ func (g *guards) genericSplit(rx goja.Value, s goja.String, limit goja.Value) go
 			return goja.Undefined()
 		})
 		for k, v := range map[string]goja.Value{
-			"RegExp": g.reCtor, "exec": g.reProto.Get("exec"), "apply": reflectObj.Get("apply"), "construct": reflectObj.Get("construct"),
-			"species": goja.SymSpecies, "isConstructor": isCtor, "createData": createData, "TypeError": vm.Get("TypeError"),
+			"RegExp": g.reCtor, "exec": g.reProto.Get("exec"), "apply": g.original("Reflect", "apply"), "construct": g.original("Reflect", "construct"),
+			"species": goja.SymSpecies, "isConstructor": isCtor, "createData": createData, "TypeError": g.globalOriginal("TypeError"),
 			"charCodeAt": sp.Get("charCodeAt"), "substring": sp.Get("substring"), "indexOf": sp.Get("indexOf"),
 		} {
 			_ = x.Set(k, v)
