@@ -65,17 +65,25 @@ func (g *guards) installIterGuards() {
 		return call(f, o)
 	}
 	guard(iterOf(vm.NewArray()))
-	guard(iterOf(vm.ToValue("").ToObject(vm)))
-	re := vm.Get("RegExp").(*goja.Object)
-	rx, err := vm.New(re, vm.ToValue("(?:)"), vm.ToValue("g"))
-	if err != nil {
-		panic(err)
-	}
-	matchAll, _ := goja.AssertFunction(rx.GetSymbol(goja.SymMatchAll))
 	// Every next of a regexp string iterator is a search (up to
 	// MaxRegexpMatch with regexp2, regexpWorkMin steps unchecked with Go's
 	// regexp: regexp_work.go), so each takes a step.
-	guardEvery(call(matchAll, rx, vm.ToValue("")), 1)
+	rxGuard := func(it goja.Value) { guardEvery(it, 1) }
+	lazy := g.deferOK && gojax.TemplateLayout() == nil
+	if lazy {
+		// Made by one built-in each, whose wrapper guards the first
+		// (iterHookOf): ~11 KB a spawn saved.
+		g.strIterHook, g.rxIterHook = guard, rxGuard
+	} else {
+		guard(iterOf(vm.ToValue("").ToObject(vm)))
+		re := vm.Get("RegExp").(*goja.Object)
+		rx, err := vm.New(re, vm.ToValue("(?:)"), vm.ToValue("g"))
+		if err != nil {
+			panic(err)
+		}
+		matchAll, _ := goja.AssertFunction(rx.GetSymbol(goja.SymMatchAll))
+		rxGuard(call(matchAll, rx, vm.ToValue("")))
+	}
 	for _, name := range []string{"Map", "Set"} {
 		install := func(ctor goja.Value) {
 			o, err := vm.New(ctor)
@@ -84,7 +92,7 @@ func (g *guards) installIterGuards() {
 			}
 			guard(iterOf(o))
 		}
-		if g.deferOK && gojax.TemplateLayout() == nil && gojax.HookGlobal(vm, name, func(orig goja.Value) goja.Value {
+		if lazy && gojax.HookGlobal(vm, name, func(orig goja.Value) goja.Value {
 			install(orig)
 			return orig
 		}) {

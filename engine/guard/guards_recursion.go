@@ -193,8 +193,21 @@ func (g *guards) installRecursionGuards() (parseRevived func(text, reviver goja.
 		}
 	}
 	for _, s := range countedSymbols {
+		body := passOn
+		// The only makers of string and regexp string iterators: the
+		// first iterator made guards its prototype's next (installIterGuards).
+		if hook := g.iterHookOf(s.holder, s.sym); hook != nil {
+			body = func(orig goja.Callable, c goja.FunctionCall) goja.Value {
+				r := call(orig, c.This, c.Arguments...)
+				if f := *hook; f != nil {
+					f(r)
+					*hook = nil
+				}
+				return r
+			}
+		}
 		if holder := g.holderOf(s.holder); holder != nil {
-			g.wrapWith(holder, s.sym, -1, passOn)
+			g.wrapWith(holder, s.sym, -1, body)
 		}
 	}
 	// trimLeft and trimRight are the very functions trimStart and
@@ -637,6 +650,20 @@ func (g *guards) namedNative(name string, length int, fn func(goja.FunctionCall)
 	w := g.vm.ToValue(fn).(*goja.Object)
 	g.setNameLength(w, g.vm.ToValue(name), g.vm.ToValue(length))
 	return w
+}
+
+// iterHookOf is where installIterGuards leaves the guard of the iterators
+// that holder[sym] makes, for its first result: String.prototype's
+// @@iterator is goja's only maker of string iterators, RegExp.prototype's
+// @@matchAll of regexp string iterators.
+func (g *guards) iterHookOf(holder string, sym *goja.Symbol) *func(goja.Value) {
+	switch {
+	case holder == "String.prototype" && sym == goja.SymIterator:
+		return &g.strIterHook
+	case holder == "RegExp.prototype" && sym == goja.SymMatchAll:
+		return &g.rxIterHook
+	}
+	return nil
 }
 
 // nativeConstruct and nativeApply are Reflect.construct and Reflect.apply

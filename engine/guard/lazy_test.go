@@ -180,6 +180,18 @@ func TestLazyGuardsRoutes(t *testing.T) {
 		{"set-redefined-first", `const d = Object.getOwnPropertyDescriptors(globalThis).Set; Object.defineProperty(globalThis, "Set", {value: 1}); new d.value()[Symbol.iterator]().next`},
 		{"map-typeof", `typeof Map; Object.getPrototypeOf(new Map().values()).next`},
 		{"set-enumeration", `Object.values(Object.getOwnPropertyDescriptors(globalThis)); new Set().entries().next`},
+		// String and regexp string iterators: guarded by the first one
+		// their only maker makes, by any route to that maker.
+		{"string-iterator", `Object.getPrototypeOf(""[Symbol.iterator]()).next`},
+		{"string-iterator-spread-first", `[..."ab"]; for (const c of "cd") {} Object.getPrototypeOf("x"[Symbol.iterator]()).next`},
+		{"string-iterator-call", `Object.getPrototypeOf(String.prototype[Symbol.iterator].call(7)).next`},
+		{"string-iterator-descriptor", `Object.getPrototypeOf(Object.getOwnPropertyDescriptor(String.prototype, Symbol.iterator).value.call("")).next`},
+		{"string-iterator-destructuring", `const [a, ...rest] = "abc"; Object.getPrototypeOf(new String("q")[Symbol.iterator]()).next`},
+		{"regexp-iterator-string", `Object.getPrototypeOf("ab".matchAll(/a/g)).next`},
+		{"regexp-iterator-string-pattern", `Object.getPrototypeOf("ab".matchAll("a")).next`},
+		{"regexp-iterator-call", `Object.getPrototypeOf(RegExp.prototype[Symbol.matchAll].call(/a/g, "a")).next`},
+		{"regexp-iterator-reflect", `Object.getPrototypeOf(Reflect.apply(RegExp.prototype[Symbol.matchAll], /a/, ["a"])).next`},
+		{"regexp-iterator-subclass", `class R extends RegExp {} Object.getPrototypeOf(new R("a", "g")[Symbol.matchAll]("aa")).next`},
 		// The globals only the global object reaches: their guards are
 		// made when goja makes the global, by any route (globals.go).
 		{"json", `JSON.parse`},
