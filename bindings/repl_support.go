@@ -225,7 +225,11 @@ func (s *Session) run(in *input, finish func(EvalResult)) error {
 		}
 		finish(EvalResult{Err: in.fixStack(se)})
 	}
-	v, err := vm.RunProgram(in.prog)
+	err := s.iso.Prepare(in.prog)
+	var v goja.Value
+	if err == nil {
+		v, err = vm.RunProgram(in.prog)
+	}
 	if err != nil {
 		var ie *goja.InterruptedError
 		if errors.As(err, &ie) {

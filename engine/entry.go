@@ -11,6 +11,9 @@ func (iso *Isolate) runEntry() error {
 	if iso.modProg != nil && iso.modProg.module {
 		return iso.runModuleEntry()
 	}
+	if err := iso.Prepare(iso.prog); err != nil {
+		return err
+	}
 	v, err := iso.vm.RunProgram(iso.prog)
 	if err != nil {
 		return err

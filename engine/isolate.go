@@ -14,6 +14,7 @@ import (
 
 	"github.com/dop251/goja"
 	"github.com/isobox/isobox/engine/clone"
+	"github.com/isobox/isobox/engine/guard"
 )
 
 // State is an isolate's life-cycle state.
@@ -150,6 +151,7 @@ type Isolate struct {
 
 	// Loop-only state.
 	vm         *goja.Runtime
+	guards     *guard.Guards // the VM's guards, for Prepare
 	codec      clone.Codec
 	tm         timers
 	timer      *time.Timer
@@ -295,8 +297,17 @@ func (iso *Isolate) Stderr() io.Writer { return iso.stderr }
 func (iso *Isolate) SetupMessage() *Message { return iso.cfg.setupMsg }
 
 // Runtime returns the isolate's VM. Loop only: a goja.Runtime must never
-// be touched from another goroutine.
+// be touched from another goroutine. A program run on it directly must
+// be prepared first (Prepare); vm.RunString and a program compiled
+// elsewhere than this package are prepared by Prepare(nil).
 func (iso *Isolate) Runtime() *goja.Runtime { return iso.vm }
+
+// Prepare readies the isolate's guards for running p on its VM (see
+// guard.Guards.Prepare: some are installed only once a program may need
+// them, RegExp's for a regular-expression literal); nil prepares for any
+// program. The engine prepares every program it runs itself. The error is
+// an interrupt (a kill, a limit), as RunProgram would return it. Loop only.
+func (iso *Isolate) Prepare(p *goja.Program) error { return iso.guards.Prepare(p) }
 
 // SetLocal stores the bindings' per-isolate state. Loop only.
 func (iso *Isolate) SetLocal(v any) { iso.local = v }
@@ -997,6 +1008,7 @@ func (iso *Isolate) finish() {
 	// Drop everything that reaches the VM: a handle to a dead isolate
 	// (kept by a parent, a port or the embedder) must not keep its heap.
 	iso.vm = nil
+	iso.guards = nil
 	iso.local = nil
 	iso.rejections = nil
 	iso.codec = clone.Codec{}

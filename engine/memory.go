@@ -598,9 +598,11 @@ func (iso *Isolate) harden(vm *goja.Runtime) error {
 	cfg := guardConfig(iso.cfg.limits)
 	cfg.Import = iso.dynamicImport
 	cfg.Reserve = iso.reserveMemory
-	if err := guard.Install(vm, cfg); err != nil {
+	gs, err := guard.InstallGuards(vm, cfg)
+	if err != nil {
 		return err
 	}
+	iso.guards = gs
 	iso.watchMemory()
 	return nil
 }

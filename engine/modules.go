@@ -356,6 +356,9 @@ func (iso *Isolate) runModule(mp *modProg, done func(ns *goja.Object) error) (*g
 	for k, v := range mp.files {
 		mr.files[k] = v
 	}
+	if err := iso.Prepare(mp.prog); err != nil {
+		return nil, err
+	}
 	v, err := iso.vm.RunProgram(mp.prog)
 	if err != nil {
 		return nil, err
@@ -826,7 +829,11 @@ func (iso *Isolate) importGraphErr(mp *modProg) (goja.Value, error) {
 	}
 	p, resolve, reject := iso.vm.NewPromise()
 	if !mp.module { // a TypeScript classic script: run it as one
-		if _, err := iso.vm.RunProgram(mp.prog); err != nil {
+		err := iso.Prepare(mp.prog)
+		if err == nil {
+			_, err = iso.vm.RunProgram(mp.prog)
+		}
+		if err != nil {
 			if interrupted(err) {
 				return nil, err
 			}

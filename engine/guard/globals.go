@@ -31,7 +31,7 @@ import (
 // hookedGlobals are the globals whose guards onGlobal installs: those
 // above, and Date (templated, but its prototype is reachable only from
 // the global: goja's own Go code makes dates through vm.Get("Date")).
-var hookedGlobals = map[string]bool{"Reflect": true, "JSON": true, "WeakMap": true, "Date": true}
+var hookedGlobals = map[string]bool{"Reflect": true, "JSON": true, "WeakMap": true, "Date": true, "RegExp": true}
 
 // keptOriginals names, per global, the originals the guards keep: a
 // property of the global's object, or a property of one of its properties
@@ -52,6 +52,7 @@ type globalGuard struct {
 	vals     map[string]goja.Value  // the kept originals, once read
 	installs []func(o *goja.Object) // the installers, in order
 	done     int                    // how many have run
+	value    goja.Value             // what the global holds, if not goja's object (an installer sets it)
 }
 
 // globalGuardOf returns the state of name, making it on first use.
@@ -122,6 +123,17 @@ func (g *guards) keep(st *globalGuard, o *goja.Object) {
 	st.obj, st.vals = o, vals
 }
 
+// ensureGlobal runs the installers of name not yet run, on goja's object,
+// without making the global: for a route to the object that bypasses it
+// (regexp_lazy.go).
+func (g *guards) ensureGlobal(name string) {
+	st := g.globalGuardOf(name)
+	if st.obj != nil && st.done == len(st.installs) {
+		return
+	}
+	g.runGlobal(st, g.original(name, "").(*goja.Object))
+}
+
 // runGlobal keeps the originals of st from o and runs the installers not
 // yet run.
 func (g *guards) runGlobal(st *globalGuard, o *goja.Object) {
@@ -144,12 +156,18 @@ func (g *guards) armGlobals() {
 			if o, ok := v.(*goja.Object); ok {
 				g.runGlobal(st, o)
 			}
+			if st.value != nil {
+				return st.value
+			}
 			return v
 		}) {
 			continue
 		}
 		if o, ok := g.vm.Get(st.name).(*goja.Object); ok {
 			g.runGlobal(st, o)
+			if st.value != nil {
+				_ = g.vm.GlobalObject().DefineDataProperty(st.name, st.value, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+			}
 		}
 	}
 }

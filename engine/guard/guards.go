@@ -133,7 +133,22 @@ type guards struct {
 // error means a built-in was not where it should be and vm is unusable.
 // Install and the guards it installs run on the goroutine that owns vm,
 // as every use of a *goja.Runtime must.
-func Install(vm *goja.Runtime, cfg Config) (err error) {
+// Every guard is in place for any program vm runs, however compiled
+// (RunString included).
+func Install(vm *goja.Runtime, cfg Config) error {
+	gs, err := InstallGuards(vm, cfg)
+	if err != nil {
+		return err
+	}
+	return gs.Prepare(nil)
+}
+
+// InstallGuards is Install for a caller that prepares every program it
+// runs (Guards.Prepare, which it returns the handle for): the guards a
+// program can need only by its text (RegExp's, for a literal) are then
+// installed by Prepare, when first needed, rather than now. Same
+// goroutine rules as Install.
+func InstallGuards(vm *goja.Runtime, cfg Config) (gs *Guards, err error) {
 	maxBuf := cfg.MaxAllocBytes
 	if maxBuf <= 0 {
 		maxBuf = DefaultMaxAllocBytes
@@ -177,7 +192,7 @@ func Install(vm *goja.Runtime, cfg Config) (err error) {
 	g.installParseFloatGuard() // guards_number.go
 	g.nativeToString(vm.Get("Function").(*goja.Object).Get("prototype").(*goja.Object))
 	g.armGlobals() // globals.go
-	return nil
+	return &Guards{g: g}, nil
 }
 
 // nativeToString makes Function.prototype.toString print the functions

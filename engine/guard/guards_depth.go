@@ -255,6 +255,7 @@ func (g *guards) installDepthGuards() {
 	g.wrap(vm.GlobalObject(), "eval", 1, func(c goja.FunctionCall) {
 		if s, ok := c.Argument(0).(goja.String); ok {
 			checkSource(s.String())
+			g.ensureRegExpFor(s.String()) // regexp_lazy.go
 		}
 	})
 
@@ -275,6 +276,7 @@ func (g *guards) installDepthGuards() {
 			}
 			text := functionSourceText(head, args)
 			checkSource(text)                        // nesting
+			g.ensureRegExpFor(text)                  // literals (regexp_lazy.go)
 			g.checkFunctionSource(text)              // BigInt constants (guards_bigint.go)
 			return g.rewriteFunctionArgs(head, args) // BigInt operators (guards_ops.go)
 		}
@@ -286,7 +288,7 @@ func (g *guards) installDepthGuards() {
 	// RegExp(pattern, flags), called or constructed; a pattern object
 	// other than a RegExp is converted once here.
 	var reWrapper goja.Value // the wrapper, as the called form's active function
-	g.wrapCtor(vm.GlobalObject(), "RegExp", true, func(args []goja.Value) []goja.Value {
+	reCheck := func(args []goja.Value) []goja.Value {
 		if len(args) > 0 {
 			if o, ok := args[0].(*goja.Object); ok && g.ctorCalled && (len(args) < 2 || goja.IsUndefined(args[1])) {
 				// RegExp(pattern) called: a regexp-like pattern whose
@@ -327,8 +329,17 @@ func (g *guards) installDepthGuards() {
 			checkPatternFlags(args[0], flags)
 		}
 		return args
+	}
+	// Made when RegExp is first needed (regexp_lazy.go). The wrapper
+	// does not expose its unguarded original as its [[Prototype]]
+	// (unhide), and has an own @@species.
+	g.onGlobal("RegExp", func(re *goja.Object) {
+		w, proto := g.makeCtorWrapper(re, "RegExp", ctorCheckBoth, reCheck)
+		_ = proto.DefineDataProperty("constructor", w, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+		g.unhide(w, nil, true)
+		reWrapper = w
+		g.globalGuardOf("RegExp").value = w
 	})
-	reWrapper = vm.GlobalObject().Get("RegExp")
 	// String.prototype.match/matchAll/search turn anything that is not a
 	// RegExp (and has no matcher method) into one with the intrinsic
 	// constructor: guardStringMatch does goja's steps up to that
@@ -338,16 +349,8 @@ func (g *guards) installDepthGuards() {
 	g.wrapWith(sp, "matchAll", 1, g.guardStringMatch(goja.SymMatchAll, true, checkPattern))
 	g.wrapWith(sp, "search", 1, g.guardStringMatch(goja.SymSearch, false, checkPattern))
 	// RegExp.prototype.compile(pattern) recompiles this in place.
-	rp := vm.Get("RegExp").(*goja.Object).Get("prototype").(*goja.Object)
-	g.wrapWith(rp, "compile", 2, func(orig goja.Callable, c goja.FunctionCall) goja.Value {
-		args := append([]goja.Value(nil), c.Arguments...)
-		if t, ok := c.This.(*goja.Object); ok && t.ClassName() == "RegExp" && len(args) > 0 {
-			if o, ok := args[0].(*goja.Object); ok && o.ClassName() != "RegExp" {
-				args[0] = o.ToString()
-			}
-			checkPattern(args[0])
-		}
-		return call(orig, c.This, args...)
+	g.onRegExpProto(func(rp *goja.Object) {
+		g.guardCompile(rp, checkPattern)
 	})
 
 	// JSON.parse: ToString(text) once, the nesting of the text before the
@@ -381,18 +384,33 @@ func (g *guards) installDepthGuards() {
 	}
 	revived = g.installRecursionGuards()
 	// Every constructor wrapped so far (wrapCtor: Function and its async
-	// and generator kin, RegExp) stops exposing its unguarded original as
-	// its [[Prototype]]. (The buffer family's wrappers, made later by
+	// and generator kin) stops exposing its unguarded original as its
+	// [[Prototype]]. (The buffer family's wrappers, made later by
 	// ensureBuffers, never did: adoptStatics gives them the original's
 	// [[Prototype]].)
 	global := vm.GlobalObject()
-	ctors := []goja.Value{global.Get("Function"), global.Get("RegExp"),
+	ctors := []goja.Value{global.Get("Function"),
 		protos.Get("0").(*goja.Object).Get("constructor"), protos.Get("1").(*goja.Object).Get("constructor")}
-	for i, c := range ctors {
+	for _, c := range ctors {
 		if w, ok := c.(*goja.Object); ok {
-			g.unhide(w, nil, i == 1) // RegExp: an own @@species
+			g.unhide(w, nil, false)
 		}
 	}
+}
+
+// guardCompile wraps RegExp.prototype.compile(pattern), which recompiles
+// this in place: the pattern is converted once and checked.
+func (g *guards) guardCompile(rp *goja.Object, checkPattern func(goja.Value)) {
+	g.wrapWith(rp, "compile", 2, func(orig goja.Callable, c goja.FunctionCall) goja.Value {
+		args := append([]goja.Value(nil), c.Arguments...)
+		if t, ok := c.This.(*goja.Object); ok && t.ClassName() == "RegExp" && len(args) > 0 {
+			if o, ok := args[0].(*goja.Object); ok && o.ClassName() != "RegExp" {
+				args[0] = o.ToString()
+			}
+			checkPattern(args[0])
+		}
+		return call(orig, c.This, args...)
+	})
 }
 
 // guardParse wraps JSON.parse: ToString(text) once, the nesting of the

@@ -76,7 +76,7 @@ func (g *guards) installIterGuards() {
 		g.strIterHook, g.rxIterHook = guard, rxGuard
 	} else {
 		guard(iterOf(vm.ToValue("").ToObject(vm)))
-		re := vm.Get("RegExp").(*goja.Object)
+		re := g.original("RegExp", "").(*goja.Object) // never reaches a script
 		rx, err := vm.New(re, vm.ToValue("(?:)"), vm.ToValue("g"))
 		if err != nil {
 			panic(err)

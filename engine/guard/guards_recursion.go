@@ -206,7 +206,14 @@ func (g *guards) installRecursionGuards() (parseRevived func(text, reviver goja.
 				return r
 			}
 		}
-		if holder := g.holderOf(s.holder); holder != nil {
+		if name, proto := strings.CutSuffix(s.holder, ".prototype"); hookedGlobals[name] && proto {
+			sym := s.sym
+			g.onGlobal(name, func(o *goja.Object) {
+				if p, ok := o.Get("prototype").(*goja.Object); ok {
+					g.wrapWith(p, sym, -1, body)
+				}
+			})
+		} else if holder := g.holderOf(s.holder); holder != nil {
 			g.wrapWith(holder, s.sym, -1, body)
 		}
 	}
@@ -220,7 +227,7 @@ func (g *guards) installRecursionGuards() (parseRevived func(text, reviver goja.
 	}
 	// The flags getter reads this.hasIndices, this.global ... through
 	// getters: Object.defineProperty(o, "global", {get: flagsGetter}).
-	g.wrapGetter(g.holderOf("RegExp.prototype"), "flags")
+	g.onRegExpProto(func(rp *goja.Object) { g.wrapGetter(rp, "flags") })
 
 	// What recursionProg needs, captured now, before any script runs.
 	object := g.holderOf("Object")
@@ -560,6 +567,7 @@ func (g *guards) guardStringMatch(sym *goja.Symbol, global bool, check func(goja
 			arg = o.ToString()
 		}
 		check(arg)
+		g.ensureRegExp() // the original makes a RegExp of the pattern (regexp_lazy.go)
 		return call(orig, this, arg)
 	}
 }

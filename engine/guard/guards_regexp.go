@@ -33,11 +33,11 @@ const (
 // [Symbol.split] (guardReplace wraps [Symbol.replace] and calls
 // reserveMatches).
 func (g *guards) installRegExpGuards() {
-	re, ok := g.vm.Get("RegExp").(*goja.Object)
-	if !ok {
-		return
-	}
-	rp, ok := re.Get("prototype").(*goja.Object)
+	g.onRegExpProto(g.installRegExpProto)
+}
+
+func (g *guards) installRegExpProto(rp *goja.Object) {
+	re, ok := g.globalGuardOf("RegExp").value.(*goja.Object) // the wrapper
 	if !ok {
 		return
 	}

@@ -68,11 +68,7 @@ func (g *guards) guardReplace(sp *goja.Object) {
 	g.wrapWith(sp, "replaceAll", 2, func(orig goja.Callable, c goja.FunctionCall) goja.Value {
 		return rg.stringReplace(orig, c, true)
 	})
-	if re, ok := g.vm.Get("RegExp").(*goja.Object); ok {
-		if rp, ok := re.Get("prototype").(*goja.Object); ok {
-			g.wrapWith(rp, goja.SymReplace, 2, rg.regexpReplace)
-		}
-	}
+	g.onRegExpProto(func(rp *goja.Object) { g.wrapWith(rp, goja.SymReplace, 2, rg.regexpReplace) })
 }
 
 type replaceGuard struct {

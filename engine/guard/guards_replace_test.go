@@ -23,6 +23,7 @@ func replaceVM(t testing.TB, maxStr int64) *goja.Runtime {
 	g := &guards{vm: vm, maxBuf: maxStr * 2, maxStr: maxStr, maxLen: maxStr / 4}
 	g.rangeError = vm.Get("RangeError").(*goja.Object)
 	g.guardReplace(vm.Get("String").(*goja.Object).Get("prototype").(*goja.Object))
+	g.ensureRegExp() // its RegExp.prototype[Symbol.replace] wrap, over Install's
 	return vm
 }
 

@@ -7,7 +7,6 @@ import (
 	"github.com/dop251/goja"
 )
 
-// guardedVM is a fresh runtime with every guard installed, capped by cfg.
 // hangBound is how long a guarded call may take before a test calls it a
 // hang. It is not a performance check (those are benchmarks): a guard that
 // works throws in milliseconds, and the RangeError it throws is what the
@@ -38,12 +37,25 @@ func expectRangeErrors(t *testing.T, vm *goja.Runtime, sources []string) {
 	}
 }
 
+// guardedVM is a fresh runtime with every guard installed (Install),
+// capped by cfg.
 func guardedVM(t testing.TB, cfg Config) *goja.Runtime {
 	vm := goja.New()
 	if err := Install(vm, cfg); err != nil {
 		t.Fatalf("Install: %v", err)
 	}
 	return vm
+}
+
+// unpreparedVM is a fresh runtime with its guards installed and nothing
+// prepared, for the tests of Prepare and of what it installs.
+func unpreparedVM(t testing.TB, cfg Config) (*goja.Runtime, *Guards) {
+	vm := goja.New()
+	gs, err := InstallGuards(vm, cfg)
+	if err != nil {
+		t.Fatalf("Install: %v", err)
+	}
+	return vm, gs
 }
 
 // Each expression must throw a catchable RangeError quickly, without Go
@@ -156,6 +168,13 @@ func BenchmarkSpawnVM(b *testing.B) {
 	b.Run("goja.New+guards", func(b *testing.B) {
 		for i := 0; i < b.N; i++ {
 			guardedVM(b, Config{})
+		}
+	})
+	// What the engine pays at a spawn: the guards a program needs only by
+	// its text (RegExp's) wait for Prepare.
+	b.Run("goja.New+guards-unprepared", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			unpreparedVM(b, Config{})
 		}
 	})
 	b.Run("goja.New+guards-eager", func(b *testing.B) {

@@ -52,7 +52,10 @@ func Compile(name, src string, strict bool) (p *goja.Program, err error) {
 	if err != nil {
 		return nil, err
 	}
-	return goja.CompileAST(prg, strict)
+	if p, err = goja.CompileAST(prg, strict); err == nil {
+		noteSlashFree(p, src) // regexp_lazy.go
+	}
+	return p, err
 }
 
 // ErrParserFailed is what the error of a parse goja's parser panicked on
