@@ -135,6 +135,15 @@ var hostileCases = []hostileCase{
 	{name: "native-proxy-prototype-cycle-setter", fn: `() => { const t = {}; const p = new Proxy(t, {getPrototypeOf: () => null}); t.__proto__ = p; p.x }`, limits: `{}`, want: "TypeError"},
 	{name: "native-proxy-trap-reflect-apply", fn: `() => { const p = new Proxy(function () {}, {get: Reflect.apply}); p.x }`, limits: `{}`, want: "RangeError"},
 	{name: "native-reviver-adds-cycle", fn: `() => JSON.parse('{"a":1,"b":2}', function (k, v) { if (k === 'a') this.b = this; return v })`, limits: `{}`, want: "RangeError"},
+	// Guards made on first use (engine/guard: globals.go, regexp_lazy.go),
+	// reached by routes a program's text does not show, or after the
+	// script replaced what they keep. The sources hold no "/".
+	{name: "lazy-regexp-eval-deep-pattern", fn: `() => { const S = String.fromCharCode(47); const R = eval(S + "x" + S).constructor; new R("(".repeat(1e6) + ")".repeat(1e6)) }`, limits: `{}`, want: "SyntaxError"},
+	{name: "lazy-regexp-function-deep-pattern", fn: `() => { const S = String.fromCharCode(47); const R = Function("return " + S + "x" + S)().constructor; R("(".repeat(1e6) + ")".repeat(1e6)) }`, limits: `{}`, want: "SyntaxError"},
+	{name: "lazy-regexp-compile-deep-pattern", fn: `() => { const S = String.fromCharCode(47); (0, eval)(S + "x" + S).compile("[".repeat(1e6)) }`, limits: `{}`, want: "SyntaxError"},
+	{name: "lazy-weakmap-tampered-proxy-chain", fn: `() => { WeakMap.prototype.get = () => 0; WeakMap.prototype.set = function () { return this }; let p = {}; for (let i = 0; i < 1e6; i++) p = new Proxy(p, {}); p.x }`, limits: `{}`, want: "RangeError"},
+	{name: "lazy-weakmap-tampered-bound-args", fn: `() => { WeakMap.prototype.get = () => 0; WeakMap.prototype.set = function () { return this }; const a = new Array(60000).fill(0); let f = function () {}; for (let i = 0; i < 4096; i++) f = f.bind(null, ...a); f() }`, limits: `{memoryMb: 64}`, want: "RangeError"},
+	{name: "lazy-reflect-replaced-bind-chain", fn: `() => { const bind = Function.prototype.bind; globalThis.Reflect = {apply() { return 0 }, construct() { return {} }}; let f = function () {}; for (let i = 0; i < 1e6; i++) f = bind.call(f, null); f() }`, limits: `{}`, want: "RangeError"},
 	{name: "native-flat-self", fn: `() => { const a = []; a[0] = a; a.flat(Infinity) }`, limits: `{}`, want: "RangeError"},
 	{name: "native-bound-builtin-cycle", fn: `() => { const o = {}; o.valueOf = Math.abs.bind(null, o); o.toString = String.bind(null, o); +o }`, limits: `{}`, want: "RangeError"},
 	{name: "native-pop-length-self", fn: `() => { const o = {length: 1}; o.valueOf = Array.prototype.pop; o.length = o; +o }`, limits: `{}`, want: "RangeError"},
