@@ -16,6 +16,7 @@ func TestHookedGlobalsIgnoreTampering(t *testing.T) {
 		{"typeerror-global", `globalThis.TypeError = function () { return {notAnError: true} };`},
 		{"bind-replaced", `Function.prototype.bind = function () { return function () {} };`},
 		{"json-parse-replaced", `JSON.parse = function () { return {} };`},
+		{"error-globals", `globalThis.RangeError = function () { return {fake: 1} }; globalThis.SyntaxError = globalThis.RangeError;`},
 	}
 	attacks := []struct{ name, src, want string }{
 		// The proxy and bound-function chains count their depth in the
@@ -30,14 +31,18 @@ func TestHookedGlobalsIgnoreTampering(t *testing.T) {
 		{"reviver", `String(OrigParse('{"a": [1, 2]}', function (k, v) { return v }).a)`, "1,2"},
 		// split through a species constructor runs splitProg with the
 		// kept Reflect.
+		// The allocation guards' RangeError, and the source checks'
+		// SyntaxError, are goja's.
+		{"alloc-rangeerror", `"x".repeat(2 ** 40)`, "RangeError"},
+		{"nesting-syntaxerror", `let r; try { eval("[".repeat(1e5)) } catch (e) { r = e instanceof OrigSyntaxError ? "SyntaxError" : "fake" } r`, "SyntaxError"},
 		{"split-species", `class R extends RegExp { static get [Symbol.species]() { return RegExp } } "a,b,c".split(new R(",")).join("|")`, "a|b|c"},
 	}
 	for _, eager := range []bool{false, true} {
 		for _, tm := range tampers {
 			for _, at := range attacks {
 				vm := guardedVM(t, Config{Eager: eager, MaxDepth: 100})
-				src := `const OrigTypeError = TypeError, OrigParse = JSON.parse, OrigBind = Function.prototype.bind;` + tm.src + `
-					(function () { try { return String(eval(` + "`" + at.src + "`" + `)) } catch (e) { return e instanceof RangeError ? "RangeError" : "error: " + e } })()`
+				src := `const OrigTypeError = TypeError, OrigRangeError = RangeError, OrigSyntaxError = SyntaxError, OrigParse = JSON.parse, OrigBind = Function.prototype.bind;` + tm.src + `
+					(function () { try { return String(eval(` + "`" + at.src + "`" + `)) } catch (e) { return e instanceof OrigRangeError ? "RangeError" : "error: " + e } })()`
 				v, err := vm.RunString(src)
 				if err != nil {
 					t.Errorf("eager=%v %s, %s: %v", eager, tm.name, at.name, err)

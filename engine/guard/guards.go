@@ -165,7 +165,10 @@ func InstallGuards(vm *goja.Runtime, cfg Config) (gs *Guards, err error) {
 	}()
 	object := vm.Get("Object").(*goja.Object)
 	g.gopd, _ = goja.AssertFunction(object.Get("getOwnPropertyDescriptor"))
-	g.rangeError = vm.Get("RangeError").(*goja.Object)
+	if !g.deferOK || gojax.TemplateLayout() != nil {
+		// No lazy path: the globals are goja's now, not later.
+		g.rangeError, g.syntaxError = vm.Get("RangeError").(*goja.Object), vm.Get("SyntaxError").(*goja.Object)
+	}
 
 	sp := vm.Get("String").(*goja.Object).Get("prototype").(*goja.Object)
 	g.installStringGuards(sp) // guards_string.go
@@ -193,6 +196,23 @@ func InstallGuards(vm *goja.Runtime, cfg Config) (gs *Guards, err error) {
 	g.nativeToString(vm.Get("Function").(*goja.Object).Get("prototype").(*goja.Object))
 	g.armGlobals() // globals.go
 	return &Guards{g: g}, nil
+}
+
+// rangeErr and syntaxErr are goja's RangeError and SyntaxError, read on
+// first use (~4 KB each at boot otherwise) from goja's template, not from
+// the global object, where a script may have put its own.
+func (g *guards) rangeErr() *goja.Object {
+	if g.rangeError == nil {
+		g.rangeError = g.globalOriginal("RangeError").(*goja.Object)
+	}
+	return g.rangeError
+}
+
+func (g *guards) syntaxErr() *goja.Object {
+	if g.syntaxError == nil {
+		g.syntaxError = g.globalOriginal("SyntaxError").(*goja.Object)
+	}
+	return g.syntaxError
 }
 
 // nativeToString makes Function.prototype.toString print the functions
@@ -272,7 +292,7 @@ var typedArrays = []struct {
 // fail throws a RangeError for an allocation over the cap. The message
 // names "the isolate allocation limit", as scripts have always seen it.
 func (g *guards) fail(what string) {
-	e, err := g.vm.New(g.rangeError, g.vm.ToValue(what+" exceeds the isolate allocation limit"))
+	e, err := g.vm.New(g.rangeErr(), g.vm.ToValue(what+" exceeds the isolate allocation limit"))
 	if err != nil {
 		rethrow(err)
 	}

@@ -387,7 +387,7 @@ func (g *guards) checkFunctionSource(text string) {
 }
 
 func (g *guards) bigRangeError(err error) {
-	e, nerr := g.vm.New(g.rangeError, g.vm.ToValue(strings.TrimPrefix(err.Error(), "guard: ")))
+	e, nerr := g.vm.New(g.rangeErr(), g.vm.ToValue(strings.TrimPrefix(err.Error(), "guard: ")))
 	if nerr != nil {
 		rethrow(nerr)
 	}

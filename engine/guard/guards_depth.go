@@ -195,10 +195,8 @@ const costPatternChar = 256
 func (g *guards) installDepthGuards() {
 	vm := g.vm
 	limit := g.maxDepth
-	syntaxError := vm.Get("SyntaxError").(*goja.Object)
-	g.syntaxError = syntaxError
 	failSyntax := func(msg string) {
-		e, err := vm.New(syntaxError, vm.ToValue(msg))
+		e, err := vm.New(g.syntaxErr(), vm.ToValue(msg))
 		if err != nil {
 			rethrow(err)
 		}
@@ -244,7 +242,7 @@ func (g *guards) installDepthGuards() {
 	// getPrototypeOf, nativeTarget, invoke, TypeError, WeakMap's get and set:
 	// those not known yet are read by depthKit.
 	g.kitArgs = []goja.Value{nil, nil, vm.Get("Array").(*goja.Object).Get("isArray"),
-		vm.ToValue(limit), g.rangeError, nil, nil, nil, object.Get("getPrototypeOf"), nil, nil, nil, nil, nil}
+		vm.ToValue(limit), nil, nil, nil, nil, object.Get("getPrototypeOf"), nil, nil, nil, nil, nil}
 	pv, err := vm.RunProgram(fnProtosProg)
 	if err != nil {
 		panic(err)
@@ -446,7 +444,7 @@ func (g *guards) depthKit() *goja.Object {
 	}
 	vm := g.vm
 	args := append([]goja.Value(nil), g.kitArgs...)
-	args[5], args[11] = g.globalOriginal("Proxy"), g.globalOriginal("TypeError")
+	args[4], args[5], args[11] = g.rangeErr(), g.globalOriginal("Proxy"), g.globalOriginal("TypeError")
 	args[0], args[1] = g.original("Reflect", "construct"), g.original("Reflect", "apply")
 	args[7], args[12], args[13] = g.original("WeakMap", ""), g.original("WeakMap", "prototype.get"), g.original("WeakMap", "prototype.set")
 	if args[6] == nil {
@@ -631,7 +629,7 @@ func (g *guards) guardStringify(json *goja.Object) {
 
 // failDepth throws a RangeError for a nesting breach.
 func (g *guards) failDepth(what string) {
-	e, err := g.vm.New(g.rangeError, g.vm.ToValue(what))
+	e, err := g.vm.New(g.rangeErr(), g.vm.ToValue(what))
 	if err != nil {
 		rethrow(err)
 	}

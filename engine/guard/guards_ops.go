@@ -262,7 +262,7 @@ func jsInt32(v goja.Value) int32 {
 func jsUint32(v goja.Value) uint32 { return uint32(jsInt32(v)) } // the same low 32 bits
 
 func (g *guards) newRangeError(msg string) *goja.Object {
-	e, err := g.vm.New(g.rangeError, g.vm.ToValue(msg))
+	e, err := g.vm.New(g.rangeErr(), g.vm.ToValue(msg))
 	if err != nil {
 		rethrow(err)
 	}
@@ -303,7 +303,7 @@ func (g *guards) parseCheck(text string) {
 // throwRewrite throws RewriteOps's error as a SyntaxError, as the
 // compiler reports a source it will not compile.
 func (g *guards) throwRewrite(err error) {
-	e, nerr := g.vm.New(g.syntaxError, g.vm.ToValue(strings.TrimPrefix(err.Error(), "guard: ")))
+	e, nerr := g.vm.New(g.syntaxErr(), g.vm.ToValue(strings.TrimPrefix(err.Error(), "guard: ")))
 	if nerr != nil {
 		rethrow(nerr)
 	}

@@ -235,7 +235,7 @@ func (g *guards) installRecursionGuards() (parseRevived func(text, reviver goja.
 	ap := g.holderOf("Array.prototype")
 	intr := map[string]goja.Value{
 		"isArray": g.holderOf("Array").Get("isArray"), "getPrototypeOf": object.Get("getPrototypeOf"),
-		"setProto": object.Get("setPrototypeOf"), "rangeError": g.rangeError,
+		"setProto": object.Get("setPrototypeOf"),
 	}
 	var protoDesc *goja.Object
 	if d, err := g.gopd(goja.Undefined(), op, vm.ToValue("__proto__")); err == nil {
@@ -249,7 +249,7 @@ func (g *guards) installRecursionGuards() (parseRevived func(text, reviver goja.
 		if rk == nil {
 			kit := g.depthKit()
 			intr["Proxy"], intr["parts"], intr["wmGet"] = kit.Get("OrigProxy"), kit.Get("parts"), kit.Get("wmGet")
-			intr["construct"], intr["apply"] = g.original("Reflect", "construct"), g.original("Reflect", "apply")
+			intr["construct"], intr["apply"], intr["rangeError"] = g.original("Reflect", "construct"), g.original("Reflect", "apply"), g.rangeErr()
 			intr["reflectSetProto"], intr["parse"] = g.original("Reflect", "setPrototypeOf"), g.original("JSON", "parse")
 			rk = g.recursionKit(intr)
 		}
