@@ -125,7 +125,7 @@ func (g *guards) keep(st *globalGuard, o *goja.Object) {
 
 // ensureGlobal runs the installers of name not yet run, on goja's object,
 // without making the global: for a route to the object that bypasses it
-// (regexp_lazy.go).
+// (families.go).
 func (g *guards) ensureGlobal(name string) {
 	st := g.globalGuardOf(name)
 	if st.obj != nil && st.done == len(st.installs) {

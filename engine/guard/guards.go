@@ -114,15 +114,17 @@ type guards struct {
 	alloc          *allocGuards // guards_alloc.go state, made once
 	chk            goja.Value   // the constructor wrappers' native check
 	ctorChecks     []func(args []goja.Value) []goja.Value
-	ctorCalled     bool             // the running check's wrapper was called, not constructed
-	ctorReturn     goja.Value       // set by a check: the wrapper returns it as its result
-	ctorDone       *goja.Object     // the factory's marker of such a result
-	step           goja.Callable    // jsStep's function, made on first use
-	getVFn         goja.Callable    // getV's function, made on first use
-	kit            *goja.Object     // depthProg's result, made on first use (depthKit)
-	kitArgs        []goja.Value     // its arguments captured at boot
-	fp             *goja.Object     // Function.prototype
-	globals        []*globalGuard   // the guards of Reflect, JSON, WeakMap, Date (globals.go)
+	ctorCalled     bool                                    // the running check's wrapper was called, not constructed
+	ctorReturn     goja.Value                              // set by a check: the wrapper returns it as its result
+	ctorDone       *goja.Object                            // the factory's marker of such a result
+	step           goja.Callable                           // jsStep's function, made on first use
+	getVFn         goja.Callable                           // getV's function, made on first use
+	kit            *goja.Object                            // depthProg's result, made on first use (depthKit)
+	kitArgs        []goja.Value                            // its arguments captured at boot
+	fp             *goja.Object                            // Function.prototype
+	globals        []*globalGuard                          // the guards of Reflect, JSON, WeakMap, Date (globals.go)
+	fnChecks       [2]func(args []goja.Value) []goja.Value // the async and generator Function constructors' checks (families.go)
+	fnDone         [2]bool
 	strIterHook    func(goja.Value) // the string and regexp string iterators' guards, for the first one made (installIterGuards)
 	rxIterHook     func(goja.Value)
 }

@@ -181,10 +181,13 @@ var depthProg = goja.MustCompile("<guards-depth>", `(function (construct, apply,
 	};
 })`, true)
 
-// fnProtosProg gives the prototypes of async and generator functions,
+// fnProtoProgs give the prototypes of async and generator functions,
 // whose constructors (the other Function constructors) are reachable only
-// from such functions.
-var fnProtosProg = goja.MustCompile("<guards-fnprotos>", `[Object.getPrototypeOf(async function () {}), Object.getPrototypeOf(function* () {})]`, true)
+// from such functions (fnFamilies).
+var fnProtoProgs = [...]*goja.Program{
+	fnAsync:     goja.MustCompile("<guards-fnprotos>", `Object.getPrototypeOf(async function () {})`, true),
+	fnGenerator: goja.MustCompile("<guards-fnprotos>", `Object.getPrototypeOf(function* () {})`, true),
+}
 
 // costPatternChar is what compiling a regular expression costs per
 // pattern character, measured (the parse tree and the program of Go's
@@ -243,17 +246,12 @@ func (g *guards) installDepthGuards() {
 	// those not known yet are read by depthKit.
 	g.kitArgs = []goja.Value{nil, nil, vm.Get("Array").(*goja.Object).Get("isArray"),
 		vm.ToValue(limit), nil, nil, nil, nil, object.Get("getPrototypeOf"), nil, nil, nil, nil, nil}
-	pv, err := vm.RunProgram(fnProtosProg)
-	if err != nil {
-		panic(err)
-	}
-	protos := pv.(*goja.Object)
 
 	// eval(x): only a string is compiled.
 	g.wrap(vm.GlobalObject(), "eval", 1, func(c goja.FunctionCall) {
 		if s, ok := c.Argument(0).(goja.String); ok {
 			checkSource(s.String())
-			g.ensureRegExpFor(s.String()) // regexp_lazy.go
+			g.ensureFor(s.String()) // families.go
 		}
 	})
 
@@ -274,14 +272,18 @@ func (g *guards) installDepthGuards() {
 			}
 			text := functionSourceText(head, args)
 			checkSource(text)                        // nesting
-			g.ensureRegExpFor(text)                  // literals (regexp_lazy.go)
+			g.ensureFor(text)                        // literals, generators, async (families.go)
 			g.checkFunctionSource(text)              // BigInt constants (guards_bigint.go)
 			return g.rewriteFunctionArgs(head, args) // BigInt operators (guards_ops.go)
 		}
 	}
 	g.wrapCtor(vm.GlobalObject(), "Function", true, fnCheck("(function anonymous("))
-	g.wrapCtor(protos.Get("0").(*goja.Object), "constructor", true, fnCheck("(async function anonymous("))
-	g.wrapCtor(protos.Get("1").(*goja.Object), "constructor", true, fnCheck("(function* anonymous("))
+	g.fnChecks[fnAsync] = fnCheck("(async function anonymous(")
+	g.fnChecks[fnGenerator] = fnCheck("(function* anonymous(")
+	if !g.lazyFamilies() {
+		g.ensureFnFamily(fnAsync)
+		g.ensureFnFamily(fnGenerator)
+	}
 
 	// RegExp(pattern, flags), called or constructed; a pattern object
 	// other than a RegExp is converted once here.
@@ -328,7 +330,7 @@ func (g *guards) installDepthGuards() {
 		}
 		return args
 	}
-	// Made when RegExp is first needed (regexp_lazy.go). The wrapper
+	// Made when RegExp is first needed (families.go). The wrapper
 	// does not expose its unguarded original as its [[Prototype]]
 	// (unhide), and has an own @@species.
 	g.onGlobal("RegExp", func(re *goja.Object) {
@@ -381,18 +383,12 @@ func (g *guards) installDepthGuards() {
 		install(fp, "bind", g.depthKit().Get("bind"))
 	}
 	revived = g.installRecursionGuards()
-	// Every constructor wrapped so far (wrapCtor: Function and its async
-	// and generator kin) stops exposing its unguarded original as its
-	// [[Prototype]]. (The buffer family's wrappers, made later by
-	// ensureBuffers, never did: adoptStatics gives them the original's
-	// [[Prototype]].)
-	global := vm.GlobalObject()
-	ctors := []goja.Value{global.Get("Function"),
-		protos.Get("0").(*goja.Object).Get("constructor"), protos.Get("1").(*goja.Object).Get("constructor")}
-	for _, c := range ctors {
-		if w, ok := c.(*goja.Object); ok {
-			g.unhide(w, nil, false)
-		}
+	// The Function wrapper stops exposing its unguarded original as its
+	// [[Prototype]] (so do RegExp's and the other Function constructors',
+	// when made). (The buffer family's wrappers never did: adoptStatics
+	// gives them the original's [[Prototype]].)
+	if w, ok := vm.GlobalObject().Get("Function").(*goja.Object); ok {
+		g.unhide(w, nil, false)
 	}
 }
 

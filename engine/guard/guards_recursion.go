@@ -567,7 +567,7 @@ func (g *guards) guardStringMatch(sym *goja.Symbol, global bool, check func(goja
 			arg = o.ToString()
 		}
 		check(arg)
-		g.ensureRegExp() // the original makes a RegExp of the pattern (regexp_lazy.go)
+		g.ensureRegExp() // the original makes a RegExp of the pattern (families.go)
 		return call(orig, this, arg)
 	}
 }

@@ -29,16 +29,22 @@ import (
 // own mechanism, a hook on goja's global template plus the buffers Go code
 // makes (guards_buffers.go).
 //
+// The globals only the global object reaches (Reflect, JSON, WeakMap,
+// Date, and Proxy with the depth guards' JS) are guarded when goja makes
+// the global (globals.go); RegExp and the async and generator Function
+// constructors, which literals reach without the global, when a program
+// that may need them is prepared, or by their other routes (families.go);
+// the string and regexp string iterators by their only makers
+// (installIterGuards).
+//
 // Everything else is installed at boot as before: wrappers of methods
 // already created (the installers read some originals they keep), of
 // symbol-keyed methods, of the other constructors (wrapCtor: their
 // prototypes' constructor properties are reachable from instances goja
-// makes without the global, as /x/.constructor), of the built-ins goja builds whole
-// (RegExp.prototype, Promise.prototype, JSON, Reflect, the generator and
-// async prototypes), and the JS-defined guards. Those routes that bypass
-// the templates (regex, async and generator literals, buffers the host
-// creates, through gojax.NewArrayBuffer) therefore reach objects whose
-// guards are already in place.
+// makes without the global), of Promise.prototype (async functions and
+// host code make promises) and of Error.prototype. Those routes that
+// bypass the templates (async literals' promises, errors goja throws)
+// therefore reach objects whose guards are already in place.
 //
 // Config.Eager turns deferral off, and so does a goja layout gojax does
 // not recognize (DeferProperty reports false and the wrap happens now).

@@ -53,7 +53,7 @@ func Compile(name, src string, strict bool) (p *goja.Program, err error) {
 		return nil, err
 	}
 	if p, err = goja.CompileAST(prg, strict); err == nil {
-		noteSlashFree(p, src) // regexp_lazy.go
+		noteNeeds(p, src) // families.go
 	}
 	return p, err
 }

@@ -187,21 +187,21 @@ func TestPrepareFailureAtomic(t *testing.T) {
 	}
 }
 
-// The record of slash-free programs is weak: a program collected leaves
+// The record of what programs need is weak: a program collected leaves
 // nothing behind.
-func TestSlashFreeIsWeak(t *testing.T) {
+func TestProgramNeedsIsWeak(t *testing.T) {
 	p, err := Compile("w.js", "40 + 2", false)
 	if err != nil {
 		t.Fatal(err)
 	}
 	wp := weak.Make(p)
-	if _, ok := slashFree.Load(wp); !ok {
+	if _, ok := programNeeds.Load(wp); !ok {
 		t.Fatal("not recorded")
 	}
 	p = nil
 	for i := 0; i < 50; i++ {
 		runtime.GC()
-		if _, ok := slashFree.Load(wp); !ok {
+		if _, ok := programNeeds.Load(wp); !ok {
 			return
 		}
 		time.Sleep(10 * time.Millisecond)
@@ -231,5 +231,86 @@ func TestLazyRegExpDifferential(t *testing.T) {
 			}
 		}
 		t.Fatalf("walks differ in length: %d, %d", len(we), len(wl))
+	}
+}
+
+// The async and generator Function constructors wait for a program that
+// may make such a function; every route to one is the guard. Sources
+// without a "*" or "async" build them with Function or eval, from text
+// made at run time.
+func TestLazyFnFamilyRoutes(t *testing.T) {
+	if err := gojax.TemplateLayout(); err != nil {
+		t.Fatalf("template layout unavailable, the lazy path is off: %v", err)
+	}
+	made := trackWrappers(t)
+	const star, as = `String.fromCharCode(42)`, `String.fromCharCode(97, 115, 121, 110, 99)`
+	for _, tc := range []struct {
+		name, src string
+		kind      int
+	}{
+		{"generator-literal", `(function* () {}).constructor`, fnGenerator},
+		{"generator-method", `({ *g() {} }).g.constructor`, fnGenerator},
+		{"generator-class-method", `new (class { *g() {} })().g.constructor`, fnGenerator},
+		{"generator-object", `Object.getPrototypeOf(Object.getPrototypeOf((function* () {})())).constructor.constructor`, fnGenerator},
+		{"generator-eval", `eval("(function" + ` + star + ` + " () {})").constructor`, fnGenerator},
+		{"generator-function-ctor", `Function("return function" + ` + star + ` + " () {}")().constructor`, fnGenerator},
+		{"async-literal", `(async function () {}).constructor`, fnAsync},
+		{"async-arrow", `(async () => 1).constructor`, fnAsync},
+		{"async-method", `({ async m() {} }).m.constructor`, fnAsync},
+		{"async-generator-is-not-async-fn", `Object.getPrototypeOf(async function () {}).constructor`, fnAsync},
+		{"async-eval", `eval("(" + ` + as + ` + " function () {})").constructor`, fnAsync},
+		{"async-function-ctor", `new Function("return " + ` + as + ` + " () => 1")().constructor`, fnAsync},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			vm, gs := unpreparedVM(t, Config{})
+			if gs.g.fnDone[fnAsync] || gs.g.fnDone[fnGenerator] {
+				t.Fatal("a function family installed at boot")
+			}
+			v, err := runPrepared(t, vm, gs, tc.src)
+			if err != nil {
+				t.Fatalf("%s: %v", tc.src, err)
+			}
+			if o, _ := v.(*goja.Object); o == nil || !made[vm][o] {
+				t.Errorf("%s is not a guard wrapper: %v", tc.src, v)
+			}
+			if !gs.g.fnDone[tc.kind] {
+				t.Error("the family is not marked installed")
+			}
+		})
+	}
+	// And the guard works when reached that way: the nesting check.
+	vm, gs := unpreparedVM(t, Config{})
+	v, err := runPrepared(t, vm, gs, `try { (function* () {}).constructor("[".repeat(1e6)); "no error" } catch (e) { e.name }`)
+	if err != nil || v.String() != "SyntaxError" {
+		t.Errorf("deep generator body: %v %v, want SyntaxError", v, err)
+	}
+}
+
+// Prepare installs each family only for a program whose text may need
+// it.
+func TestPrepareNeeds(t *testing.T) {
+	for _, tc := range []struct {
+		src                     string
+		regexp, generator, asyn bool
+	}{
+		{"1 + 2", false, false, false},
+		{"2 * 3", false, true, false},
+		{"/x/", true, false, false},
+		{"var asyncOps = 1", false, false, true},
+		{`"\u0041"`, false, false, true},
+		{"async () => 1", false, false, true},
+		{"/* c */ 1", true, true, false},
+	} {
+		_, gs := unpreparedVM(t, Config{})
+		p, err := Compile("n.js", tc.src, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := gs.Prepare(p); err != nil {
+			t.Fatal(err)
+		}
+		if got := [3]bool{regexpDone(gs), gs.g.fnDone[fnGenerator], gs.g.fnDone[fnAsync]}; got != [3]bool{tc.regexp, tc.generator, tc.asyn} {
+			t.Errorf("%q: installed regexp, generator, async = %v, want %v", tc.src, got, [3]bool{tc.regexp, tc.generator, tc.asyn})
+		}
 	}
 }
