@@ -73,6 +73,10 @@ func TestAllocGuardsThrowRangeError(t *testing.T) {
 		`new Function('return 1n >> -(2n ** 40n)')`,
 		`Object.getPrototypeOf(async function () {}).constructor('return 7n ** (2n ** 30n)')`,
 		`BigInt.asUintN(2**40, -1n)`,
+		// A long decimal string is parsed in quadratic time, whatever the
+		// width: refused before the parse.
+		`BigInt.asUintN(64, "9".repeat(1e6))`,
+		`BigInt.asIntN(8, {valueOf() { return "1".repeat(2e6) }})`,
 		`BigInt('9'.repeat(2e6))`,
 		`BigInt({valueOf() { return '0x' + 'f'.repeat(1e6) }})`,
 		`var a = 2n ** 600000n; (a * a).toString()`,
@@ -149,7 +153,8 @@ func TestAllocGuardsTransparent(t *testing.T) {
 		check("bigint", 2n ** 64n === 18446744073709551616n && (1n << 100n) >> 99n === 2n && BigInt('0x10') === 16n && BigInt(true) === 1n && BigInt(' 12 ') === 12n);
 		check("bigint-new", (function(){ try { new BigInt(1); return false } catch (e) { return e instanceof TypeError } })());
 		check("bigint-syntax", (function(){ try { BigInt('1x'); return false } catch (e) { return e instanceof SyntaxError } })());
-		check("asN", BigInt.asUintN(8, 257n) === 1n && BigInt.asIntN(8, 255n) === -1n && BigInt.asUintN(2**40, 5n) === 5n && BigInt.asIntN(2**40, -5n) === -5n && BigInt.asUintN(64, '7') === 7n);
+		check("asN", BigInt.asUintN(8, 257n) === 1n && BigInt.asIntN(8, 255n) === -1n && BigInt.asUintN(2**40, 5n) === 5n && BigInt.asIntN(2**40, -5n) === -5n && BigInt.asUintN(64, '7') === 7n && BigInt.asIntN(64, {valueOf() { return " 12 " }}) === 12n);
+		check("asN-order", (function(){ let read = false; try { BigInt.asUintN(-1, {valueOf() { read = true; return 1n }}) } catch (e) { return e instanceof RangeError && !read } })());
 		check("asN-type", (function(){ try { BigInt.asUintN(2**40, 1); return false } catch (e) { return e instanceof TypeError } })());
 		check("bigint-toString", (255n).toString(16) === 'ff' && Object(5n).toString() === '5' && BigInt.prototype.toString.name === 'toString' && BigInt.prototype.constructor === BigInt);
 		check("eval", eval('1 + 1') === 2 && eval('2n ** 10n') === 1024n && new Function('a', 'b', 'return a + b')(1, 2) === 3);

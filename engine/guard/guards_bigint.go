@@ -553,14 +553,23 @@ func (b *bigGuards) asN(orig goja.Callable, c goja.FunctionCall, signed bool, na
 	}
 	bits = math.Trunc(bits)
 	xv := c.Argument(1)
-	if bits <= DefaultMaxBigIntBits || bits > 1<<53-1 {
-		return call(orig, goja.Undefined(), bitsV, xv)
+	if bits < 0 || bits > 1<<53-1 {
+		return call(orig, goja.Undefined(), bitsV, xv) // ToIndex's RangeError, before ToBigInt
 	}
+	// ToBigInt(bigint): ToPrimitive once, and a string is bounded before
+	// it is parsed (goja's parse of a decimal string is quadratic: 1 M
+	// digits took a second, in one step, for asUintN(64, s) too).
 	if o, ok := xv.(*goja.Object); ok {
 		xv = b.toPrimitive(o, "number")
 	}
-	if s, ok := xv.(goja.String); ok {
+	s, isStr := xv.(goja.String)
+	if isStr {
 		b.checkBigString(s, "BigInt."+name)
+	}
+	if bits <= DefaultMaxBigIntBits {
+		return call(orig, goja.Undefined(), bitsV, xv)
+	}
+	if isStr {
 		xv = call(b.origBigInt, goja.Undefined(), xv) // StringToBigInt, as ToBigInt
 	} else if xv != nil && xv.ExportType() == reflect.TypeOf(true) {
 		xv = call(b.origBigInt, goja.Undefined(), xv)

@@ -109,6 +109,8 @@ const CASES = {
 	"bigint-const-shift-eval": {fn: () => eval('(function () { return 1n << (2n ** 40n) })'), limits: {}, note: ""},
 	"bigint-const-pow-function": {fn: () => new Function('return 3n ** (2n ** 27n)'), limits: {maxTaskMs: 200}, note: ""},
 	"bigint-asUintN-2e40": {fn: () => BigInt.asUintN(2**40, -1n), limits: {}, note: ""},
+	"bigint-asUintN-long-decimal": {fn: () => BigInt.asUintN(64, "9".repeat(2e7)), limits: {maxTaskMs: 200}, note: ""},
+	"bigint-asIntN-long-decimal-object": {fn: () => BigInt.asIntN(64, {toString() { return "7".repeat(2e7) }, valueOf: undefined}), limits: {maxTaskMs: 200}, note: ""},
 	"bigint-parse-1e7-digits": {fn: () => BigInt('9'.repeat(1e7)), limits: {maxTaskMs: 2000}, note: ""},
 	"bigint-runtime-var-initializer": {fn: () => { var n = BigInt(2 ** 40); var r = 1n << n; return r }, limits: {}, note: ""},
 	"bigint-runtime-shift": {fn: () => { const n = BigInt(2 ** 40); return 1n << n }, limits: {}, note: ""},
