@@ -69,7 +69,7 @@ type globalsTmpl struct {
 	owner    *goja.Runtime
 	version  *tmplVersion
 	builders map[unistring.String]func() goja.Value
-	deferred map[deferKey][]func(goja.Value) goja.Value       // DeferProperty's wrappers, by object template and name
+	deferred []func(goja.Value) goja.Value                    // DeferProperty's wrappers (composed), by deferID
 	hooks    map[unistring.String]func(goja.Value) goja.Value // HookGlobal's hooks, by name
 	buffers  func() error                                     // SetBufferHook's hook
 }
@@ -493,11 +493,35 @@ func DeferProperty(vm *goja.Runtime, o *goja.Object, key string, wrap func(orig 
 		*tp = unsafe.Pointer(&hv.t)
 	}
 	dk := deferKey{base, k}
-	if g.deferred == nil {
-		g.deferred = make(map[deferKey][]func(goja.Value) goja.Value, 64)
+	id := deferIDOf(dk)
+	if id >= len(g.deferred) {
+		g.deferred = append(g.deferred, make([]func(goja.Value) goja.Value, max(id+1-len(g.deferred), 160-len(g.deferred)))...)
 	}
-	g.deferred[dk] = append(g.deferred[dk], wrap)
+	if prev := g.deferred[id]; prev != nil {
+		g.deferred[id] = func(v goja.Value) goja.Value { return wrap(prev(v)) }
+	} else {
+		g.deferred[id] = wrap
+	}
 	return true
+}
+
+// deferIDs numbers the properties ever deferred, process-wide, so that a
+// runtime keeps its wraps in a slice (a few bytes a name) rather than a
+// map (~70 bytes a name, most of them never made: ~7 KB an isolate).
+var (
+	deferIDsMu sync.Mutex
+	deferIDs   = map[deferKey]int{}
+)
+
+func deferIDOf(dk deferKey) int {
+	deferIDsMu.Lock()
+	defer deferIDsMu.Unlock()
+	id, ok := deferIDs[dk]
+	if !ok {
+		id = len(deferIDs)
+		deferIDs[dk] = id
+	}
+	return id
 }
 
 // TemplateValue returns a value goja's template makes for the built-in
@@ -584,11 +608,11 @@ func (tl *tmplLayout) hookChild(parent *hookVersion, base *tmplMirror, k unistri
 // the runtime's wraps for it (none: goja's value, as for a runtime that
 // deferred nothing but shares the version).
 func (tl *tmplLayout) hookedFactory(base *tmplMirror, k unistring.String, orig factory) factory {
-	dk := deferKey{base, k}
+	id := deferIDOf(deferKey{base, k})
 	return func(r *goja.Runtime) goja.Value {
 		v := orig(r)
 		g := tl.containerOf(r)
-		if g == nil || len(g.deferred[dk]) == 0 || v == nil {
+		if g == nil || id >= len(g.deferred) || g.deferred[id] == nil || v == nil {
 			return v
 		}
 		var fv goja.Value
@@ -602,10 +626,8 @@ func (tl *tmplLayout) hookedFactory(base *tmplMirror, k unistring.String, orig f
 		} else {
 			fv = v
 		}
-		for _, w := range g.deferred[dk] {
-			fv = w(fv)
-		}
-		delete(g.deferred, dk) // only once every wrap has succeeded
+		fv = g.deferred[id](fv)
+		g.deferred[id] = nil // only once every wrap has succeeded
 		if m == nil {
 			return fv
 		}
