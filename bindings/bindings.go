@@ -462,7 +462,7 @@ func (e *env) typeError(format string, args ...any) {
 // promise returns a new promise with resolve/reject functions that ignore
 // errors (a promise can only settle once).
 func (e *env) promise() (*goja.Object, func(goja.Value), func(goja.Value)) {
-	p, res, rej := e.vm.NewPromise()
+	p, res, rej := e.iso.NewPromise()
 	return e.vm.ToValue(p).(*goja.Object),
 		func(v goja.Value) { _ = res(v) },
 		func(v goja.Value) { _ = rej(v) }

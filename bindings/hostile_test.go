@@ -129,6 +129,12 @@ var hostileCases = []hostileCase{
 	{name: "native-date-toJSON-cycle", fn: `() => { const d = {}; d.toISOString = Date.prototype.toJSON; d.toJSON = Date.prototype.toJSON; JSON.stringify(d) }`, limits: `{}`, want: "RangeError"},
 	{name: "native-regexp-source-self", fn: `() => { const o = {flags: ''}; o.source = o; o.toString = RegExp.prototype.toString; String(o) }`, limits: `{}`, want: "RangeError"},
 	{name: "native-then-is-finally", fn: `() => { const o = {}; o.then = Promise.prototype.finally; o.then() }`, limits: `{}`, want: "RangeError"},
+	// Promise.prototype's guards come with the first promise, by any route
+	// (engine/guard/families.go): each case's first promise is the route's.
+	{name: "lazy-promise-async-finally", fn: `() => { const p = (async () => 1)(); const o = {}; o.then = p.finally; o.then() }`, limits: `{}`, want: "RangeError"},
+	{name: "lazy-promise-function-async-catch", fn: `() => { const p = Function("return (" + String.fromCharCode(97, 115, 121, 110, 99) + " () => 1)()")(); const o = {}; o.then = p.catch; o.then() }`, limits: `{}`, want: "RangeError"},
+	{name: "lazy-promise-import-finally", fn: `() => { const p = import("no-such-module"); p.catch(() => {}); const o = {}; o.then = p.finally; o.then() }`, limits: `{}`, want: "RangeError"},
+	{name: "lazy-promise-spawn-finally", fn: `() => { const p = Isolate.spawn(() => 1); p.catch(() => {}); const o = {}; o.then = p.finally; o.then() }`, limits: `{}`, want: "RangeError"},
 	{name: "native-exec-is-match", fn: `() => { const o = {}; o.exec = RegExp.prototype[Symbol.match]; RegExp.prototype[Symbol.match].call(o, 'x') }`, limits: `{}`, want: "RangeError"},
 	{name: "native-proxy-prototype-cycle", fn: `() => { const t = {}; const p = new Proxy(t, {}); Object.setPrototypeOf(t, p); p.x }`, limits: `{}`, want: "TypeError"},
 	{name: "native-proxy-prototype-cycle-reflect", fn: `() => { const t = {}; const p = new Proxy(t, {}); if (!Reflect.setPrototypeOf(t, p)) throw new TypeError("refused"); p.x }`, limits: `{}`, want: "TypeError"},

@@ -168,6 +168,7 @@ func (s *Session) LoadModule(ctx context.Context, path string) (EvalResult, erro
 			release()
 			return nil
 		}
+		s.iso.EnsurePromise() // an async function (engine.Isolate.NewPromise)
 		f, err := vm.RunProgram(awaitValueProg)
 		if err != nil {
 			finish(EvalResult{Err: scriptError(vm, err)})
@@ -249,6 +250,7 @@ func (s *Session) run(in *input, finish func(EvalResult)) error {
 	// The input's async function returned a promise: settle with it, with
 	// the VM's own await so that a replaced Promise.prototype.then cannot
 	// interfere.
+	s.iso.EnsurePromise() // an async function (engine.Isolate.NewPromise)
 	f, err := vm.RunProgram(awaitValueProg)
 	if err != nil {
 		fail(err)

@@ -62,7 +62,7 @@ func (e *env) queueMicrotask(c goja.FunctionCall) goja.Value {
 	if !ok {
 		e.typeError("queueMicrotask: callback must be a function")
 	}
-	p, resolve, _ := e.vm.NewPromise()
+	p, resolve, _ := e.iso.NewPromise()
 	_ = resolve(goja.Undefined())
 	then, err := e.vm.RunProgram(microtaskProg)
 	if err != nil {

@@ -74,7 +74,7 @@ func (iso *Isolate) runModuleEntry() error {
 		return err
 	}
 	release := iso.holdTLA()
-	f, err := iso.vm.RunProgram(settleProg)
+	f, err := iso.runPromiseProg(settleProg)
 	if err != nil {
 		release()
 		return err
@@ -167,7 +167,7 @@ var awaitProg = goja.MustCompile("<await>", `(function(p, ok, fail){ (async func
 // awaitResult delivers the result once the pending promise settles. A
 // pending promise whose isolate ends first yields ErrNoResult.
 func (iso *Isolate) awaitResult(promise *goja.Object) {
-	f, err := iso.vm.RunProgram(awaitProg)
+	f, err := iso.runPromiseProg(awaitProg)
 	if err != nil {
 		iso.resultError(iso.vm.ToValue(err.Error()))
 		return
@@ -192,4 +192,11 @@ func (iso *Isolate) named(name string, f func(goja.FunctionCall) goja.Value) goj
 	fn := iso.vm.ToValue(f).(*goja.Object)
 	_ = fn.DefineDataProperty("name", iso.vm.ToValue(name), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 	return fn
+}
+
+// runPromiseProg runs one of the engine's own programs that make promises
+// (async functions), after the guards of Promise.prototype (NewPromise).
+func (iso *Isolate) runPromiseProg(p *goja.Program) (goja.Value, error) {
+	iso.guards.EnsurePromise()
+	return iso.vm.RunProgram(p)
 }

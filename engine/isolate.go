@@ -309,6 +309,20 @@ func (iso *Isolate) Runtime() *goja.Runtime { return iso.vm }
 // an interrupt (a kill, a limit), as RunProgram would return it. Loop only.
 func (iso *Isolate) Prepare(p *goja.Program) error { return iso.guards.Prepare(p) }
 
+// NewPromise is vm.NewPromise after the guards of Promise.prototype are
+// in place (they are made with the first promise: guard.Guards.
+// EnsurePromise); every promise Go code hands a script is made here, and
+// every internal program that makes promises (an async function) runs
+// after EnsurePromise. Loop only.
+func (iso *Isolate) NewPromise() (p *goja.Promise, resolve, reject func(any) error) {
+	iso.guards.EnsurePromise()
+	return iso.vm.NewPromise()
+}
+
+// EnsurePromise installs the guards of Promise.prototype if they are not
+// yet (see NewPromise). Loop only.
+func (iso *Isolate) EnsurePromise() { iso.guards.EnsurePromise() }
+
 // SetLocal stores the bindings' per-isolate state. Loop only.
 func (iso *Isolate) SetLocal(v any) { iso.local = v }
 

@@ -691,7 +691,7 @@ func fileURL(path string) string {
 func (iso *Isolate) dynamicImport(spec, opts goja.Value) goja.Value {
 	vm := iso.vm
 	rejected := func(v goja.Value) goja.Value {
-		p, _, reject := vm.NewPromise()
+		p, _, reject := iso.NewPromise()
 		_ = reject(v)
 		return vm.ToValue(p)
 	}
@@ -796,7 +796,7 @@ func (iso *Isolate) importEntry(entry module.Entry) goja.Value {
 		err = &ScriptError{Name: "Error", Message: "import(): cannot import " + entry.Spec}
 	}
 	if err != nil {
-		p, _, reject := iso.vm.NewPromise()
+		p, _, reject := iso.NewPromise()
 		_ = reject(iso.jsErrorValue(err))
 		return iso.vm.ToValue(p)
 	}
@@ -827,7 +827,7 @@ func (iso *Isolate) importGraphErr(mp *modProg) (goja.Value, error) {
 	if prev, ok := iso.mods.imports[key]; ok && key != "" {
 		return iso.again(prev)
 	}
-	p, resolve, reject := iso.vm.NewPromise()
+	p, resolve, reject := iso.NewPromise()
 	if !mp.module { // a TypeScript classic script: run it as one
 		err := iso.Prepare(mp.prog)
 		if err == nil {
@@ -857,7 +857,7 @@ func (iso *Isolate) importGraphErr(mp *modProg) (goja.Value, error) {
 		_ = reject(iso.jsErrorValue(err))
 		return iso.vm.ToValue(p), nil
 	}
-	then, err := iso.vm.RunProgram(thenProg)
+	then, err := iso.runPromiseProg(thenProg)
 	if err == nil {
 		f, _ := goja.AssertFunction(then)
 		out, err := f(goja.Undefined(), done, iso.named("", func(goja.FunctionCall) goja.Value { return nsv }))
@@ -881,11 +881,11 @@ func (iso *Isolate) importReused(path string) (goja.Value, error) {
 	}
 	e := iso.mods.reg[path]
 	if e.run == nil || e.run.done == nil {
-		p, _, reject := iso.vm.NewPromise()
+		p, _, reject := iso.NewPromise()
 		_ = reject(iso.vm.NewTypeError("import(): " + path + " is being evaluated"))
 		return iso.vm.ToValue(p), nil
 	}
-	then, err := iso.vm.RunProgram(thenProg)
+	then, err := iso.runPromiseProg(thenProg)
 	if err != nil {
 		return nil, err
 	}
@@ -901,7 +901,7 @@ func (iso *Isolate) importReused(path string) (goja.Value, error) {
 // again returns a new promise that settles as v (a promise or a value)
 // does: each import() evaluates to a promise of its own. Loop only.
 func (iso *Isolate) again(v goja.Value) (goja.Value, error) {
-	a, err := iso.vm.RunProgram(againProg)
+	a, err := iso.runPromiseProg(againProg)
 	if err != nil {
 		return nil, err
 	}

@@ -116,6 +116,7 @@ func (g *guards) ensure(needs uint8) {
 		g.ensureRegExp()
 	}
 	if needs&needAsync != 0 {
+		g.ensureGlobal("Promise") // an async function makes promises
 		g.ensureFnFamily(fnAsync)
 	}
 	if needs&needGenerator != 0 {
@@ -154,6 +155,18 @@ func needsOfProgram(p *goja.Program) uint8 {
 		return n.(uint8)
 	}
 	return needAll
+}
+
+// EnsurePromise installs the guards of Promise.prototype if they are not
+// yet. A promise is made by the Promise global (hooked), an async
+// function (the async family, above) or Go code: the caller calls this
+// before it makes one (vm.NewPromise) or runs a program of its own that
+// does, and before it hands one to a script. Go only: it cannot be
+// interrupted. Call it on the goroutine that owns the runtime.
+func (gs *Guards) EnsurePromise() {
+	if gs != nil && gs.g != nil {
+		gs.g.ensureGlobal("Promise")
+	}
 }
 
 // Guards is the handle of one runtime's guards, for what its owner does

@@ -1,6 +1,8 @@
 package guard
 
 import (
+	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
 	"testing"
@@ -16,6 +18,10 @@ import (
 // prepared, then run.
 func runPrepared(t *testing.T, vm *goja.Runtime, gs *Guards, src string) (goja.Value, error) {
 	t.Helper()
+	src, err := RewriteOps(src) // as the engine compiles (import(), BigInt operators)
+	if err != nil {
+		t.Fatalf("rewrite %s: %v", src, err)
+	}
 	p, err := Compile("route.js", src, false)
 	if err != nil {
 		t.Fatalf("compile %s: %v", src, err)
@@ -312,5 +318,86 @@ func TestPrepareNeeds(t *testing.T) {
 		if got := [3]bool{regexpDone(gs), gs.g.fnDone[fnGenerator], gs.g.fnDone[fnAsync]}; got != [3]bool{tc.regexp, tc.generator, tc.asyn} {
 			t.Errorf("%q: installed regexp, generator, async = %v, want %v", tc.src, got, [3]bool{tc.regexp, tc.generator, tc.asyn})
 		}
+	}
+}
+
+// Every promise the module's Go code makes comes after the guards of
+// Promise.prototype (engine.Isolate.NewPromise, Guards.EnsurePromise): no
+// raw vm.NewPromise but there and in this package's import() stub; and
+// every program of the module's own that makes promises (an async
+// function) runs right after EnsurePromise or a NewPromise, or through
+// the engine's runPromiseProg.
+func TestNoRawNewPromise(t *testing.T) {
+	raw := regexp.MustCompile(`\.NewPromise\(\)`)
+	asyncProg := regexp.MustCompile(`^var (\w+) = goja\.MustCompile\(.*\basync\b`)
+	progs := map[string]bool{}
+	files := map[string][]string{}
+	walkModuleGo(t, func(p string, lines []string) {
+		files[p] = lines
+		for _, line := range lines {
+			if m := asyncProg.FindStringSubmatch(line); m != nil {
+				progs[m[1]] = true
+			}
+		}
+	})
+	delete(progs, "fnProtoProgs") // makes no promise: the function is not called
+	if len(progs) < 5 {
+		t.Fatalf("found only %d async programs: is the walk looking at the module?", len(progs))
+	}
+	n := 0
+	for p, lines := range files {
+		for i, line := range lines {
+			if raw.MatchString(line) {
+				ok := strings.Contains(line, "iso.NewPromise()") || strings.Contains(line, "return iso.vm.NewPromise()") ||
+					(strings.HasSuffix(filepath.ToSlash(p), "engine/guard/imports.go") && i > 0 && strings.Contains(lines[i-1], `ensureGlobal("Promise")`))
+				if !ok {
+					t.Errorf("%s:%d: %s: use engine.Isolate.NewPromise", p, i+1, strings.TrimSpace(line))
+				}
+				n++
+			}
+			for name := range progs {
+				if !strings.Contains(line, "RunProgram("+name+")") {
+					continue
+				}
+				ok := false
+				for j := max(0, i-3); j < i; j++ {
+					if strings.Contains(lines[j], "EnsurePromise()") || strings.Contains(lines[j], "NewPromise()") {
+						ok = true
+					}
+				}
+				if !strings.Contains(line, "runPromiseProg("+name+")") && !ok {
+					t.Errorf("%s:%d: %s runs before the Promise guards (EnsurePromise)", p, i+1, name)
+				}
+			}
+		}
+	}
+	if n < 5 {
+		t.Errorf("found only %d NewPromise calls", n)
+	}
+}
+
+// A promise reached first by each route has the guarded prototype.
+func TestLazyPromiseRoutes(t *testing.T) {
+	made := trackWrappers(t)
+	const as = `String.fromCharCode(97, 115, 121, 110, 99)`
+	for _, tc := range []struct{ name, src string }{
+		{"global", `Promise.prototype.finally`},
+		{"global-descriptor", `Object.getOwnPropertyDescriptor(globalThis, "Promise").value.prototype.catch`},
+		{"async-literal", `(async () => 1)().finally`},
+		{"async-method", `({ async m() {} }).m().catch`},
+		{"async-function-ctor", `Function("return (" + ` + as + ` + " () => 1)()")().finally`},
+		{"async-eval", `eval("(" + ` + as + ` + " function () {})()").catch`},
+		{"import-stub", `import("x").finally`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			vm, gs := unpreparedVM(t, Config{})
+			v, err := runPrepared(t, vm, gs, tc.src)
+			if err != nil {
+				t.Fatalf("%s: %v", tc.src, err)
+			}
+			if o, _ := v.(*goja.Object); o == nil || !made[vm][o] {
+				t.Errorf("%s is not a guard wrapper: %v", tc.src, v)
+			}
+		})
 	}
 }

@@ -31,7 +31,7 @@ import (
 // hookedGlobals are the globals whose guards onGlobal installs: those
 // above, and Date (templated, but its prototype is reachable only from
 // the global: goja's own Go code makes dates through vm.Get("Date")).
-var hookedGlobals = map[string]bool{"Reflect": true, "JSON": true, "WeakMap": true, "Date": true, "RegExp": true}
+var hookedGlobals = map[string]bool{"Reflect": true, "JSON": true, "WeakMap": true, "Date": true, "RegExp": true, "Promise": true}
 
 // keptOriginals names, per global, the originals the guards keep: a
 // property of the global's object, or a property of one of its properties

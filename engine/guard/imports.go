@@ -181,6 +181,7 @@ func (og *opsGuard) importCall(spec, opts goja.Value) goja.Value {
 	if og.g.importer != nil {
 		return og.g.importer(spec, opts)
 	}
+	og.g.ensureGlobal("Promise") // its guards come with the first promise (families.go)
 	p, _, reject := og.g.vm.NewPromise()
 	_ = reject(og.g.vm.NewTypeError("import() is not available in this runtime"))
 	return og.g.vm.ToValue(p)
