@@ -105,7 +105,7 @@ func (g *guards) ensureFnFamily(kind int) {
 		panic(g.vm.NewTypeError("guard: no function constructor"))
 	}
 	w, p := g.makeCtorWrapper(ov, "constructor", ctorCheckBoth, g.fnChecks[kind])
-	_ = p.DefineDataProperty("constructor", w, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	g.replaceConstructor(p, w)
 	g.unhide(w, nil, false)
 	g.fnDone[kind] = true
 }

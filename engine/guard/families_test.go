@@ -401,3 +401,27 @@ func TestLazyPromiseRoutes(t *testing.T) {
 		})
 	}
 }
+
+// A constructor wrapper takes the place of prototype.constructor with the
+// attributes goja gave the original (%GeneratorFunction.prototype%'s is
+// not writable: test262 built-ins/GeneratorFunction/prototype/constructor).
+func TestWrappedConstructorAttributes(t *testing.T) {
+	const src = `[Function.prototype, RegExp.prototype, Object.getPrototypeOf(function* () {}), Object.getPrototypeOf(async function () {}),
+		ArrayBuffer.prototype, Uint8Array.prototype, BigInt64Array.prototype, BigInt.prototype].map(function (p) {
+		var d = Object.getOwnPropertyDescriptor(p, "constructor");
+		return [d.writable, d.enumerable, d.configurable, typeof d.value].join();
+	}).join(" ")`
+	plain, err := goja.New().RunString(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, cfg := range []Config{{}, {Eager: true}} {
+		v, err := guardedVM(t, cfg).RunString(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.String() != plain.String() {
+			t.Errorf("eager %v:\n  guarded %s\n  goja    %s", cfg.Eager, v, plain)
+		}
+	}
+}

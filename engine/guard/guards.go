@@ -512,10 +512,29 @@ func (g *guards) wrapCtorMode(holder *goja.Object, key string, mode int, check f
 		return
 	}
 	w, proto := g.makeCtorWrapper(ov, key, mode, check)
-	_ = proto.DefineDataProperty("constructor", w, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	g.replaceConstructor(proto, w)
 	if holder != proto {
 		_ = holder.DefineDataProperty(key, w, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 	}
+}
+
+// replaceConstructor puts w in proto.constructor with the attributes the
+// property had (%GeneratorFunction.prototype%.constructor is not
+// writable; the others are), enumerable or not as it was.
+func (g *guards) replaceConstructor(proto, w *goja.Object) {
+	writable, enumerable, configurable := goja.FLAG_TRUE, goja.FLAG_FALSE, goja.FLAG_TRUE
+	if d, err := g.gopd(goja.Undefined(), proto, g.vm.ToValue("constructor")); err == nil {
+		if do, ok := d.(*goja.Object); ok {
+			flag := func(k string) goja.Flag {
+				if do.Get(k).ToBoolean() {
+					return goja.FLAG_TRUE
+				}
+				return goja.FLAG_FALSE
+			}
+			writable, enumerable, configurable = flag("writable"), flag("enumerable"), flag("configurable")
+		}
+	}
+	_ = proto.DefineDataProperty("constructor", w, writable, configurable, enumerable)
 }
 
 // makeCtorWrapper makes the wrapper of constructor ov (see wrapCtor) and

@@ -335,7 +335,7 @@ func (g *guards) installDepthGuards() {
 	// (unhide), and has an own @@species.
 	g.onGlobal("RegExp", func(re *goja.Object) {
 		w, proto := g.makeCtorWrapper(re, "RegExp", ctorCheckBoth, reCheck)
-		_ = proto.DefineDataProperty("constructor", w, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+		g.replaceConstructor(proto, w)
 		g.unhide(w, nil, true)
 		reWrapper = w
 		g.globalGuardOf("RegExp").value = w
