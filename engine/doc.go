@@ -67,6 +67,17 @@ goroutine" (Kill, Pause, Resume, Ping, Post, Hold, Stats, Wait, ...) may be
 called from anywhere. The one exception inside goja is Runtime.Interrupt,
 which Kill(Immediate) and the limit watchdog use.
 
+# Code run on an isolate's VM
+
+Some guards are installed only when a program that may need them is about
+to run (RegExp's for a regular-expression literal, the async and
+generator Function constructors', Promise.prototype's: engine/guard's
+families.go). The engine prepares every program it runs. Code that runs
+a program on Runtime() itself calls Prepare first (Prepare(nil) for one
+compiled anywhere but guard.Compile, vm.RunString included), and makes
+the promises it hands a script with NewPromise (or calls EnsurePromise
+before vm.NewPromise and before it runs its own async functions).
+
 # Messages
 
 A message is copied out of the sender at send time by the structured clone

@@ -551,7 +551,12 @@ func TemplateValue(vm *goja.Runtime, o *goja.Object, key string) goja.Value {
 		cur = hv.base
 	}
 	versionsMu.Unlock()
-	f := cur.props[unistring.NewFromString(key)]
+	return tl.made(vm, cur.props[unistring.NewFromString(key)])
+}
+
+// made is the value factory f makes (nil f: nil), unwrapped from goja's
+// property record; nil for an accessor.
+func (tl *tmplLayout) made(vm *goja.Runtime, f factory) goja.Value {
 	if f == nil {
 		return nil
 	}
@@ -739,19 +744,7 @@ func GlobalOriginal(vm *goja.Runtime, name string) goja.Value {
 	if tl.err != nil {
 		return nil
 	}
-	f := tl.base.props[unistring.NewFromString(name)]
-	if f == nil {
-		return nil
-	}
-	v := f(vm)
-	if v != nil && reflect.TypeOf(v) == tl.propType {
-		m := (*propMirror)(reflect.ValueOf(v).UnsafePointer())
-		if m.accessor {
-			return nil
-		}
-		return m.value
-	}
-	return v
+	return tl.made(vm, tl.base.props[unistring.NewFromString(name)])
 }
 
 // SetBufferHook registers fn as vm's buffer hook: EnsureBuffers and
