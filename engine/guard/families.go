@@ -188,6 +188,20 @@ func (gs *Guards) Prepare(p *goja.Program) (err error) {
 	if n == 0 {
 		return nil
 	}
+	// An interrupt or a stack overflow is uncatchable: vm.Try passes it
+	// on as a panic; it is returned here, as RunProgram returns it.
+	defer func() {
+		if x := recover(); x != nil {
+			switch e := x.(type) {
+			case *goja.InterruptedError:
+				err = e
+			case *goja.StackOverflowError:
+				err = e
+			default:
+				panic(x)
+			}
+		}
+	}()
 	if ex := gs.g.vm.Try(func() { gs.g.ensure(n) }); ex != nil {
 		return ex
 	}

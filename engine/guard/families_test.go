@@ -1,6 +1,7 @@
 package guard
 
 import (
+	"errors"
 	"path/filepath"
 	"regexp"
 	"runtime"
@@ -424,4 +425,23 @@ func TestWrappedConstructorAttributes(t *testing.T) {
 			t.Errorf("eager %v:\n  guarded %s\n  goja    %s", cfg.Eager, v, plain)
 		}
 	}
+}
+
+// An interrupt that lands while Prepare installs a family is returned as
+// RunProgram would return it, not thrown at the caller, and the next
+// Prepare finishes the install.
+func TestPrepareInterrupted(t *testing.T) {
+	made := trackWrappers(t)
+	vm, gs := unpreparedVM(t, Config{})
+	vm.Interrupt("stop")
+	err := gs.Prepare(nil)
+	var ie *goja.InterruptedError
+	if !errors.As(err, &ie) {
+		t.Fatalf("Prepare under an interrupt: %v, want an InterruptedError", err)
+	}
+	vm.ClearInterrupt()
+	if err := gs.Prepare(nil); err != nil {
+		t.Fatal(err)
+	}
+	checkRegExpProtoGuarded(t, vm, made)
 }
