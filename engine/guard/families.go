@@ -7,8 +7,6 @@ import (
 	"weak"
 
 	"github.com/dop251/goja"
-
-	"github.com/isobox/isobox/internal/gojax"
 )
 
 // Families of guards a program can need only by its text, made on first
@@ -70,10 +68,6 @@ func needsOf(src string) uint8 {
 	return n
 }
 
-// lazyFamilies reports whether the families wait for Prepare (the lazy
-// path is on).
-func (g *guards) lazyFamilies() bool { return g.deferOK && gojax.TemplateLayout() == nil }
-
 // ensureRegExp installs RegExp's guards if they are not yet installed.
 // vm's goroutine.
 func (g *guards) ensureRegExp() { g.ensureGlobal("RegExp") }
@@ -112,15 +106,19 @@ func (g *guards) ensureFnFamily(kind int) {
 
 // ensure installs the families of needs not yet installed.
 func (g *guards) ensure(needs uint8) {
+	needs &^= g.ready
 	if needs&needRegExp != 0 {
 		g.ensureRegExp()
+		g.ready |= needRegExp
 	}
 	if needs&needAsync != 0 {
 		g.ensureGlobal("Promise") // an async function makes promises
 		g.ensureFnFamily(fnAsync)
+		g.ready |= needAsync
 	}
 	if needs&needGenerator != 0 {
 		g.ensureFnFamily(fnGenerator)
+		g.ready |= needGenerator
 	}
 }
 
@@ -184,7 +182,10 @@ func (gs *Guards) Prepare(p *goja.Program) (err error) {
 	if gs == nil || gs.g == nil {
 		return nil
 	}
-	n := needsOfProgram(p)
+	if gs.g.ready == needAll {
+		return nil // the common case once a program has needed everything
+	}
+	n := needsOfProgram(p) &^ gs.g.ready
 	if n == 0 {
 		return nil
 	}

@@ -98,6 +98,7 @@ type guards struct {
 	reserveFn      func(n int64) (func(), error)                  // Config.Reserve
 	leaseRel       func()                                         // a constructor's reservation (lease)
 	deferOK        bool                                           // wrappers of lazily built methods are made on first use (lazy.go)
+	hooks          bool                                           // deferOK, and goja's template layout known: globals are hooked, families wait (set once, at Install)
 	gopd           goja.Callable
 	rxInfos        map[*regexp.Regexp]*rxInfo // regexp_work.go
 	rx2s           map[rx2Key]*regexp2.Regexp
@@ -114,17 +115,20 @@ type guards struct {
 	alloc          *allocGuards // guards_alloc.go state, made once
 	chk            goja.Value   // the constructor wrappers' native check
 	ctorChecks     []func(args []goja.Value) []goja.Value
-	ctorCalled     bool                                    // the running check's wrapper was called, not constructed
-	ctorReturn     goja.Value                              // set by a check: the wrapper returns it as its result
-	ctorDone       *goja.Object                            // the factory's marker of such a result
-	step           goja.Callable                           // jsStep's function, made on first use
-	getVFn         goja.Callable                           // getV's function, made on first use
-	kit            *goja.Object                            // depthProg's result, made on first use (depthKit)
-	kitArgs        []goja.Value                            // its arguments captured at boot
+	ctorCalled     bool          // the running check's wrapper was called, not constructed
+	ctorReturn     goja.Value    // set by a check: the wrapper returns it as its result
+	ctorDone       *goja.Object  // the factory's marker of such a result
+	step           goja.Callable // jsStep's function, made on first use
+	getVFn         goja.Callable // getV's function, made on first use
+	kit            *goja.Object  // depthProg's result, made on first use (depthKit)
+	kitIsArray     goja.Value    // its arguments captured at boot: Array.isArray, Object.getPrototypeOf
+	kitGetProto    goja.Value
+	kitBind        goja.Value                              // goja's bind, when the deferred bind was made before the kit
 	fp             *goja.Object                            // Function.prototype
 	globals        []*globalGuard                          // the guards of Reflect, JSON, WeakMap, Date (globals.go)
 	fnChecks       [2]func(args []goja.Value) []goja.Value // the async and generator Function constructors' checks (families.go)
 	fnDone         [2]bool
+	ready          uint8            // the families ensure has installed (families.go)
 	strIterHook    func(goja.Value) // the string and regexp string iterators' guards, for the first one made (installIterGuards)
 	rxIterHook     func(goja.Value)
 }
@@ -167,7 +171,8 @@ func InstallGuards(vm *goja.Runtime, cfg Config) (gs *Guards, err error) {
 	}()
 	object := vm.Get("Object").(*goja.Object)
 	g.gopd, _ = goja.AssertFunction(object.Get("getOwnPropertyDescriptor"))
-	if !g.deferOK || gojax.TemplateLayout() != nil {
+	g.hooks = g.deferOK && gojax.TemplateLayout() == nil
+	if !g.hooks {
 		// No lazy path: the globals are goja's now, not later.
 		g.rangeError, g.syntaxError = vm.Get("RangeError").(*goja.Object), vm.Get("SyntaxError").(*goja.Object)
 	}

@@ -61,7 +61,7 @@ type bufferState struct {
 // installBufferCtors hooks the family's globals (or installs it now).
 func (g *guards) installBufferCtors() {
 	vm := g.vm
-	if g.deferOK && gojax.TemplateLayout() == nil {
+	if g.hooks {
 		ok := true
 		for _, name := range bufferHooked {
 			name := name

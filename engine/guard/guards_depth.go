@@ -241,11 +241,7 @@ func (g *guards) installDepthGuards() {
 	object := vm.Get("Object").(*goja.Object)
 	fp := vm.Get("Function").(*goja.Object).Get("prototype").(*goja.Object)
 	g.fp = fp
-	// construct, apply, isArray, limit, rangeError, Proxy, bind, WeakMap,
-	// getPrototypeOf, nativeTarget, invoke, TypeError, WeakMap's get and set:
-	// those not known yet are read by depthKit.
-	g.kitArgs = []goja.Value{nil, nil, vm.Get("Array").(*goja.Object).Get("isArray"),
-		vm.ToValue(limit), nil, nil, nil, nil, object.Get("getPrototypeOf"), nil, nil, nil, nil, nil}
+	g.kitIsArray, g.kitGetProto = vm.Get("Array").(*goja.Object).Get("isArray"), object.Get("getPrototypeOf") // captured now: templated
 
 	// eval(x): only a string is compiled.
 	g.wrap(vm.GlobalObject(), "eval", 1, func(c goja.FunctionCall) {
@@ -280,7 +276,7 @@ func (g *guards) installDepthGuards() {
 	g.wrapCtor(vm.GlobalObject(), "Function", true, fnCheck("(function anonymous("))
 	g.fnChecks[fnAsync] = fnCheck("(async function anonymous(")
 	g.fnChecks[fnGenerator] = fnCheck("(function* anonymous(")
-	if !g.lazyFamilies() {
+	if !g.hooks {
 		g.ensureFnFamily(fnAsync)
 		g.ensureFnFamily(fnGenerator)
 	}
@@ -370,13 +366,12 @@ func (g *guards) installDepthGuards() {
 	install := func(o *goja.Object, key string, v goja.Value) {
 		_ = o.DefineDataProperty(key, v, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 	}
-	lazyKit := g.deferOK && gojax.TemplateLayout() == nil
-	if !lazyKit || !gojax.HookGlobal(vm, "Proxy", func(goja.Value) goja.Value { return g.proxyWrapper() }) {
+	if !g.hooks || !gojax.HookGlobal(vm, "Proxy", func(goja.Value) goja.Value { return g.proxyWrapper() }) {
 		install(vm.GlobalObject(), "Proxy", g.proxyWrapper())
 	}
-	if !lazyKit || !gojax.DeferProperty(vm, fp, "bind", func(orig goja.Value) goja.Value {
+	if !g.hooks || !gojax.DeferProperty(vm, fp, "bind", func(orig goja.Value) goja.Value {
 		if g.kit == nil {
-			g.kitArgs[6] = orig
+			g.kitBind = orig
 		}
 		return g.depthKit().Get("bind")
 	}) {
@@ -439,22 +434,21 @@ func (g *guards) depthKit() *goja.Object {
 		return g.kit
 	}
 	vm := g.vm
-	args := append([]goja.Value(nil), g.kitArgs...)
-	args[4], args[5], args[11] = g.rangeErr(), g.globalOriginal("Proxy"), g.globalOriginal("TypeError")
-	args[0], args[1] = g.original("Reflect", "construct"), g.original("Reflect", "apply")
-	args[7], args[12], args[13] = g.original("WeakMap", ""), g.original("WeakMap", "prototype.get"), g.original("WeakMap", "prototype.set")
-	if args[6] == nil {
-		if args[6] = gojax.TemplateValue(vm, g.fp, "bind"); args[6] == nil {
-			args[6] = g.fp.Get("bind") // no layout: this runs at boot
+	bind := g.kitBind
+	if bind == nil {
+		if bind = gojax.TemplateValue(vm, g.fp, "bind"); bind == nil {
+			bind = g.fp.Get("bind") // no layout: this runs at boot
 		}
 	}
-	args[9], args[10] = g.nativeTarget(), g.invoke()
 	fv, err := vm.RunProgram(depthProg)
 	if err != nil {
 		panic(err)
 	}
 	mk, _ := goja.AssertFunction(fv)
-	kit := call(mk, goja.Undefined(), args...).(*goja.Object)
+	kit := call(mk, goja.Undefined(), g.original("Reflect", "construct"), g.original("Reflect", "apply"), g.kitIsArray,
+		vm.ToValue(g.maxDepth), g.rangeErr(), g.globalOriginal("Proxy"), bind, g.original("WeakMap", ""), g.kitGetProto,
+		g.nativeTarget(), g.invoke(), g.globalOriginal("TypeError"), g.original("WeakMap", "prototype.get"),
+		g.original("WeakMap", "prototype.set")).(*goja.Object)
 	g.installProxyShim(kit)
 	pw := kit.Get("Proxy").(*goja.Object)
 	g.setNameLength(pw, vm.ToValue("Proxy"), vm.ToValue(2))

@@ -69,8 +69,7 @@ func (g *guards) installIterGuards() {
 	// MaxRegexpMatch with regexp2, regexpWorkMin steps unchecked with Go's
 	// regexp: regexp_work.go), so each takes a step.
 	rxGuard := func(it goja.Value) { guardEvery(it, 1) }
-	lazy := g.deferOK && gojax.TemplateLayout() == nil
-	if lazy {
+	if g.hooks {
 		// Made by one built-in each, whose wrapper guards the first
 		// (iterHookOf): ~11 KB a spawn saved.
 		g.strIterHook, g.rxIterHook = guard, rxGuard
@@ -92,7 +91,7 @@ func (g *guards) installIterGuards() {
 			}
 			guard(iterOf(o))
 		}
-		if lazy && gojax.HookGlobal(vm, name, func(orig goja.Value) goja.Value {
+		if g.hooks && gojax.HookGlobal(vm, name, func(orig goja.Value) goja.Value {
 			install(orig)
 			return orig
 		}) {

@@ -49,7 +49,7 @@ func (g *guards) installParseFloatGuard() {
 		}
 		return orig
 	}
-	if g.deferOK && gojax.TemplateLayout() == nil && gojax.RegexpLayout() == nil {
+	if g.hooks && gojax.RegexpLayout() == nil {
 		number, _ := g.vm.Get("Number").(*goja.Object)
 		if gojax.HookGlobal(g.vm, "parseFloat", guard) && number != nil &&
 			gojax.DeferProperty(g.vm, number, "parseFloat", guard) {
