@@ -200,8 +200,9 @@ func InstallGuards(vm *goja.Runtime, cfg Config) (gs *Guards, err error) {
 	g.installRegExpGuards()    // guards_regexp.go
 	g.installEncodeGuards()    // guards_encode.go
 	g.installParseFloatGuard() // guards_number.go
-	g.nativeToString(vm.Get("Function").(*goja.Object).Get("prototype").(*goja.Object))
-	g.armGlobals() // globals.go
+	g.nativeToString(g.fp)
+	g.aliasTrims(sp) // last: after every wrap of trimStart and trimEnd
+	g.armGlobals()   // globals.go
 	return &Guards{g: g}, nil
 }
 
@@ -520,6 +521,71 @@ func (g *guards) wrapCtorMode(holder *goja.Object, key string, mode int, check f
 	g.replaceConstructor(proto, w)
 	if holder != proto {
 		_ = holder.DefineDataProperty(key, w, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	}
+}
+
+// aliasTrims keeps trimLeft and trimRight the very functions trimStart
+// and trimEnd are (goja makes both names from one object each): now the
+// guarded ones. With the lazy path, an alias is made when goja first makes
+// it, as the function its name then holds if goja has made that name
+// (whatever a script did to that name since), else by making it; without,
+// now. sp is String.prototype.
+func (g *guards) aliasTrims(sp *goja.Object) {
+	for _, p := range [][2]string{{"trimLeft", "trimStart"}, {"trimRight", "trimEnd"}} {
+		alias, name := p[0], p[1]
+		var made goja.Value // name's value, once goja has made it
+		if g.hooks && gojax.DeferProperty(g.vm, sp, name, func(v goja.Value) goja.Value { made = v; return v }) &&
+			gojax.DeferProperty(g.vm, sp, alias, func(goja.Value) goja.Value {
+				if v := sp.Get(name); made == nil {
+					return v // cannot happen: goja has just made name
+				}
+				return made
+			}) {
+			continue
+		}
+		_ = sp.DefineDataProperty(alias, sp.Get(name), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	}
+}
+
+// wrapCtorProto wraps the constructor global name whose only routes are
+// the global itself and proto.constructor (goja makes both from its
+// templates and from nothing else: Function, BigInt), when goja first
+// makes either, so that a spawn that never reaches the constructor does
+// not pay for its wrapper (~6 KB each). orig is goja's constructor, not
+// yet the global's value; then, if not nil, finishes the wrapper. The
+// wrapper is made once, before it is stored: a failure (it runs JS, which
+// a stack overflow or an interrupt can stop) stores nothing, and the next
+// touch makes it again. Without the lazy path it is made now.
+func (g *guards) wrapCtorProto(name string, orig, proto *goja.Object, mode int, check func(args []goja.Value) []goja.Value, then func(w *goja.Object)) {
+	var w *goja.Object
+	wrapper := func(ov *goja.Object) *goja.Object {
+		if w == nil {
+			nw, _ := g.makeCtorWrapper(ov, name, mode, check)
+			if then != nil {
+				then(nw)
+			}
+			w = nw
+		}
+		return w
+	}
+	if g.hooks && gojax.DeferProperty(g.vm, proto, "constructor", func(v goja.Value) goja.Value {
+		if ov, ok := v.(*goja.Object); ok && ov == orig {
+			return wrapper(ov)
+		}
+		return v
+	}) {
+		g.onGlobal(name, func(o *goja.Object) {
+			if o == orig {
+				g.globalGuardOf(name).value = wrapper(o)
+			}
+		})
+		return
+	}
+	g.wrapCtorMode(g.vm.GlobalObject(), name, mode, check)
+	if then != nil {
+		if nw, ok := g.vm.GlobalObject().Get(name).(*goja.Object); ok && nw != orig {
+			then(nw)
+		}
 	}
 }
 

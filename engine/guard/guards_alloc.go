@@ -84,11 +84,9 @@ type allocGuards struct {
 // in Install, so it wraps what the other guards installed (bind, concat,
 // join, from...) and their captured intrinsics stay the originals.
 func (g *guards) installAllocGuards() {
-	vm := g.vm
 	a := g.newAllocGuards()
 
-	fn := vm.Get("Function").(*goja.Object)
-	fp := fn.Get("prototype").(*goja.Object)
+	fp := g.fp
 	g.wrapWith(fp, "apply", 2, func(orig goja.Callable, c goja.FunctionCall) goja.Value {
 		args := c.Argument(1)
 		if !nullish(args) {

@@ -413,7 +413,7 @@ func (g *guards) installBigIntGuards() {
 		}
 		return call(orig, c.This, c.Arguments...)
 	})
-	bi, ok := vm.Get("BigInt").(*goja.Object)
+	bi, ok := g.globalOriginal("BigInt").(*goja.Object) // goja's: the global is not made here
 	if !ok {
 		return
 	}
@@ -442,7 +442,7 @@ func (g *guards) installBigIntGuards() {
 	// argument once on a call (ToPrimitive, then a string is bounded before
 	// it is parsed) and hands the converted value on; new BigInt() reaches
 	// the original, which throws its TypeError before converting anything.
-	g.wrapCtorMode(global, "BigInt", ctorCheckCall, func(args []goja.Value) []goja.Value {
+	check := func(args []goja.Value) []goja.Value {
 		if len(args) == 0 {
 			return nil
 		}
@@ -455,12 +455,15 @@ func (g *guards) installBigIntGuards() {
 		}
 		args[0] = p
 		return args
-	})
-	if w, ok := global.Get("BigInt").(*goja.Object); ok && w != bi {
+	}
+	// Made when the global or BigInt.prototype.constructor is first
+	// reached: a BigInt primitive (a literal, a BigInt64Array element, a
+	// clone) reaches only the prototype, which goja makes from its template.
+	g.wrapCtorProto("BigInt", bi, bp, ctorCheckCall, check, func(w *goja.Object) {
 		for _, name := range []string{"asUintN", "asIntN"} {
 			_ = w.DefineDataProperty(name, bi.Get(name), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 		}
-	}
+	})
 }
 
 type bigGuards struct {

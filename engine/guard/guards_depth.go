@@ -239,7 +239,10 @@ func (g *guards) installDepthGuards() {
 	checkPattern := func(p goja.Value) { checkPatternFlags(p, nil) }
 
 	object := vm.Get("Object").(*goja.Object)
-	fp := vm.Get("Function").(*goja.Object).Get("prototype").(*goja.Object)
+	// goja's Function and its prototype, without making the global: the
+	// constructor's wrapper is made when either route first reaches it.
+	fnOrig := g.globalOriginal("Function").(*goja.Object)
+	fp := fnOrig.Get("prototype").(*goja.Object)
 	g.fp = fp
 	g.kitIsArray, g.kitGetProto = vm.Get("Array").(*goja.Object).Get("isArray"), object.Get("getPrototypeOf") // captured now: templated
 
@@ -273,7 +276,13 @@ func (g *guards) installDepthGuards() {
 			return g.rewriteFunctionArgs(head, args) // BigInt operators (guards_ops.go)
 		}
 	}
-	g.wrapCtor(vm.GlobalObject(), "Function", true, fnCheck("(function anonymous("))
+	g.wrapCtorProto("Function", fnOrig, fp, ctorCheckBoth, fnCheck("(function anonymous("), func(w *goja.Object) {
+		// The wrapper does not expose its unguarded original as its
+		// [[Prototype]] (nor do RegExp's and the other Function
+		// constructors'). (The buffer family's wrappers never did:
+		// adoptStatics gives them the original's [[Prototype]].)
+		g.unhide(w, nil, false)
+	})
 	g.fnChecks[fnAsync] = fnCheck("(async function anonymous(")
 	g.fnChecks[fnGenerator] = fnCheck("(function* anonymous(")
 	if !g.hooks {
@@ -378,13 +387,6 @@ func (g *guards) installDepthGuards() {
 		install(fp, "bind", g.depthKit().Get("bind"))
 	}
 	revived = g.installRecursionGuards()
-	// The Function wrapper stops exposing its unguarded original as its
-	// [[Prototype]] (so do RegExp's and the other Function constructors',
-	// when made). (The buffer family's wrappers never did: adoptStatics
-	// gives them the original's [[Prototype]].)
-	if w, ok := vm.GlobalObject().Get("Function").(*goja.Object); ok {
-		g.unhide(w, nil, false)
-	}
 }
 
 // guardCompile wraps RegExp.prototype.compile(pattern), which recompiles

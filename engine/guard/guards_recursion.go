@@ -217,14 +217,6 @@ func (g *guards) installRecursionGuards() (parseRevived func(text, reviver goja.
 			g.wrapWith(holder, s.sym, -1, body)
 		}
 	}
-	// trimLeft and trimRight are the very functions trimStart and
-	// trimEnd (goja materializes them from the same objects): they stay
-	// the same, now the counted ones.
-	if sp := g.holderOf("String.prototype"); sp != nil {
-		for alias, name := range map[string]string{"trimLeft": "trimStart", "trimRight": "trimEnd"} {
-			_ = sp.DefineDataProperty(alias, sp.Get(name), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
-		}
-	}
 	// The flags getter reads this.hasIndices, this.global ... through
 	// getters: Object.defineProperty(o, "global", {get: flagsGetter}).
 	g.onRegExpProto(func(rp *goja.Object) { g.wrapGetter(rp, "flags") })

@@ -312,3 +312,101 @@ func TestLazyGuardsFallback(t *testing.T) {
 		t.Error("the fallback VM's walk differs from the eager one's")
 	}
 }
+
+// Function and BigInt are wrapped when goja first makes the global or
+// their prototype's constructor, the only routes to them: each route,
+// first, reaches the guard, the routes agree with each other, and the
+// guard works (TestLazyGuardsDifferential compares the whole graph).
+func TestLazyCtorRoutes(t *testing.T) {
+	made := trackWrappers(t)
+	for _, tc := range []struct{ name, src, same string }{
+		{"function-global", `Function`, `(function () {}).constructor`},
+		{"function-literal", `(function () {}).constructor`, `Function`},
+		{"function-arrow", `(() => 1).constructor`, `Function.prototype.constructor`},
+		{"function-class", `(class {}).constructor`, `Function`},
+		{"function-native", `Math.max.constructor`, `Function`},
+		{"function-proto-descriptor", `Object.getOwnPropertyDescriptor(Function.prototype, "constructor").value`, `Function`},
+		{"function-proto-enumeration", `Object.values(Object.getOwnPropertyDescriptors(Function.prototype)).find(d => d.value && d.value.name === "Function").value`, `Function`},
+		{"function-global-descriptor", `Object.getOwnPropertyDescriptor(globalThis, "Function").value`, `(() => 1).constructor`},
+		{"function-global-deleted", `const F = Object.getOwnPropertyDescriptor(globalThis, "Function").value; delete globalThis.Function; F`, `(async () => 1).constructor.__proto__.constructor`},
+		{"function-with", `with (globalThis) { Function }`, `Function.prototype.constructor`},
+		{"function-reflect", `Reflect.get(Function.prototype, "constructor")`, `Function`},
+		{"function-proto-deleted", `const c = Function.prototype.constructor; delete Function.prototype.constructor; c`, `Function`},
+		{"bigint-global", `BigInt`, `(1n).constructor`},
+		{"bigint-literal", `(1n).constructor`, `BigInt`},
+		{"bigint-object", `Object(1n).constructor`, `BigInt`},
+		{"bigint-typed-array", `new BigInt64Array(1)[0].constructor`, `BigInt`},
+		{"bigint-dataview", `new DataView(new ArrayBuffer(8)).getBigUint64(0).constructor`, `BigInt`},
+		{"bigint-proto-descriptor", `Object.getOwnPropertyDescriptor(Object.getPrototypeOf(0n), "constructor").value`, `BigInt`},
+		{"bigint-global-descriptor", `Object.getOwnPropertyDescriptors(globalThis).BigInt.value`, `(2n).constructor`},
+		{"bigint-global-redefined", `const d = Object.getOwnPropertyDescriptors(globalThis).BigInt; Object.defineProperty(globalThis, "BigInt", {value: 1}); d.value`, `(3n).constructor`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			vm := guardedVM(t, Config{})
+			v, err := vm.RunString(tc.src)
+			if err != nil {
+				t.Fatalf("%s: %v", tc.src, err)
+			}
+			o, _ := v.(*goja.Object)
+			if o == nil || !made[vm][o] {
+				t.Fatalf("%s is not a guard wrapper: %v", tc.src, v)
+			}
+			if w, err := vm.RunString(tc.same); err != nil || !w.SameAs(o) {
+				t.Errorf("%s is not %s: %v %v", tc.same, tc.src, w, err)
+			}
+		})
+	}
+	// The guards, reached first by a route that bypasses the global.
+	vm := guardedVM(t, Config{})
+	v, err := vm.RunString(`
+		const out = [];
+		try { (() => 1).constructor("(".repeat(100000) + ")".repeat(100000)); out.push("no error") } catch (e) { out.push(e.name) }
+		try { (1n).constructor("1".repeat(2000000)); out.push("no error") } catch (e) { out.push(e.name) }
+		try { new BigInt64Array(1)[0].constructor.asUintN(2**40, -1n); out.push("no error") } catch (e) { out.push(e.name) }
+		out.push(String((() => 1).constructor("a", "return a * 2")(21)), String((5n).constructor("7")));
+		out.join()`)
+	if err != nil || v.String() != "SyntaxError,RangeError,RangeError,42,7" {
+		t.Errorf("guards reached by the prototypes: %v %v", v, err)
+	}
+	// A wrapper that fails to be made is made at the next touch.
+	vm = guardedVM(t, Config{})
+	fail := true
+	wrapFault = func() bool { f := fail; fail = false; return f }
+	defer func() { wrapFault = nil }()
+	v, err = vm.RunString(`let first; try { first = (0n).constructor } catch (e) { first = "threw" } String(first === "threw")`)
+	if err != nil || v.String() != "true" {
+		t.Fatalf("first touch: %v %v, want it to throw", v, err)
+	}
+	v, err = vm.RunString(`BigInt`)
+	if o, _ := v.(*goja.Object); err != nil || o == nil || !made[vm][o] {
+		t.Errorf("second touch: %v %v, want the guard", v, err)
+	}
+}
+
+// trimLeft and trimRight are trimStart and trimEnd, guarded, whichever
+// name is made first and whatever a script did to the other name.
+func TestLazyTrimAliases(t *testing.T) {
+	made := trackWrappers(t)
+	for _, tc := range []struct{ name, src string }{
+		{"alias-first", `const l = String.prototype.trimLeft; [l, String.prototype.trimStart]`},
+		{"name-first", `const s = "".trimEnd; [String.prototype.trimRight, s]`},
+		{"name-replaced", `const s = String.prototype.trimStart; String.prototype.trimStart = () => 1; [String.prototype.trimLeft, s]`},
+		{"name-deleted", `const s = "".trimEnd; delete String.prototype.trimEnd; ["".trimRight, s]`},
+		{"name-defined", `const s = Object.getOwnPropertyDescriptor(String.prototype, "trimStart").value; Object.defineProperty(String.prototype, "trimStart", {value: 2}); ["".trimLeft, s]`},
+		{"enumeration", `const d = Object.getOwnPropertyDescriptors(String.prototype); [d.trimRight.value, d.trimEnd.value]`},
+		{"alias-descriptor", `[Object.getOwnPropertyDescriptor(String.prototype, "trimLeft").value, "".trimStart]`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			vm := guardedVM(t, Config{})
+			v, err := vm.RunString(tc.src)
+			if err != nil {
+				t.Fatalf("%s: %v", tc.src, err)
+			}
+			pair := v.(*goja.Object)
+			a, b := pair.Get("0").(*goja.Object), pair.Get("1").(*goja.Object)
+			if a == nil || b == nil || a != b || !made[vm][a] {
+				t.Errorf("%s: %v and %v, want the same guard", tc.src, pair.Get("0"), pair.Get("1"))
+			}
+		})
+	}
+}
