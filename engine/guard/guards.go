@@ -125,6 +125,7 @@ type guards struct {
 	kitGetProto    goja.Value
 	kitBind        goja.Value                              // goja's bind, when the deferred bind was made before the kit
 	fp             *goja.Object                            // Function.prototype
+	ap             *goja.Object                            // Array.prototype, goja's, read at Install
 	globals        []*globalGuard                          // the guards of Reflect, JSON, WeakMap, Date (globals.go)
 	fnChecks       [2]func(args []goja.Value) []goja.Value // the async and generator Function constructors' checks (families.go)
 	fnDone         [2]bool
@@ -185,6 +186,7 @@ func InstallGuards(vm *goja.Runtime, cfg Config) (gs *Guards, err error) {
 
 	array := vm.Get("Array").(*goja.Object)
 	ap := array.Get("prototype").(*goja.Object)
+	g.ap = ap
 	for _, m := range arrayLoopers {
 		// join, toString and toLocaleString recurse in Go through nested
 		// arrays, one level per nesting: they count the levels.

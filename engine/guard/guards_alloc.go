@@ -220,12 +220,10 @@ func (g *guards) installTypedArrayProtoGuards(tap *goja.Object) {
 	// through a descriptor of Array.prototype the wrapper is made if it
 	// was not; a script that replaced it since has touched it, so the
 	// wrapper was made and noted then.
-	if g.arrayToString == nil {
-		if ap, ok := g.vm.Get("Array").(*goja.Object); ok {
-			if app, ok := ap.Get("prototype").(*goja.Object); ok {
-				_, _ = g.gopd(goja.Undefined(), app, g.vm.ToValue("toString"))
-			}
-		}
+	if g.arrayToString == nil && g.ap != nil {
+		// goja's Array.prototype, read at Install: not the global, which a
+		// script may have replaced by now.
+		_, _ = g.gopd(goja.Undefined(), g.ap, g.vm.ToValue("toString"))
 	}
 	if w := g.arrayToString; w != nil {
 		_ = tap.DefineDataProperty("toString", w, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)

@@ -169,6 +169,7 @@ func TestLazyGuardsRoutes(t *testing.T) {
 		{"regex-literal", `/x/.constructor.prototype.compile`},
 		{"constructor-route", `({}).constructor.keys`},
 		{"typed-array", `new Uint8Array(1).join`},
+		{"typed-array-tostring-array-replaced", `globalThis.Array = {prototype: {}}; new Uint8Array(1).toString`},
 		{"typed-array-proto", `Object.getPrototypeOf(Int8Array.prototype).set`},
 		{"object-entries", `Object.entries`},
 		{"function-proto", `Function.prototype.bind`},
