@@ -125,7 +125,7 @@ type guards struct {
 	kitGetProto    goja.Value
 	kitBind        goja.Value                              // goja's bind, when the deferred bind was made before the kit
 	fp             *goja.Object                            // Function.prototype
-	ap             *goja.Object                            // Array.prototype, goja's, read at Install
+	ap, sp         *goja.Object                            // Array.prototype and String.prototype, goja's, read at Install
 	globals        []*globalGuard                          // the guards of Reflect, JSON, WeakMap, Date (globals.go)
 	fnChecks       [2]func(args []goja.Value) []goja.Value // the async and generator Function constructors' checks (families.go)
 	fnDone         [2]bool
@@ -172,6 +172,7 @@ func InstallGuards(vm *goja.Runtime, cfg Config) (gs *Guards, err error) {
 	}()
 	object := vm.Get("Object").(*goja.Object)
 	g.gopd, _ = goja.AssertFunction(object.Get("getOwnPropertyDescriptor"))
+	g.kitGetProto = object.Get("getPrototypeOf") // captured now, for what is made later
 	g.hooks = g.deferOK && gojax.TemplateLayout() == nil
 	if !g.hooks {
 		// No lazy path: the globals are goja's now, not later.
@@ -179,6 +180,7 @@ func InstallGuards(vm *goja.Runtime, cfg Config) (gs *Guards, err error) {
 	}
 
 	sp := vm.Get("String").(*goja.Object).Get("prototype").(*goja.Object)
+	g.sp = sp
 	g.installStringGuards(sp) // guards_string.go
 
 	g.guardReplace(sp)
@@ -621,9 +623,10 @@ func (g *guards) makeCtorWrapper(ov *goja.Object, key string, mode int, check fu
 			panic(err)
 		}
 		mk, _ := goja.AssertFunction(f)
-		object := g.vm.Get("Object").(*goja.Object)
 		g.ctorDone = g.vm.NewObject()
-		g.factory, _ = goja.AssertFunction(call(mk, goja.Undefined(), g.nativeConstruct(), g.nativeApply(), object.Get("getPrototypeOf"), g.ctorDone))
+		// Object.getPrototypeOf as Install read it: the first wrapper may be
+		// made long after a script replaced the global's.
+		g.factory, _ = goja.AssertFunction(call(mk, goja.Undefined(), g.nativeConstruct(), g.nativeApply(), g.kitGetProto, g.ctorDone))
 	}
 	if g.chk == nil {
 		// One native check for every wrapper: tag picks the constructor's.

@@ -238,13 +238,12 @@ func (g *guards) installDepthGuards() {
 	}
 	checkPattern := func(p goja.Value) { checkPatternFlags(p, nil) }
 
-	object := vm.Get("Object").(*goja.Object)
 	// goja's Function and its prototype, without making the global: the
 	// constructor's wrapper is made when either route first reaches it.
 	fnOrig := g.globalOriginal("Function").(*goja.Object)
 	fp := fnOrig.Get("prototype").(*goja.Object)
 	g.fp = fp
-	g.kitIsArray, g.kitGetProto = vm.Get("Array").(*goja.Object).Get("isArray"), object.Get("getPrototypeOf") // captured now: templated
+	g.kitIsArray = vm.Get("Array").(*goja.Object).Get("isArray") // captured now: the kits are made later
 
 	// eval(x): only a string is compiled.
 	g.wrap(vm.GlobalObject(), "eval", 1, func(c goja.FunctionCall) {
@@ -553,8 +552,7 @@ const jsonTick = 1024
 // replacer list is applied by the picker of depthProg. Cost: ~1.3x the
 // original's time (BenchmarkStringify).
 func (g *guards) guardStringify(json *goja.Object) {
-	vm := g.vm
-	isArray, _ := goja.AssertFunction(vm.Get("Array").(*goja.Object).Get("isArray"))
+	isArray, _ := goja.AssertFunction(g.kitIsArray) // Install's: JSON may be made long after a script replaced Array.isArray
 	// One state per stringify in progress: a toJSON or a replacer may call
 	// stringify again, and the calls nest.
 	type state struct {

@@ -411,3 +411,39 @@ func TestLazyTrimAliases(t *testing.T) {
 		})
 	}
 }
+
+// What the lazy path makes after Install (constructor wrappers, the JSON
+// guards, the split helper, the typed-array guards) takes goja's
+// intrinsics as Install read them, never the globals a script has replaced
+// by then: each use below runs first after the tampering, and neither
+// calls the script's functions nor behaves differently.
+func TestLazyInstallsIgnoreTampering(t *testing.T) {
+	const tamper = `
+		const log = [];
+		Array.isArray = () => { log.push("Array.isArray"); return false; };
+		Object.getPrototypeOf = () => { log.push("Object.getPrototypeOf"); return null; };
+		Object.getOwnPropertyDescriptor = () => { log.push("Object.getOwnPropertyDescriptor"); };
+		globalThis.String = function () { log.push("String"); }; String.prototype = {};
+		globalThis.Array = function () { log.push("Array"); }; Array.prototype = {};
+		globalThis.Object = function () { log.push("Object"); };
+	`
+	for _, tc := range []struct{ name, src, want string }{
+		{"stringify", `JSON.stringify([1, [2, {a: [3]}]])`, `[1,[2,{"a":[3]}]]`},
+		{"stringify-replacer-list", `JSON.stringify({a: 1, b: [2]}, ["a"]) + JSON.stringify([{a: 1, b: 2}], ["b"], 1)`, "{\"a\":1}[\n {\n  \"b\": 2\n }\n]"},
+		{"parse-reviver", `JSON.stringify(JSON.parse("[1,[2]]", (k, v) => v))`, `[1,[2]]`},
+		{"split-regexp", `"a1b2c".split(/\d/).join("|")`, `a|b|c`},
+		{"typed-array-ctor", `new Float64Array(2).length + new Uint8Array([1, 2, 3]).length`, `5`},
+		{"typed-array-tostring", `new Uint8Array([1, 2]).toString()`, `1,2`},
+		{"bigint-ctor", `BigInt(7) + (1n).constructor("8")`, `15`},
+		{"function-ctor", `new Function("a", "return a + 1")(1) + (() => 0).constructor("return 2")()`, `4`},
+		{"regexp-ctor", `new RegExp("a+", "g").test("caab")`, `true`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			vm, _ := unpreparedVM(t, Config{})
+			v, err := vm.RunString(tamper + `const r = "" + (` + tc.src + `); log.length ? "called " + log.join() : r`)
+			if err != nil || v.String() != tc.want {
+				t.Errorf("%s after tampering: %v %v, want %s", tc.src, v, err, tc.want)
+			}
+		})
+	}
+}

@@ -121,7 +121,7 @@ func (g *guards) genericSplit(rx goja.Value, s goja.String, limit goja.Value) go
 		}
 		mk, _ := goja.AssertFunction(f)
 		x := vm.NewObject()
-		sp := vm.Get("String").(*goja.Object).Get("prototype").(*goja.Object)
+		sp := g.sp // goja's, read at Install: not the global, which a script may have replaced
 		isCtor := g.namedNative("isConstructor", 1, func(c goja.FunctionCall) goja.Value {
 			_, ok := goja.AssertConstructor(c.Argument(0))
 			return vm.ToValue(ok)
