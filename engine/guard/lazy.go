@@ -35,16 +35,18 @@ import (
 // constructors, which literals reach without the global, when a program
 // that may need them is prepared, or by their other routes (families.go);
 // the string and regexp string iterators by their only makers
-// (installIterGuards).
+// (installIterGuards); Function and BigInt when goja makes the global or
+// their prototype's constructor (wrapCtorProto). A wrap of a function of
+// the global object itself (eval, encodeURI...) is a hook on goja's
+// global template (gojax.HookGlobal), made by the same rules.
 //
 // Everything else is installed at boot as before: wrappers of methods
 // already created (the installers read some originals they keep), of
 // symbol-keyed methods, of the other constructors (wrapCtor: their
 // prototypes' constructor properties are reachable from instances goja
-// makes without the global), of Promise.prototype (async functions and
-// host code make promises) and of Error.prototype. Those routes that
-// bypass the templates (async literals' promises, errors goja throws)
-// therefore reach objects whose guards are already in place.
+// makes without the global), and of Error.prototype. Those routes that
+// bypass the templates (errors goja throws) therefore reach objects whose
+// guards are already in place.
 //
 // Config.Eager turns deferral off, and so does a goja layout gojax does
 // not recognize (DeferProperty reports false and the wrap happens now).
@@ -55,7 +57,7 @@ func (g *guards) deferWrap(obj *goja.Object, key string, length int, fn func(goj
 	if !g.deferOK {
 		return false
 	}
-	return gojax.DeferProperty(g.vm, obj, key, func(ov goja.Value) goja.Value {
+	wrap := func(ov goja.Value) goja.Value {
 		if w := g.makeWrapper(ov, key, length, fn); w != nil {
 			if note != nil {
 				note(w)
@@ -63,7 +65,11 @@ func (g *guards) deferWrap(obj *goja.Object, key string, length int, fn func(goj
 			return w
 		}
 		return ov
-	})
+	}
+	if obj == g.vm.GlobalObject() {
+		return gojax.HookGlobal(g.vm, key, wrap)
+	}
+	return gojax.DeferProperty(g.vm, obj, key, wrap)
 }
 
 // Test hooks, nil outside this package's tests (which do not run in

@@ -193,6 +193,16 @@ func TestLazyGuardsRoutes(t *testing.T) {
 		{"regexp-iterator-call", `Object.getPrototypeOf(RegExp.prototype[Symbol.matchAll].call(/a/g, "a")).next`},
 		{"regexp-iterator-reflect", `Object.getPrototypeOf(Reflect.apply(RegExp.prototype[Symbol.matchAll], /a/, ["a"])).next`},
 		{"regexp-iterator-subclass", `class R extends RegExp {} Object.getPrototypeOf(new R("a", "g")[Symbol.matchAll]("aa")).next`},
+		// Functions of the global object itself: hooked on goja's global
+		// template, by any route.
+		{"global-fn", `encodeURIComponent`},
+		{"global-fn-this", `globalThis.escape`},
+		{"global-fn-descriptor", `Object.getOwnPropertyDescriptor(globalThis, "encodeURI").value`},
+		{"global-fn-enumeration", `Object.values(Object.getOwnPropertyDescriptors(globalThis)); encodeURI`},
+		{"global-fn-with", `with (globalThis) { escape }`},
+		{"global-fn-reflect", `Reflect.get(globalThis, "eval")`},
+		{"global-fn-deleted", `const e = Object.getOwnPropertyDescriptor(globalThis, "eval").value; delete globalThis.eval; e`},
+		{"global-fn-typeof", `typeof encodeURIComponent; globalThis.encodeURIComponent`},
 		// The globals only the global object reaches: their guards are
 		// made when goja makes the global, by any route (globals.go).
 		{"json", `JSON.parse`},

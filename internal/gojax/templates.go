@@ -652,11 +652,13 @@ func (tl *tmplLayout) hookedFactory(base *tmplMirror, k unistring.String, orig f
 // its value and goja's attributes. hook gets goja's value and runs on vm's
 // goroutine; if it panics nothing is stored and the next touch calls it
 // again, so goja's value is never observable through the property.
+// Several hooks of one name apply in the order given, each to the previous
+// result (a panic in any: all run again at the next touch).
 //
 // It reports false, changing nothing, when the layout is not available
-// (or Disable is in force), name is not one of goja's global names, the
-// property already exists, or name is already hooked: the caller then
-// does its work now. Call it on the goroutine that owns vm.
+// (or Disable is in force), name is not one of goja's global names, or
+// the property already exists: the caller then does its work now. Call it
+// on the goroutine that owns vm.
 func HookGlobal(vm *goja.Runtime, name string, hook func(orig goja.Value) goja.Value) bool {
 	tl := tmplGet()
 	if tl.err != nil || disabled.Load() || hook == nil {
@@ -675,8 +677,12 @@ func HookGlobal(vm *goja.Runtime, name string, hook func(orig goja.Value) goja.V
 		return false
 	}
 	g := tl.container(vm)
-	if g == nil || g.hooks[key] != nil {
+	if g == nil {
 		return false
+	}
+	if prev := g.hooks[key]; prev != nil {
+		g.hooks[key] = func(v goja.Value) goja.Value { return hook(prev(v)) }
+		return true
 	}
 	if g.hooks == nil {
 		g.hooks = make(map[unistring.String]func(goja.Value) goja.Value, 16)

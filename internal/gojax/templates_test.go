@@ -263,6 +263,7 @@ func TestHookGlobal(t *testing.T) {
 		{"untouched", `1`, "1"},
 		{"names-do-not-build", `String(Object.getOwnPropertyNames(globalThis).includes("Int8Array"))`, "true"},
 		{"get", `String(Int8Array.hooked)`, "true"},
+		{"both-hooks", `Int8Array.hooked + "," + Int8Array.second`, "true,true"},
 		{"typeof", `typeof Int8Array + Int8Array.hooked`, "functiontrue"},
 		{"descriptor", `let d = Object.getOwnPropertyDescriptor(globalThis, "Int8Array"); d.value.hooked + "," + d.writable + "," + d.enumerable + "," + d.configurable`, "true,true,false,true"},
 		{"reflect", `String(Reflect.get(globalThis, "Int8Array").hooked)`, "true"},
@@ -294,8 +295,16 @@ func TestHookGlobal(t *testing.T) {
 			}) {
 				t.Fatal("HookGlobal refused")
 			}
-			if HookGlobal(r, "Int8Array", func(v goja.Value) goja.Value { return v }) {
-				t.Error("HookGlobal accepted a second hook")
+			// A second hook applies to the first one's result.
+			if !HookGlobal(r, "Int8Array", func(v goja.Value) goja.Value {
+				if o, ok := v.(*goja.Object); !ok || o.Get("hooked") == nil {
+					t.Errorf("second hook got %v, not the first one's result", v)
+				} else {
+					_ = o.Set("second", true)
+				}
+				return v
+			}) {
+				t.Error("HookGlobal refused a second hook")
 			}
 			v, err := r.RunString(tc.src)
 			if err != nil {
