@@ -208,3 +208,26 @@ func TestArrayCount(t *testing.T) {
 		t.Errorf("a sparse array counted %d", n)
 	}
 }
+
+// The implementation reads of every layout user go through the interface
+// words on this goja (a layout check falls back to reflect), and agree with
+// reflect on objects of every kind.
+func TestFastSelf(t *testing.T) {
+	l := get()
+	if l.err != nil || !l.fastSelf {
+		t.Fatalf("fast self reads off: %v", l.err)
+	}
+	r := goja.New()
+	for _, src := range []string{"({})", "[]", "Object.prototype", "Math", "new Map", "new Proxy({}, {})", "new Uint8Array(2)",
+		"(function () {})", "(() => 1)", "Math.max", "/x/", "new Error('e')", "new String('s')", "globalThis", "Promise.resolve()"} {
+		v, err := r.RunString(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		o := v.(*goja.Object)
+		s := l.self(o)
+		if l.selfType(o) != s.Type() || l.selfPtr(o) != s.UnsafePointer() {
+			t.Errorf("%s: fast read %v %p, reflect %v %p", src, l.selfType(o), l.selfPtr(o), s.Type(), s.UnsafePointer())
+		}
+	}
+}

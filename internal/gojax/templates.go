@@ -173,7 +173,7 @@ func tmplBuild() (tl tmplLayout) {
 	if l.selfType(o) != l.templatedType {
 		panic("the global object is not a templated object")
 	}
-	base := *(**tmplMirror)(unsafe.Add(l.self(o).UnsafePointer(), tl.tmplOff))
+	base := *(**tmplMirror)(unsafe.Add(l.selfPtr(o), tl.tmplOff))
 	if base == nil || base.props["Object"] == nil || len(base.propNames) != len(base.props) {
 		panic("the global template does not list Object")
 	}
@@ -301,7 +301,7 @@ func (tl *tmplLayout) add(vm *goja.Runtime, name string, build func() goja.Value
 	if l.selfType(o) != l.templatedType {
 		return false
 	}
-	p := l.self(o).UnsafePointer()
+	p := l.selfPtr(o)
 	values := *(*map[unistring.String]goja.Value)(unsafe.Add(p, tl.valuesOff))
 	key := unistring.NewFromString(name)
 	if _, exists := values[key]; exists {
@@ -346,7 +346,7 @@ func (tl *tmplLayout) container(vm *goja.Runtime) *globalsTmpl {
 	if l.selfType(o) != l.templatedType {
 		return nil
 	}
-	tp := (*unsafe.Pointer)(unsafe.Add(l.self(o).UnsafePointer(), tl.tmplOff))
+	tp := (*unsafe.Pointer)(unsafe.Add(l.selfPtr(o), tl.tmplOff))
 	if *tp == unsafe.Pointer(tl.base) {
 		g := &globalsTmpl{t: *tl.base, owner: vm, version: tl.root}
 		*tp = unsafe.Pointer(g)
@@ -364,7 +364,7 @@ func (tl *tmplLayout) containerOf(r *goja.Runtime) *globalsTmpl {
 	if l.selfType(o) != l.templatedType {
 		return nil
 	}
-	t := *(*unsafe.Pointer)(unsafe.Add(l.self(o).UnsafePointer(), tl.tmplOff))
+	t := *(*unsafe.Pointer)(unsafe.Add(l.selfPtr(o), tl.tmplOff))
 	if t == nil || t == unsafe.Pointer(tl.base) {
 		return nil
 	}
@@ -464,7 +464,7 @@ func DeferProperty(vm *goja.Runtime, o *goja.Object, key string, wrap func(orig 
 	if !tl.types[l.selfType(o)] {
 		return false
 	}
-	p := l.self(o).UnsafePointer()
+	p := l.selfPtr(o)
 	k := unistring.NewFromString(key)
 	if _, exists := (*(*map[unistring.String]goja.Value)(unsafe.Add(p, tl.valuesOff)))[k]; exists {
 		return false
@@ -542,7 +542,7 @@ func TemplateValue(vm *goja.Runtime, o *goja.Object, key string) goja.Value {
 	if !tl.types[l.selfType(o)] {
 		return nil
 	}
-	cur := (*tmplMirror)(*(*unsafe.Pointer)(unsafe.Add(l.self(o).UnsafePointer(), tl.tmplOff)))
+	cur := (*tmplMirror)(*(*unsafe.Pointer)(unsafe.Add(l.selfPtr(o), tl.tmplOff)))
 	if cur == nil {
 		return nil
 	}
@@ -673,7 +673,7 @@ func HookGlobal(vm *goja.Runtime, name string, hook func(orig goja.Value) goja.V
 	if tl.base.props[key] == nil {
 		return false
 	}
-	if _, exists := (*(*map[unistring.String]goja.Value)(unsafe.Add(l.self(o).UnsafePointer(), tl.valuesOff)))[key]; exists {
+	if _, exists := (*(*map[unistring.String]goja.Value)(unsafe.Add(l.selfPtr(o), tl.valuesOff)))[key]; exists {
 		return false
 	}
 	g := tl.container(vm)
