@@ -430,7 +430,7 @@ func (tl *tmplLayout) lazyFactory(name unistring.String) factory {
 type hookVersion struct {
 	t        tmplMirror
 	base     *tmplMirror
-	keys     map[unistring.String]bool
+	keys     map[unistring.String]int // the hooked names, each with its deferIDOf
 	children map[unistring.String]*hookVersion
 }
 
@@ -488,12 +488,15 @@ func DeferProperty(vm *goja.Runtime, o *goja.Object, key string, wrap func(orig 
 	if g == nil {
 		return false
 	}
-	if hv == nil || !hv.keys[k] {
+	id, hooked := 0, false
+	if hv != nil {
+		id, hooked = hv.keys[k]
+	}
+	if !hooked {
 		hv = tl.hookChild(hv, base, k)
 		*tp = unsafe.Pointer(&hv.t)
+		id = hv.keys[k]
 	}
-	dk := deferKey{base, k}
-	id := deferIDOf(dk)
 	if id >= len(g.deferred) {
 		g.deferred = append(g.deferred, make([]func(goja.Value) goja.Value, max(id+1-len(g.deferred), 160-len(g.deferred)))...)
 	}
@@ -508,14 +511,11 @@ func DeferProperty(vm *goja.Runtime, o *goja.Object, key string, wrap func(orig 
 // deferIDs numbers the properties ever deferred, process-wide, so that a
 // runtime keeps its wraps in a slice (a few bytes a name) rather than a
 // map (~70 bytes a name, most of them never made: ~7 KB an isolate).
-var (
-	deferIDsMu sync.Mutex
-	deferIDs   = map[deferKey]int{}
-)
+var deferIDs = map[deferKey]int{} // under versionsMu
 
-func deferIDOf(dk deferKey) int {
-	deferIDsMu.Lock()
-	defer deferIDsMu.Unlock()
+// deferIDLocked returns the id of dk, numbering it on first use. Under
+// versionsMu.
+func deferIDLocked(dk deferKey) int {
 	id, ok := deferIDs[dk]
 	if !ok {
 		id = len(deferIDs)
@@ -584,10 +584,10 @@ func (tl *tmplLayout) hookChild(parent *hookVersion, base *tmplMirror, k unistri
 	if c := kids[k]; c != nil {
 		return c
 	}
-	c := &hookVersion{t: *from, base: base, keys: map[unistring.String]bool{k: true}}
+	c := &hookVersion{t: *from, base: base, keys: map[unistring.String]int{k: deferIDLocked(deferKey{base, k})}}
 	if parent != nil {
-		for x := range parent.keys {
-			c.keys[x] = true
+		for x, id := range parent.keys {
+			c.keys[x] = id
 		}
 	}
 	c.t.props = make(map[unistring.String]factory, len(from.props))
@@ -612,8 +612,9 @@ func (tl *tmplLayout) hookChild(parent *hookVersion, base *tmplMirror, k unistri
 // hookedFactory is the factory of a deferred property: goja's own, then
 // the runtime's wraps for it (none: goja's value, as for a runtime that
 // deferred nothing but shares the version).
+// Called under versionsMu.
 func (tl *tmplLayout) hookedFactory(base *tmplMirror, k unistring.String, orig factory) factory {
-	id := deferIDOf(deferKey{base, k})
+	id := deferIDLocked(deferKey{base, k})
 	return func(r *goja.Runtime) goja.Value {
 		v := orig(r)
 		g := tl.containerOf(r)
