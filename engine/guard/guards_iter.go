@@ -64,7 +64,14 @@ func (g *guards) installIterGuards() {
 		}
 		return call(f, o)
 	}
-	guard(iterOf(vm.NewArray()))
+	// An array iterator from goja's Array.prototype.values, read from its
+	// template: reading an array's @@iterator would make every symbol of
+	// Array.prototype, @@unscopables' object too (~2 KB a spawn).
+	if values, ok := goja.AssertFunction(gojax.TemplateValue(vm, g.ap, "values")); ok {
+		guard(call(values, vm.NewArray()))
+	} else {
+		guard(iterOf(vm.NewArray()))
+	}
 	// Every next of a regexp string iterator is a search (up to
 	// MaxRegexpMatch with regexp2, regexpWorkMin steps unchecked with Go's
 	// regexp: regexp_work.go), so each takes a step.
