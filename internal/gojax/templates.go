@@ -70,7 +70,7 @@ type globalsTmpl struct {
 	version  *tmplVersion
 	builders map[unistring.String]func() goja.Value
 	deferred []func(goja.Value) goja.Value                    // DeferProperty's wrappers (composed), by deferID
-	hooks    map[unistring.String]func(goja.Value) goja.Value // HookGlobal's hooks, by name
+	hooks    []func(goja.Value) goja.Value // HookGlobal's hooks (composed), by globalIdx
 	buffers  func() error                                     // SetBufferHook's hook
 }
 
@@ -101,6 +101,7 @@ type tmplLayout struct {
 	propType  reflect.Type
 	root      *tmplVersion
 	base      *tmplMirror // goja's process-wide global template
+	globalIdx map[unistring.String]int // the index of each of base's names, for globalsTmpl.hooks
 }
 
 var (
@@ -178,6 +179,10 @@ func tmplBuild() (tl tmplLayout) {
 		panic("the global template does not list Object")
 	}
 	tl.base = base
+	tl.globalIdx = make(map[unistring.String]int, len(base.propNames))
+	for i, n := range base.propNames {
+		tl.globalIdx[n] = i
+	}
 	tl.root = &tmplVersion{props: base.props, propNames: base.propNames}
 	if err := tl.probe(r); err != nil {
 		panic(err.Error())
@@ -681,17 +686,21 @@ func HookGlobal(vm *goja.Runtime, name string, hook func(orig goja.Value) goja.V
 	if g == nil {
 		return false
 	}
-	if prev := g.hooks[key]; prev != nil {
-		g.hooks[key] = func(v goja.Value) goja.Value { return hook(prev(v)) }
-		return true
+	i, ok := tl.globalIdx[key]
+	if !ok {
+		return false
 	}
 	if g.hooks == nil {
-		g.hooks = make(map[unistring.String]func(goja.Value) goja.Value, 16)
+		g.hooks = make([]func(goja.Value) goja.Value, len(tl.globalIdx))
+	}
+	if prev := g.hooks[i]; prev != nil {
+		g.hooks[i] = func(v goja.Value) goja.Value { return hook(prev(v)) }
+		return true
 	}
 	v := tl.hookGlobalChild(g.version, key)
 	g.version = v
 	g.t.props, g.t.propNames = v.props, v.propNames
-	g.hooks[key] = hook
+	g.hooks[i] = hook
 	return true
 }
 
@@ -718,20 +727,22 @@ func (tl *tmplLayout) hookGlobalChild(v *tmplVersion, name unistring.String) *tm
 // hookedGlobalFactory is the factory of a hooked global: goja's, then the
 // runtime's hook on the value (none: goja's value).
 func (tl *tmplLayout) hookedGlobalFactory(name unistring.String, orig factory) factory {
+	i := tl.globalIdx[name]
 	return func(r *goja.Runtime) goja.Value {
 		v := orig(r)
 		g := tl.containerOf(r)
-		if g == nil || g.hooks[name] == nil || v == nil {
+		if g == nil || i >= len(g.hooks) || g.hooks[i] == nil || v == nil {
 			return v
 		}
+		hook := g.hooks[i]
 		if reflect.TypeOf(v) != tl.propType {
-			return g.hooks[name](v)
+			return hook(v)
 		}
 		m := (*propMirror)(reflect.ValueOf(v).UnsafePointer())
 		if m.accessor {
 			return v
 		}
-		fv := g.hooks[name](m.value)
+		fv := hook(m.value)
 		prop := reflect.New(tl.propType.Elem())
 		nm := (*propMirror)(prop.UnsafePointer())
 		*nm = *m
