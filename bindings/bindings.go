@@ -104,17 +104,18 @@ func (e *env) install() {
 	e.installWeb(g)
 	e.lazy(g, "stdout", func() goja.Value { return e.stream("stdout", e.iso.Stdout()) })
 	e.lazy(g, "stderr", func() goja.Value { return e.stream("stderr", e.iso.Stderr()) })
-	e.fn(g, "setTimeout", e.setTimeout(false))
-	e.fn(g, "setInterval", e.setTimeout(true))
-	e.fn(g, "clearTimeout", e.clearTimer)
-	e.fn(g, "clearInterval", e.clearTimer)
-	e.fn(g, "queueMicrotask", e.queueMicrotask)
-	e.fn(g, "structuredClone", e.structuredClone)
+	// The global functions too are made on first touch (~1.3 KB each).
+	e.lazyFn(g, "setTimeout", func() func(goja.FunctionCall) goja.Value { return e.setTimeout(false) })
+	e.lazyFn(g, "setInterval", func() func(goja.FunctionCall) goja.Value { return e.setTimeout(true) })
+	e.lazyFn(g, "clearTimeout", func() func(goja.FunctionCall) goja.Value { return e.clearTimer })
+	e.lazyFn(g, "clearInterval", func() func(goja.FunctionCall) goja.Value { return e.clearTimer })
+	e.lazyFn(g, "queueMicrotask", func() func(goja.FunctionCall) goja.Value { return e.queueMicrotask })
+	e.lazyFn(g, "structuredClone", func() func(goja.FunctionCall) goja.Value { return e.structuredClone })
 	if caps.Stdin {
 		e.lazy(g, "stdin", e.stdinObject)
 	}
 	if caps.Exit {
-		e.fn(g, "exit", e.exit)
+		e.lazyFn(g, "exit", func() func(goja.FunctionCall) goja.Value { return e.exit })
 	}
 	if caps.Args != nil {
 		e.lazy(g, "args", func() goja.Value {
@@ -128,6 +129,10 @@ func (e *env) install() {
 	if len(caps.Funcs) > 0 {
 		e.lazy(g, "host", e.hostObject)
 	}
+	// goja lists only a top-level var in Object.getOwnPropertyNames of a
+	// global object no define has touched yet; every global above is lazy,
+	// so the object gets its own list of names now, lazy names and all.
+	gojax.SettleGlobalNames(e.vm)
 }
 
 // native makes the JS function of a bound Go function. It is the one place
@@ -268,6 +273,12 @@ func (e *env) lazy(o *goja.Object, name string, build func() goja.Value) {
 		return goja.Undefined()
 	})
 	_ = o.DefineAccessorProperty(name, getter, setter, goja.FLAG_TRUE, goja.FLAG_FALSE)
+}
+
+// lazyFn is lazy for a function o[name] whose Go body f makes: the
+// function object is made on first touch.
+func (e *env) lazyFn(o *goja.Object, name string, f func() func(goja.FunctionCall) goja.Value) {
+	e.lazy(o, name, func() goja.Value { return e.native(name, f()) })
 }
 
 // method defines a non-enumerable method on a prototype or namespace.

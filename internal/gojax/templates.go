@@ -297,6 +297,35 @@ func LazyGlobal(vm *goja.Runtime, name string, build func() goja.Value) bool {
 	return l.add(vm, name, build)
 }
 
+// SettleGlobalNames gives vm's global object its own list of names now, as
+// goja does on the first define of a name outside its template. Until
+// then goja enumerates the template's names, except after a top-level var
+// is declared first, whose path starts the object's list with the var
+// alone: Object.getOwnPropertyNames(globalThis) then lists only the var
+// (a goja bug). LazyGlobal after this keeps the list whole. It reports
+// false when the layout is not available or Disable is in force. Call it
+// on the goroutine that owns vm.
+func SettleGlobalNames(vm *goja.Runtime) bool {
+	tl := tmplGet()
+	if tl.err != nil || disabled.Load() {
+		return false
+	}
+	l := get()
+	o := vm.GlobalObject()
+	if l.selfType(o) != l.templatedType {
+		return false
+	}
+	g := tl.container(vm)
+	if g == nil {
+		return false
+	}
+	np := (*[]unistring.String)(unsafe.Add(l.selfPtr(o), tl.namesOff))
+	if *np == nil {
+		*np = append([]unistring.String(nil), g.t.propNames...)
+	}
+	return true
+}
+
 func (tl *tmplLayout) add(vm *goja.Runtime, name string, build func() goja.Value) bool {
 	if name == "" || isIndexName(name) || build == nil {
 		return false

@@ -412,3 +412,33 @@ func TestTemplateValue(t *testing.T) {
 		t.Error("TemplateValue answered while disabled")
 	}
 }
+
+// goja's bug: a top-level var declared first leaves only the var listed;
+// SettleGlobalNames keeps every name listed, those LazyGlobal adds after
+// it too.
+func TestSettleGlobalNames(t *testing.T) {
+	const src = `var first = 1; const n = Object.getOwnPropertyNames(globalThis); [n.includes("first"), n.includes("Object"), n.includes("lazyOne"), n.includes("lazyTwo")].join()`
+	for _, tc := range []struct {
+		name   string
+		settle bool
+		want   string
+	}{{"goja-bug", false, "true,false,false,false"}, {"settled", true, "true,true,true,true"}} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := goja.New()
+			build := func() goja.Value { return r.ToValue(1) }
+			if !LazyGlobal(r, "lazyOne", build) {
+				t.Fatal("LazyGlobal refused")
+			}
+			if tc.settle && !SettleGlobalNames(r) {
+				t.Fatal("SettleGlobalNames refused")
+			}
+			if !LazyGlobal(r, "lazyTwo", build) {
+				t.Fatal("LazyGlobal refused")
+			}
+			v, err := r.RunString(src)
+			if err != nil || v.String() != tc.want {
+				t.Errorf("%v %v, want %s", v, err, tc.want)
+			}
+		})
+	}
+}
