@@ -68,7 +68,7 @@ type globalsTmpl struct {
 	t        tmplMirror
 	owner    *goja.Runtime
 	version  *tmplVersion
-	builders map[unistring.String]func() goja.Value
+	builders []func() goja.Value // LazyGlobal's builders, by the name's place in propNames past goja's own
 	deferred []func(goja.Value) goja.Value                    // DeferProperty's wrappers (composed), by deferID
 	hooks    []func(goja.Value) goja.Value // HookGlobal's hooks (composed), by globalIdx
 	buffers  func() error                                     // SetBufferHook's hook
@@ -348,13 +348,17 @@ func (tl *tmplLayout) add(vm *goja.Runtime, name string, build func() goja.Value
 	if _, exists := g.t.props[key]; exists {
 		return false
 	}
-	if g.builders == nil {
-		g.builders = make(map[unistring.String]func() goja.Value, 16)
-	}
 	v := tl.child(g.version, key)
 	g.version = v
 	g.t.props, g.t.propNames = v.props, v.propNames
-	g.builders[key] = build
+	i := len(v.propNames) - 1 - len(tl.base.propNames)
+	if g.builders == nil {
+		g.builders = make([]func() goja.Value, 0, 48) // the bindings add ~40
+	}
+	for len(g.builders) <= i {
+		g.builders = append(g.builders, nil)
+	}
+	g.builders[i] = build
 	// goja copies the template's names into the object the first time a
 	// name outside the template is added; from then on the object's own
 	// list is the one enumerated, so the new name goes there too.
@@ -420,7 +424,7 @@ func (tl *tmplLayout) child(v *tmplVersion, name unistring.String) *tmplVersion 
 	for k, f := range v.props {
 		c.props[k] = f
 	}
-	c.props[name] = tl.lazyFactory(name)
+	c.props[name] = tl.lazyFactory(len(v.propNames) - len(tl.base.propNames))
 	c.propNames = append(v.propNames[:len(v.propNames):len(v.propNames)], name)
 	if v.children == nil {
 		v.children = make(map[unistring.String]*tmplVersion)
@@ -429,17 +433,18 @@ func (tl *tmplLayout) child(v *tmplVersion, name unistring.String) *tmplVersion 
 	return c
 }
 
-// lazyFactory is the template factory of an extra name: it finds the
-// runtime's builder through its global object's template (the only
-// template that lists the name) and wraps the value as a writable,
-// configurable, non-enumerable data property.
-func (tl *tmplLayout) lazyFactory(name unistring.String) factory {
+// lazyFactory is the template factory of an extra name, the i-th past
+// goja's own in its version's names: it finds the runtime's builder
+// through its global object's template (the only template that lists the
+// name) and wraps the value as a writable, configurable, non-enumerable
+// data property.
+func (tl *tmplLayout) lazyFactory(i int) factory {
 	return func(r *goja.Runtime) goja.Value {
 		g := tl.containerOf(r)
-		if g == nil {
+		if g == nil || i >= len(g.builders) {
 			return nil
 		}
-		b := g.builders[name]
+		b := g.builders[i]
 		if b == nil {
 			return nil
 		}
