@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/dop251/goja"
+
+	"github.com/isobox/isobox/internal/gojax"
 )
 
 // The DOM Standard's events: EventTarget, Event and the HTML events
@@ -830,11 +832,9 @@ func (e *env) frozenArray(items []goja.Value) goja.Value {
 	a := e.vm.NewArray(vals...)
 	ws := e.msgs()
 	if ws.freeze == nil {
-		// Object.freeze, captured once: a script that replaced it before
-		// its first message gets unfrozen arrays, and no error.
-		if obj, ok := e.vm.GlobalObject().Get("Object").(*goja.Object); ok {
-			ws.freeze, _ = goja.AssertFunction(obj.Get("freeze"))
-		}
+		// goja's Object.freeze, whatever the script did to Object or to
+		// Object.freeze before its first message.
+		ws.freeze, _ = goja.AssertFunction(gojax.Intrinsic(e.vm, "Object", "freeze"))
 	}
 	if ws.freeze != nil {
 		_, _ = ws.freeze(nil, a)

@@ -284,6 +284,11 @@ var moduleCases = []struct {
 		"a.mjs":     `export const c = 3, b = 1, a = 2; export default 0;`,
 		"empty.mjs": `console.log("empty ran")`,
 	}, "main.mjs", "empty ran\nnull Module false a,b,c,default 1 true false true false true true false false [object Module] null\n", ""},
+	{"a namespace is not extensible, whatever the script did to Object before its first import()", map[string]string{
+		"main.js": `const isExt = Object.isExtensible; Object.preventExtensions = (o) => { console.log("called"); return o }; globalThis.Object = 1;
+			import("./a.mjs").then((ns) => console.log(isExt(ns), ns.v));`,
+		"a.mjs": `export const v = 1;`,
+	}, "main.js", "false 1\n", ""},
 	{"a script-like file import() reaches is a module; a Node built-in rejects when called", map[string]string{
 		"main.mjs": `const ns = await import("./plain.js"); console.log(Object.keys(ns).length, globalThis.plainRan);
 			try { await import("node:fs") } catch (e) { console.log(e.message) }`,

@@ -202,6 +202,13 @@ func TestEventTarget(t *testing.T) {
 			console.log(e.message, e.filename, e.lineno, e.colno, e.error, new ErrorEvent('error').error);
 			console.log(new CustomEvent('c', {detail: [1]}).detail, new CustomEvent('c').detail);`,
 			want: "{ a: 1 } true l null [] true true\nnull true\nm f.js 3 4294967295 7 undefined\n[ 1 ] null\n"},
+		{name: "MessageEvent ports frozen by goja's freeze, whatever the script replaced", src: `
+			const isFrozen = Object.isFrozen, log = console.log; let called = 0;
+			Object.freeze = (o) => { called++; return o }; globalThis.Object = function () { called++ };
+			const m = new MessageEvent('message', {data: 1});
+			const c = new MessageChannel(); c.port2.onmessage = (e) => { log(isFrozen(e.ports), e.data, called); c.port2.close() };
+			log(isFrozen(m.ports), called); c.port1.postMessage(2);`,
+			want: "true 0\ntrue 2 0\n"},
 	})
 }
 

@@ -405,9 +405,8 @@ func (iso *Isolate) ensureMods() *moduleRun {
 			return goja.Undefined()
 		}))
 		_ = mr.ctx.Set("export", iso.named("__export", iso.fillNamespace))
-		if o, ok := iso.vm.Get("Object").(*goja.Object); ok {
-			mr.preventExt, _ = goja.AssertFunction(o.Get("preventExtensions"))
-		}
+		// goja's, whatever a script did to Object before its first import.
+		mr.preventExt, _ = goja.AssertFunction(guard.Intrinsic(iso.vm, "Object", "preventExtensions"))
 		_ = mr.ctx.Set("reg", iso.named("reg", func(c goja.FunctionCall) goja.Value {
 			return iso.registered(c.Argument(0).String())
 		}))
@@ -754,7 +753,7 @@ func checkImportOptions(vm *goja.Runtime, opts goja.Value) {
 	}
 	for _, k := range keys {
 		if err := module.CheckAttribute(k, wo.Get(k).String()); err != nil {
-			se, _ := vm.Get("SyntaxError").(*goja.Object)
+			se, _ := guard.Intrinsic(vm, "SyntaxError", "").(*goja.Object) // goja's, not the global's
 			if e, nerr := vm.New(se, vm.ToValue("import(): "+err.Error())); nerr == nil {
 				panic(e)
 			}

@@ -89,11 +89,14 @@ func (g *guards) ensureFnFamily(kind int) {
 	if g.fnDone[kind] {
 		return
 	}
-	pv, err := g.vm.RunProgram(fnProtoProgs[kind])
+	fv, err := g.vm.RunProgram(fnProtoProgs[kind])
 	if err != nil {
 		panic(err)
 	}
-	proto := pv.(*goja.Object)
+	proto := fv.(*goja.Object).Prototype() // not Object.getPrototypeOf: a script may have replaced Object
+	if proto == nil {
+		panic(g.vm.NewTypeError("guard: no function prototype"))
+	}
 	ov, ok := proto.Get("constructor").(*goja.Object)
 	if !ok {
 		panic(g.vm.NewTypeError("guard: no function constructor"))

@@ -171,3 +171,19 @@ func (g *guards) armGlobals() {
 		}
 	}
 }
+
+// Intrinsic returns goja's own global name (key "") or its property key
+// (Object.freeze), whatever a script has done to the global or to the
+// property since boot, for code that needs a built-in long after boot
+// without paying for it at boot (gojax.Intrinsic; without goja's layout,
+// the global as it is now). Nil if there is none. Call it on vm's
+// goroutine.
+func Intrinsic(vm *goja.Runtime, name, key string) goja.Value {
+	if key == "" {
+		if v := gojax.GlobalOriginal(vm, name); v != nil {
+			return v
+		}
+		return vm.Get(name)
+	}
+	return gojax.Intrinsic(vm, name, key)
+}

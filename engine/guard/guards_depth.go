@@ -34,7 +34,7 @@ import (
 
 // depthProg builds the JS halves of the guards. It receives captured
 // intrinsics, so later tampering by the script does not change them.
-var depthProg = goja.MustCompile("<guards-depth>", `(function (construct, apply, isArray, limit, rangeError, OrigProxy, origBind, WeakMap, getPrototypeOf, nativeTarget, invoke, TE, wmGet, wmSet) {
+var depthProg = goja.MustCompile("<guards-depth>", `(function (construct, apply, isArray, limit, rangeError, OrigProxy, origBind, WeakMap, getPrototypeOf, nativeTarget, invoke, TE, wmGet, wmSet, isStrNum) {
 	"use strict";
 	// Proxy and bound-function chains: the depth of each, kept weakly.
 	var depth = new WeakMap();
@@ -153,7 +153,7 @@ var depthProg = goja.MustCompile("<guards-depth>", `(function (construct, apply,
 			var v = replacer[i], item;
 			if (typeof v === "string") item = v;
 			else if (typeof v === "number") item = "" + v;
-			else if (typeof v === "object" && v !== null && (v instanceof String || v instanceof Number)) item = `+"`${v}`"+`; // ToString: toString first
+			else if (typeof v === "object" && v !== null && isStrNum(v)) item = `+"`${v}`"+`; // ToString: toString first
 			else continue;
 			if (seen["$" + item] !== true) { seen["$" + item] = true; list[m++] = item; if ("" + (item >>> 0) === item) numeric = true; }
 		}
@@ -181,12 +181,12 @@ var depthProg = goja.MustCompile("<guards-depth>", `(function (construct, apply,
 	};
 })`, true)
 
-// fnProtoProgs give the prototypes of async and generator functions,
-// whose constructors (the other Function constructors) are reachable only
+// fnProtoProgs make an async and a generator function, whose prototypes'
+// constructors (the other Function constructors) are reachable only
 // from such functions (fnFamilies).
 var fnProtoProgs = [...]*goja.Program{
-	fnAsync:     goja.MustCompile("<guards-fnprotos>", `Object.getPrototypeOf(async function () {})`, true),
-	fnGenerator: goja.MustCompile("<guards-fnprotos>", `Object.getPrototypeOf(function* () {})`, true),
+	fnAsync:     goja.MustCompile("<guards-fnprotos>", `(async function () {})`, true),
+	fnGenerator: goja.MustCompile("<guards-fnprotos>", `(function* () {})`, true),
 }
 
 // costPatternChar is what compiling a regular expression costs per
@@ -449,7 +449,13 @@ func (g *guards) depthKit() *goja.Object {
 	kit := call(mk, goja.Undefined(), g.original("Reflect", "construct"), g.original("Reflect", "apply"), g.kitIsArray,
 		vm.ToValue(g.maxDepth), g.rangeErr(), g.globalOriginal("Proxy"), bind, g.original("WeakMap", ""), g.kitGetProto,
 		g.nativeTarget(), g.invoke(), g.globalOriginal("TypeError"), g.original("WeakMap", "prototype.get"),
-		g.original("WeakMap", "prototype.set")).(*goja.Object)
+		g.original("WeakMap", "prototype.set"), g.namedNative("isStrNum", 1, func(c goja.FunctionCall) goja.Value {
+			// A [[StringData]] or [[NumberData]] slot (subclasses too, not a
+			// proxy), as the spec has it: not instanceof, which reads the
+			// globals a script may have replaced.
+			o, ok := c.Argument(0).(*goja.Object)
+			return vm.ToValue(ok && (o.ClassName() == "String" || o.ClassName() == "Number"))
+		})).(*goja.Object)
 	g.installProxyShim(kit)
 	pw := kit.Get("Proxy").(*goja.Object)
 	g.setNameLength(pw, vm.ToValue("Proxy"), vm.ToValue(2))

@@ -429,7 +429,7 @@ func TestLazyTrimAliases(t *testing.T) {
 // calls the script's functions nor behaves differently.
 func TestLazyInstallsIgnoreTampering(t *testing.T) {
 	const tamper = `
-		const log = [];
+		const log = [], S = new String("b"), N = new Number(1);
 		Array.isArray = () => { log.push("Array.isArray"); return false; };
 		Object.getPrototypeOf = () => { log.push("Object.getPrototypeOf"); return null; };
 		Object.getOwnPropertyDescriptor = () => { log.push("Object.getOwnPropertyDescriptor"); };
@@ -440,6 +440,7 @@ func TestLazyInstallsIgnoreTampering(t *testing.T) {
 	for _, tc := range []struct{ name, src, want string }{
 		{"stringify", `JSON.stringify([1, [2, {a: [3]}]])`, `[1,[2,{"a":[3]}]]`},
 		{"stringify-replacer-list", `JSON.stringify({a: 1, b: [2]}, ["a"]) + JSON.stringify([{a: 1, b: 2}], ["b"], 1)`, "{\"a\":1}[\n {\n  \"b\": 2\n }\n]"},
+		{"stringify-wrapper-keys", `JSON.stringify({a: 0, b: 2, 1: 3}, [S, N])`, `{"b":2,"1":3}`},
 		{"parse-reviver", `JSON.stringify(JSON.parse("[1,[2]]", (k, v) => v))`, `[1,[2]]`},
 		{"split-regexp", `"a1b2c".split(/\d/).join("|")`, `a|b|c`},
 		{"typed-array-ctor", `new Float64Array(2).length + new Uint8Array([1, 2, 3]).length`, `5`},
@@ -455,5 +456,24 @@ func TestLazyInstallsIgnoreTampering(t *testing.T) {
 				t.Errorf("%s after tampering: %v %v, want %s", tc.src, v, err, tc.want)
 			}
 		})
+	}
+	// The async and generator families, prepared after the tampering.
+	for _, src := range []string{`(async () => 1).constructor`, `(function* () {}).constructor`} {
+		made := trackWrappers(t)
+		vm, gs := unpreparedVM(t, Config{})
+		if _, err := vm.RunString(tamper); err != nil {
+			t.Fatal(err)
+		}
+		p, err := Compile("t.js", src, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := gs.Prepare(p); err != nil {
+			t.Fatalf("Prepare after tampering: %v", err)
+		}
+		v, err := vm.RunProgram(p)
+		if o, _ := v.(*goja.Object); err != nil || o == nil || !made[vm][o] {
+			t.Errorf("%s after tampering: %v %v, want the guard", src, v, err)
+		}
 	}
 }

@@ -593,6 +593,27 @@ func TemplateValue(vm *goja.Runtime, o *goja.Object, key string) goja.Value {
 	return tl.made(vm, cur.props[unistring.NewFromString(key)])
 }
 
+// Intrinsic returns goja's own global[name][key] (Object.freeze): the value
+// goja's templates make for it, whatever a script has done to the global
+// or to the property since; when goja has dropped the object's template
+// (every name made) the property as it is now on goja's object, not on
+// what the global holds; without the layout, vm's global as it is. For
+// code that needs a built-in long after boot without paying for it at
+// boot. Nil if there is none. Call it on the goroutine that owns vm.
+func Intrinsic(vm *goja.Runtime, name, key string) goja.Value {
+	o, _ := GlobalOriginal(vm, name).(*goja.Object)
+	if o == nil {
+		o, _ = vm.Get(name).(*goja.Object)
+		if o == nil {
+			return nil
+		}
+	}
+	if v := TemplateValue(vm, o, key); v != nil {
+		return v
+	}
+	return o.Get(key)
+}
+
 // made is the value factory f makes (nil f: nil), unwrapped from goja's
 // property record; nil for an accessor.
 func (tl *tmplLayout) made(vm *goja.Runtime, f factory) goja.Value {
