@@ -278,7 +278,10 @@ func (e *env) lazy(o *goja.Object, name string, build func() goja.Value) {
 // lazyFn is lazy for a function o[name] whose Go body f makes: the
 // function object is made on first touch.
 func (e *env) lazyFn(o *goja.Object, name string, f func() func(goja.FunctionCall) goja.Value) {
-	e.lazy(o, name, func() goja.Value { return e.native(name, f()) })
+	if o == e.vm.GlobalObject() && gojax.LazyGlobal(e.vm, name, func() goja.Value { return e.native(name, f()) }) {
+		return
+	}
+	e.fn(o, name, f()) // without the layout: a data property now, as before, not lazy's accessor pair
 }
 
 // method defines a non-enumerable method on a prototype or namespace.

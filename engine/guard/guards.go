@@ -540,8 +540,13 @@ func (g *guards) aliasTrims(sp *goja.Object) {
 		var made goja.Value // name's value, once goja has made it
 		if g.hooks && gojax.DeferProperty(g.vm, sp, name, func(v goja.Value) goja.Value { made = v; return v }) &&
 			gojax.DeferProperty(g.vm, sp, alias, func(goja.Value) goja.Value {
-				if v := sp.Get(name); made == nil {
-					return v // cannot happen: goja has just made name
+				if made == nil {
+					// Made by a descriptor read: no getter a script put
+					// on the name (or on Object.prototype) runs.
+					_, _ = g.gopd(goja.Undefined(), sp, g.vm.ToValue(name))
+				}
+				if made == nil {
+					panic(g.vm.NewTypeError("guard: String.prototype." + name + " was not made")) // cannot happen; nothing is stored
 				}
 				return made
 			}) {

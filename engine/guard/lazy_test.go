@@ -420,6 +420,21 @@ func TestLazyTrimAliases(t *testing.T) {
 			}
 		})
 	}
+	// A getter the script put on the name before goja made it never runs
+	// when the alias is made (found by review: the alias read the name
+	// with a get, so the script's getter ran, or threw, inside goja's
+	// template factory).
+	for _, tc := range []struct{ src, want string }{
+		{`var calls = 0; Object.defineProperty(String.prototype, "trimStart", {get() { calls++; return 1 }, configurable: true}); typeof String.prototype.trimLeft + calls`, "function0"},
+		{`Object.defineProperty(String.prototype, "trimEnd", {get() { throw new Error("boom") }, configurable: true}); try { typeof Object.keys(String.prototype).length } catch (e) { "threw " + e.message }`, "number"},
+		{`Object.defineProperty(String.prototype, "trimEnd", {get() { throw new Error("boom") }, configurable: true}); try { typeof " x".trimRight } catch (e) { "threw " + e.message }`, "function"},
+	} {
+		vm := guardedVM(t, Config{})
+		v, err := vm.RunString(tc.src)
+		if err != nil || v.String() != tc.want {
+			t.Errorf("%s: %v %v, want %s", tc.src, v, err, tc.want)
+		}
+	}
 }
 
 // What the lazy path makes after Install (constructor wrappers, the JSON
