@@ -283,7 +283,15 @@ func (l *layout) verifyFastSelf(samples []*goja.Object) (ok bool) {
 	seen := map[reflect.Type]bool{}
 	for _, o := range samples {
 		s := l.self(o)
-		if s.Kind() != reflect.Pointer || l.fastType(o) != s.Type() || l.fastPtr(o) != s.UnsafePointer() {
+		// The itab's type word is compared as a raw pointer with reflect's
+		// type first: only a word known to be that type pointer is ever put
+		// in an interface (fastType).
+		w := (*[2]unsafe.Pointer)(unsafe.Add(unsafe.Pointer(o), l.selfOff))
+		t := s.Type()
+		if s.Kind() != reflect.Pointer || w[0] == nil || *(*unsafe.Pointer)(unsafe.Add(w[0], unsafe.Sizeof(uintptr(0)))) != (*[2]unsafe.Pointer)(unsafe.Pointer(&t))[1] {
+			return false
+		}
+		if l.fastType(o) != t || l.fastPtr(o) != s.UnsafePointer() {
 			return false
 		}
 		seen[s.Type()] = true
